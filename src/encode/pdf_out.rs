@@ -1,0 +1,57 @@
+//! PDF files with one CCITT image per page, as fax-to-mail gateways produce them.
+
+use super::{FaxPage, Scheme, ccitt};
+use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref};
+
+pub fn write(pages: &[FaxPage], scheme: Scheme) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let mut next = 3;
+    let mut alloc = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let ids: Vec<(Ref, Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids(ids.iter().map(|i| i.0)).count(pages.len() as i32);
+    for (page, &(page_id, image_id, content_id)) in pages.iter().zip(&ids) {
+        let w_pt = page.width as f32 * 72.0 / page.dpi_x;
+        let h_pt = page.height as f32 * 72.0 / page.dpi_y;
+        let data = ccitt::encode(&page.bilevel(), scheme);
+        let mut image = pdf.image_xobject(image_id, &data);
+        image.filter(Filter::CcittFaxDecode);
+        image.width(page.width as i32);
+        image.height(page.height as i32);
+        image.bits_per_component(1);
+        image.color_space().device_gray();
+        {
+            let mut parms = image.decode_parms();
+            let k = match scheme {
+                Scheme::G3OneD => 0,
+                Scheme::G3TwoD { k } => k as i32,
+                Scheme::G4 => -1,
+            };
+            parms.pair(Name(b"K"), k);
+            parms.pair(Name(b"Columns"), page.width as i32);
+            parms.pair(Name(b"Rows"), page.height as i32);
+            // Our Group 3 EOLs end on byte boundaries (see ccitt::BitWriter::eol).
+            parms.pair(Name(b"EncodedByteAlign"), scheme != Scheme::G4);
+            parms.pair(Name(b"EndOfLine"), scheme != Scheme::G4);
+            parms.pair(Name(b"EndOfBlock"), scheme == Scheme::G4);
+            // BlackIs1 false: the filter yields 0 for black, which DeviceGray shows as black.
+            parms.pair(Name(b"BlackIs1"), false);
+        }
+        image.finish();
+        let content = format!("q {w_pt} 0 0 {h_pt} 0 0 cm /Im0 Do Q");
+        pdf.stream(content_id, content.as_bytes());
+        let mut p = pdf.page(page_id);
+        p.media_box(Rect::new(0.0, 0.0, w_pt, h_pt));
+        p.parent(tree);
+        p.contents(content_id);
+        p.resources().x_objects().pair(Name(b"Im0"), image_id);
+        p.finish();
+    }
+    pdf.finish()
+}

@@ -1,0 +1,191 @@
+//! Rectangles and affine maps between page coordinate systems.
+
+use serde::{Deserialize, Serialize};
+
+/// An axis-aligned rectangle in pixels: `[x, y, width, height]` in TOML and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "[i32; 4]", into = "[i32; 4]")]
+pub struct Rect {
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
+}
+
+impl From<[i32; 4]> for Rect {
+    fn from(v: [i32; 4]) -> Self {
+        Rect { x: v[0], y: v[1], w: v[2], h: v[3] }
+    }
+}
+
+impl From<Rect> for [i32; 4] {
+    fn from(r: Rect) -> Self {
+        [r.x, r.y, r.w, r.h]
+    }
+}
+
+impl Rect {
+    pub fn new(x: i32, y: i32, w: i32, h: i32) -> Self {
+        Rect { x, y, w, h }
+    }
+
+    pub fn right(&self) -> i32 {
+        self.x + self.w
+    }
+
+    pub fn bottom(&self) -> i32 {
+        self.y + self.h
+    }
+
+    pub fn center(&self) -> (f32, f32) {
+        (self.x as f32 + self.w as f32 / 2.0, self.y as f32 + self.h as f32 / 2.0)
+    }
+
+    pub fn area(&self) -> i64 {
+        self.w.max(0) as i64 * self.h.max(0) as i64
+    }
+
+    pub fn intersection(&self, o: &Rect) -> Option<Rect> {
+        let x0 = self.x.max(o.x);
+        let y0 = self.y.max(o.y);
+        let x1 = self.right().min(o.right());
+        let y1 = self.bottom().min(o.bottom());
+        (x1 > x0 && y1 > y0).then(|| Rect::new(x0, y0, x1 - x0, y1 - y0))
+    }
+
+    pub fn intersects(&self, o: &Rect) -> bool {
+        self.intersection(o).is_some()
+    }
+
+    pub fn union(&self, o: &Rect) -> Rect {
+        let x0 = self.x.min(o.x);
+        let y0 = self.y.min(o.y);
+        let x1 = self.right().max(o.right());
+        let y1 = self.bottom().max(o.bottom());
+        Rect::new(x0, y0, x1 - x0, y1 - y0)
+    }
+
+    /// Grows the rectangle by `d` pixels on every side (shrinks for negative `d`).
+    pub fn inflate(&self, d: i32) -> Rect {
+        Rect::new(self.x - d, self.y - d, self.w + 2 * d, self.h + 2 * d)
+    }
+
+    /// Clips to an image of the given size; `None` when nothing is left.
+    pub fn clip(&self, width: u32, height: u32) -> Option<Rect> {
+        self.intersection(&Rect::new(0, 0, width as i32, height as i32))
+    }
+
+    pub fn contains_point(&self, x: f32, y: f32) -> bool {
+        x >= self.x as f32 && x < self.right() as f32 && y >= self.y as f32 && y < self.bottom() as f32
+    }
+}
+
+impl std::fmt::Display for Rect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}, {}, {}, {}]", self.x, self.y, self.w, self.h)
+    }
+}
+
+/// A 2-D affine map `(x, y) -> (a*x + b*y + c, d*x + e*y + f)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Affine {
+    pub a: f64,
+    pub b: f64,
+    pub c: f64,
+    pub d: f64,
+    pub e: f64,
+    pub f: f64,
+}
+
+impl Affine {
+    pub const IDENTITY: Affine = Affine { a: 1.0, b: 0.0, c: 0.0, d: 0.0, e: 1.0, f: 0.0 };
+
+    pub fn translate(tx: f64, ty: f64) -> Affine {
+        Affine { c: tx, f: ty, ..Affine::IDENTITY }
+    }
+
+    pub fn scale(sx: f64, sy: f64) -> Affine {
+        Affine { a: sx, e: sy, ..Affine::IDENTITY }
+    }
+
+    /// Rotation by `radians`, counter-clockwise on screen is negative because y points down.
+    pub fn rotate(radians: f64) -> Affine {
+        let (s, c) = radians.sin_cos();
+        Affine { a: c, b: -s, c: 0.0, d: s, e: c, f: 0.0 }
+    }
+
+    /// `self * other`: apply `other` first, then `self`.
+    pub fn then_after(&self, other: &Affine) -> Affine {
+        Affine {
+            a: self.a * other.a + self.b * other.d,
+            b: self.a * other.b + self.b * other.e,
+            c: self.a * other.c + self.b * other.f + self.c,
+            d: self.d * other.a + self.e * other.d,
+            e: self.d * other.b + self.e * other.e,
+            f: self.d * other.c + self.e * other.f + self.f,
+        }
+    }
+
+    pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        (self.a * x + self.b * y + self.c, self.d * x + self.e * y + self.f)
+    }
+
+    pub fn inverse(&self) -> Option<Affine> {
+        let det = self.a * self.e - self.b * self.d;
+        if det.abs() < 1e-12 {
+            return None;
+        }
+        let ia = self.e / det;
+        let ib = -self.b / det;
+        let id = -self.d / det;
+        let ie = self.a / det;
+        Some(Affine {
+            a: ia,
+            b: ib,
+            c: -(ia * self.c + ib * self.f),
+            d: id,
+            e: ie,
+            f: -(id * self.c + ie * self.f),
+        })
+    }
+
+    /// The bounding box of a rectangle mapped through this transform.
+    pub fn map_rect(&self, r: &Rect) -> Rect {
+        let corners = [
+            (r.x as f64, r.y as f64),
+            (r.right() as f64, r.y as f64),
+            (r.x as f64, r.bottom() as f64),
+            (r.right() as f64, r.bottom() as f64),
+        ];
+        let pts: Vec<(f64, f64)> = corners.iter().map(|&(x, y)| self.apply(x, y)).collect();
+        let x0 = pts.iter().map(|p| p.0).fold(f64::MAX, f64::min);
+        let y0 = pts.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+        let x1 = pts.iter().map(|p| p.0).fold(f64::MIN, f64::max);
+        let y1 = pts.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        Rect::new(x0.round() as i32, y0.round() as i32, (x1 - x0).round() as i32, (y1 - y0).round() as i32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_undoes_a_compound_transform() {
+        let t = Affine::translate(12.0, -7.0)
+            .then_after(&Affine::rotate(0.03))
+            .then_after(&Affine::scale(1.02, 0.97));
+        let inv = t.inverse().unwrap();
+        let (x, y) = t.apply(400.0, 900.0);
+        let (bx, by) = inv.apply(x, y);
+        assert!((bx - 400.0).abs() < 1e-9 && (by - 900.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rect_intersection_and_clip() {
+        let a = Rect::new(0, 0, 10, 10);
+        assert_eq!(a.intersection(&Rect::new(5, 5, 10, 10)), Some(Rect::new(5, 5, 5, 5)));
+        assert_eq!(a.intersection(&Rect::new(10, 0, 5, 5)), None);
+        assert_eq!(Rect::new(-3, 2, 10, 10).clip(5, 5), Some(Rect::new(0, 2, 5, 3)));
+    }
+}

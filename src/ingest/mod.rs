@@ -1,0 +1,136 @@
+//! Ingest: turning input files (TIFF, PDF, PNG, JPEG) into grey page bitmaps.
+//!
+//! Every page keeps its own resolution; standard-resolution faxes (204×98 dpi) are not
+//! square-pixelled, and later stages decide how to resample. A file that cannot be read
+//! at all is a [`FileError`]; a file with some unreadable pages yields those pages as
+//! errors beside the good ones, so the batch can go on and report each.
+
+pub mod bitmap;
+pub mod pdf;
+pub mod tiff;
+
+use crate::raster::GrayImage;
+use std::path::Path;
+
+/// One decoded page.
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    pub image: GrayImage,
+    /// Horizontal and vertical resolution in dots per inch.
+    pub dpi_x: f32,
+    pub dpi_y: f32,
+}
+
+/// File formats we accept, recognised by content, not by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Tiff,
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl Format {
+    pub fn sniff(bytes: &[u8]) -> Option<Format> {
+        if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") || bytes.starts_with(b"II+\0") || bytes.starts_with(b"MM\0+") {
+            Some(Format::Tiff)
+        } else if bytes.len() >= 5 && bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+            Some(Format::Pdf)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why a whole file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("empty file (0 bytes)")]
+    Empty,
+    #[error("not a TIFF, PDF, PNG or JPEG file")]
+    UnknownFormat,
+    #[error("{0}")]
+    Corrupt(String),
+}
+
+/// Why one page of a file could not be read.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("page {page}: {reason}")]
+pub struct PageError {
+    /// 1-based page number within the file.
+    pub page: usize,
+    pub reason: String,
+}
+
+/// Largest page we decode, in pixels: an A3 page at 600 dpi is about 70 Mpx.
+pub const MAX_PIXELS: u64 = 80_000_000;
+
+/// Options for rasterising vector pages (blank forms delivered as PDF).
+#[derive(Debug, Clone, Copy)]
+pub struct IngestOptions {
+    /// Resolution at which vector PDF pages are rendered.
+    pub render_dpi: f32,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { render_dpi: 200.0 }
+    }
+}
+
+pub type PageResult = Result<PageImage, PageError>;
+
+/// Reads every page of a file.
+pub fn read_file(path: &Path, opts: &IngestOptions) -> Result<Vec<PageResult>, FileError> {
+    let bytes = std::fs::read(path)?;
+    read_bytes(&bytes, opts)
+}
+
+pub fn read_bytes(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileError> {
+    if bytes.is_empty() {
+        return Err(FileError::Empty);
+    }
+    match Format::sniff(bytes).ok_or(FileError::UnknownFormat)? {
+        Format::Tiff => tiff::read(bytes),
+        Format::Pdf => pdf::read(bytes, opts),
+        Format::Png | Format::Jpeg => bitmap::read(bytes).map(|p| vec![Ok(p)]),
+    }
+}
+
+/// Reads every page and fails on the first unreadable one, naming it. For tools that need
+/// a whole document (template detection) rather than a batch that goes on.
+pub fn read_all_pages(path: &Path, opts: &IngestOptions) -> anyhow::Result<Vec<PageImage>> {
+    let pages = read_file(path, opts).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    pages
+        .into_iter()
+        .map(|p| p.map_err(|e| anyhow::anyhow!("{}: {e}", path.display())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(Format::sniff(b"II*\0rest"), Some(Format::Tiff));
+        assert_eq!(Format::sniff(b"MM\0*rest"), Some(Format::Tiff));
+        assert_eq!(Format::sniff(b"%PDF-1.4\n"), Some(Format::Pdf));
+        assert_eq!(Format::sniff(b"\x89PNG\r\n\x1a\n...."), Some(Format::Png));
+        assert_eq!(Format::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(Format::Jpeg));
+        assert_eq!(Format::sniff(b"hello"), None);
+    }
+
+    #[test]
+    fn empty_and_unknown_files_are_errors() {
+        let o = IngestOptions::default();
+        assert!(matches!(read_bytes(b"", &o), Err(FileError::Empty)));
+        assert!(matches!(read_bytes(b"not an image", &o), Err(FileError::UnknownFormat)));
+    }
+}

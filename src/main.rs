@@ -1,0 +1,121 @@
+//! The `faxform` command line. Exit status: 0 done, 1 could not run, 2 usage error.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use faxform::ingest::{IngestOptions, read_all_pages};
+use faxform::template;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "faxform", version, about = "FAXed questionnaires in, a reviewed table out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make or check templates.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
+    /// Make a synthetic night of faxes with ground truth.
+    Synth(faxform::synth::SynthArgs),
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// Find the checkboxes and write-in areas of a blank form and write a draft template.
+    Detect {
+        /// The blank form (PDF, TIFF or PNG).
+        blank: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Resolution of the draft's reference images.
+        #[arg(long, default_value_t = 200.0)]
+        dpi: f32,
+    },
+    /// Draw a template's regions over its reference image, one PNG per page.
+    Check {
+        template: PathBuf,
+        /// Draw over this scan instead of the reference image.
+        #[arg(long)]
+        scan: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("faxform: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Template { command: TemplateCommand::Detect { blank, out, dpi } } => detect(&blank, &out, dpi),
+        Command::Template { command: TemplateCommand::Check { template, scan, out } } => check(&template, scan.as_deref(), &out),
+        Command::Synth(args) => faxform::synth::run(&args),
+    }
+}
+
+fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
+    let pages = read_all_pages(blank, &IngestOptions { render_dpi: dpi })?;
+    let mut found = Vec::new();
+    for p in pages {
+        let img = faxform::normalise::to_square_dpi(&p, dpi);
+        let f = template::detect::detect_page(&img, dpi);
+        found.push((img, f));
+    }
+    template::draft::write_draft(out, blank, dpi, &found)?;
+    for (i, (_, f)) in found.iter().enumerate() {
+        let decoys = f.boxes.iter().filter(|b| b.decoy.is_some()).count();
+        println!(
+            "page {}: {} checkboxes ({} probable decoys), {} write-in areas",
+            i + 1,
+            f.boxes.len(),
+            decoys,
+            f.fields.len()
+        );
+    }
+    println!("draft written to {}", out.display());
+    Ok(())
+}
+
+fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
+    let t = template::load(path)?;
+    if scan.is_some() {
+        anyhow::bail!("--scan needs page registration, which arrives with `faxform run`");
+    }
+    for p in &t.pages {
+        let base = t.reference_image(p.number)?;
+        let img = template::overlay::draw_page(&t, p.number, &base)?;
+        let target = page_path(out, p.number, t.pages.len());
+        img.save(&target).with_context(|| format!("writing {}", target.display()))?;
+        println!("{}", target.display());
+    }
+    Ok(())
+}
+
+/// `out.png` for one page; `out.p2.png` style names for the further pages.
+fn page_path(out: &Path, page: usize, pages: usize) -> PathBuf {
+    if pages == 1 || page == 1 {
+        return out.to_path_buf();
+    }
+    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("overlay");
+    out.with_file_name(format!("{stem}.p{page}.png"))
+}

@@ -1,0 +1,206 @@
+//! Grey-scale page bitmaps and the few pixel operations every stage shares.
+//!
+//! Pages travel between stages as [`GrayImage`] (8-bit, 0 = black ink, 255 = paper),
+//! whatever their source encoding, so that every stage has one representation to reason about.
+
+use crate::geometry::Rect;
+pub use image::GrayImage;
+use image::Luma;
+
+/// Pixel values below this are ink on a binarised or near-binary page.
+pub const INK_THRESHOLD: u8 = 128;
+
+pub fn is_ink(v: u8) -> bool {
+    v < INK_THRESHOLD
+}
+
+/// A connected group of ink pixels (8-connected).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Component {
+    pub bbox: Rect,
+    /// Number of ink pixels.
+    pub area: u32,
+}
+
+/// Labels 8-connected ink components with a two-pass union-find.
+///
+/// Written here rather than taken from imageproc because we need bounding boxes and areas
+/// only, and imageproc's labelling allocates a `u32` label image four times the page size.
+pub fn components(img: &GrayImage) -> Vec<Component> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let px = img.as_raw();
+    let mut labels = vec![0u32; w * h];
+    let mut parent: Vec<u32> = vec![0];
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            parent[x as usize] = parent[parent[x as usize] as usize];
+            x = parent[x as usize];
+        }
+        x
+    }
+    for y in 0..h {
+        for x in 0..w {
+            if !is_ink(px[y * w + x]) {
+                continue;
+            }
+            let mut best = 0u32;
+            let mut neigh = [0u32; 4];
+            if x > 0 {
+                neigh[0] = labels[y * w + x - 1];
+            }
+            if y > 0 {
+                neigh[1] = labels[(y - 1) * w + x];
+                if x > 0 {
+                    neigh[2] = labels[(y - 1) * w + x - 1];
+                }
+                if x + 1 < w {
+                    neigh[3] = labels[(y - 1) * w + x + 1];
+                }
+            }
+            for &n in &neigh {
+                if n != 0 {
+                    let r = find(&mut parent, n);
+                    if best == 0 || r < best {
+                        best = r;
+                    }
+                }
+            }
+            if best == 0 {
+                let l = parent.len() as u32;
+                parent.push(l);
+                labels[y * w + x] = l;
+            } else {
+                labels[y * w + x] = best;
+                for &n in &neigh {
+                    if n != 0 {
+                        let r = find(&mut parent, n);
+                        if r != best {
+                            parent[r as usize] = best;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut index = vec![u32::MAX; parent.len()];
+    let mut out: Vec<(i32, i32, i32, i32, u32)> = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let l = labels[y * w + x];
+            if l == 0 {
+                continue;
+            }
+            let r = find(&mut parent, l) as usize;
+            if index[r] == u32::MAX {
+                index[r] = out.len() as u32;
+                out.push((x as i32, y as i32, x as i32, y as i32, 0));
+            }
+            let c = &mut out[index[r] as usize];
+            c.0 = c.0.min(x as i32);
+            c.1 = c.1.min(y as i32);
+            c.2 = c.2.max(x as i32);
+            c.3 = c.3.max(y as i32);
+            c.4 += 1;
+        }
+    }
+    out.into_iter()
+        .map(|(x0, y0, x1, y1, area)| Component { bbox: Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1), area })
+        .collect()
+}
+
+/// Count of ink pixels inside `r` (clipped to the image).
+pub fn ink_count(img: &GrayImage, r: &Rect) -> u32 {
+    let Some(r) = r.clip(img.width(), img.height()) else {
+        return 0;
+    };
+    let w = img.width() as usize;
+    let px = img.as_raw();
+    let mut n = 0;
+    for y in r.y..r.bottom() {
+        let row = &px[y as usize * w..];
+        n += row[r.x as usize..r.right() as usize].iter().filter(|&&v| is_ink(v)).count() as u32;
+    }
+    n
+}
+
+/// Fraction of ink pixels inside `r` (0 when `r` is empty).
+pub fn ink_ratio(img: &GrayImage, r: &Rect) -> f32 {
+    match r.clip(img.width(), img.height()) {
+        Some(c) if c.area() > 0 => ink_count(img, &c) as f32 / c.area() as f32,
+        _ => 0.0,
+    }
+}
+
+/// Crops `r` (clipped to the image; paper-white beyond the page).
+pub fn crop(img: &GrayImage, r: &Rect) -> GrayImage {
+    let mut out = GrayImage::from_pixel(r.w.max(1) as u32, r.h.max(1) as u32, Luma([255]));
+    if let Some(c) = r.clip(img.width(), img.height()) {
+        for y in c.y..c.bottom() {
+            for x in c.x..c.right() {
+                out.put_pixel((x - r.x) as u32, (y - r.y) as u32, *img.get_pixel(x as u32, y as u32));
+            }
+        }
+    }
+    out
+}
+
+/// Bilinear sample with paper-white outside the image.
+pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let x0 = x.floor() as i64;
+    let y0 = y.floor() as i64;
+    let fx = (x - x0 as f64) as f32;
+    let fy = (y - y0 as f64) as f32;
+    let px = img.as_raw();
+    let get = |xx: i64, yy: i64| -> f32 {
+        if xx < 0 || yy < 0 || xx >= w || yy >= h {
+            255.0
+        } else {
+            px[(yy * w + xx) as usize] as f32
+        }
+    };
+    let top = get(x0, y0) * (1.0 - fx) + get(x0 + 1, y0) * fx;
+    let bot = get(x0, y0 + 1) * (1.0 - fx) + get(x0 + 1, y0 + 1) * fx;
+    top * (1.0 - fy) + bot * fy
+}
+
+/// Encodes a grey image as PNG bytes.
+pub fn to_png(img: &GrayImage) -> anyhow::Result<Vec<u8>> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut buf, image::ImageFormat::Png)?;
+    Ok(buf.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_join_diagonal_neighbours_and_count_area() {
+        let mut img = GrayImage::from_pixel(10, 10, Luma([255]));
+        for (x, y) in [(1, 1), (2, 2), (3, 3), (7, 1), (7, 2)] {
+            img.put_pixel(x, y, Luma([0]));
+        }
+        let mut cs = components(&img);
+        cs.sort_by_key(|c| c.bbox.x);
+        assert_eq!(cs.len(), 2);
+        assert_eq!(cs[0], Component { bbox: Rect::new(1, 1, 3, 3), area: 3 });
+        assert_eq!(cs[1], Component { bbox: Rect::new(7, 1, 1, 2), area: 2 });
+    }
+
+    #[test]
+    fn components_merge_u_shapes_labelled_apart() {
+        // A "U": the two arms get different provisional labels and meet at the bottom.
+        let mut img = GrayImage::from_pixel(6, 5, Luma([255]));
+        for y in 0..5 {
+            img.put_pixel(0, y, Luma([0]));
+            img.put_pixel(5, y, Luma([0]));
+        }
+        for x in 0..6 {
+            img.put_pixel(x, 4, Luma([0]));
+        }
+        let cs = components(&img);
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].area, 14);
+    }
+}

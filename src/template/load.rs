@@ -1,0 +1,500 @@
+//! Reading template files and checking them, with errors that name the line.
+
+use super::*;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A template that cannot be used, with the file and line at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct LoadError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    id: String,
+    questionnaire: String,
+    #[serde(default)]
+    title: String,
+    dpi: f32,
+    #[serde(default)]
+    page: Vec<Spanned<RawPage>>,
+    #[serde(default)]
+    question: Vec<Spanned<RawQuestion>>,
+    #[serde(default, rename = "box")]
+    boxes: Vec<Spanned<RawBox>>,
+    #[serde(default)]
+    field: Vec<Spanned<RawField>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    number: usize,
+    image: String,
+    size: [u32; 2],
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: String,
+    kind: Kind,
+    #[serde(default)]
+    text: String,
+    format: Option<TextFormat>,
+    #[serde(default)]
+    exclusive: Vec<u32>,
+    #[serde(default)]
+    sub: Vec<RawSub>,
+    #[serde(default)]
+    skip: Vec<RawSkip>,
+    attached: Option<RawAttached>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSub {
+    parent: u32,
+    codes: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSkip {
+    when: Vec<u32>,
+    to: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttached {
+    question: String,
+    code: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawBox {
+    page: usize,
+    rect: Rect,
+    label_rect: Option<Rect>,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    code: u32,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    decoy: bool,
+    /// Written by `template detect` to explain a decoy; ignored when loading.
+    #[serde(default, rename = "why")]
+    _why: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    page: usize,
+    rect: Rect,
+    shape: FieldShape,
+    #[serde(default)]
+    question: String,
+}
+
+struct Lines<'a> {
+    src: &'a str,
+    file: String,
+}
+
+impl Lines<'_> {
+    /// 1-based line of a byte offset; the span of a `[[...]]` item is its header.
+    fn line_of(&self, offset: usize) -> usize {
+        self.src[..offset.min(self.src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    }
+
+    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, LoadError> {
+        Err(LoadError { file: self.file.clone(), line: self.line_of(span.start), message: message.into() })
+    }
+}
+
+/// Loads and validates one template file.
+pub fn load(path: &Path) -> Result<Template, LoadError> {
+    let src = std::fs::read_to_string(path).map_err(|e| LoadError {
+        file: path.display().to_string(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(&src, path)
+}
+
+/// Loads every `*.toml` template in a folder, sorted by id. Files that are not templates
+/// (no `id` key at the top, e.g. synth answer models) are passed over.
+pub fn load_all(dir: &Path) -> anyhow::Result<Vec<Template>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("templates folder {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let src = std::fs::read_to_string(&p)?;
+        if !is_template(&src) {
+            continue;
+        }
+        out.push(parse(&src, &p)?);
+    }
+    if out.is_empty() {
+        anyhow::bail!("no templates in {}", dir.display());
+    }
+    Ok(out)
+}
+
+fn is_template(src: &str) -> bool {
+    src.lines().any(|l| l.trim_start().starts_with("id") && l.contains('=')) && src.contains("[[page]]")
+}
+
+/// Parses template text; `path` locates reference images and names the file in errors.
+pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
+    let lines = Lines { src, file: path.display().to_string() };
+    let raw: RawTemplate = toml::from_str(src).map_err(|e| LoadError {
+        file: lines.file.clone(),
+        line: e.span().map(|s| lines.line_of(s.start)).unwrap_or(0),
+        message: e.message().to_string(),
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !(raw.dpi > 0.0) {
+        return lines.err(0..0, "dpi must be positive");
+    }
+
+    let mut pages = Vec::new();
+    for (i, p) in raw.page.iter().enumerate() {
+        if p.get_ref().number != i + 1 {
+            return lines.err(p.span(), format!("page {} listed as page number {}", i + 1, p.get_ref().number));
+        }
+        let [width, height] = p.get_ref().size;
+        pages.push(Page { number: i + 1, image_path: dir.join(&p.get_ref().image), width, height });
+    }
+    if pages.is_empty() {
+        return lines.err(0..0, "template has no [[page]]");
+    }
+    let check_rect = |span: std::ops::Range<usize>, page: usize, r: &Rect, what: &str| -> Result<(), LoadError> {
+        let Some(p) = pages.get(page.wrapping_sub(1)) else {
+            return lines.err(span, format!("{what} on page {page}, but the template has {} page(s)", pages.len()));
+        };
+        if r.w <= 0 || r.h <= 0 || r.x < 0 || r.y < 0 || r.right() > p.width as i32 || r.bottom() > p.height as i32 {
+            return lines.err(span, format!("{what} {r} is empty or outside page {page} ({}×{})", p.width, p.height));
+        }
+        Ok(())
+    };
+
+    // Questions, in file order (= column order).
+    let mut questions: Vec<Question> = Vec::new();
+    let mut qspans = Vec::new();
+    let mut seen = HashSet::new();
+    for q in &raw.question {
+        let r = q.get_ref();
+        if r.id.is_empty() || !r.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return lines.err(q.span(), format!("question id {:?} must be letters, digits and _", r.id));
+        }
+        if !seen.insert(r.id.clone()) {
+            return lines.err(q.span(), format!("question id {} used twice", r.id));
+        }
+        let default_format = if r.kind == Kind::Number { TextFormat::Digits } else { TextFormat::Free };
+        questions.push(Question {
+            id: r.id.clone(),
+            kind: r.kind,
+            text: r.text.clone(),
+            options: Vec::new(),
+            field: None,
+            format: r.format.unwrap_or(default_format),
+            exclusive: r.exclusive.clone(),
+            sub: r.sub.iter().map(|s| SubOptions { parent: s.parent, codes: s.codes.clone() }).collect(),
+            skip: r.skip.iter().map(|s| Skip { when: s.when.clone(), to: s.to.clone() }).collect(),
+            attached_to: r.attached.as_ref().map(|a| (a.question.clone(), a.code)),
+            line: lines.line_of(q.span().start),
+        });
+        qspans.push(q.span());
+    }
+    let index: HashMap<String, usize> = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
+
+    // Boxes: options and decoys. Overlapping printed boxes mean a detection or naming slip.
+    let mut decoys = Vec::new();
+    let mut placed: Vec<(usize, Rect, std::ops::Range<usize>)> = Vec::new();
+    for b in &raw.boxes {
+        let r = b.get_ref();
+        check_rect(b.span(), r.page, &r.rect, "box")?;
+        if let Some(lr) = &r.label_rect {
+            check_rect(b.span(), r.page, lr, "label_rect")?;
+        }
+        for (page, other, span) in &placed {
+            if *page == r.page && other.intersects(&r.rect) {
+                return lines.err(
+                    b.span(),
+                    format!("box {} overlaps the box at line {} ({other})", r.rect, lines.line_of(span.start)),
+                );
+            }
+        }
+        placed.push((r.page, r.rect, b.span()));
+        if r.decoy {
+            decoys.push(Decoy { page: r.page, rect: r.rect, line: lines.line_of(b.span().start) });
+            continue;
+        }
+        if r.question.is_empty() {
+            return lines.err(b.span(), "box has no question: name it, or mark it decoy = true");
+        }
+        let Some(&qi) = index.get(&r.question) else {
+            return lines.err(b.span(), format!("box names unknown question {}", r.question));
+        };
+        let q = &mut questions[qi];
+        if !q.is_choice() {
+            return lines.err(b.span(), format!("box names {} which is a {} question", q.id, q.kind.name()));
+        }
+        if r.code == 0 {
+            return lines.err(b.span(), format!("box of {} has no code (codes start at 1)", q.id));
+        }
+        if let Some(prev) = q.option(r.code) {
+            return lines.err(b.span(), format!("code {} of {} used twice (first at line {})", r.code, q.id, prev.line));
+        }
+        q.options.push(OptionBox {
+            code: r.code,
+            label: r.label.clone(),
+            page: r.page,
+            rect: r.rect,
+            label_rect: r.label_rect,
+            line: lines.line_of(b.span().start),
+        });
+    }
+
+    for f in &raw.field {
+        let r = f.get_ref();
+        check_rect(f.span(), r.page, &r.rect, "field")?;
+        if r.question.is_empty() {
+            return lines.err(f.span(), "field has no question: name it");
+        }
+        let Some(&qi) = index.get(&r.question) else {
+            return lines.err(f.span(), format!("field names unknown question {}", r.question));
+        };
+        let q = &mut questions[qi];
+        if q.is_choice() {
+            return lines.err(f.span(), format!("field names {} which is a {} question", q.id, q.kind.name()));
+        }
+        if q.field.is_some() {
+            return lines.err(f.span(), format!("question {} has two fields", q.id));
+        }
+        q.field = Some(Field { page: r.page, rect: r.rect, shape: r.shape, line: lines.line_of(f.span().start) });
+    }
+
+    // Per-question checks that need everything in place.
+    for (qi, q) in questions.iter_mut().enumerate() {
+        let span = qspans[qi].clone();
+        q.options.sort_by_key(|o| o.code);
+        if q.is_choice() {
+            if q.options.is_empty() {
+                return lines.err(span, format!("question {} has no options", q.id));
+            }
+            for (i, o) in q.options.iter().enumerate() {
+                if o.code != i as u32 + 1 {
+                    return lines.err(span, format!("question {} has codes that skip {} (codes run 1..n)", q.id, i + 1));
+                }
+            }
+        } else if q.field.is_none() {
+            return lines.err(span, format!("question {} has no [[field]]", q.id));
+        }
+        let n = q.options.len() as u32;
+        let valid = |c: &u32| *c >= 1 && *c <= n;
+        if let Some(c) = q.exclusive.iter().find(|c| !valid(c)) {
+            return lines.err(span, format!("exclusive option {c} is not an option of {}", q.id));
+        }
+        for s in &q.sub {
+            if q.kind != Kind::Multi {
+                return lines.err(span, format!("sub-options need a multi question, {} is {}", q.id, q.kind.name()));
+            }
+            if let Some(c) = std::iter::once(&s.parent).chain(&s.codes).find(|c| !valid(c)) {
+                return lines.err(span, format!("sub-option code {c} is not an option of {}", q.id));
+            }
+        }
+        for s in &q.skip {
+            match index.get(&s.to) {
+                None => return lines.err(span, format!("{} branches to unknown question {}", q.id, s.to)),
+                Some(&t) if t <= qi => {
+                    return lines.err(span, format!("{} branches back to {} (branches go forward)", q.id, s.to));
+                }
+                _ => {}
+            }
+            if let Some(c) = s.when.iter().find(|c| !valid(c)) {
+                return lines.err(span, format!("branch of {} on code {c}, which is not an option", q.id));
+            }
+        }
+    }
+    for (qi, q) in questions.iter().enumerate() {
+        if let Some((aq, code)) = &q.attached_to {
+            let ok = index.get(aq).map(|&i| questions[i].option(*code).is_some()).unwrap_or(false);
+            if !ok {
+                return lines.err(qspans[qi].clone(), format!("{} is attached to {aq} option {code}, which does not exist", q.id));
+            }
+        }
+    }
+
+    Ok(Template {
+        id: raw.id,
+        questionnaire: raw.questionnaire,
+        title: raw.title,
+        dpi: raw.dpi,
+        pages,
+        questions,
+        decoys,
+        path: path.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+id = "t-a"
+questionnaire = "t"
+dpi = 200
+
+[[page]]
+number = 1
+image = "t.p1.png"
+size = [1000, 1000]
+
+[[question]]
+id = "q1"
+kind = "single"
+skip = [{ when = [2], to = "q3" }]
+
+[[question]]
+id = "q2"
+kind = "multi"
+exclusive = [3]
+sub = [{ parent = 1, codes = [2] }]
+
+[[question]]
+id = "q3"
+kind = "text"
+format = "prefecture"
+
+[[box]]
+page = 1
+rect = [10, 10, 20, 20]
+question = "q1"
+code = 1
+
+[[box]]
+page = 1
+rect = [50, 10, 20, 20]
+question = "q1"
+code = 2
+
+[[box]]
+page = 1
+rect = [10, 50, 20, 20]
+question = "q2"
+code = 1
+
+[[box]]
+page = 1
+rect = [50, 50, 20, 20]
+question = "q2"
+code = 2
+
+[[box]]
+page = 1
+rect = [90, 50, 20, 20]
+question = "q2"
+code = 3
+
+[[box]]
+page = 1
+rect = [300, 300, 15, 15]
+decoy = true
+
+[[field]]
+page = 1
+rect = [10, 100, 300, 40]
+shape = "underline"
+question = "q3"
+"#;
+
+    fn parse_str(s: &str) -> Result<Template, LoadError> {
+        parse(s, Path::new("templates/t-a.toml"))
+    }
+
+    /// Replaces the first occurrence of `from` in the good template.
+    fn broken(from: &str, to: &str) -> LoadError {
+        assert!(GOOD.contains(from), "{from}");
+        parse_str(&GOOD.replacen(from, to, 1)).expect_err("must be rejected")
+    }
+
+    fn line_of(s: &str, needle: &str) -> usize {
+        s[..s.find(needle).unwrap()].lines().count() + 1
+    }
+
+    #[test]
+    fn good_template_loads_with_contract_columns() {
+        let t = parse_str(GOOD).unwrap();
+        let names: Vec<_> = t.columns().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, ["q1", "q2_1", "q2_2", "q2_3", "q3"]);
+        assert_eq!(t.decoys.len(), 1);
+        assert_eq!(t.question("q3").unwrap().format, TextFormat::Prefecture);
+        let q1 = t.question("q1").unwrap();
+        let skipped: Vec<_> = t.skipped_by(q1, &[2]).iter().map(|q| q.id.clone()).collect();
+        assert_eq!(skipped, ["q2"]);
+        assert!(t.skipped_by(q1, &[1]).is_empty());
+        assert_eq!(t.question("q2").unwrap().parent_of(2), Some(1));
+    }
+
+    #[test]
+    fn overlapping_boxes_name_both_lines() {
+        let e = broken("rect = [50, 10, 20, 20]", "rect = [15, 15, 20, 20]");
+        assert_eq!(e.line, line_of(GOOD, "rect = [50, 10, 20, 20]") - 2);
+        assert!(e.message.contains("overlaps"), "{e}");
+        assert!(e.message.contains(&format!("line {}", line_of(GOOD, "rect = [10, 10, 20, 20]") - 2)), "{e}");
+    }
+
+    #[test]
+    fn question_without_options_is_rejected() {
+        let src = GOOD
+            .replace("question = \"q1\"\ncode = 1", "decoy = true")
+            .replace("question = \"q1\"\ncode = 2", "decoy = true");
+        let e = parse_str(&src).unwrap_err();
+        assert!(e.message.contains("q1 has no options"), "{e}");
+        assert_eq!(e.line, line_of(GOOD, "id = \"q1\"") - 1);
+    }
+
+    #[test]
+    fn code_used_twice_is_rejected() {
+        let e = broken("question = \"q1\"\ncode = 2", "question = \"q1\"\ncode = 1");
+        assert!(e.message.contains("code 1 of q1 used twice"), "{e}");
+    }
+
+    #[test]
+    fn branch_to_unknown_question_is_rejected() {
+        let e = broken("to = \"q3\"", "to = \"q9\"");
+        assert!(e.message.contains("unknown question q9"), "{e}");
+        assert_eq!(e.line, line_of(GOOD, "id = \"q1\"") - 1);
+    }
+
+    #[test]
+    fn other_mistakes_are_rejected_with_reasons() {
+        assert!(broken("kind = \"single\"", "kind = \"several\"").message.contains("unknown variant"));
+        assert!(broken("exclusive = [3]", "exclusive = [4]").message.contains("exclusive option 4"));
+        assert!(broken("codes = [2]", "codes = [7]").message.contains("sub-option code 7"));
+        assert!(broken("to = \"q3\"", "to = \"q1\"").message.contains("branches back"));
+        assert!(broken("rect = [300, 300, 15, 15]\ndecoy = true", "rect = [300, 300, 15, 15]").message.contains("no question"));
+        assert!(broken("rect = [10, 100, 300, 40]", "rect = [10, 990, 300, 40]").message.contains("outside page 1"));
+        assert!(broken("question = \"q3\"", "question = \"q1\"").message.contains("single"));
+        assert!(broken("id = \"q2\"", "id = \"q1\"").message.contains("used twice"));
+    }
+}
