@@ -30,7 +30,7 @@ pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<
         Rgb([v as u8; 3])
     });
     let f = font(FontRole::Print)?;
-    let caption_px = (t.dpi / 200.0 * 15.0).max(9.0);
+    let caption_px = (t.dpi / 200.0 * 21.0).max(10.0);
     for (qi, q) in t.questions.iter().enumerate() {
         let c = PALETTE[qi % PALETTE.len()];
         for o in q.options.iter().filter(|o| o.page == page) {
