@@ -1,6 +1,446 @@
-//! Synth (placeholder while the template tools come first).
-#[derive(clap::Args)]
-pub struct SynthArgs {}
-pub fn run(_a: &SynthArgs) -> anyhow::Result<()> {
-    anyhow::bail!("synth not built yet")
+//! `faxform synth`: a synthetic night of faxes with ground truth.
+//!
+//! Fills the template's blank pages the way respondents do (answers drawn from the
+//! published distributions, marks in many styles, handwriting), sends every page through a
+//! fax-like chain and writes the files as fax servers deliver them, with `truth.csv` and
+//! `truth-marks.jsonl` beside them. Everything follows from `--seed`: the same seed gives
+//! the same bytes, whatever the number of threads.
+
+mod answers;
+mod cover;
+mod faxchain;
+mod hand;
+mod marks;
+mod model;
+mod pen;
+
+pub use answers::{Answers, TextBank};
+pub use faxchain::Profile;
+pub use marks::MarkStyle;
+pub use model::AnswerModel;
+
+use crate::encode::{self, FaxPage, Scheme, tiff_out::FillOrder};
+use crate::fonts::{self, FontRole};
+use crate::raster::GrayImage;
+use crate::template::{ColumnKind, Template};
+use anyhow::{Context, Result};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SynthArgs {
+    /// Template id (a file `<id>.toml` in the templates folder).
+    #[arg(long)]
+    pub template: String,
+    /// Number of responses.
+    #[arg(long)]
+    pub count: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = Profile::Fax)]
+    pub profile: Profile,
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Cycle through every output format, both resolutions and each oddity (cover sheet,
+    /// upside-down page, several responses in one file) so that a small set covers them all.
+    #[arg(long)]
+    pub showcase: bool,
+    /// First file number (to keep names unique when several runs share a folder).
+    #[arg(long, default_value_t = 1)]
+    pub first: usize,
+}
+
+/// How a file is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum OutFormat {
+    TiffG3OneD,
+    TiffG3TwoD,
+    TiffG4,
+    Pdf,
+    Png,
+}
+
+impl OutFormat {
+    const ALL: [OutFormat; 5] = [OutFormat::TiffG3OneD, OutFormat::TiffG3TwoD, OutFormat::TiffG4, OutFormat::Pdf, OutFormat::Png];
+
+    fn ext(self) -> &'static str {
+        match self {
+            OutFormat::Pdf => "pdf",
+            OutFormat::Png => "png",
+            _ => "tif",
+        }
+    }
+}
+
+/// What one page of a file is.
+#[derive(Debug, Clone)]
+enum Item {
+    Cover,
+    Blank,
+    Response,
+}
+
+struct FilePlan {
+    name: String,
+    format: OutFormat,
+    items: Vec<Item>,
+    seed: u64,
+    force_upside_down: bool,
+    force_dpi_y: Option<f32>,
+}
+
+/// One mark as drawn.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarkTruth {
+    pub question: String,
+    pub code: u32,
+    pub style: MarkStyle,
+    /// The respondent's intent for this option.
+    pub chosen: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TextTruth {
+    pub question: String,
+    /// The respondent's intended value (for prefectures, the name without 都道府県).
+    pub text: String,
+    /// Exactly what was written.
+    pub written: String,
+    pub face: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PageTruth {
+    file_page: usize,
+    template_page: usize,
+    damage: faxchain::PageDamage,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ResponseTruth {
+    response_id: String,
+    template: String,
+    format: OutFormat,
+    pages: Vec<PageTruth>,
+    marks: Vec<MarkTruth>,
+    texts: Vec<TextTruth>,
+    slips: Vec<String>,
+}
+
+/// A file's rendering: its bytes and what is in it.
+struct RenderedFile {
+    bytes: Vec<u8>,
+    pages: usize,
+    responses: Vec<(ResponseTruth, Vec<String>)>,
+    other_pages: Vec<(usize, &'static str)>,
+}
+
+struct Kit<'a> {
+    t: &'a Template,
+    model: &'a AnswerModel,
+    bank: &'a TextBank,
+    refs: Vec<GrayImage>,
+    print: ab_glyph::FontArc,
+    hands: Vec<ab_glyph::FontArc>,
+    profile: Profile,
+}
+
+pub fn run(args: &SynthArgs) -> Result<()> {
+    let start = std::time::Instant::now();
+    let path = args.templates.join(format!("{}.toml", args.template));
+    let t = crate::template::load(&path)?;
+    let model = AnswerModel::load(&args.templates, &t.questionnaire)?;
+    let bank = TextBank::builtin();
+    let refs = (1..=t.pages.len()).map(|p| t.reference_image(p)).collect::<Result<Vec<_>>>()?;
+    let hands = (0..fonts::hand_face_count()).map(|i| fonts::font(FontRole::Hand(i))).collect::<Result<Vec<_>>>()?;
+    let kit = Kit { t: &t, model: &model, bank: &bank, refs, print: fonts::font(FontRole::Print)?, hands, profile: args.profile };
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+
+    let plans = plan(args, t.pages.len());
+    let rendered: Vec<Result<RenderedFile>> = plans.par_iter().map(|p| render_file(&kit, p)).collect();
+
+    let mut truth = csv::Writer::from_path(args.out.join("truth.csv"))?;
+    let mut header = vec!["response_id".to_string(), "template".into(), "questionnaire".into()];
+    header.extend(t.columns().into_iter().map(|c| c.name));
+    truth.write_record(&header)?;
+    let mut marks_out = String::new();
+    let mut pages_out = csv::Writer::from_path(args.out.join("truth-pages.csv"))?;
+    pages_out.write_record(["file", "page", "kind", "response_id"])?;
+    let (mut files, mut pages, mut responses) = (0, 0, 0);
+    for (plan, r) in plans.iter().zip(rendered) {
+        let r = r.with_context(|| format!("rendering {}", plan.name))?;
+        std::fs::write(args.out.join(&plan.name), &r.bytes)?;
+        files += 1;
+        pages += r.pages;
+        for (rt, row) in &r.responses {
+            truth.write_record(row)?;
+            marks_out.push_str(&serde_json::to_string(rt)?);
+            marks_out.push('\n');
+            for p in &rt.pages {
+                pages_out.write_record([plan.name.as_str(), &p.file_page.to_string(), "response", &rt.response_id])?;
+            }
+            responses += 1;
+        }
+        for (page, kind) in &r.other_pages {
+            pages_out.write_record([plan.name.as_str(), &page.to_string(), kind, ""])?;
+        }
+    }
+    truth.flush()?;
+    pages_out.flush()?;
+    std::fs::write(args.out.join("truth-marks.jsonl"), marks_out)?;
+    println!(
+        "synth: {responses} responses of {} in {files} files ({pages} pages, profile {:?}) in {:.1} s -> {}",
+        t.id,
+        args.profile,
+        start.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Decides, from the seed alone, which responses go in which file and how it is delivered.
+fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut plans = Vec::new();
+    let mut i = 0;
+    let mut file_no = args.first;
+    while i < args.count {
+        let k = plans.len();
+        let mut items = Vec::new();
+        let cover = if args.showcase { k % 4 == 2 } else { rng.random_bool(0.06) };
+        if cover {
+            items.push(Item::Cover);
+        }
+        items.push(Item::Response);
+        i += 1;
+        // Fax servers sometimes store several received faxes in one file.
+        let batch = if args.showcase { k % 4 == 3 } else { rng.random_bool(0.04) };
+        if batch && i < args.count {
+            items.push(Item::Response);
+            i += 1;
+        }
+        if !args.showcase && rng.random_bool(0.015) {
+            items.push(Item::Blank);
+        }
+        let pages = items.iter().map(|it| if matches!(it, Item::Response) { form_pages } else { 1 }).sum::<usize>();
+        let mut format = if args.showcase {
+            OutFormat::ALL[k % OutFormat::ALL.len()]
+        } else {
+            match rng.random_range(0..100) {
+                0..20 => OutFormat::TiffG3OneD,
+                20..40 => OutFormat::TiffG3TwoD,
+                40..65 => OutFormat::TiffG4,
+                65..85 => OutFormat::Pdf,
+                _ => OutFormat::Png,
+            }
+        };
+        // A PNG holds one page.
+        if format == OutFormat::Png && pages > 1 {
+            format = OutFormat::TiffG4;
+        }
+        plans.push(FilePlan {
+            name: format!("fax-{file_no:05}.{}", format.ext()),
+            format,
+            items,
+            seed: rng.random(),
+            force_upside_down: args.showcase && k % 5 == 1,
+            force_dpi_y: args.showcase.then_some(if k % 2 == 0 { 196.0 } else { 98.0 }),
+        });
+        file_no += 1;
+    }
+    plans
+}
+
+fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
+    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+    let clinic = clinic_name(&mut rng);
+    let sender = faxchain::Sender {
+        number: format!("0{}-{}-{:04}", rng.random_range(3..99), rng.random_range(100..999), rng.random_range(0..10000)),
+        name: clinic.clone(),
+        time: format!("2026/11/{:02} {:02}:{:02}", rng.random_range(18..22), rng.random_range(8..23), rng.random_range(0..60)),
+    };
+    let (w, h) = (kit.refs[0].width(), kit.refs[0].height());
+    let total_pages: usize = plan.items.iter().map(|it| if matches!(it, Item::Response) { kit.refs.len() } else { 1 }).sum();
+    let mut fax_pages: Vec<FaxPage> = Vec::new();
+    let mut responses = Vec::new();
+    let mut other_pages = Vec::new();
+    for item in &plan.items {
+        let first = fax_pages.len() + 1;
+        let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
+            let n = fax_pages.len() + 1;
+            let (mut page, mut damage) =
+                faxchain::transmit(img, kit.t.dpi, kit.profile, &sender, (n, total_pages), &kit.print, rng);
+            if let Some(dpi_y) = plan.force_dpi_y
+                && page.dpi_y != dpi_y
+            {
+                page = resample_rows(&page, dpi_y);
+                damage.dpi_y = dpi_y;
+            }
+            if plan.force_upside_down && n == 1 && !damage.upside_down {
+                page.pixels.reverse();
+                damage.upside_down = true;
+            }
+            fax_pages.push(page);
+            damage
+        };
+        match item {
+            Item::Cover => {
+                let img = cover::cover_sheet(w, h, &kit.print, &clinic, &sender.number, total_pages, &mut rng);
+                send(&img, &mut rng, &mut fax_pages);
+                other_pages.push((first, "cover"));
+            }
+            Item::Blank => {
+                send(&cover::blank_page(w, h), &mut rng, &mut fax_pages);
+                other_pages.push((first, "blank"));
+            }
+            Item::Response => {
+                let mut pages = kit.refs.clone();
+                let filled = fill(kit, &mut pages, &mut rng);
+                let response_id = format!("{}:{first}", plan.name);
+                let mut page_truth = Vec::new();
+                for (tp, img) in pages.iter().enumerate() {
+                    let damage = send(img, &mut rng, &mut fax_pages);
+                    page_truth.push(PageTruth { file_page: first + tp, template_page: tp + 1, damage });
+                }
+                let row = truth_row(kit.t, &response_id, &filled);
+                responses.push((
+                    ResponseTruth {
+                        response_id,
+                        template: kit.t.id.clone(),
+                        format: plan.format,
+                        pages: page_truth,
+                        marks: filled.marks,
+                        texts: filled.texts,
+                        slips: filled.answers.slips,
+                    },
+                    row,
+                ));
+            }
+        }
+    }
+    let bytes = match plan.format {
+        OutFormat::TiffG3OneD | OutFormat::TiffG3TwoD | OutFormat::TiffG4 => {
+            let fill = if rng.random_bool(0.3) { FillOrder::LsbFirst } else { FillOrder::MsbFirst };
+            let scheme = match plan.format {
+                OutFormat::TiffG3OneD => Scheme::G3OneD,
+                OutFormat::TiffG3TwoD => Scheme::G3TwoD { k: if fax_pages[0].dpi_y > 150.0 { 4 } else { 2 } },
+                _ => Scheme::G4,
+            };
+            encode::tiff_out::write(&fax_pages, scheme, fill)?
+        }
+        OutFormat::Pdf => {
+            let scheme = if rng.random_bool(0.7) { Scheme::G4 } else { Scheme::G3TwoD { k: 4 } };
+            encode::pdf_out::write(&fax_pages, scheme)
+        }
+        OutFormat::Png => encode::png(&fax_pages[0])?,
+    };
+    Ok(RenderedFile { bytes, pages: fax_pages.len(), responses, other_pages })
+}
+
+/// Halves or doubles the rows of a page (fine <-> standard), as a receiver would.
+fn resample_rows(p: &FaxPage, dpi_y: f32) -> FaxPage {
+    let height = (p.height as f32 * dpi_y / p.dpi_y).round() as usize;
+    let mut pixels = vec![false; p.width * height];
+    for y in 0..height {
+        let sy = ((y as f32 + 0.5) * p.dpi_y / dpi_y) as usize;
+        let sy = sy.min(p.height - 1);
+        pixels[y * p.width..(y + 1) * p.width].copy_from_slice(&p.pixels[sy * p.width..(sy + 1) * p.width]);
+    }
+    FaxPage { width: p.width, height, pixels, dpi_x: p.dpi_x, dpi_y }
+}
+
+struct Filled {
+    answers: Answers,
+    marks: Vec<MarkTruth>,
+    texts: Vec<TextTruth>,
+}
+
+/// Draws one respondent's answers onto clean copies of the template pages.
+fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
+    let t = kit.t;
+    let answers = answers::draw(t, kit.model, kit.bank, rng);
+    let mut marks = Vec::new();
+    for (qid, codes) in &answers.choices {
+        let q = t.question(qid).expect("answers name template questions");
+        for &code in codes {
+            let o = q.option(code).expect("answers use template codes");
+            let style = marks::pick_style(rng);
+            marks::draw(&mut pages[o.page - 1], style, &o.rect, o.label_rect.as_ref(), rng);
+            marks.push(MarkTruth { question: qid.clone(), code, style, chosen: true });
+        }
+        // Now and then a respondent changes their mind: a struck-through mark on an
+        // option they did not choose in the end.
+        if rng.random_bool(0.025) {
+            let others: Vec<u32> = q.options.iter().map(|o| o.code).filter(|c| !codes.contains(c)).collect();
+            if let Some(&code) = others.get(rng.random_range(0..others.len().max(1)).min(others.len().saturating_sub(1))) {
+                let o = q.option(code).unwrap();
+                marks::draw(&mut pages[o.page - 1], MarkStyle::Corrected, &o.rect, None, rng);
+                marks.push(MarkTruth { question: qid.clone(), code, style: MarkStyle::Corrected, chosen: false });
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    let face_pref = rng.random_range(0..kit.hands.len());
+    for (qid, text) in &answers.texts {
+        let q = t.question(qid).unwrap();
+        let f = q.field.as_ref().unwrap();
+        let mut written = text.clone();
+        if q.format == crate::template::TextFormat::Prefecture && rng.random_bool(0.2) {
+            written.push_str(prefecture_suffix(text));
+        }
+        // Not every handwriting face has every kanji; fall back to one that does.
+        let face = (0..kit.hands.len())
+            .map(|k| (face_pref + k) % kit.hands.len())
+            .find(|&k| fonts::covers(&kit.hands[k], &written))
+            .unwrap_or(0);
+        let done = hand::write(&mut pages[f.page - 1], &kit.hands[face], &written, &f.rect, f.shape, rng);
+        let intended = if q.format == crate::template::TextFormat::Prefecture { text.clone() } else { done.clone() };
+        texts.push(TextTruth { question: qid.clone(), text: intended, written: done, face });
+    }
+    Filled { answers, marks, texts }
+}
+
+fn prefecture_suffix(name: &str) -> &'static str {
+    match name {
+        "東京" => "都",
+        "京都" | "大阪" => "府",
+        "北海道" => "",
+        _ => "県",
+    }
+}
+
+/// The truth.csv row: the respondent's intent per contract column.
+fn truth_row(t: &Template, response_id: &str, f: &Filled) -> Vec<String> {
+    let mut row = vec![response_id.to_string(), t.id.clone(), t.questionnaire.clone()];
+    for c in t.columns() {
+        let chosen = f.answers.choices.get(&c.question);
+        row.push(match c.kind {
+            // Two boxes in a single-choice question: the intent cannot be known, so the
+            // truth is empty and only a person's review can settle the cell.
+            ColumnKind::Single => match chosen.map(|v| v.as_slice()) {
+                Some([one]) => one.to_string(),
+                _ => String::new(),
+            },
+            ColumnKind::Flag { code } => (chosen.is_some_and(|v| v.contains(&code)) as u8).to_string(),
+            ColumnKind::Text => f.texts.iter().find(|x| x.question == c.question).map(|x| x.text.clone()).unwrap_or_default(),
+        });
+    }
+    row
+}
+
+fn clinic_name(rng: &mut impl Rng) -> String {
+    const NAMES: [&str; 16] =
+        ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本", "井上", "木村", "林"];
+    const KINDS: [&str; 8] = ["内科クリニック", "医院", "歯科医院", "小児科", "整形外科", "眼科", "内科医院", "歯科クリニック"];
+    format!("{}{}", NAMES[rng.random_range(0..NAMES.len())], KINDS[rng.random_range(0..KINDS.len())])
+}
+
+/// The path of a template by id in a templates folder.
+pub fn template_path(dir: &Path, id: &str) -> PathBuf {
+    dir.join(format!("{id}.toml"))
 }

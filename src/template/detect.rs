@@ -263,7 +263,8 @@ fn underlines(comps: &[Component], page_width: u32, box_size: i32, s: &Scale) ->
         .map(|c| c.bbox)
         .filter(|b| b.h <= s.mm(0.6).max(3) && b.w >= s.mm(8.0) && (b.w as u32) < page_width * 6 / 10)
         .map(|b| {
-            let h = box_size * 8 / 5;
+            // Writing above a line runs about 5–6 mm tall.
+            let h = box_size * 11 / 5;
             Rect::new(b.x, b.y - h, b.w, h + b.h + 2)
         })
         .collect()

@@ -1,0 +1,252 @@
+//! The fax chain: what happens to a filled page between the respondent's desk and our
+//! inbox. Sender's scanner (skew, shift, uneven feed, threshold), the line (lost rows),
+//! dirt (speckle, streaks), the sending machine's TTI header line, and the receiver's
+//! resolution (standard 204×98 or fine 204×196, 1728 pixels per line).
+
+use crate::encode::FaxPage;
+use crate::fonts::{GlyphJitter, draw_text};
+use crate::geometry::Affine;
+use crate::raster::{GrayImage, sample_bilinear};
+use ab_glyph::FontArc;
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+use serde::Serialize;
+
+/// How rough the chain is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// A well-kept office machine: little skew, fine resolution, no dirt.
+    Clean,
+    /// What a night's inbox looks like.
+    Fax,
+    /// Old machines and bad lines.
+    Harsh,
+}
+
+struct Params {
+    skew_sigma_deg: f64,
+    skew_max_deg: f64,
+    upside_down: f64,
+    shift_mm: f64,
+    scale: (f64, f64),
+    stretch: f64,
+    standard_res: f64,
+    threshold: (f32, f32),
+    speckle_per_page: (u32, u32),
+    streak_pages: f64,
+    lost_row_pages: f64,
+    lost_row_rate: f64,
+}
+
+impl Profile {
+    fn params(self) -> Params {
+        match self {
+            Profile::Clean => Params {
+                skew_sigma_deg: 0.4,
+                skew_max_deg: 1.0,
+                upside_down: 0.0,
+                shift_mm: 1.5,
+                scale: (0.995, 1.005),
+                stretch: 0.003,
+                standard_res: 0.0,
+                threshold: (125.0, 135.0),
+                speckle_per_page: (0, 0),
+                streak_pages: 0.0,
+                lost_row_pages: 0.0,
+                lost_row_rate: 0.0,
+            },
+            Profile::Fax => Params {
+                skew_sigma_deg: 1.4,
+                skew_max_deg: 4.0,
+                upside_down: 0.08,
+                shift_mm: 6.0,
+                scale: (0.97, 1.03),
+                stretch: 0.015,
+                standard_res: 0.5,
+                threshold: (95.0, 175.0),
+                speckle_per_page: (20, 400),
+                streak_pages: 0.15,
+                lost_row_pages: 0.25,
+                lost_row_rate: 0.003,
+            },
+            Profile::Harsh => Params {
+                skew_sigma_deg: 2.5,
+                skew_max_deg: 4.0,
+                upside_down: 0.12,
+                shift_mm: 9.0,
+                scale: (0.96, 1.04),
+                stretch: 0.025,
+                standard_res: 0.75,
+                threshold: (80.0, 195.0),
+                speckle_per_page: (300, 2500),
+                streak_pages: 0.45,
+                lost_row_pages: 0.6,
+                lost_row_rate: 0.01,
+            },
+        }
+    }
+}
+
+/// What the chain did to one page, for truth-marks.jsonl.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageDamage {
+    pub skew_deg: f64,
+    pub upside_down: bool,
+    pub scale_x: f64,
+    pub scale_y: f64,
+    pub shift_mm: (f64, f64),
+    pub dpi_y: f32,
+    pub threshold: f32,
+    pub speckles: u32,
+    pub streaks: u32,
+    pub lost_rows: u32,
+}
+
+/// The sending machine's identity printed in the TTI line.
+pub struct Sender {
+    pub number: String,
+    pub name: String,
+    pub time: String,
+}
+
+pub const LINE_PIXELS: usize = 1728;
+pub const DPI_X: f32 = 204.0;
+/// An A4 page (297 mm) plus the few millimetres fax machines add.
+const PAGE_MM: f64 = 300.0;
+/// The scan line covers 215 mm; an A4 page (210 mm) is centred in it.
+const LINE_MM: f64 = LINE_PIXELS as f64 / DPI_X as f64 * 25.4;
+
+/// Sends one page (grey, square pixels at `src_dpi`) through the chain.
+pub fn transmit(
+    page: &GrayImage,
+    src_dpi: f32,
+    profile: Profile,
+    sender: &Sender,
+    page_no: (usize, usize),
+    font: &FontArc,
+    rng: &mut impl Rng,
+) -> (FaxPage, PageDamage) {
+    let p = profile.params();
+    let skew = Normal::new(0.0, p.skew_sigma_deg).unwrap().sample(rng).clamp(-p.skew_max_deg, p.skew_max_deg);
+    let upside_down = rng.random_bool(p.upside_down);
+    let scale = rng.random_range(p.scale.0..=p.scale.1);
+    let stretch = 1.0 + rng.random_range(-p.stretch..=p.stretch);
+    let shift = (rng.random_range(-p.shift_mm..=p.shift_mm), rng.random_range(-p.shift_mm..=p.shift_mm) * 0.7);
+    let dpi_y = if rng.random_bool(p.standard_res) { 98.0 } else { 196.0 };
+    let threshold = rng.random_range(p.threshold.0..=p.threshold.1);
+
+    // Output pixel -> millimetres on the received page -> millimetres on the paper ->
+    // source pixel. Built as the forward map paper->received, then inverted.
+    let px_per_mm_src = src_dpi as f64 / 25.4;
+    let (paper_w, paper_h) = (page.width() as f64 / px_per_mm_src, page.height() as f64 / px_per_mm_src);
+    let centre = Affine::translate(-paper_w / 2.0, -paper_h / 2.0);
+    let mut forward = Affine::rotate(skew.to_radians())
+        .then_after(&Affine::scale(scale, scale * stretch))
+        .then_after(&centre);
+    if upside_down {
+        forward = Affine::rotate(std::f64::consts::PI).then_after(&forward);
+    }
+    let forward = Affine::translate(LINE_MM / 2.0 + shift.0, paper_h / 2.0 + shift.1).then_after(&forward);
+    let inv = forward.inverse().expect("invertible");
+    let height = (PAGE_MM * dpi_y as f64 / 25.4).round() as usize;
+    let (mmx, mmy) = (25.4 / DPI_X as f64, 25.4 / dpi_y as f64);
+    let width = LINE_PIXELS;
+    let mut pixels = vec![false; width * height];
+    // A slow drift of the threshold down the page, as the scanner lamp warms up.
+    let drift = rng.random_range(-12.0..12.0f32);
+    for y in 0..height {
+        let t = threshold + drift * y as f32 / height as f32;
+        for x in 0..width {
+            let (u, v) = inv.apply((x as f64 + 0.5) * mmx, (y as f64 + 0.5) * mmy);
+            let g = sample_bilinear(page, u * px_per_mm_src - 0.5, v * px_per_mm_src - 0.5);
+            pixels[y * width + x] = g < t;
+        }
+    }
+    let mut out = FaxPage { width, height, pixels, dpi_x: DPI_X, dpi_y };
+
+    let speckles = rng.random_range(p.speckle_per_page.0..=p.speckle_per_page.1);
+    for _ in 0..speckles {
+        let (x, y) = (rng.random_range(0..width), rng.random_range(0..height));
+        let r = rng.random_range(0..3);
+        for dy in 0..=r {
+            for dx in 0..=r {
+                if x + dx < width && y + dy < height && rng.random_bool(0.8) {
+                    out.pixels[(y + dy) * width + x + dx] = true;
+                }
+            }
+        }
+    }
+    let mut streaks = 0;
+    if rng.random_bool(p.streak_pages) {
+        streaks = rng.random_range(1..4);
+        for _ in 0..streaks {
+            let x = rng.random_range(0..width);
+            let w = rng.random_range(1..3);
+            let (y0, y1) = if rng.random_bool(0.5) {
+                (0, height)
+            } else {
+                let a = rng.random_range(0..height);
+                (a, (a + rng.random_range(height / 8..height / 2)).min(height))
+            };
+            for y in y0..y1 {
+                for k in 0..w {
+                    if x + k < width && rng.random_bool(0.92) {
+                        out.pixels[y * width + x + k] = true;
+                    }
+                }
+            }
+        }
+    }
+    let mut lost_rows = 0;
+    if rng.random_bool(p.lost_row_pages) {
+        // A line error repeats the previous row, sometimes for a short burst.
+        let mut y = 1;
+        while y < height {
+            if rng.random_bool(p.lost_row_rate) {
+                let burst = rng.random_range(1..6);
+                for k in 0..burst {
+                    let yy = y + k;
+                    if yy >= height {
+                        break;
+                    }
+                    out.pixels.copy_within((yy - 1) * width..yy * width, yy * width);
+                    lost_rows += 1;
+                }
+                y += burst;
+            }
+            y += 1;
+        }
+    }
+    tti_line(&mut out, sender, page_no, font);
+    let damage = PageDamage {
+        skew_deg: skew,
+        upside_down,
+        scale_x: scale,
+        scale_y: scale * stretch,
+        shift_mm: shift,
+        dpi_y,
+        threshold,
+        speckles,
+        streaks,
+        lost_rows,
+    };
+    (out, damage)
+}
+
+/// The header line the sending machine prints across the top: time, number, name, page.
+fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &FontArc) {
+    // Drawn at fine resolution and squashed for standard pages, as the machine does.
+    let band_mm = 4.0;
+    let fine_h = (band_mm * 196.0 / 25.4) as u32;
+    let mut band = GrayImage::from_pixel(page.width as u32, fine_h, image::Luma([255]));
+    let text = format!("{}   FROM: {}  {}        P.{:03}/{:03}", s.time, s.number, s.name, n, total);
+    draw_text(&mut band, font, fine_h as f32 * 0.72, 40.0, fine_h as f32 * 0.8, &text, 0, |_| GlyphJitter::NONE);
+    let rows = (band_mm * page.dpi_y as f64 / 25.4) as usize;
+    for y in 0..rows.min(page.height) {
+        let sy = (y as f64 * fine_h as f64 / rows as f64) as u32;
+        for x in 0..page.width {
+            page.pixels[y * page.width + x] = band.get_pixel(x as u32, sy.min(fine_h - 1)).0[0] < 128;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! A ballpoint on paper: wobbly strokes of a given width and darkness on a grey page.
+
+use crate::raster::GrayImage;
+use rand::Rng;
+
+/// Paints a soft-edged disc; darkness only ever increases (ink does not erase ink).
+fn dab(img: &mut GrayImage, cx: f32, cy: f32, r: f32, ink: u8) {
+    let (x0, x1) = ((cx - r - 1.0).floor() as i32, (cx + r + 1.0).ceil() as i32);
+    let (y0, y1) = ((cy - r - 1.0).floor() as i32, (cy + r + 1.0).ceil() as i32);
+    for y in y0.max(0)..y1.min(img.height() as i32) {
+        for x in x0.max(0)..x1.min(img.width() as i32) {
+            let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+            let a = (r + 0.5 - d).clamp(0.0, 1.0);
+            if a > 0.0 {
+                let p = img.get_pixel_mut(x as u32, y as u32);
+                let v = p.0[0] as f32 * (1.0 - a) + ink as f32 * a;
+                p.0[0] = p.0[0].min(v as u8);
+            }
+        }
+    }
+}
+
+/// Draws a polyline through `pts` with a hand's wobble: each segment bows slightly and the
+/// pen presses a little unevenly.
+pub fn stroke(img: &mut GrayImage, pts: &[(f32, f32)], width: f32, ink: u8, rng: &mut impl Rng) {
+    for seg in pts.windows(2) {
+        let ((ax, ay), (bx, by)) = (seg[0], seg[1]);
+        let len = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt();
+        let bow = rng.random_range(-0.08..0.08) * len;
+        let (nx, ny) = if len > 0.0 { (-(by - ay) / len, (bx - ax) / len) } else { (0.0, 0.0) };
+        let steps = (len * 2.0).ceil().max(1.0) as usize;
+        for i in 0..=steps {
+            let t = i as f32 / steps as f32;
+            let b = 4.0 * t * (1.0 - t) * bow;
+            let x = ax + (bx - ax) * t + nx * b;
+            let y = ay + (by - ay) * t + ny * b;
+            let press = 1.0 + 0.15 * (t * 6.0).sin();
+            dab(img, x, y, width * press / 2.0, ink);
+        }
+    }
+}
+
+/// An ellipse outline (a circled answer), started and ended with a little overlap.
+pub fn ellipse(img: &mut GrayImage, cx: f32, cy: f32, rx: f32, ry: f32, width: f32, ink: u8, rng: &mut impl Rng) {
+    let start = rng.random_range(0.0..std::f32::consts::TAU);
+    let sweep = std::f32::consts::TAU * rng.random_range(1.02..1.15);
+    let n = 48;
+    let tilt = rng.random_range(-0.15..0.15f32);
+    let pts: Vec<(f32, f32)> = (0..=n)
+        .map(|i| {
+            let a = start + sweep * i as f32 / n as f32;
+            let wob = 1.0 + 0.04 * (a * 3.0).sin();
+            let (x, y) = (rx * wob * a.cos(), ry * wob * a.sin());
+            (cx + x * tilt.cos() - y * tilt.sin(), cy + x * tilt.sin() + y * tilt.cos())
+        })
+        .collect();
+    for seg in pts.windows(2) {
+        stroke_straight(img, seg[0], seg[1], width, ink);
+    }
+}
+
+fn stroke_straight(img: &mut GrayImage, a: (f32, f32), b: (f32, f32), width: f32, ink: u8) {
+    let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+    let steps = (len * 2.0).ceil().max(1.0) as usize;
+    for i in 0..=steps {
+        let t = i as f32 / steps as f32;
+        dab(img, a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t, width / 2.0, ink);
+    }
+}
+
+/// A filled blob (a box blacked in), irregular at the edge.
+pub fn blob(img: &mut GrayImage, cx: f32, cy: f32, r: f32, ink: u8, rng: &mut impl Rng) {
+    let n = rng.random_range(5..9);
+    for _ in 0..n {
+        let (dx, dy) = (rng.random_range(-0.35..0.35) * r, rng.random_range(-0.35..0.35) * r);
+        dab(img, cx + dx, cy + dy, r * rng.random_range(0.55..0.8), ink);
+    }
+}
