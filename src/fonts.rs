@@ -56,7 +56,9 @@ pub fn font(role: FontRole) -> Result<FontArc> {
         FontRole::Hand(i) => {
             let p = HAND[i % HAND.len()];
             if !Path::new(p).exists() {
-                bail!("handwriting font {p} missing: install fonts-klee and fonts-kiloji (make setup does)");
+                bail!(
+                    "handwriting font {p} missing: install fonts-klee and fonts-kiloji (make setup does)"
+                );
             }
             load(p, 0)
         }
@@ -73,17 +75,21 @@ pub struct GlyphJitter {
 }
 
 impl GlyphJitter {
-    pub const NONE: GlyphJitter = GlyphJitter { scale: 1.0, angle: 0.0, dx: 0.0, dy: 0.0 };
+    pub const NONE: GlyphJitter = GlyphJitter {
+        scale: 1.0,
+        angle: 0.0,
+        dx: 0.0,
+        dy: 0.0,
+    };
 }
 
-/// Draws `text` with its baseline starting at (`x`, `baseline`) in ink darkness `ink`
+/// Draws `text` with its baseline starting at `(x, baseline)` in ink darkness `ink`
 /// (0 = black) and returns the advance in pixels. `jitter(i)` distorts glyph `i`.
 pub fn draw_text(
     img: &mut GrayImage,
     font: &FontArc,
     px: f32,
-    x: f32,
-    baseline: f32,
+    (x, baseline): (f32, f32),
     text: &str,
     ink: u8,
     mut jitter: impl FnMut(usize) -> GlyphJitter,
@@ -98,7 +104,10 @@ pub fn draw_text(
         let glyph = id.with_scale_and_position(size, point(0.0, 0.0));
         if let Some(outline) = font.outline_glyph(glyph) {
             let b = outline.px_bounds();
-            let (gw, gh) = (b.width().ceil() as usize + 1, b.height().ceil() as usize + 1);
+            let (gw, gh) = (
+                b.width().ceil() as usize + 1,
+                b.height().ceil() as usize + 1,
+            );
             let mut cov = vec![0f32; gw * gh];
             outline.draw(|gx, gy, c| {
                 if let Some(v) = cov.get_mut(gy as usize * gw + gx as usize) {
@@ -141,10 +150,13 @@ pub fn draw_text(
 /// Width of `text` at `px` without distortion.
 pub fn text_width(font: &FontArc, px: f32, text: &str) -> f32 {
     let scaled = font.as_scaled(PxScale::from(px));
-    text.chars().map(|c| scaled.h_advance(font.glyph_id(c))).sum()
+    text.chars()
+        .map(|c| scaled.h_advance(font.glyph_id(c)))
+        .sum()
 }
 
 /// Whether the font has a glyph for every character of `text`.
 pub fn covers(font: &FontArc, text: &str) -> bool {
-    text.chars().all(|c| c.is_whitespace() || font.glyph_id(c).0 != 0)
+    text.chars()
+        .all(|c| c.is_whitespace() || font.glyph_id(c).0 != 0)
 }

@@ -14,7 +14,12 @@ pub struct Rect {
 
 impl From<[i32; 4]> for Rect {
     fn from(v: [i32; 4]) -> Self {
-        Rect { x: v[0], y: v[1], w: v[2], h: v[3] }
+        Rect {
+            x: v[0],
+            y: v[1],
+            w: v[2],
+            h: v[3],
+        }
     }
 }
 
@@ -38,7 +43,10 @@ impl Rect {
     }
 
     pub fn center(&self) -> (f32, f32) {
-        (self.x as f32 + self.w as f32 / 2.0, self.y as f32 + self.h as f32 / 2.0)
+        (
+            self.x as f32 + self.w as f32 / 2.0,
+            self.y as f32 + self.h as f32 / 2.0,
+        )
     }
 
     pub fn area(&self) -> i64 {
@@ -76,7 +84,10 @@ impl Rect {
     }
 
     pub fn contains_point(&self, x: f32, y: f32) -> bool {
-        x >= self.x as f32 && x < self.right() as f32 && y >= self.y as f32 && y < self.bottom() as f32
+        x >= self.x as f32
+            && x < self.right() as f32
+            && y >= self.y as f32
+            && y < self.bottom() as f32
     }
 }
 
@@ -98,20 +109,42 @@ pub struct Affine {
 }
 
 impl Affine {
-    pub const IDENTITY: Affine = Affine { a: 1.0, b: 0.0, c: 0.0, d: 0.0, e: 1.0, f: 0.0 };
+    pub const IDENTITY: Affine = Affine {
+        a: 1.0,
+        b: 0.0,
+        c: 0.0,
+        d: 0.0,
+        e: 1.0,
+        f: 0.0,
+    };
 
     pub fn translate(tx: f64, ty: f64) -> Affine {
-        Affine { c: tx, f: ty, ..Affine::IDENTITY }
+        Affine {
+            c: tx,
+            f: ty,
+            ..Affine::IDENTITY
+        }
     }
 
     pub fn scale(sx: f64, sy: f64) -> Affine {
-        Affine { a: sx, e: sy, ..Affine::IDENTITY }
+        Affine {
+            a: sx,
+            e: sy,
+            ..Affine::IDENTITY
+        }
     }
 
     /// Rotation by `radians`, counter-clockwise on screen is negative because y points down.
     pub fn rotate(radians: f64) -> Affine {
         let (s, c) = radians.sin_cos();
-        Affine { a: c, b: -s, c: 0.0, d: s, e: c, f: 0.0 }
+        Affine {
+            a: c,
+            b: -s,
+            c: 0.0,
+            d: s,
+            e: c,
+            f: 0.0,
+        }
     }
 
     /// `self * other`: apply `other` first, then `self`.
@@ -127,7 +160,10 @@ impl Affine {
     }
 
     pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
-        (self.a * x + self.b * y + self.c, self.d * x + self.e * y + self.f)
+        (
+            self.a * x + self.b * y + self.c,
+            self.d * x + self.e * y + self.f,
+        )
     }
 
     pub fn inverse(&self) -> Option<Affine> {
@@ -162,7 +198,12 @@ impl Affine {
         let y0 = pts.iter().map(|p| p.1).fold(f64::MAX, f64::min);
         let x1 = pts.iter().map(|p| p.0).fold(f64::MIN, f64::max);
         let y1 = pts.iter().map(|p| p.1).fold(f64::MIN, f64::max);
-        Rect::new(x0.round() as i32, y0.round() as i32, (x1 - x0).round() as i32, (y1 - y0).round() as i32)
+        Rect::new(
+            x0.round() as i32,
+            y0.round() as i32,
+            (x1 - x0).round() as i32,
+            (y1 - y0).round() as i32,
+        )
     }
 }
 
@@ -184,8 +225,14 @@ mod tests {
     #[test]
     fn rect_intersection_and_clip() {
         let a = Rect::new(0, 0, 10, 10);
-        assert_eq!(a.intersection(&Rect::new(5, 5, 10, 10)), Some(Rect::new(5, 5, 5, 5)));
+        assert_eq!(
+            a.intersection(&Rect::new(5, 5, 10, 10)),
+            Some(Rect::new(5, 5, 5, 5))
+        );
         assert_eq!(a.intersection(&Rect::new(10, 0, 5, 5)), None);
-        assert_eq!(Rect::new(-3, 2, 10, 10).clip(5, 5), Some(Rect::new(0, 2, 5, 3)));
+        assert_eq!(
+            Rect::new(-3, 2, 10, 10).clip(5, 5),
+            Some(Rect::new(0, 2, 5, 3))
+        );
     }
 }

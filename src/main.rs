@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "faxform", version, about = "FAXed questionnaires in, a reviewed table out")]
+#[command(
+    name = "faxform",
+    version,
+    about = "FAXed questionnaires in, a reviewed table out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,7 +57,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -67,8 +75,17 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Template { command: TemplateCommand::Detect { blank, out, dpi } } => detect(&blank, &out, dpi),
-        Command::Template { command: TemplateCommand::Check { template, scan, out } } => check(&template, scan.as_deref(), &out),
+        Command::Template {
+            command: TemplateCommand::Detect { blank, out, dpi },
+        } => detect(&blank, &out, dpi),
+        Command::Template {
+            command:
+                TemplateCommand::Check {
+                    template,
+                    scan,
+                    out,
+                },
+        } => check(&template, scan.as_deref(), &out),
         Command::Synth(args) => faxform::synth::run(&args),
     }
 }
@@ -105,7 +122,8 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         let base = t.reference_image(p.number)?;
         let img = template::overlay::draw_page(&t, p.number, &base)?;
         let target = page_path(out, p.number, t.pages.len());
-        img.save(&target).with_context(|| format!("writing {}", target.display()))?;
+        img.save(&target)
+            .with_context(|| format!("writing {}", target.display()))?;
         println!("{}", target.display());
     }
     Ok(())
@@ -116,6 +134,9 @@ fn page_path(out: &Path, page: usize, pages: usize) -> PathBuf {
     if pages == 1 || page == 1 {
         return out.to_path_buf();
     }
-    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("overlay");
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("overlay");
     out.with_file_name(format!("{stem}.p{page}.png"))
 }

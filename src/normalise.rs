@@ -15,7 +15,11 @@ pub fn to_square_dpi(p: &PageImage, dpi: f32) -> GrayImage {
     let w = (p.image.width() as f64 / sx).round() as u32;
     let h = (p.image.height() as f64 / sy).round() as u32;
     GrayImage::from_fn(w, h, |x, y| {
-        let v = sample_bilinear(&p.image, (x as f64 + 0.5) * sx - 0.5, (y as f64 + 0.5) * sy - 0.5);
+        let v = sample_bilinear(
+            &p.image,
+            (x as f64 + 0.5) * sx - 0.5,
+            (y as f64 + 0.5) * sy - 0.5,
+        );
         image::Luma([v.round() as u8])
     })
 }

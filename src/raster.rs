@@ -104,7 +104,10 @@ pub fn components(img: &GrayImage) -> Vec<Component> {
         }
     }
     out.into_iter()
-        .map(|(x0, y0, x1, y1, area)| Component { bbox: Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1), area })
+        .map(|(x0, y0, x1, y1, area)| Component {
+            bbox: Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1),
+            area,
+        })
         .collect()
 }
 
@@ -118,7 +121,10 @@ pub fn ink_count(img: &GrayImage, r: &Rect) -> u32 {
     let mut n = 0;
     for y in r.y..r.bottom() {
         let row = &px[y as usize * w..];
-        n += row[r.x as usize..r.right() as usize].iter().filter(|&&v| is_ink(v)).count() as u32;
+        n += row[r.x as usize..r.right() as usize]
+            .iter()
+            .filter(|&&v| is_ink(v))
+            .count() as u32;
     }
     n
 }
@@ -137,7 +143,11 @@ pub fn crop(img: &GrayImage, r: &Rect) -> GrayImage {
     if let Some(c) = r.clip(img.width(), img.height()) {
         for y in c.y..c.bottom() {
             for x in c.x..c.right() {
-                out.put_pixel((x - r.x) as u32, (y - r.y) as u32, *img.get_pixel(x as u32, y as u32));
+                out.put_pixel(
+                    (x - r.x) as u32,
+                    (y - r.y) as u32,
+                    *img.get_pixel(x as u32, y as u32),
+                );
             }
         }
     }
@@ -184,8 +194,20 @@ mod tests {
         let mut cs = components(&img);
         cs.sort_by_key(|c| c.bbox.x);
         assert_eq!(cs.len(), 2);
-        assert_eq!(cs[0], Component { bbox: Rect::new(1, 1, 3, 3), area: 3 });
-        assert_eq!(cs[1], Component { bbox: Rect::new(7, 1, 1, 2), area: 2 });
+        assert_eq!(
+            cs[0],
+            Component {
+                bbox: Rect::new(1, 1, 3, 3),
+                area: 3
+            }
+        );
+        assert_eq!(
+            cs[1],
+            Component {
+                bbox: Rect::new(7, 1, 1, 2),
+                area: 2
+            }
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ struct BitWriter {
 
 impl BitWriter {
     fn new() -> Self {
-        BitWriter { out: Vec::new(), acc: 0, nbits: 0 }
+        BitWriter {
+            out: Vec::new(),
+            acc: 0,
+            nbits: 0,
+        }
     }
 
     fn put(&mut self, data: u16, len: u8) {
@@ -62,7 +66,7 @@ impl BitWriter {
     /// boundary (TIFF T4Options bit 2), which lets damaged lines resynchronise cleanly.
     fn eol(&mut self, aligned: bool) {
         if aligned {
-            while (self.nbits + 12) % 8 != 0 {
+            while !(self.nbits + 12).is_multiple_of(8) {
                 self.put(0, 1);
             }
         }
@@ -96,7 +100,11 @@ fn changes(row: &[bool]) -> Vec<usize> {
 
 fn run(w: &mut BitWriter, black_run: bool, mut n: usize) {
     let enc = |n: usize| {
-        let b = if black_run { black::encode(n as u16) } else { white::encode(n as u16) };
+        let b = if black_run {
+            black::encode(n as u16)
+        } else {
+            white::encode(n as u16)
+        };
         b.expect("run length within the CCITT tables")
     };
     while n >= 2560 {
@@ -189,7 +197,7 @@ pub fn encode(img: &Bilevel, scheme: Scheme) -> Vec<u8> {
             }
             Scheme::G3TwoD { k } => {
                 w.eol(true);
-                let one_d = y as u32 % k.max(1) == 0;
+                let one_d = (y as u32).is_multiple_of(k.max(1));
                 w.put(one_d as u16, 1);
                 if one_d {
                     encode_1d(&mut w, row);
@@ -252,7 +260,9 @@ mod tests {
         let mut px = vec![false; w * h];
         for y in 0..h {
             for x in 0..w {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let noise = (s >> 33) % 100 < 8;
                 let bar = (x / 7 + y / 3) % 11 == 0;
                 px[y * w + x] = match y % 17 {
@@ -276,8 +286,17 @@ mod tests {
     fn every_scheme_round_trips_through_hayro_ccitt() {
         for (w, h) in [(1728usize, 40usize), (3000, 12), (13, 9), (1, 3)] {
             let px = pattern(w, h, w as u64);
-            let img = Bilevel { width: w, height: h, pixels: &px };
-            for scheme in [Scheme::G3OneD, Scheme::G3TwoD { k: 2 }, Scheme::G3TwoD { k: 4 }, Scheme::G4] {
+            let img = Bilevel {
+                width: w,
+                height: h,
+                pixels: &px,
+            };
+            for scheme in [
+                Scheme::G3OneD,
+                Scheme::G3TwoD { k: 2 },
+                Scheme::G3TwoD { k: 4 },
+                Scheme::G4,
+            ] {
                 let data = encode(&img, scheme);
                 assert_eq!(decode(&data, w, h, scheme), px, "{scheme:?} {w}x{h}");
             }
@@ -291,7 +310,14 @@ mod tests {
         for y in 50..60 {
             px[y * w + 100..y * w + 900].fill(true);
         }
-        let data = encode(&Bilevel { width: w, height: h, pixels: &px }, Scheme::G4);
+        let data = encode(
+            &Bilevel {
+                width: w,
+                height: h,
+                pixels: &px,
+            },
+            Scheme::G4,
+        );
         assert!(data.len() < w * h / 8 / 50, "{} bytes", data.len());
     }
 }

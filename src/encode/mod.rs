@@ -20,12 +20,21 @@ pub struct FaxPage {
 
 impl FaxPage {
     pub fn bilevel(&self) -> Bilevel<'_> {
-        Bilevel { width: self.width, height: self.height, pixels: &self.pixels }
+        Bilevel {
+            width: self.width,
+            height: self.height,
+            pixels: &self.pixels,
+        }
     }
 
     pub fn to_gray(&self) -> crate::raster::GrayImage {
-        let px = self.pixels.iter().map(|&b| if b { 0 } else { 255 }).collect();
-        crate::raster::GrayImage::from_raw(self.width as u32, self.height as u32, px).expect("sized")
+        let px = self
+            .pixels
+            .iter()
+            .map(|&b| if b { 0 } else { 255 })
+            .collect();
+        crate::raster::GrayImage::from_raw(self.width as u32, self.height as u32, px)
+            .expect("sized")
     }
 }
 

@@ -15,7 +15,9 @@ pub fn write(pages: &[FaxPage], scheme: Scheme) -> Vec<u8> {
     };
     let ids: Vec<(Ref, Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids(ids.iter().map(|i| i.0)).count(pages.len() as i32);
+    pdf.pages(tree)
+        .kids(ids.iter().map(|i| i.0))
+        .count(pages.len() as i32);
     for (page, &(page_id, image_id, content_id)) in pages.iter().zip(&ids) {
         let w_pt = page.width as f32 * 72.0 / page.dpi_x;
         let h_pt = page.height as f32 * 72.0 / page.dpi_y;
@@ -54,4 +56,45 @@ pub fn write(pages: &[FaxPage], scheme: Scheme) -> Vec<u8> {
         p.finish();
     }
     pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, read_bytes};
+
+    #[test]
+    fn fax_pdf_pages_render_back_through_hayro() {
+        let (w, h) = (1728usize, 120usize);
+        let mut pixels = vec![false; w * h];
+        for y in 30..60 {
+            pixels[y * w + 200..y * w + 1200].fill(true);
+        }
+        let page = FaxPage {
+            width: w,
+            height: h,
+            pixels,
+            dpi_x: 204.0,
+            dpi_y: 98.0,
+        };
+        for scheme in [Scheme::G4, Scheme::G3TwoD { k: 2 }, Scheme::G3OneD] {
+            let bytes = write(&[page.clone(), page.clone()], scheme);
+            let pages = read_bytes(&bytes, &IngestOptions::default()).unwrap();
+            assert_eq!(pages.len(), 2);
+            let page0 = pages[0].as_ref().unwrap();
+            let img = &page0.image;
+            // Rendered on the image's own grid: 1728×120 at 204×98 dpi, nothing resampled.
+            assert_eq!((img.width(), img.height()), (1728, 120));
+            assert_eq!((page0.dpi_x.round(), page0.dpi_y.round()), (204.0, 98.0));
+            let ink = |x: u32, y: u32| img.get_pixel(x, y).0[0] < 128;
+            assert!(
+                ink(700, 45) && ink(201, 30) && ink(1198, 59),
+                "{scheme:?}: the bar is black"
+            );
+            assert!(
+                !ink(700, 20) && !ink(1500, 45) && !ink(198, 45),
+                "{scheme:?}: paper is white"
+            );
+        }
+    }
 }

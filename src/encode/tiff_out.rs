@@ -42,14 +42,25 @@ pub fn write(pages: &[FaxPage], scheme: Scheme, fill: FillOrder) -> Result<Vec<u
         dir.write_tag(Tag::SamplesPerPixel, 1u16)?;
         dir.write_tag(Tag::RowsPerStrip, page.height as u32)?;
         dir.write_tag(Tag::StripByteCounts, data.len() as u32)?;
-        dir.write_tag(Tag::XResolution, Rational { n: page.dpi_x.round() as u32, d: 1 })?;
-        dir.write_tag(Tag::YResolution, Rational { n: page.dpi_y.round() as u32, d: 1 })?;
+        dir.write_tag(
+            Tag::XResolution,
+            Rational {
+                n: page.dpi_x.round() as u32,
+                d: 1,
+            },
+        )?;
+        dir.write_tag(
+            Tag::YResolution,
+            Rational {
+                n: page.dpi_y.round() as u32,
+                d: 1,
+            },
+        )?;
         dir.write_tag(Tag::from_u16_exhaustive(options_tag), options)?;
         dir.write_tag(Tag::ResolutionUnit, 2u16)?;
         dir.write_tag(Tag::from_u16_exhaustive(297), &[i as u16, total][..])?;
         dir.finish()?;
     }
-    drop(enc);
     Ok(buf.into_inner())
 }
 
@@ -59,8 +70,16 @@ mod tests {
     use crate::ingest::{IngestOptions, read_bytes};
 
     fn page(w: usize, h: usize, dpi_y: f32, seed: usize) -> FaxPage {
-        let pixels = (0..w * h).map(|i| (i * 7 + seed) % 13 == 0 || (i / w) % 9 == seed % 9).collect();
-        FaxPage { width: w, height: h, pixels, dpi_x: 204.0, dpi_y }
+        let pixels = (0..w * h)
+            .map(|i| (i * 7 + seed).is_multiple_of(13) || (i / w) % 9 == seed % 9)
+            .collect();
+        FaxPage {
+            width: w,
+            height: h,
+            pixels,
+            dpi_x: 204.0,
+            dpi_y,
+        }
     }
 
     #[test]
@@ -74,7 +93,11 @@ mod tests {
                 for (p, g) in pages.iter().zip(got) {
                     let g = g.unwrap();
                     assert_eq!((g.dpi_x, g.dpi_y), (204.0, 98.0));
-                    assert_eq!(g.image.as_raw(), p.to_gray().as_raw(), "{scheme:?} {fill:?}");
+                    assert_eq!(
+                        g.image.as_raw(),
+                        p.to_gray().as_raw(),
+                        "{scheme:?} {fill:?}"
+                    );
                 }
             }
         }

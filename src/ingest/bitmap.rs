@@ -10,11 +10,18 @@ pub fn read(bytes: &[u8]) -> Result<PageImage, FileError> {
         .into_dimensions()
         .map_err(|e| FileError::Corrupt(format!("unreadable image header: {e}")))?;
     if w as u64 * h as u64 > MAX_PIXELS {
-        return Err(FileError::Corrupt(format!("image of absurd size {w}×{h} pixels")));
+        return Err(FileError::Corrupt(format!(
+            "image of absurd size {w}×{h} pixels"
+        )));
     }
-    let img = image::load_from_memory(bytes).map_err(|e| FileError::Corrupt(format!("cannot decode image: {e}")))?;
+    let img = image::load_from_memory(bytes)
+        .map_err(|e| FileError::Corrupt(format!("cannot decode image: {e}")))?;
     let dpi = density(bytes).unwrap_or((200.0, 200.0));
-    Ok(PageImage { image: img.to_luma8(), dpi_x: dpi.0, dpi_y: dpi.1 })
+    Ok(PageImage {
+        image: img.to_luma8(),
+        dpi_x: dpi.0,
+        dpi_y: dpi.1,
+    })
 }
 
 /// Reads the pixel density of a PNG (pHYs chunk) or JPEG (JFIF header), if it states one.

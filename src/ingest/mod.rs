@@ -32,9 +32,17 @@ pub enum Format {
 
 impl Format {
     pub fn sniff(bytes: &[u8]) -> Option<Format> {
-        if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") || bytes.starts_with(b"II+\0") || bytes.starts_with(b"MM\0+") {
+        if bytes.starts_with(b"II*\0")
+            || bytes.starts_with(b"MM\0*")
+            || bytes.starts_with(b"II+\0")
+            || bytes.starts_with(b"MM\0+")
+        {
             Some(Format::Tiff)
-        } else if bytes.len() >= 5 && bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        } else if bytes.len() >= 5
+            && bytes[..bytes.len().min(1024)]
+                .windows(5)
+                .any(|w| w == b"%PDF-")
+        {
             Some(Format::Pdf)
         } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
             Some(Format::Png)
@@ -131,6 +139,9 @@ mod tests {
     fn empty_and_unknown_files_are_errors() {
         let o = IngestOptions::default();
         assert!(matches!(read_bytes(b"", &o), Err(FileError::Empty)));
-        assert!(matches!(read_bytes(b"not an image", &o), Err(FileError::UnknownFormat)));
+        assert!(matches!(
+            read_bytes(b"not an image", &o),
+            Err(FileError::UnknownFormat)
+        ));
     }
 }

@@ -12,7 +12,8 @@ use tiff::tags::Tag;
 const TAG_T4_OPTIONS: u16 = 292;
 
 pub fn read(bytes: &[u8]) -> Result<Vec<PageResult>, FileError> {
-    let mut dec = Decoder::new(Cursor::new(bytes)).map_err(|e| FileError::Corrupt(format!("unreadable TIFF: {e}")))?;
+    let mut dec = Decoder::new(Cursor::new(bytes))
+        .map_err(|e| FileError::Corrupt(format!("unreadable TIFF: {e}")))?;
     let mut out = Vec::new();
     loop {
         let page = out.len() + 1;
@@ -21,7 +22,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<PageResult>, FileError> {
             break;
         }
         if let Err(e) = dec.next_image() {
-            out.push(Err(PageError { page: page + 1, reason: format!("broken page directory: {e}") }));
+            out.push(Err(PageError {
+                page: page + 1,
+                reason: format!("broken page directory: {e}"),
+            }));
             break;
         }
     }
@@ -29,7 +33,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<PageResult>, FileError> {
 }
 
 fn tag_u32(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Result<Option<u32>, String> {
-    dec.find_tag_unsigned::<u32>(tag).map_err(|e| format!("tag {tag:?}: {e}"))
+    dec.find_tag_unsigned::<u32>(tag)
+        .map_err(|e| format!("tag {tag:?}: {e}"))
 }
 
 fn resolution(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<f32> {
@@ -54,14 +59,22 @@ fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, bytes: &[u8]) -> Result<PageImage
     let photometric = tag_u32(dec, Tag::PhotometricInterpretation)?.unwrap_or(0);
     let unit = tag_u32(dec, Tag::ResolutionUnit)?.unwrap_or(2);
     let to_dpi = |v: f32| if unit == 3 { v * 2.54 } else { v };
-    let dpi_x = resolution(dec, Tag::XResolution).map(to_dpi).unwrap_or(204.0);
-    let dpi_y = resolution(dec, Tag::YResolution).map(to_dpi).unwrap_or(dpi_x);
+    let dpi_x = resolution(dec, Tag::XResolution)
+        .map(to_dpi)
+        .unwrap_or(204.0);
+    let dpi_y = resolution(dec, Tag::YResolution)
+        .map(to_dpi)
+        .unwrap_or(dpi_x);
 
     let image = match compression {
         2..=4 => read_ccitt(dec, bytes, width, height, compression, photometric)?,
         _ => read_generic(dec, width, height, photometric)?,
     };
-    Ok(PageImage { image, dpi_x, dpi_y })
+    Ok(PageImage {
+        image,
+        dpi_x,
+        dpi_y,
+    })
 }
 
 /// Collects decoded rows as grey pixels (0 black, 255 white).
@@ -77,7 +90,11 @@ impl hayro_ccitt::Decoder for RowSink<'_> {
         let row = &mut self.out[start..];
         for pair in changes.chunks(2) {
             let a = pair[0] as usize;
-            let b = pair.get(1).map(|&b| b as usize).unwrap_or(self.width).min(self.width);
+            let b = pair
+                .get(1)
+                .map(|&b| b as usize)
+                .unwrap_or(self.width)
+                .min(self.width);
             row[a.min(b)..b].fill(0);
         }
     }
@@ -91,9 +108,15 @@ fn read_ccitt(
     compression: u32,
     photometric: u32,
 ) -> Result<GrayImage, String> {
-    let offsets = dec.get_tag_u64_vec(Tag::StripOffsets).map_err(|e| format!("strip offsets: {e}"))?;
-    let counts = dec.get_tag_u64_vec(Tag::StripByteCounts).map_err(|e| format!("strip byte counts: {e}"))?;
-    let rows_per_strip = tag_u32(dec, Tag::RowsPerStrip)?.unwrap_or(height).min(height);
+    let offsets = dec
+        .get_tag_u64_vec(Tag::StripOffsets)
+        .map_err(|e| format!("strip offsets: {e}"))?;
+    let counts = dec
+        .get_tag_u64_vec(Tag::StripByteCounts)
+        .map_err(|e| format!("strip byte counts: {e}"))?;
+    let rows_per_strip = tag_u32(dec, Tag::RowsPerStrip)?
+        .unwrap_or(height)
+        .min(height);
     let fill_order = tag_u32(dec, Tag::FillOrder)?.unwrap_or(1);
     let t4 = tag_u32(dec, Tag::from_u16_exhaustive(TAG_T4_OPTIONS))?.unwrap_or(0);
     let encoding = match compression {
@@ -133,22 +156,33 @@ fn read_ccitt(
         };
         let mut ctx = DecoderContext::new(settings);
         let before = pixels.len();
-        let mut sink = RowSink { width: width as usize, out: &mut pixels };
+        let mut sink = RowSink {
+            width: width as usize,
+            out: &mut pixels,
+        };
         let res = hayro_ccitt::decode(&data, &mut sink, &mut ctx);
         let got = ((pixels.len() - before) / width as usize) as u32;
         if let Err(e) = res
             && got < rows
         {
-            return Err(format!("corrupt CCITT data in strip {} after row {got} of {rows}: {e:?}", i + 1));
+            return Err(format!(
+                "corrupt CCITT data in strip {} after row {got} of {rows}: {e:?}",
+                i + 1
+            ));
         }
         if got < rows {
-            return Err(format!("CCITT strip {} ends after {got} of {rows} rows", i + 1));
+            return Err(format!(
+                "CCITT strip {} ends after {got} of {rows} rows",
+                i + 1
+            ));
         }
         pixels.truncate(before + rows as usize * width as usize);
         rows_left -= rows;
     }
     if rows_left > 0 {
-        return Err(format!("image data stops {rows_left} rows short of {height}"));
+        return Err(format!(
+            "image data stops {rows_left} rows short of {height}"
+        ));
     }
     if photometric == 1 {
         pixels.iter_mut().for_each(|p| *p = 255 - *p);
@@ -156,13 +190,26 @@ fn read_ccitt(
     Ok(GrayImage::from_raw(width, height, pixels).expect("sized"))
 }
 
-fn read_generic(dec: &mut Decoder<Cursor<&[u8]>>, width: u32, height: u32, photometric: u32) -> Result<GrayImage, String> {
+fn read_generic(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    width: u32,
+    height: u32,
+    photometric: u32,
+) -> Result<GrayImage, String> {
     let bps = tag_u32(dec, Tag::BitsPerSample)?.unwrap_or(1);
     let spp = tag_u32(dec, Tag::SamplesPerPixel)?.unwrap_or(1) as usize;
-    let data = match dec.read_image().map_err(|e| format!("cannot decode image data: {e}"))? {
+    let data = match dec
+        .read_image()
+        .map_err(|e| format!("cannot decode image data: {e}"))?
+    {
         DecodingResult::U8(v) => v,
         DecodingResult::U16(v) => v.into_iter().map(|x| (x >> 8) as u8).collect(),
-        other => return Err(format!("unsupported sample format {:?}", std::mem::discriminant(&other))),
+        other => {
+            return Err(format!(
+                "unsupported sample format {:?}",
+                std::mem::discriminant(&other)
+            ));
+        }
     };
     let (w, h) = (width as usize, height as usize);
     let mut grey = vec![255u8; w * h];

@@ -28,9 +28,16 @@ pub struct TextBank {
 impl TextBank {
     pub fn builtin() -> TextBank {
         let lines = |s: &str| -> Vec<String> {
-            s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from)
+                .collect()
         };
-        TextBank { comments: lines(include_str!("comments.txt")), phrases: lines(include_str!("phrases.txt")) }
+        TextBank {
+            comments: lines(include_str!("comments.txt")),
+            phrases: lines(include_str!("phrases.txt")),
+        }
     }
 }
 
@@ -65,14 +72,20 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                 if !(q.is_choice() && pct(rng, SKIP_IGNORED)) {
                     continue;
                 }
-                a.slips.push(format!("answered {} although the form said to skip it", q.id));
+                a.slips.push(format!(
+                    "answered {} although the form said to skip it",
+                    q.id
+                ));
             } else {
                 skip_until = None;
             }
         }
         let qm = m.question(&q.id);
         if let Some(req) = &qm.requires {
-            let ok = a.choices.get(&req.question).is_some_and(|c| c.iter().any(|x| req.any.contains(x)));
+            let ok = a
+                .choices
+                .get(&req.question)
+                .is_some_and(|c| c.iter().any(|x| req.any.contains(x)));
             if !ok {
                 continue;
             }
@@ -83,7 +96,11 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                 if pct(rng, qm.blank) {
                     continue;
                 }
-                let w = qm.weights.clone().filter(|w| w.len() == n).unwrap_or_else(|| vec![1.0; n]);
+                let w = qm
+                    .weights
+                    .clone()
+                    .filter(|w| w.len() == n)
+                    .unwrap_or_else(|| vec![1.0; n]);
                 let mut chosen = vec![pick_weighted(rng, &w) as u32 + 1];
                 if n > 1 && pct(rng, DOUBLE_MARK) {
                     let other = loop {
@@ -101,7 +118,11 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                 if pct(rng, qm.blank) {
                     continue;
                 }
-                let rates = qm.rates.clone().filter(|r| r.len() == n).unwrap_or_else(|| vec![100.0 / n as f64; n]);
+                let rates = qm
+                    .rates
+                    .clone()
+                    .filter(|r| r.len() == n)
+                    .unwrap_or_else(|| vec![100.0 / n as f64; n]);
                 let mut chosen: Vec<u32> = Vec::new();
                 for (i, r) in rates.iter().enumerate() {
                     let code = i as u32 + 1;
@@ -130,7 +151,10 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                         && pct(rng, SUB_WITHOUT_PARENT)
                     {
                         chosen.retain(|c| *c != s.parent);
-                        a.slips.push(format!("sub-option of {} without its parent {}", q.id, s.parent));
+                        a.slips.push(format!(
+                            "sub-option of {} without its parent {}",
+                            q.id, s.parent
+                        ));
                     }
                 }
                 for &e in &q.exclusive {
@@ -139,7 +163,8 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                         chosen.push(e);
                     } else if !chosen.is_empty() && pct(rng, r * 0.02) {
                         chosen.push(e);
-                        a.slips.push(format!("exclusive option {e} of {} with others", q.id));
+                        a.slips
+                            .push(format!("exclusive option {e} of {} with others", q.id));
                     }
                 }
                 if chosen.is_empty() {
@@ -161,14 +186,23 @@ pub fn draw(t: &Template, m: &AnswerModel, bank: &TextBank, rng: &mut impl Rng) 
                 }
                 let text = match (q.format, qm.text) {
                     (TextFormat::Prefecture, _) => {
-                        let list = qm.prefectures.clone().unwrap_or_else(|| vec!["東京".into()]);
+                        let list = qm
+                            .prefectures
+                            .clone()
+                            .unwrap_or_else(|| vec!["東京".into()]);
                         list.choose(rng).cloned().unwrap_or_default()
                     }
                     (TextFormat::Digits, _) | (_, Some(TextSource::Number)) => {
-                        let v: u32 = if rng.random_bool(0.7) { rng.random_range(1..10) } else { rng.random_range(10..60) };
+                        let v: u32 = if rng.random_bool(0.7) {
+                            rng.random_range(1..10)
+                        } else {
+                            rng.random_range(10..60)
+                        };
                         v.to_string()
                     }
-                    (_, Some(TextSource::Phrase)) => bank.phrases.choose(rng).cloned().unwrap_or_default(),
+                    (_, Some(TextSource::Phrase)) => {
+                        bank.phrases.choose(rng).cloned().unwrap_or_default()
+                    }
                     _ => bank.comments.choose(rng).cloned().unwrap_or_default(),
                 };
                 a.texts.insert(q.id.clone(), text);
@@ -206,7 +240,9 @@ mod tests {
             let q4 = a.choices.get("q4").cloned().unwrap_or_default();
             if q4.iter().any(|c| [2, 3, 4].contains(c)) && !q4.contains(&1) {
                 skipped += 1;
-                let stray = ["q5", "q6", "q8", "q9", "q10", "q11"].iter().any(|q| a.choices.contains_key(*q));
+                let stray = ["q5", "q6", "q8", "q9", "q10", "q11"]
+                    .iter()
+                    .any(|q| a.choices.contains_key(*q));
                 let slip = a.slips.iter().any(|s| s.contains("said to skip"));
                 assert!(!stray || slip, "{a:?}");
                 assert!(!a.texts.contains_key("q7"));
@@ -246,6 +282,9 @@ mod tests {
         assert!((share - 73.3).abs() < 3.0, "{share}");
         // Slips exist but stay rare.
         assert!(q6_14_with_others < n / 50, "{q6_14_with_others}");
-        assert!(q6_8_without_7 > 0 && q6_8_without_7 < n / 20, "{q6_8_without_7}");
+        assert!(
+            q6_8_without_7 > 0 && q6_8_without_7 < n / 20,
+            "{q6_8_without_7}"
+        );
     }
 }

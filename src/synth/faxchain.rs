@@ -117,29 +117,50 @@ const PAGE_MM: f64 = 300.0;
 /// The scan line covers 215 mm; an A4 page (210 mm) is centred in it.
 const LINE_MM: f64 = LINE_PIXELS as f64 / DPI_X as f64 * 25.4;
 
+impl Profile {
+    /// Share of faxes whose sender fed the sheets upside down (every page of that fax).
+    pub fn upside_down_rate(self) -> f64 {
+        self.params().upside_down
+    }
+}
+
 /// Sends one page (grey, square pixels at `src_dpi`) through the chain.
+#[allow(clippy::too_many_arguments)]
 pub fn transmit(
     page: &GrayImage,
     src_dpi: f32,
     profile: Profile,
+    upside_down: bool,
     sender: &Sender,
     page_no: (usize, usize),
     font: &FontArc,
     rng: &mut impl Rng,
 ) -> (FaxPage, PageDamage) {
     let p = profile.params();
-    let skew = Normal::new(0.0, p.skew_sigma_deg).unwrap().sample(rng).clamp(-p.skew_max_deg, p.skew_max_deg);
-    let upside_down = rng.random_bool(p.upside_down);
+    let skew = Normal::new(0.0, p.skew_sigma_deg)
+        .unwrap()
+        .sample(rng)
+        .clamp(-p.skew_max_deg, p.skew_max_deg);
     let scale = rng.random_range(p.scale.0..=p.scale.1);
     let stretch = 1.0 + rng.random_range(-p.stretch..=p.stretch);
-    let shift = (rng.random_range(-p.shift_mm..=p.shift_mm), rng.random_range(-p.shift_mm..=p.shift_mm) * 0.7);
-    let dpi_y = if rng.random_bool(p.standard_res) { 98.0 } else { 196.0 };
+    let shift = (
+        rng.random_range(-p.shift_mm..=p.shift_mm),
+        rng.random_range(-p.shift_mm..=p.shift_mm) * 0.7,
+    );
+    let dpi_y = if rng.random_bool(p.standard_res) {
+        98.0
+    } else {
+        196.0
+    };
     let threshold = rng.random_range(p.threshold.0..=p.threshold.1);
 
     // Output pixel -> millimetres on the received page -> millimetres on the paper ->
     // source pixel. Built as the forward map paper->received, then inverted.
     let px_per_mm_src = src_dpi as f64 / 25.4;
-    let (paper_w, paper_h) = (page.width() as f64 / px_per_mm_src, page.height() as f64 / px_per_mm_src);
+    let (paper_w, paper_h) = (
+        page.width() as f64 / px_per_mm_src,
+        page.height() as f64 / px_per_mm_src,
+    );
     let centre = Affine::translate(-paper_w / 2.0, -paper_h / 2.0);
     let mut forward = Affine::rotate(skew.to_radians())
         .then_after(&Affine::scale(scale, scale * stretch))
@@ -147,7 +168,8 @@ pub fn transmit(
     if upside_down {
         forward = Affine::rotate(std::f64::consts::PI).then_after(&forward);
     }
-    let forward = Affine::translate(LINE_MM / 2.0 + shift.0, paper_h / 2.0 + shift.1).then_after(&forward);
+    let forward =
+        Affine::translate(LINE_MM / 2.0 + shift.0, paper_h / 2.0 + shift.1).then_after(&forward);
     let inv = forward.inverse().expect("invertible");
     let height = (PAGE_MM * dpi_y as f64 / 25.4).round() as usize;
     let (mmx, mmy) = (25.4 / DPI_X as f64, 25.4 / dpi_y as f64);
@@ -163,7 +185,13 @@ pub fn transmit(
             pixels[y * width + x] = g < t;
         }
     }
-    let mut out = FaxPage { width, height, pixels, dpi_x: DPI_X, dpi_y };
+    let mut out = FaxPage {
+        width,
+        height,
+        pixels,
+        dpi_x: DPI_X,
+        dpi_y,
+    };
 
     let speckles = rng.random_range(p.speckle_per_page.0..=p.speckle_per_page.1);
     for _ in 0..speckles {
@@ -187,7 +215,10 @@ pub fn transmit(
                 (0, height)
             } else {
                 let a = rng.random_range(0..height);
-                (a, (a + rng.random_range(height / 8..height / 2)).min(height))
+                (
+                    a,
+                    (a + rng.random_range(height / 8..height / 2)).min(height),
+                )
             };
             for y in y0..y1 {
                 for k in 0..w {
@@ -210,7 +241,8 @@ pub fn transmit(
                     if yy >= height {
                         break;
                     }
-                    out.pixels.copy_within((yy - 1) * width..yy * width, yy * width);
+                    out.pixels
+                        .copy_within((yy - 1) * width..yy * width, yy * width);
                     lost_rows += 1;
                 }
                 y += burst;
@@ -240,13 +272,25 @@ fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &F
     let band_mm = 4.0;
     let fine_h = (band_mm * 196.0 / 25.4) as u32;
     let mut band = GrayImage::from_pixel(page.width as u32, fine_h, image::Luma([255]));
-    let text = format!("{}   FROM: {}  {}        P.{:03}/{:03}", s.time, s.number, s.name, n, total);
-    draw_text(&mut band, font, fine_h as f32 * 0.72, 40.0, fine_h as f32 * 0.8, &text, 0, |_| GlyphJitter::NONE);
+    let text = format!(
+        "{}   FROM: {}  {}        P.{:03}/{:03}",
+        s.time, s.number, s.name, n, total
+    );
+    draw_text(
+        &mut band,
+        font,
+        fine_h as f32 * 0.72,
+        (40.0, fine_h as f32 * 0.8),
+        &text,
+        0,
+        |_| GlyphJitter::NONE,
+    );
     let rows = (band_mm * page.dpi_y as f64 / 25.4) as usize;
     for y in 0..rows.min(page.height) {
         let sy = (y as f64 * fine_h as f64 / rows as f64) as u32;
         for x in 0..page.width {
-            page.pixels[y * page.width + x] = band.get_pixel(x as u32, sy.min(fine_h - 1)).0[0] < 128;
+            page.pixels[y * page.width + x] =
+                band.get_pixel(x as u32, sy.min(fine_h - 1)).0[0] < 128;
         }
     }
 }

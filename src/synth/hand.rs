@@ -10,7 +10,14 @@ use rand::Rng;
 
 /// Writes `text` into field `r`; returns the text actually written (a long comment is cut
 /// where the field runs out, as a respondent would stop).
-pub fn write(img: &mut GrayImage, font: &FontArc, text: &str, r: &Rect, shape: FieldShape, rng: &mut impl Rng) -> String {
+pub fn write(
+    img: &mut GrayImage,
+    font: &FontArc,
+    text: &str,
+    r: &Rect,
+    shape: FieldShape,
+    rng: &mut impl Rng,
+) -> String {
     // Character height follows the space: one line on underlines and paren blanks, lines of
     // about 6 mm in boxes.
     let px = match shape {
@@ -50,7 +57,7 @@ pub fn write(img: &mut GrayImage, font: &FontArc, text: &str, r: &Rect, shape: F
     for (i, line) in lines.iter().enumerate() {
         let base = first_base + i as f32 * line_h;
         let mut drift = 0.0f32;
-        draw_text(img, font, px, x0, base, line, ink, |k| {
+        draw_text(img, font, px, (x0, base), line, ink, |k| {
             drift += rng.random_range(-0.6..0.6);
             GlyphJitter {
                 scale: rng.random_range(0.88..1.1),

@@ -58,31 +58,69 @@ pub fn pick_style(rng: &mut impl Rng) -> MarkStyle {
 }
 
 /// Draws `style` for the option with checkbox `b` and label region `label`.
-pub fn draw(img: &mut GrayImage, style: MarkStyle, b: &Rect, label: Option<&Rect>, rng: &mut impl Rng) {
+pub fn draw(
+    img: &mut GrayImage,
+    style: MarkStyle,
+    b: &Rect,
+    label: Option<&Rect>,
+    rng: &mut impl Rng,
+) {
     let s = b.w.max(b.h) as f32;
     let (cx, cy) = b.center();
     let width = rng.random_range(2.2..4.0) * s / 21.0;
     let ink = rng.random_range(0..50);
-    let j = |rng: &mut dyn rand::RngCore, v: f32| v + (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.2 * s;
+    let j = |rng: &mut dyn rand::RngCore, v: f32| {
+        v + (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.2 * s
+    };
     match style {
         MarkStyle::Tick => tick(img, cx, cy, s * rng.random_range(0.9..1.3), width, ink, rng),
-        MarkStyle::Cross => cross(img, cx, cy, s * rng.random_range(0.8..1.15), width, ink, rng),
+        MarkStyle::Cross => cross(
+            img,
+            cx,
+            cy,
+            s * rng.random_range(0.8..1.15),
+            width,
+            ink,
+            rng,
+        ),
         MarkStyle::Slash => {
             let h = s * rng.random_range(0.5..0.75);
-            let p = [(j(rng, cx - h * 0.6), j(rng, cy + h)), (j(rng, cx + h * 0.6), j(rng, cy - h))];
+            let p = [
+                (j(rng, cx - h * 0.6), j(rng, cy + h)),
+                (j(rng, cx + h * 0.6), j(rng, cy - h)),
+            ];
             pen::stroke(img, &p, width, ink, rng);
         }
-        MarkStyle::Blob => pen::blob(img, j(rng, cx), j(rng, cy), s * rng.random_range(0.45..0.7), ink, rng),
+        MarkStyle::Blob => pen::blob(
+            img,
+            j(rng, cx),
+            j(rng, cy),
+            s * rng.random_range(0.45..0.7),
+            ink,
+            rng,
+        ),
         MarkStyle::CircleLabel => {
-            let l = label.copied().unwrap_or(Rect::new(b.right() + 4, b.y, b.w * 4, b.h));
+            let l = label
+                .copied()
+                .unwrap_or(Rect::new(b.right() + 4, b.y, b.w * 4, b.h));
             // Around the label, sometimes taking in the box too.
             let r = if rng.random_bool(0.3) { l.union(b) } else { l };
             let (lx, ly) = r.center();
-            pen::ellipse(img, lx, ly, r.w as f32 / 2.0 + s * 0.35, r.h as f32 / 2.0 + s * 0.45, width * 0.8, ink, rng);
+            pen::ellipse(
+                img,
+                (lx, ly),
+                (r.w as f32 / 2.0 + s * 0.35, r.h as f32 / 2.0 + s * 0.45),
+                width * 0.8,
+                ink,
+                rng,
+            );
         }
         MarkStyle::Overrun => {
             let big = s * rng.random_range(1.8..2.6);
-            let (ox, oy) = (cx + rng.random_range(-0.3..0.5) * s, cy - rng.random_range(0.0..0.5) * s);
+            let (ox, oy) = (
+                cx + rng.random_range(-0.3..0.5) * s,
+                cy - rng.random_range(0.0..0.5) * s,
+            );
             if rng.random_bool(0.7) {
                 tick(img, ox, oy, big, width * 1.1, ink, rng)
             } else {
@@ -96,7 +134,10 @@ pub fn draw(img: &mut GrayImage, style: MarkStyle, b: &Rect, label: Option<&Rect
         }
         MarkStyle::Tiny => {
             let t = s * rng.random_range(0.18..0.3);
-            let p = [(j(rng, cx - t), j(rng, cy)), (j(rng, cx + t), j(rng, cy + t * 0.3))];
+            let p = [
+                (j(rng, cx - t), j(rng, cy)),
+                (j(rng, cx + t), j(rng, cy + t * 0.3)),
+            ];
             pen::stroke(img, &p, width * 1.2, ink, rng);
         }
         MarkStyle::Corrected => {
@@ -106,7 +147,11 @@ pub fn draw(img: &mut GrayImage, style: MarkStyle, b: &Rect, label: Option<&Rect
             let pts: Vec<(f32, f32)> = (0..=n)
                 .map(|i| {
                     let y = cy - s * 0.45 + s * 0.9 * i as f32 / n as f32;
-                    let x = if i % 2 == 0 { cx - s * 0.75 } else { cx + s * 0.75 };
+                    let x = if i % 2 == 0 {
+                        cx - s * 0.75
+                    } else {
+                        cx + s * 0.75
+                    };
                     (x, y)
                 })
                 .collect();
@@ -116,7 +161,8 @@ pub fn draw(img: &mut GrayImage, style: MarkStyle, b: &Rect, label: Option<&Rect
 }
 
 fn tick(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mut impl Rng) {
-    let jit = |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
+    let jit =
+        |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
     let p = [
         (cx - 0.35 * s + jit(rng), cy + jit(rng)),
         (cx - 0.05 * s + jit(rng), cy + 0.35 * s + jit(rng)),
@@ -127,7 +173,26 @@ fn tick(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mu
 
 fn cross(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mut impl Rng) {
     let h = s / 2.0;
-    let jit = |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
-    pen::stroke(img, &[(cx - h + jit(rng), cy - h + jit(rng)), (cx + h + jit(rng), cy + h + jit(rng))], w, ink, rng);
-    pen::stroke(img, &[(cx + h + jit(rng), cy - h + jit(rng)), (cx - h + jit(rng), cy + h + jit(rng))], w, ink, rng);
+    let jit =
+        |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
+    pen::stroke(
+        img,
+        &[
+            (cx - h + jit(rng), cy - h + jit(rng)),
+            (cx + h + jit(rng), cy + h + jit(rng)),
+        ],
+        w,
+        ink,
+        rng,
+    );
+    pen::stroke(
+        img,
+        &[
+            (cx + h + jit(rng), cy - h + jit(rng)),
+            (cx - h + jit(rng), cy + h + jit(rng)),
+        ],
+        w,
+        ink,
+        rng,
+    );
 }

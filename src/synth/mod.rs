@@ -66,7 +66,13 @@ pub enum OutFormat {
 }
 
 impl OutFormat {
-    const ALL: [OutFormat; 5] = [OutFormat::TiffG3OneD, OutFormat::TiffG3TwoD, OutFormat::TiffG4, OutFormat::Pdf, OutFormat::Png];
+    const ALL: [OutFormat; 5] = [
+        OutFormat::TiffG3OneD,
+        OutFormat::TiffG3TwoD,
+        OutFormat::TiffG4,
+        OutFormat::Pdf,
+        OutFormat::Png,
+    ];
 
     fn ext(self) -> &'static str {
         match self {
@@ -156,16 +162,34 @@ pub fn run(args: &SynthArgs) -> Result<()> {
     let t = crate::template::load(&path)?;
     let model = AnswerModel::load(&args.templates, &t.questionnaire)?;
     let bank = TextBank::builtin();
-    let refs = (1..=t.pages.len()).map(|p| t.reference_image(p)).collect::<Result<Vec<_>>>()?;
-    let hands = (0..fonts::hand_face_count()).map(|i| fonts::font(FontRole::Hand(i))).collect::<Result<Vec<_>>>()?;
-    let kit = Kit { t: &t, model: &model, bank: &bank, refs, print: fonts::font(FontRole::Print)?, hands, profile: args.profile };
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let refs = (1..=t.pages.len())
+        .map(|p| t.reference_image(p))
+        .collect::<Result<Vec<_>>>()?;
+    let hands = (0..fonts::hand_face_count())
+        .map(|i| fonts::font(FontRole::Hand(i)))
+        .collect::<Result<Vec<_>>>()?;
+    let kit = Kit {
+        t: &t,
+        model: &model,
+        bank: &bank,
+        refs,
+        print: fonts::font(FontRole::Print)?,
+        hands,
+        profile: args.profile,
+    };
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
 
     let plans = plan(args, t.pages.len());
-    let rendered: Vec<Result<RenderedFile>> = plans.par_iter().map(|p| render_file(&kit, p)).collect();
+    let rendered: Vec<Result<RenderedFile>> =
+        plans.par_iter().map(|p| render_file(&kit, p)).collect();
 
     let mut truth = csv::Writer::from_path(args.out.join("truth.csv"))?;
-    let mut header = vec!["response_id".to_string(), "template".into(), "questionnaire".into()];
+    let mut header = vec![
+        "response_id".to_string(),
+        "template".into(),
+        "questionnaire".into(),
+    ];
     header.extend(t.columns().into_iter().map(|c| c.name));
     truth.write_record(&header)?;
     let mut marks_out = String::new();
@@ -182,7 +206,12 @@ pub fn run(args: &SynthArgs) -> Result<()> {
             marks_out.push_str(&serde_json::to_string(rt)?);
             marks_out.push('\n');
             for p in &rt.pages {
-                pages_out.write_record([plan.name.as_str(), &p.file_page.to_string(), "response", &rt.response_id])?;
+                pages_out.write_record([
+                    plan.name.as_str(),
+                    &p.file_page.to_string(),
+                    "response",
+                    &rt.response_id,
+                ])?;
             }
             responses += 1;
         }
@@ -212,14 +241,22 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
     while i < args.count {
         let k = plans.len();
         let mut items = Vec::new();
-        let cover = if args.showcase { k % 4 == 2 } else { rng.random_bool(0.06) };
+        let cover = if args.showcase {
+            k % 4 == 2
+        } else {
+            rng.random_bool(0.06)
+        };
         if cover {
             items.push(Item::Cover);
         }
         items.push(Item::Response);
         i += 1;
         // Fax servers sometimes store several received faxes in one file.
-        let batch = if args.showcase { k % 4 == 3 } else { rng.random_bool(0.04) };
+        let batch = if args.showcase {
+            k % 4 == 3
+        } else {
+            rng.random_bool(0.04)
+        };
         if batch && i < args.count {
             items.push(Item::Response);
             i += 1;
@@ -227,7 +264,16 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
         if !args.showcase && rng.random_bool(0.015) {
             items.push(Item::Blank);
         }
-        let pages = items.iter().map(|it| if matches!(it, Item::Response) { form_pages } else { 1 }).sum::<usize>();
+        let pages = items
+            .iter()
+            .map(|it| {
+                if matches!(it, Item::Response) {
+                    form_pages
+                } else {
+                    1
+                }
+            })
+            .sum::<usize>();
         let mut format = if args.showcase {
             OutFormat::ALL[k % OutFormat::ALL.len()]
         } else {
@@ -249,7 +295,9 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
             items,
             seed: rng.random(),
             force_upside_down: args.showcase && k % 5 == 1,
-            force_dpi_y: args.showcase.then_some(if k % 2 == 0 { 196.0 } else { 98.0 }),
+            force_dpi_y: args
+                .showcase
+                .then_some(if k % 2 == 0 { 196.0 } else { 98.0 }),
         });
         file_no += 1;
     }
@@ -260,37 +308,70 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     let clinic = clinic_name(&mut rng);
     let sender = faxchain::Sender {
-        number: format!("0{}-{}-{:04}", rng.random_range(3..99), rng.random_range(100..999), rng.random_range(0..10000)),
+        number: format!(
+            "0{}-{}-{:04}",
+            rng.random_range(3..99),
+            rng.random_range(100..999),
+            rng.random_range(0..10000)
+        ),
         name: clinic.clone(),
-        time: format!("2026/11/{:02} {:02}:{:02}", rng.random_range(18..22), rng.random_range(8..23), rng.random_range(0..60)),
+        time: format!(
+            "2026/11/{:02} {:02}:{:02}",
+            rng.random_range(18..22),
+            rng.random_range(8..23),
+            rng.random_range(0..60)
+        ),
     };
     let (w, h) = (kit.refs[0].width(), kit.refs[0].height());
-    let total_pages: usize = plan.items.iter().map(|it| if matches!(it, Item::Response) { kit.refs.len() } else { 1 }).sum();
+    let total_pages: usize = plan
+        .items
+        .iter()
+        .map(|it| {
+            if matches!(it, Item::Response) {
+                kit.refs.len()
+            } else {
+                1
+            }
+        })
+        .sum();
     let mut fax_pages: Vec<FaxPage> = Vec::new();
     let mut responses = Vec::new();
     let mut other_pages = Vec::new();
+    let upside_down = plan.force_upside_down || rng.random_bool(kit.profile.upside_down_rate());
     for item in &plan.items {
         let first = fax_pages.len() + 1;
         let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
             let n = fax_pages.len() + 1;
-            let (mut page, mut damage) =
-                faxchain::transmit(img, kit.t.dpi, kit.profile, &sender, (n, total_pages), &kit.print, rng);
+            let (mut page, mut damage) = faxchain::transmit(
+                img,
+                kit.t.dpi,
+                kit.profile,
+                upside_down,
+                &sender,
+                (n, total_pages),
+                &kit.print,
+                rng,
+            );
             if let Some(dpi_y) = plan.force_dpi_y
                 && page.dpi_y != dpi_y
             {
                 page = resample_rows(&page, dpi_y);
                 damage.dpi_y = dpi_y;
             }
-            if plan.force_upside_down && n == 1 && !damage.upside_down {
-                page.pixels.reverse();
-                damage.upside_down = true;
-            }
             fax_pages.push(page);
             damage
         };
         match item {
             Item::Cover => {
-                let img = cover::cover_sheet(w, h, &kit.print, &clinic, &sender.number, total_pages, &mut rng);
+                let img = cover::cover_sheet(
+                    w,
+                    h,
+                    &kit.print,
+                    &clinic,
+                    &sender.number,
+                    total_pages,
+                    &mut rng,
+                );
                 send(&img, &mut rng, &mut fax_pages);
                 other_pages.push((first, "cover"));
             }
@@ -305,7 +386,11 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
                 let mut page_truth = Vec::new();
                 for (tp, img) in pages.iter().enumerate() {
                     let damage = send(img, &mut rng, &mut fax_pages);
-                    page_truth.push(PageTruth { file_page: first + tp, template_page: tp + 1, damage });
+                    page_truth.push(PageTruth {
+                        file_page: first + tp,
+                        template_page: tp + 1,
+                        damage,
+                    });
                 }
                 let row = truth_row(kit.t, &response_id, &filled);
                 responses.push((
@@ -325,21 +410,36 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
     }
     let bytes = match plan.format {
         OutFormat::TiffG3OneD | OutFormat::TiffG3TwoD | OutFormat::TiffG4 => {
-            let fill = if rng.random_bool(0.3) { FillOrder::LsbFirst } else { FillOrder::MsbFirst };
+            let fill = if rng.random_bool(0.3) {
+                FillOrder::LsbFirst
+            } else {
+                FillOrder::MsbFirst
+            };
             let scheme = match plan.format {
                 OutFormat::TiffG3OneD => Scheme::G3OneD,
-                OutFormat::TiffG3TwoD => Scheme::G3TwoD { k: if fax_pages[0].dpi_y > 150.0 { 4 } else { 2 } },
+                OutFormat::TiffG3TwoD => Scheme::G3TwoD {
+                    k: if fax_pages[0].dpi_y > 150.0 { 4 } else { 2 },
+                },
                 _ => Scheme::G4,
             };
             encode::tiff_out::write(&fax_pages, scheme, fill)?
         }
         OutFormat::Pdf => {
-            let scheme = if rng.random_bool(0.7) { Scheme::G4 } else { Scheme::G3TwoD { k: 4 } };
+            let scheme = if rng.random_bool(0.7) {
+                Scheme::G4
+            } else {
+                Scheme::G3TwoD { k: 4 }
+            };
             encode::pdf_out::write(&fax_pages, scheme)
         }
         OutFormat::Png => encode::png(&fax_pages[0])?,
     };
-    Ok(RenderedFile { bytes, pages: fax_pages.len(), responses, other_pages })
+    Ok(RenderedFile {
+        bytes,
+        pages: fax_pages.len(),
+        responses,
+        other_pages,
+    })
 }
 
 /// Halves or doubles the rows of a page (fine <-> standard), as a receiver would.
@@ -349,9 +449,16 @@ fn resample_rows(p: &FaxPage, dpi_y: f32) -> FaxPage {
     for y in 0..height {
         let sy = ((y as f32 + 0.5) * p.dpi_y / dpi_y) as usize;
         let sy = sy.min(p.height - 1);
-        pixels[y * p.width..(y + 1) * p.width].copy_from_slice(&p.pixels[sy * p.width..(sy + 1) * p.width]);
+        pixels[y * p.width..(y + 1) * p.width]
+            .copy_from_slice(&p.pixels[sy * p.width..(sy + 1) * p.width]);
     }
-    FaxPage { width: p.width, height, pixels, dpi_x: p.dpi_x, dpi_y }
+    FaxPage {
+        width: p.width,
+        height,
+        pixels,
+        dpi_x: p.dpi_x,
+        dpi_y,
+    }
 }
 
 struct Filled {
@@ -370,17 +477,47 @@ fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
         for &code in codes {
             let o = q.option(code).expect("answers use template codes");
             let style = marks::pick_style(rng);
-            marks::draw(&mut pages[o.page - 1], style, &o.rect, o.label_rect.as_ref(), rng);
-            marks.push(MarkTruth { question: qid.clone(), code, style, chosen: true });
+            marks::draw(
+                &mut pages[o.page - 1],
+                style,
+                &o.rect,
+                o.label_rect.as_ref(),
+                rng,
+            );
+            marks.push(MarkTruth {
+                question: qid.clone(),
+                code,
+                style,
+                chosen: true,
+            });
         }
         // Now and then a respondent changes their mind: a struck-through mark on an
         // option they did not choose in the end.
         if rng.random_bool(0.025) {
-            let others: Vec<u32> = q.options.iter().map(|o| o.code).filter(|c| !codes.contains(c)).collect();
-            if let Some(&code) = others.get(rng.random_range(0..others.len().max(1)).min(others.len().saturating_sub(1))) {
+            let others: Vec<u32> = q
+                .options
+                .iter()
+                .map(|o| o.code)
+                .filter(|c| !codes.contains(c))
+                .collect();
+            if let Some(&code) = others.get(
+                rng.random_range(0..others.len().max(1))
+                    .min(others.len().saturating_sub(1)),
+            ) {
                 let o = q.option(code).unwrap();
-                marks::draw(&mut pages[o.page - 1], MarkStyle::Corrected, &o.rect, None, rng);
-                marks.push(MarkTruth { question: qid.clone(), code, style: MarkStyle::Corrected, chosen: false });
+                marks::draw(
+                    &mut pages[o.page - 1],
+                    MarkStyle::Corrected,
+                    &o.rect,
+                    None,
+                    rng,
+                );
+                marks.push(MarkTruth {
+                    question: qid.clone(),
+                    code,
+                    style: MarkStyle::Corrected,
+                    chosen: false,
+                });
             }
         }
     }
@@ -398,11 +535,31 @@ fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
             .map(|k| (face_pref + k) % kit.hands.len())
             .find(|&k| fonts::covers(&kit.hands[k], &written))
             .unwrap_or(0);
-        let done = hand::write(&mut pages[f.page - 1], &kit.hands[face], &written, &f.rect, f.shape, rng);
-        let intended = if q.format == crate::template::TextFormat::Prefecture { text.clone() } else { done.clone() };
-        texts.push(TextTruth { question: qid.clone(), text: intended, written: done, face });
+        let done = hand::write(
+            &mut pages[f.page - 1],
+            &kit.hands[face],
+            &written,
+            &f.rect,
+            f.shape,
+            rng,
+        );
+        let intended = if q.format == crate::template::TextFormat::Prefecture {
+            text.clone()
+        } else {
+            done.clone()
+        };
+        texts.push(TextTruth {
+            question: qid.clone(),
+            text: intended,
+            written: done,
+            face,
+        });
     }
-    Filled { answers, marks, texts }
+    Filled {
+        answers,
+        marks,
+        texts,
+    }
 }
 
 fn prefecture_suffix(name: &str) -> &'static str {
@@ -416,7 +573,11 @@ fn prefecture_suffix(name: &str) -> &'static str {
 
 /// The truth.csv row: the respondent's intent per contract column.
 fn truth_row(t: &Template, response_id: &str, f: &Filled) -> Vec<String> {
-    let mut row = vec![response_id.to_string(), t.id.clone(), t.questionnaire.clone()];
+    let mut row = vec![
+        response_id.to_string(),
+        t.id.clone(),
+        t.questionnaire.clone(),
+    ];
     for c in t.columns() {
         let chosen = f.answers.choices.get(&c.question);
         row.push(match c.kind {
@@ -426,18 +587,40 @@ fn truth_row(t: &Template, response_id: &str, f: &Filled) -> Vec<String> {
                 Some([one]) => one.to_string(),
                 _ => String::new(),
             },
-            ColumnKind::Flag { code } => (chosen.is_some_and(|v| v.contains(&code)) as u8).to_string(),
-            ColumnKind::Text => f.texts.iter().find(|x| x.question == c.question).map(|x| x.text.clone()).unwrap_or_default(),
+            ColumnKind::Flag { code } => {
+                (chosen.is_some_and(|v| v.contains(&code)) as u8).to_string()
+            }
+            ColumnKind::Text => f
+                .texts
+                .iter()
+                .find(|x| x.question == c.question)
+                .map(|x| x.text.clone())
+                .unwrap_or_default(),
         });
     }
     row
 }
 
 fn clinic_name(rng: &mut impl Rng) -> String {
-    const NAMES: [&str; 16] =
-        ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本", "井上", "木村", "林"];
-    const KINDS: [&str; 8] = ["内科クリニック", "医院", "歯科医院", "小児科", "整形外科", "眼科", "内科医院", "歯科クリニック"];
-    format!("{}{}", NAMES[rng.random_range(0..NAMES.len())], KINDS[rng.random_range(0..KINDS.len())])
+    const NAMES: [&str; 16] = [
+        "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田",
+        "山田", "松本", "井上", "木村", "林",
+    ];
+    const KINDS: [&str; 8] = [
+        "内科クリニック",
+        "医院",
+        "歯科医院",
+        "小児科",
+        "整形外科",
+        "眼科",
+        "内科医院",
+        "歯科クリニック",
+    ];
+    format!(
+        "{}{}",
+        NAMES[rng.random_range(0..NAMES.len())],
+        KINDS[rng.random_range(0..KINDS.len())]
+    )
 }
 
 /// The path of a template by id in a templates folder.

@@ -58,9 +58,13 @@ impl AnswerModel {
     pub fn load(dir: &Path, questionnaire: &str) -> Result<AnswerModel> {
         let path = dir.join(format!("{questionnaire}.synth.toml"));
         if !path.exists() {
-            return Ok(AnswerModel { questionnaire: questionnaire.into(), q: HashMap::new() });
+            return Ok(AnswerModel {
+                questionnaire: questionnaire.into(),
+                q: HashMap::new(),
+            });
         }
-        let src = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let src = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         let m: AnswerModel = toml::from_str(&src).with_context(|| format!("{}", path.display()))?;
         Ok(m)
     }

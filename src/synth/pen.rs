@@ -27,7 +27,11 @@ pub fn stroke(img: &mut GrayImage, pts: &[(f32, f32)], width: f32, ink: u8, rng:
         let ((ax, ay), (bx, by)) = (seg[0], seg[1]);
         let len = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt();
         let bow = rng.random_range(-0.08..0.08) * len;
-        let (nx, ny) = if len > 0.0 { (-(by - ay) / len, (bx - ax) / len) } else { (0.0, 0.0) };
+        let (nx, ny) = if len > 0.0 {
+            (-(by - ay) / len, (bx - ax) / len)
+        } else {
+            (0.0, 0.0)
+        };
         let steps = (len * 2.0).ceil().max(1.0) as usize;
         for i in 0..=steps {
             let t = i as f32 / steps as f32;
@@ -41,7 +45,14 @@ pub fn stroke(img: &mut GrayImage, pts: &[(f32, f32)], width: f32, ink: u8, rng:
 }
 
 /// An ellipse outline (a circled answer), started and ended with a little overlap.
-pub fn ellipse(img: &mut GrayImage, cx: f32, cy: f32, rx: f32, ry: f32, width: f32, ink: u8, rng: &mut impl Rng) {
+pub fn ellipse(
+    img: &mut GrayImage,
+    (cx, cy): (f32, f32),
+    (rx, ry): (f32, f32),
+    width: f32,
+    ink: u8,
+    rng: &mut impl Rng,
+) {
     let start = rng.random_range(0.0..std::f32::consts::TAU);
     let sweep = std::f32::consts::TAU * rng.random_range(1.02..1.15);
     let n = 48;
@@ -51,7 +62,10 @@ pub fn ellipse(img: &mut GrayImage, cx: f32, cy: f32, rx: f32, ry: f32, width: f
             let a = start + sweep * i as f32 / n as f32;
             let wob = 1.0 + 0.04 * (a * 3.0).sin();
             let (x, y) = (rx * wob * a.cos(), ry * wob * a.sin());
-            (cx + x * tilt.cos() - y * tilt.sin(), cy + x * tilt.sin() + y * tilt.cos())
+            (
+                cx + x * tilt.cos() - y * tilt.sin(),
+                cy + x * tilt.sin() + y * tilt.cos(),
+            )
         })
         .collect();
     for seg in pts.windows(2) {
@@ -64,7 +78,13 @@ fn stroke_straight(img: &mut GrayImage, a: (f32, f32), b: (f32, f32), width: f32
     let steps = (len * 2.0).ceil().max(1.0) as usize;
     for i in 0..=steps {
         let t = i as f32 / steps as f32;
-        dab(img, a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t, width / 2.0, ink);
+        dab(
+            img,
+            a.0 + (b.0 - a.0) * t,
+            a.1 + (b.1 - a.1) * t,
+            width / 2.0,
+            ink,
+        );
     }
 }
 
@@ -72,7 +92,10 @@ fn stroke_straight(img: &mut GrayImage, a: (f32, f32), b: (f32, f32), width: f32
 pub fn blob(img: &mut GrayImage, cx: f32, cy: f32, r: f32, ink: u8, rng: &mut impl Rng) {
     let n = rng.random_range(5..9);
     for _ in 0..n {
-        let (dx, dy) = (rng.random_range(-0.35..0.35) * r, rng.random_range(-0.35..0.35) * r);
+        let (dx, dy) = (
+            rng.random_range(-0.35..0.35) * r,
+            rng.random_range(-0.35..0.35) * r,
+        );
         dab(img, cx + dx, cy + dy, r * rng.random_range(0.55..0.8), ink);
     }
 }

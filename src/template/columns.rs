@@ -26,7 +26,11 @@ impl Template {
         let mut out = Vec::new();
         for q in &self.questions {
             match q.kind {
-                Kind::Single => out.push(Column { name: q.id.clone(), question: q.id.clone(), kind: ColumnKind::Single }),
+                Kind::Single => out.push(Column {
+                    name: q.id.clone(),
+                    question: q.id.clone(),
+                    kind: ColumnKind::Single,
+                }),
                 Kind::Multi => {
                     for o in &q.options {
                         out.push(Column {
@@ -36,9 +40,11 @@ impl Template {
                         });
                     }
                 }
-                Kind::Text | Kind::Number => {
-                    out.push(Column { name: q.id.clone(), question: q.id.clone(), kind: ColumnKind::Text })
-                }
+                Kind::Text | Kind::Number => out.push(Column {
+                    name: q.id.clone(),
+                    question: q.id.clone(),
+                    kind: ColumnKind::Text,
+                }),
             }
         }
         out

@@ -47,9 +47,15 @@ impl Scale {
 
 /// Detects boxes and fields on a blank page rendered at `dpi` (square pixels).
 pub fn detect_page(img: &GrayImage, dpi: f32) -> PageFindings {
-    let s = Scale { px_per_mm: dpi / 25.4 };
+    let s = Scale {
+        px_per_mm: dpi / 25.4,
+    };
     let comps = components(img);
-    let mut boxes: Vec<Rect> = comps.iter().filter(|c| is_checkbox(img, c, &s)).map(|c| c.bbox).collect();
+    let mut boxes: Vec<Rect> = comps
+        .iter()
+        .filter(|c| is_checkbox(img, c, &s))
+        .map(|c| c.bbox)
+        .collect();
     let box_size = median(boxes.iter().map(|b| b.w.max(b.h)).collect()).unwrap_or(s.mm(3.0));
 
     // Glyph-sized components make up the text lines; everything larger is a rule or frame.
@@ -65,24 +71,44 @@ pub fn detect_page(img: &GrayImage, dpi: f32) -> PageFindings {
         let line = lines.iter().find(|l| l.band_contains(b));
         let label_rect = line.and_then(|l| label_of(b, l, &boxes, box_size));
         let decoy = decoy_reason(b, box_size, line, &boxes);
-        found.push(FoundBox { rect: *b, label_rect, decoy });
+        found.push(FoundBox {
+            rect: *b,
+            label_rect,
+            decoy,
+        });
     }
 
     let mut fields = Vec::new();
-    fields.extend(ruled_boxes(img, &comps, &s).into_iter().map(|rect| FoundField { rect, shape: FieldShape::Box }));
+    fields.extend(
+        ruled_boxes(img, &comps, &s)
+            .into_iter()
+            .map(|rect| FoundField {
+                rect,
+                shape: FieldShape::Box,
+            }),
+    );
     let underlines = underlines(&comps, img.width(), box_size, &s);
-    fields.extend(underlines.iter().map(|&rect| FoundField { rect, shape: FieldShape::Underline }));
+    fields.extend(underlines.iter().map(|&rect| FoundField {
+        rect,
+        shape: FieldShape::Underline,
+    }));
     for l in &lines {
         for rect in paren_blanks(l, box_size, &underlines) {
             if !boxes.iter().any(|b| b.intersects(&rect)) {
-                fields.push(FoundField { rect, shape: FieldShape::Paren });
+                fields.push(FoundField {
+                    rect,
+                    shape: FieldShape::Paren,
+                });
             }
         }
     }
     boxes.clear();
     reading_order(&mut found, |f| f.rect, box_size);
     reading_order(&mut fields, |f| f.rect, box_size);
-    PageFindings { boxes: found, fields }
+    PageFindings {
+        boxes: found,
+        fields,
+    }
 }
 
 fn median(mut v: Vec<i32>) -> Option<i32> {
@@ -123,7 +149,11 @@ fn side_coverage(img: &GrayImage, r: &Rect) -> f32 {
     let n = if horizontal { r.w } else { r.h };
     let mut hit = 0;
     for i in 0..n {
-        let probe = if horizontal { Rect::new(r.x + i, r.y, 1, r.h) } else { Rect::new(r.x, r.y + i, r.w, 1) };
+        let probe = if horizontal {
+            Rect::new(r.x + i, r.y, 1, r.h)
+        } else {
+            Rect::new(r.x, r.y + i, r.w, 1)
+        };
         if ink_ratio(img, &probe) > 0.0 {
             hit += 1;
         }
@@ -158,7 +188,11 @@ fn text_lines(glyphs: &[Rect], boxes: &[Rect]) -> Vec<TextLine> {
     for r in items {
         let cy = r.y + r.h / 2;
         // Small marks (dots, commas) join whichever line their centre falls in.
-        match lines.iter_mut().rev().find(|l| cy >= l.top && cy <= l.bottom) {
+        match lines
+            .iter_mut()
+            .rev()
+            .find(|l| cy >= l.top && cy <= l.bottom)
+        {
             Some(l) => {
                 if r.h > l.height() / 3 {
                     l.top = l.top.min(r.y);
@@ -166,7 +200,11 @@ fn text_lines(glyphs: &[Rect], boxes: &[Rect]) -> Vec<TextLine> {
                 }
                 l.items.push(r);
             }
-            None => lines.push(TextLine { top: r.y, bottom: r.bottom(), items: vec![r] }),
+            None => lines.push(TextLine {
+                top: r.y,
+                bottom: r.bottom(),
+                items: vec![r],
+            }),
         }
     }
     for l in &mut lines {
@@ -194,16 +232,28 @@ fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<
         .map(|o| o.x)
         .min()
         .unwrap_or(i32::MAX);
-    let after: Vec<Rect> = line.items.iter().filter(|r| r.x >= b.right() && r.right() <= next_box && !boxes.contains(r)).copied().collect();
+    let after: Vec<Rect> = line
+        .items
+        .iter()
+        .filter(|r| r.x >= b.right() && r.right() <= next_box && !boxes.contains(r))
+        .copied()
+        .collect();
     let first = after.first()?;
     if first.x - b.right() > box_size * 2 {
         return None;
     }
-    runs(&after, box_size * 3 / 2).first().map(|r| Rect::new(r.x, line.top, r.w, line.height()))
+    runs(&after, box_size * 3 / 2)
+        .first()
+        .map(|r| Rect::new(r.x, line.top, r.w, line.height()))
 }
 
 /// Why a box is probably part of instructions rather than an answer box.
-fn decoy_reason(b: &Rect, box_size: i32, line: Option<&TextLine>, boxes: &[Rect]) -> Option<String> {
+fn decoy_reason(
+    b: &Rect,
+    box_size: i32,
+    line: Option<&TextLine>,
+    boxes: &[Rect],
+) -> Option<String> {
     let size = b.w.max(b.h);
     if (size as f32) < 0.9 * box_size as f32 {
         return Some(format!(
@@ -211,13 +261,20 @@ fn decoy_reason(b: &Rect, box_size: i32, line: Option<&TextLine>, boxes: &[Rect]
         ));
     }
     let line = line?;
-    let others_on_line = boxes.iter().filter(|o| *o != b && line.band_contains(o)).count();
+    let others_on_line = boxes
+        .iter()
+        .filter(|o| *o != b && line.band_contains(o))
+        .count();
     if others_on_line > 0 {
         return None;
     }
     let tight = box_size / 2;
     let before: Vec<&Rect> = line.items.iter().filter(|r| r.right() <= b.x).collect();
-    let after = line.items.iter().filter(|r| r.x >= b.right()).min_by_key(|r| r.x)?;
+    let after = line
+        .items
+        .iter()
+        .filter(|r| r.x >= b.right())
+        .min_by_key(|r| r.x)?;
     let left = *before.iter().max_by_key(|r| r.right())?;
     if b.x - left.right() > tight || after.x - b.right() > tight {
         return None;
@@ -232,7 +289,8 @@ fn decoy_reason(b: &Rect, box_size: i32, line: Option<&TextLine>, boxes: &[Rect]
         run += 1;
         edge = r.x;
     }
-    (run >= 4).then(|| "inside a run of instruction text, with no other box on its line".to_string())
+    (run >= 4)
+        .then(|| "inside a run of instruction text, with no other box on its line".to_string())
 }
 
 /// Empty ruled rectangles large enough to write in.
@@ -261,7 +319,9 @@ fn underlines(comps: &[Component], page_width: u32, box_size: i32, s: &Scale) ->
     comps
         .iter()
         .map(|c| c.bbox)
-        .filter(|b| b.h <= s.mm(0.6).max(3) && b.w >= s.mm(8.0) && (b.w as u32) < page_width * 6 / 10)
+        .filter(|b| {
+            b.h <= s.mm(0.6).max(3) && b.w >= s.mm(8.0) && (b.w as u32) < page_width * 6 / 10
+        })
         .map(|b| {
             // Writing above a line runs about 5–6 mm tall.
             let h = box_size * 11 / 5;
@@ -272,7 +332,8 @@ fn underlines(comps: &[Component], page_width: u32, box_size: i32, s: &Scale) ->
 
 /// Blanks between a tall narrow glyph pair such as （ and ）, wider than six box widths.
 fn paren_blanks(line: &TextLine, box_size: i32, underlines: &[Rect]) -> Vec<Rect> {
-    let tallish = |r: &Rect| r.h as f32 >= 0.7 * line.height().min(box_size * 3 / 2) as f32 && r.w * 2 <= r.h;
+    let tallish =
+        |r: &Rect| r.h as f32 >= 0.7 * line.height().min(box_size * 3 / 2) as f32 && r.w * 2 <= r.h;
     let mut out = Vec::new();
     for pair in line.items.windows(2) {
         let (l, r) = (pair[0], pair[1]);
@@ -280,7 +341,12 @@ fn paren_blanks(line: &TextLine, box_size: i32, underlines: &[Rect]) -> Vec<Rect
         if gap < box_size * 6 || !tallish(&l) || !tallish(&r) {
             continue;
         }
-        let rect = Rect::new(l.right() + 2, line.top - box_size / 4, gap - 4, line.height() + box_size / 2);
+        let rect = Rect::new(
+            l.right() + 2,
+            line.top - box_size / 4,
+            gap - 4,
+            line.height() + box_size / 2,
+        );
         if underlines.iter().any(|u| u.intersects(&rect)) {
             continue;
         }
@@ -306,7 +372,11 @@ fn reading_order<T>(items: &mut [T], rect: impl Fn(&T) -> Rect, box_size: i32) {
         last = Some(cy);
         row_of.push(row);
     }
-    let mut keyed: Vec<(usize, i32, usize)> = items.iter().enumerate().map(|(i, t)| (row_of[i], rect(t).x, i)).collect();
+    let mut keyed: Vec<(usize, i32, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (row_of[i], rect(t).x, i))
+        .collect();
     keyed.sort();
     let order: Vec<usize> = keyed.into_iter().map(|k| k.2).collect();
     apply_order(items, &order);
@@ -369,7 +439,12 @@ mod tests {
         let rects: Vec<Rect> = f.boxes.iter().map(|b| b.rect).collect();
         assert_eq!(
             rects,
-            [Rect::new(100, 101, 22, 22), Rect::new(300, 100, 22, 22), Rect::new(100, 200, 22, 22), Rect::new(500, 300, 16, 16)]
+            [
+                Rect::new(100, 101, 22, 22),
+                Rect::new(300, 100, 22, 22),
+                Rect::new(100, 200, 22, 22),
+                Rect::new(500, 300, 16, 16)
+            ]
         );
         assert!(f.boxes[..3].iter().all(|b| b.decoy.is_none()));
         assert!(f.boxes[3].decoy.as_deref().unwrap().contains("smaller"));

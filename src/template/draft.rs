@@ -12,14 +12,36 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Writes `out` (the draft TOML) and one reference PNG per page beside it.
-pub fn write_draft(out: &Path, source: &Path, dpi: f32, pages: &[(GrayImage, PageFindings)]) -> Result<()> {
-    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("draft").to_string();
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn write_draft(
+    out: &Path,
+    source: &Path,
+    dpi: f32,
+    pages: &[(GrayImage, PageFindings)],
+) -> Result<()> {
+    let stem = out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("draft")
+        .to_string();
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut t = String::new();
-    writeln!(t, "# Draft template written by `faxform template detect` from {}.", source.display())?;
-    writeln!(t, "# Name every [[box]] (question, code, label) or keep decoy = true, name every")?;
-    writeln!(t, "# [[field]], and add a [[question]] for each question in printed order.")?;
+    writeln!(
+        t,
+        "# Draft template written by `faxform template detect` from {}.",
+        source.display()
+    )?;
+    writeln!(
+        t,
+        "# Name every [[box]] (question, code, label) or keep decoy = true, name every"
+    )?;
+    writeln!(
+        t,
+        "# [[field]], and add a [[question]] for each question in printed order."
+    )?;
     writeln!(t, "# Format: templates/README.md.")?;
     writeln!(t, "id = \"{stem}\"")?;
     writeln!(t, "questionnaire = \"\"")?;
@@ -28,8 +50,15 @@ pub fn write_draft(out: &Path, source: &Path, dpi: f32, pages: &[(GrayImage, Pag
     for (i, (img, _)) in pages.iter().enumerate() {
         let name = format!("{stem}.p{}.png", i + 1);
         let path = dir.join(&name);
-        img.save(&path).with_context(|| format!("writing {}", path.display()))?;
-        writeln!(t, "[[page]]\nnumber = {}\nimage = \"{name}\"\nsize = [{}, {}]\n", i + 1, img.width(), img.height())?;
+        img.save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
+        writeln!(
+            t,
+            "[[page]]\nnumber = {}\nimage = \"{name}\"\nsize = [{}, {}]\n",
+            i + 1,
+            img.width(),
+            img.height()
+        )?;
     }
     let mut n = 0;
     for (i, (_, f)) in pages.iter().enumerate() {
@@ -53,7 +82,11 @@ pub fn write_draft(out: &Path, source: &Path, dpi: f32, pages: &[(GrayImage, Pag
             writeln!(t, "[[field]]")?;
             writeln!(t, "page = {}", i + 1)?;
             writeln!(t, "rect = {}", rect(&fld.rect))?;
-            writeln!(t, "shape = \"{}\"", format!("{:?}", fld.shape).to_lowercase())?;
+            writeln!(
+                t,
+                "shape = \"{}\"",
+                format!("{:?}", fld.shape).to_lowercase()
+            )?;
             writeln!(t, "question = \"\"\n")?;
         }
     }

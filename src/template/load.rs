@@ -116,11 +116,23 @@ struct Lines<'a> {
 impl Lines<'_> {
     /// 1-based line of a byte offset; the span of a `[[...]]` item is its header.
     fn line_of(&self, offset: usize) -> usize {
-        self.src[..offset.min(self.src.len())].bytes().filter(|&b| b == b'\n').count() + 1
+        self.src[..offset.min(self.src.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1
     }
 
-    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, LoadError> {
-        Err(LoadError { file: self.file.clone(), line: self.line_of(span.start), message: message.into() })
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Result<T, LoadError> {
+        Err(LoadError {
+            file: self.file.clone(),
+            line: self.line_of(span.start),
+            message: message.into(),
+        })
     }
 }
 
@@ -158,39 +170,78 @@ pub fn load_all(dir: &Path) -> anyhow::Result<Vec<Template>> {
 }
 
 fn is_template(src: &str) -> bool {
-    src.lines().any(|l| l.trim_start().starts_with("id") && l.contains('=')) && src.contains("[[page]]")
+    src.lines()
+        .any(|l| l.trim_start().starts_with("id") && l.contains('='))
+        && src.contains("[[page]]")
 }
 
 /// Parses template text; `path` locates reference images and names the file in errors.
 pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
-    let lines = Lines { src, file: path.display().to_string() };
+    let lines = Lines {
+        src,
+        file: path.display().to_string(),
+    };
     let raw: RawTemplate = toml::from_str(src).map_err(|e| LoadError {
         file: lines.file.clone(),
         line: e.span().map(|s| lines.line_of(s.start)).unwrap_or(0),
         message: e.message().to_string(),
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    if !(raw.dpi > 0.0) {
+    if raw.dpi.is_nan() || raw.dpi <= 0.0 {
         return lines.err(0..0, "dpi must be positive");
     }
 
     let mut pages = Vec::new();
     for (i, p) in raw.page.iter().enumerate() {
         if p.get_ref().number != i + 1 {
-            return lines.err(p.span(), format!("page {} listed as page number {}", i + 1, p.get_ref().number));
+            return lines.err(
+                p.span(),
+                format!(
+                    "page {} listed as page number {}",
+                    i + 1,
+                    p.get_ref().number
+                ),
+            );
         }
         let [width, height] = p.get_ref().size;
-        pages.push(Page { number: i + 1, image_path: dir.join(&p.get_ref().image), width, height });
+        pages.push(Page {
+            number: i + 1,
+            image_path: dir.join(&p.get_ref().image),
+            width,
+            height,
+        });
     }
     if pages.is_empty() {
         return lines.err(0..0, "template has no [[page]]");
     }
-    let check_rect = |span: std::ops::Range<usize>, page: usize, r: &Rect, what: &str| -> Result<(), LoadError> {
+    let check_rect = |span: std::ops::Range<usize>,
+                      page: usize,
+                      r: &Rect,
+                      what: &str|
+     -> Result<(), LoadError> {
         let Some(p) = pages.get(page.wrapping_sub(1)) else {
-            return lines.err(span, format!("{what} on page {page}, but the template has {} page(s)", pages.len()));
+            return lines.err(
+                span,
+                format!(
+                    "{what} on page {page}, but the template has {} page(s)",
+                    pages.len()
+                ),
+            );
         };
-        if r.w <= 0 || r.h <= 0 || r.x < 0 || r.y < 0 || r.right() > p.width as i32 || r.bottom() > p.height as i32 {
-            return lines.err(span, format!("{what} {r} is empty or outside page {page} ({}×{})", p.width, p.height));
+        if r.w <= 0
+            || r.h <= 0
+            || r.x < 0
+            || r.y < 0
+            || r.right() > p.width as i32
+            || r.bottom() > p.height as i32
+        {
+            return lines.err(
+                span,
+                format!(
+                    "{what} {r} is empty or outside page {page} ({}×{})",
+                    p.width, p.height
+                ),
+            );
         }
         Ok(())
     };
@@ -202,12 +253,19 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
     for q in &raw.question {
         let r = q.get_ref();
         if r.id.is_empty() || !r.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return lines.err(q.span(), format!("question id {:?} must be letters, digits and _", r.id));
+            return lines.err(
+                q.span(),
+                format!("question id {:?} must be letters, digits and _", r.id),
+            );
         }
         if !seen.insert(r.id.clone()) {
             return lines.err(q.span(), format!("question id {} used twice", r.id));
         }
-        let default_format = if r.kind == Kind::Number { TextFormat::Digits } else { TextFormat::Free };
+        let default_format = if r.kind == Kind::Number {
+            TextFormat::Digits
+        } else {
+            TextFormat::Free
+        };
         questions.push(Question {
             id: r.id.clone(),
             kind: r.kind,
@@ -216,14 +274,32 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
             field: None,
             format: r.format.unwrap_or(default_format),
             exclusive: r.exclusive.clone(),
-            sub: r.sub.iter().map(|s| SubOptions { parent: s.parent, codes: s.codes.clone() }).collect(),
-            skip: r.skip.iter().map(|s| Skip { when: s.when.clone(), to: s.to.clone() }).collect(),
+            sub: r
+                .sub
+                .iter()
+                .map(|s| SubOptions {
+                    parent: s.parent,
+                    codes: s.codes.clone(),
+                })
+                .collect(),
+            skip: r
+                .skip
+                .iter()
+                .map(|s| Skip {
+                    when: s.when.clone(),
+                    to: s.to.clone(),
+                })
+                .collect(),
             attached_to: r.attached.as_ref().map(|a| (a.question.clone(), a.code)),
             line: lines.line_of(q.span().start),
         });
         qspans.push(q.span());
     }
-    let index: HashMap<String, usize> = questions.iter().enumerate().map(|(i, q)| (q.id.clone(), i)).collect();
+    let index: HashMap<String, usize> = questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id.clone(), i))
+        .collect();
 
     // Boxes: options and decoys. Overlapping printed boxes mean a detection or naming slip.
     let mut decoys = Vec::new();
@@ -238,30 +314,56 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
             if *page == r.page && other.intersects(&r.rect) {
                 return lines.err(
                     b.span(),
-                    format!("box {} overlaps the box at line {} ({other})", r.rect, lines.line_of(span.start)),
+                    format!(
+                        "box {} overlaps the box at line {} ({other})",
+                        r.rect,
+                        lines.line_of(span.start)
+                    ),
                 );
             }
         }
         placed.push((r.page, r.rect, b.span()));
         if r.decoy {
-            decoys.push(Decoy { page: r.page, rect: r.rect, line: lines.line_of(b.span().start) });
+            decoys.push(Decoy {
+                page: r.page,
+                rect: r.rect,
+                line: lines.line_of(b.span().start),
+            });
             continue;
         }
         if r.question.is_empty() {
-            return lines.err(b.span(), "box has no question: name it, or mark it decoy = true");
+            return lines.err(
+                b.span(),
+                "box has no question: name it, or mark it decoy = true",
+            );
         }
         let Some(&qi) = index.get(&r.question) else {
-            return lines.err(b.span(), format!("box names unknown question {}", r.question));
+            return lines.err(
+                b.span(),
+                format!("box names unknown question {}", r.question),
+            );
         };
         let q = &mut questions[qi];
         if !q.is_choice() {
-            return lines.err(b.span(), format!("box names {} which is a {} question", q.id, q.kind.name()));
+            return lines.err(
+                b.span(),
+                format!("box names {} which is a {} question", q.id, q.kind.name()),
+            );
         }
         if r.code == 0 {
-            return lines.err(b.span(), format!("box of {} has no code (codes start at 1)", q.id));
+            return lines.err(
+                b.span(),
+                format!("box of {} has no code (codes start at 1)", q.id),
+            );
         }
         if let Some(prev) = q.option(r.code) {
-            return lines.err(b.span(), format!("code {} of {} used twice (first at line {})", r.code, q.id, prev.line));
+            return lines.err(
+                b.span(),
+                format!(
+                    "code {} of {} used twice (first at line {})",
+                    r.code, q.id, prev.line
+                ),
+            );
         }
         q.options.push(OptionBox {
             code: r.code,
@@ -280,16 +382,27 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
             return lines.err(f.span(), "field has no question: name it");
         }
         let Some(&qi) = index.get(&r.question) else {
-            return lines.err(f.span(), format!("field names unknown question {}", r.question));
+            return lines.err(
+                f.span(),
+                format!("field names unknown question {}", r.question),
+            );
         };
         let q = &mut questions[qi];
         if q.is_choice() {
-            return lines.err(f.span(), format!("field names {} which is a {} question", q.id, q.kind.name()));
+            return lines.err(
+                f.span(),
+                format!("field names {} which is a {} question", q.id, q.kind.name()),
+            );
         }
         if q.field.is_some() {
             return lines.err(f.span(), format!("question {} has two fields", q.id));
         }
-        q.field = Some(Field { page: r.page, rect: r.rect, shape: r.shape, line: lines.line_of(f.span().start) });
+        q.field = Some(Field {
+            page: r.page,
+            rect: r.rect,
+            shape: r.shape,
+            line: lines.line_of(f.span().start),
+        });
     }
 
     // Per-question checks that need everything in place.
@@ -302,7 +415,14 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
             }
             for (i, o) in q.options.iter().enumerate() {
                 if o.code != i as u32 + 1 {
-                    return lines.err(span, format!("question {} has codes that skip {} (codes run 1..n)", q.id, i + 1));
+                    return lines.err(
+                        span,
+                        format!(
+                            "question {} has codes that skip {} (codes run 1..n)",
+                            q.id,
+                            i + 1
+                        ),
+                    );
                 }
             }
         } else if q.field.is_none() {
@@ -311,34 +431,70 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
         let n = q.options.len() as u32;
         let valid = |c: &u32| *c >= 1 && *c <= n;
         if let Some(c) = q.exclusive.iter().find(|c| !valid(c)) {
-            return lines.err(span, format!("exclusive option {c} is not an option of {}", q.id));
+            return lines.err(
+                span,
+                format!("exclusive option {c} is not an option of {}", q.id),
+            );
         }
         for s in &q.sub {
             if q.kind != Kind::Multi {
-                return lines.err(span, format!("sub-options need a multi question, {} is {}", q.id, q.kind.name()));
+                return lines.err(
+                    span,
+                    format!(
+                        "sub-options need a multi question, {} is {}",
+                        q.id,
+                        q.kind.name()
+                    ),
+                );
             }
-            if let Some(c) = std::iter::once(&s.parent).chain(&s.codes).find(|c| !valid(c)) {
-                return lines.err(span, format!("sub-option code {c} is not an option of {}", q.id));
+            if let Some(c) = std::iter::once(&s.parent)
+                .chain(&s.codes)
+                .find(|c| !valid(c))
+            {
+                return lines.err(
+                    span,
+                    format!("sub-option code {c} is not an option of {}", q.id),
+                );
             }
         }
         for s in &q.skip {
             match index.get(&s.to) {
-                None => return lines.err(span, format!("{} branches to unknown question {}", q.id, s.to)),
+                None => {
+                    return lines.err(
+                        span,
+                        format!("{} branches to unknown question {}", q.id, s.to),
+                    );
+                }
                 Some(&t) if t <= qi => {
-                    return lines.err(span, format!("{} branches back to {} (branches go forward)", q.id, s.to));
+                    return lines.err(
+                        span,
+                        format!("{} branches back to {} (branches go forward)", q.id, s.to),
+                    );
                 }
                 _ => {}
             }
             if let Some(c) = s.when.iter().find(|c| !valid(c)) {
-                return lines.err(span, format!("branch of {} on code {c}, which is not an option", q.id));
+                return lines.err(
+                    span,
+                    format!("branch of {} on code {c}, which is not an option", q.id),
+                );
             }
         }
     }
     for (qi, q) in questions.iter().enumerate() {
         if let Some((aq, code)) = &q.attached_to {
-            let ok = index.get(aq).map(|&i| questions[i].option(*code).is_some()).unwrap_or(false);
+            let ok = index
+                .get(aq)
+                .map(|&i| questions[i].option(*code).is_some())
+                .unwrap_or(false);
             if !ok {
-                return lines.err(qspans[qi].clone(), format!("{} is attached to {aq} option {code}, which does not exist", q.id));
+                return lines.err(
+                    qspans[qi].clone(),
+                    format!(
+                        "{} is attached to {aq} option {code}, which does not exist",
+                        q.id
+                    ),
+                );
             }
         }
     }
@@ -449,7 +605,11 @@ question = "q3"
         assert_eq!(t.decoys.len(), 1);
         assert_eq!(t.question("q3").unwrap().format, TextFormat::Prefecture);
         let q1 = t.question("q1").unwrap();
-        let skipped: Vec<_> = t.skipped_by(q1, &[2]).iter().map(|q| q.id.clone()).collect();
+        let skipped: Vec<_> = t
+            .skipped_by(q1, &[2])
+            .iter()
+            .map(|q| q.id.clone())
+            .collect();
         assert_eq!(skipped, ["q2"]);
         assert!(t.skipped_by(q1, &[1]).is_empty());
         assert_eq!(t.question("q2").unwrap().parent_of(2), Some(1));
@@ -460,7 +620,13 @@ question = "q3"
         let e = broken("rect = [50, 10, 20, 20]", "rect = [15, 15, 20, 20]");
         assert_eq!(e.line, line_of(GOOD, "rect = [50, 10, 20, 20]") - 2);
         assert!(e.message.contains("overlaps"), "{e}");
-        assert!(e.message.contains(&format!("line {}", line_of(GOOD, "rect = [10, 10, 20, 20]") - 2)), "{e}");
+        assert!(
+            e.message.contains(&format!(
+                "line {}",
+                line_of(GOOD, "rect = [10, 10, 20, 20]") - 2
+            )),
+            "{e}"
+        );
     }
 
     #[test]
@@ -488,13 +654,48 @@ question = "q3"
 
     #[test]
     fn other_mistakes_are_rejected_with_reasons() {
-        assert!(broken("kind = \"single\"", "kind = \"several\"").message.contains("unknown variant"));
-        assert!(broken("exclusive = [3]", "exclusive = [4]").message.contains("exclusive option 4"));
-        assert!(broken("codes = [2]", "codes = [7]").message.contains("sub-option code 7"));
-        assert!(broken("to = \"q3\"", "to = \"q1\"").message.contains("branches back"));
-        assert!(broken("rect = [300, 300, 15, 15]\ndecoy = true", "rect = [300, 300, 15, 15]").message.contains("no question"));
-        assert!(broken("rect = [10, 100, 300, 40]", "rect = [10, 990, 300, 40]").message.contains("outside page 1"));
-        assert!(broken("question = \"q3\"", "question = \"q1\"").message.contains("single"));
-        assert!(broken("id = \"q2\"", "id = \"q1\"").message.contains("used twice"));
+        assert!(
+            broken("kind = \"single\"", "kind = \"several\"")
+                .message
+                .contains("unknown variant")
+        );
+        assert!(
+            broken("exclusive = [3]", "exclusive = [4]")
+                .message
+                .contains("exclusive option 4")
+        );
+        assert!(
+            broken("codes = [2]", "codes = [7]")
+                .message
+                .contains("sub-option code 7")
+        );
+        assert!(
+            broken("to = \"q3\"", "to = \"q1\"")
+                .message
+                .contains("branches back")
+        );
+        assert!(
+            broken(
+                "rect = [300, 300, 15, 15]\ndecoy = true",
+                "rect = [300, 300, 15, 15]"
+            )
+            .message
+            .contains("no question")
+        );
+        assert!(
+            broken("rect = [10, 100, 300, 40]", "rect = [10, 990, 300, 40]")
+                .message
+                .contains("outside page 1")
+        );
+        assert!(
+            broken("question = \"q3\"", "question = \"q1\"")
+                .message
+                .contains("single")
+        );
+        assert!(
+            broken("id = \"q2\"", "id = \"q1\"")
+                .message
+                .contains("used twice")
+        );
     }
 }

@@ -144,7 +144,10 @@ impl Question {
 
     /// The parent option of a sub-option, if `code` is one.
     pub fn parent_of(&self, code: u32) -> Option<u32> {
-        self.sub.iter().find(|s| s.codes.contains(&code)).map(|s| s.parent)
+        self.sub
+            .iter()
+            .find(|s| s.codes.contains(&code))
+            .map(|s| s.parent)
     }
 }
 
@@ -181,14 +184,21 @@ impl Template {
     /// Reads a page's reference image.
     pub fn reference_image(&self, page: usize) -> anyhow::Result<crate::raster::GrayImage> {
         let p = &self.pages[page - 1];
-        let img = image::open(&p.image_path)
-            .map_err(|e| anyhow::anyhow!("template {}: reference image {}: {e}", self.id, p.image_path.display()))?;
+        let img = image::open(&p.image_path).map_err(|e| {
+            anyhow::anyhow!(
+                "template {}: reference image {}: {e}",
+                self.id,
+                p.image_path.display()
+            )
+        })?;
         Ok(img.to_luma8())
     }
 
     /// Questions that `skip` rules make unanswerable given the chosen codes of `q`.
     pub fn skipped_by(&self, q: &Question, chosen: &[u32]) -> Vec<&Question> {
-        let Some(from) = self.question_index(&q.id) else { return vec![] };
+        let Some(from) = self.question_index(&q.id) else {
+            return vec![];
+        };
         let mut out = Vec::new();
         for s in &q.skip {
             if chosen.iter().any(|c| s.when.contains(c))

@@ -1,0 +1,69 @@
+# faxform: `make demo` and `make test` from a clean clone on Debian 12.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+# Debian packages: Tesseract with the Japanese model and its build headers (OCR), clang
+# (bindgen for the Tesseract bindings), handwriting and CJK fonts (synth, overlays).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
+                clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk
+BIN := target/release/faxform
+DEMO := out/demo
+
+.PHONY: setup build demo test bench samples lint clean
+
+## Installs the missing system packages (nothing when all are present).
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "setup: system packages present"; fi
+	@command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup first" >&2; exit 1; }
+
+build: setup
+	cargo build --release
+
+## Builds, shows the templates and makes a small synthetic night of faxes.
+demo: build
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@for t in hodanren-2024-12-a chiba-2023-05-a; do \
+	  $(BIN) template check templates/$$t.toml --out $(DEMO)/overlay-$$t.png >/dev/null || exit 1; done
+	$(BIN) synth --template hodanren-2024-12-a --count 20 --seed 1 --out $(DEMO)/faxes-hodanren
+	$(BIN) synth --template chiba-2023-05-a --count 10 --seed 2 --out $(DEMO)/faxes-chiba
+	@echo
+	@echo "Results:"
+	@echo "  template overlays:      $(DEMO)/overlay-*.png"
+	@echo "  synthetic faxes, truth: $(DEMO)/faxes-*/ (truth.csv, truth-marks.jsonl)"
+	@echo "  sample inbox:           samples/ (faxes with their truth)"
+
+## Unit and end-to-end tests (release build: image work is slow unoptimised).
+test: setup
+	cargo test --release
+
+## Measured figures for README (speed of synth so far).
+bench: build
+	@mkdir -p bench-out
+	@for t in hodanren-2024-12-a chiba-2023-05-a; do \
+	  rm -rf bench-out/$$t; \
+	  /usr/bin/time -f "  $$t: %e s wall, %M KiB peak" $(BIN) synth --template $$t --count 200 --seed 1 --out bench-out/$$t || exit 1; \
+	done
+
+## Regenerates the committed samples (deterministic).
+samples: build
+	rm -rf samples/hodanren samples/chiba samples/bad
+	$(BIN) synth --template hodanren-2024-12-a --count 10 --seed 11 --showcase --out samples/hodanren
+	$(BIN) synth --template chiba-2023-05-a --count 5 --seed 12 --showcase --first 101 --out samples/chiba
+	mkdir -p samples/bad
+	head -c 3000 samples/hodanren/fax-00003.tif > samples/bad/fax-90001-truncated.tif
+	: > samples/bad/fax-90002-empty.tif
+	printf '%%PDF-1.4\n%% not a real PDF, the body was lost\n' > samples/bad/fax-90003-broken.pdf
+
+lint:
+	cargo fmt --check
+	cargo clippy --release --all-targets -- -D warnings
+
+clean:
+	rm -rf out bench-out

@@ -1,0 +1,174 @@
+//! Detection on the real blank forms finds every checkbox and write-in area of the
+//! committed templates, and the templates produce exactly the contract's columns.
+
+use faxform::ingest::{IngestOptions, read_all_pages};
+use faxform::template::{self, Template, detect::detect_page};
+use std::path::Path;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(id: &str) -> Template {
+    template::load(&root().join("templates").join(format!("{id}.toml"))).unwrap()
+}
+
+fn close(a: &faxform::geometry::Rect, b: &faxform::geometry::Rect, tol: i32) -> bool {
+    (a.x - b.x).abs() <= tol
+        && (a.y - b.y).abs() <= tol
+        && (a.w - b.w).abs() <= tol
+        && (a.h - b.h).abs() <= tol
+}
+
+fn check_detection(id: &str) {
+    let t = load(id);
+    let blank = root().join("templates/blank").join(format!("{id}.pdf"));
+    let pages = read_all_pages(&blank, &IngestOptions { render_dpi: t.dpi }).unwrap();
+    assert_eq!(pages.len(), t.pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        let page = i + 1;
+        let found = detect_page(&p.image, t.dpi);
+        let answers: Vec<_> = found.boxes.iter().filter(|b| b.decoy.is_none()).collect();
+        let decoys: Vec<_> = found.boxes.iter().filter(|b| b.decoy.is_some()).collect();
+        let options: Vec<_> = t
+            .questions
+            .iter()
+            .flat_map(|q| q.options.iter().map(move |o| (q, o)))
+            .filter(|(_, o)| o.page == page)
+            .collect();
+        assert_eq!(
+            answers.len(),
+            options.len(),
+            "{id} page {page}: answer boxes"
+        );
+        for (q, o) in &options {
+            assert!(
+                answers.iter().any(|b| close(&b.rect, &o.rect, 1)),
+                "{id}: {}:{} at {} not detected",
+                q.id,
+                o.code,
+                o.rect
+            );
+        }
+        let tdecoys: Vec<_> = t.decoys.iter().filter(|d| d.page == page).collect();
+        assert_eq!(decoys.len(), tdecoys.len(), "{id} page {page}: decoys");
+        for d in tdecoys {
+            assert!(
+                decoys.iter().any(|b| close(&b.rect, &d.rect, 1)),
+                "{id}: decoy at {} not flagged",
+                d.rect
+            );
+        }
+        let fields: Vec<_> = t
+            .questions
+            .iter()
+            .filter_map(|q| q.field.as_ref().map(|f| (q, f)))
+            .filter(|(_, f)| f.page == page)
+            .collect();
+        assert_eq!(
+            found.fields.len(),
+            fields.len(),
+            "{id} page {page}: write-in areas"
+        );
+        for (q, f) in fields {
+            assert!(
+                found
+                    .fields
+                    .iter()
+                    .any(|d| d.shape == f.shape && close(&d.rect, &f.rect, 2)),
+                "{id}: field {} ({:?} at {}) not detected",
+                q.id,
+                f.shape,
+                f.rect
+            );
+        }
+    }
+}
+
+#[test]
+fn detects_every_box_and_field_of_hodanren() {
+    check_detection("hodanren-2024-12-a");
+}
+
+#[test]
+fn detects_every_box_and_field_of_chiba() {
+    check_detection("chiba-2023-05-a");
+}
+
+fn multi(q: &str, n: u32) -> Vec<String> {
+    (1..=n).map(|c| format!("{q}_{c}")).collect()
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn hodanren_columns_are_the_contracts() {
+    // ../shared/CONTRACT.md, "hodanren-2024-12".
+    let mut want = names(&["q1", "q2", "q3", "q4", "q5"]);
+    want.extend(multi("q6", 14));
+    want.push("q6_other".into());
+    want.extend(multi("q7", 8));
+    want.extend(names(&[
+        "q7_count", "q7_other", "q8", "q8_text", "q9", "q10",
+    ]));
+    let t = load("hodanren-2024-12-a");
+    assert_eq!(
+        t.columns().into_iter().map(|c| c.name).collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(t.questionnaire, "hodanren-2024-12");
+    // Labels in the contract's code order.
+    let q6 = t.question("q6").unwrap();
+    assert_eq!(q6.option(4).unwrap().label, "●（くろまる）で出る");
+    assert_eq!(q6.option(14).unwrap().label, "特にトラブルはない");
+    assert_eq!(q6.exclusive, [14]);
+    assert_eq!(q6.parent_of(9), Some(7));
+    assert_eq!(
+        t.question("q3").unwrap().option(5).unwrap().label,
+        "行っていない"
+    );
+}
+
+#[test]
+fn chiba_columns_and_branches_are_the_contracts() {
+    // ../shared/CONTRACT.md, "chiba-2023-05".
+    let mut want = names(&["q1", "q2", "q3", "q4", "q5"]);
+    want.extend(multi("q6", 5));
+    want.push("q7".into());
+    want.extend(multi("q8", 6));
+    want.extend(names(&["q8_other", "q9", "q10"]));
+    want.extend(multi("q11", 5));
+    want.extend(names(&["q11_other", "q12"]));
+    let t = load("chiba-2023-05-a");
+    assert_eq!(
+        t.columns().into_iter().map(|c| c.name).collect::<Vec<_>>(),
+        want
+    );
+    let skipped = |q: &str, code: u32| -> Vec<String> {
+        t.skipped_by(t.question(q).unwrap(), &[code])
+            .iter()
+            .map(|q| q.id.clone())
+            .collect()
+    };
+    assert_eq!(skipped("q4", 3).first().map(String::as_str), Some("q5"));
+    assert_eq!(
+        skipped("q4", 3).last().map(String::as_str),
+        Some("q11_other")
+    );
+    assert!(skipped("q4", 1).is_empty());
+    assert_eq!(skipped("q5", 2).first().map(String::as_str), Some("q6"));
+    assert_eq!(skipped("q10", 4), ["q11", "q11_other"]);
+    assert_eq!(
+        t.question("q10").unwrap().option(1).unwrap().label,
+        "あった（1～5件）"
+    );
+}
+
+#[test]
+fn all_templates_in_the_folder_load() {
+    let ts = template::load_all(&root().join("templates")).unwrap();
+    let ids: Vec<_> = ts.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["chiba-2023-05-a", "hodanren-2024-12-a"]);
+}
