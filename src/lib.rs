@@ -5,8 +5,14 @@
 pub mod encode;
 pub mod fonts;
 pub mod geometry;
+pub mod identify;
 pub mod ingest;
+pub mod marks;
 pub mod normalise;
 pub mod raster;
+pub mod register;
+pub mod run;
+pub mod score;
+pub mod store;
 pub mod synth;
 pub mod template;

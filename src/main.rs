@@ -25,8 +25,24 @@ enum Command {
         #[command(subcommand)]
         command: TemplateCommand,
     },
+    /// Read a night's faxes: responses.csv, review.csv, rejected.csv, report.json.
+    Run(faxform::run::RunArgs),
     /// Make a synthetic night of faxes with ground truth.
     Synth(faxform::synth::SynthArgs),
+    /// Measure a run's output against ground truth (truth.csv, truth-pages.csv).
+    Score {
+        /// Folder with truth.csv (and optionally truth-pages.csv).
+        #[arg(long)]
+        truth: PathBuf,
+        /// Output folder of `faxform run`.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Also write the full score as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +103,50 @@ fn run(cli: Cli) -> Result<()> {
                 },
         } => check(&template, scan.as_deref(), &out),
         Command::Synth(args) => faxform::synth::run(&args),
+        Command::Score {
+            truth,
+            out,
+            templates,
+            json,
+        } => {
+            let ts = template::load_all(&faxform::run::templates_dir(templates.as_deref()))?;
+            let s = faxform::score::score(&truth, &out, &ts)?;
+            println!(
+                "responses {}/{} found; checkbox cells {}: to review {} ({:.2} %), wrong among auto-accepted {} ({:.3} %); form pages rejected {}",
+                s.responses_found,
+                s.responses_truth,
+                s.checkbox_cells,
+                s.checkbox_cells_review,
+                100.0 * s.review_rate(),
+                s.checkbox_cells_wrong,
+                100.0 * s.wrong_rate(),
+                s.form_pages_rejected
+            );
+            if let Some(j) = json {
+                std::fs::write(&j, serde_json::to_string_pretty(&s)?)?;
+            }
+            Ok(())
+        }
+        Command::Run(args) => {
+            let s = faxform::run::run(&args)?;
+            println!(
+                "faxform: {} files, {} pages: {} responses, {} review items, {} rejected ({} files read now, {} already done, {} duplicates) in {:.1} s",
+                s.files,
+                s.pages,
+                s.responses,
+                s.review_items,
+                s.rejected,
+                s.this_run.files_read,
+                s.this_run.files_already_done,
+                s.this_run.duplicates,
+                s.seconds.wall
+            );
+            for (p, why) in &s.skipped_inputs {
+                println!("faxform: skipped {p}: {why}");
+            }
+            println!("results in {}", args.out.display());
+            Ok(())
+        }
     }
 }
 

@@ -1,0 +1,277 @@
+//! Identify: which template and which page a normalised page is, and which way up.
+//!
+//! Each template page is reduced to a 50 dpi ink map. A page's deskewed ink is matched to
+//! it by row and column profiles (scale and shift in each direction, since fax paper feed
+//! stretches pages), and the fit is judged by how much ink the two share in 2-D. The best
+//! template page above [`MIN_SCORE`] wins; below it the page is of no known form.
+
+use crate::geometry::Affine;
+use crate::normalise::{InkMap, NormalPage};
+use crate::template::Template;
+
+/// A page matched to a template page.
+#[derive(Debug, Clone)]
+pub struct Identification {
+    /// Index into the template list.
+    pub template: usize,
+    /// 1-based template page.
+    pub page: usize,
+    /// The page was upside down (already turned when this is returned).
+    pub flipped: bool,
+    /// Template pixels -> page pixels (page as normalised, after any flip).
+    pub transform: Affine,
+    /// Shared-ink F-measure of the fit, 0..1.
+    pub score: f32,
+}
+
+/// Below this shared-ink score a page is of no known form.
+pub const MIN_SCORE: f32 = 0.55;
+
+/// One template page reduced for matching.
+pub struct PageModel {
+    pub template: usize,
+    pub page: usize,
+    map: InkMap,
+    dilated: InkMap,
+    points: Vec<(f32, f32)>,
+    rows: Vec<f32>,
+    cols: Vec<f32>,
+}
+
+/// All template pages, built once per run.
+pub struct Catalogue {
+    pub models: Vec<PageModel>,
+}
+
+impl Catalogue {
+    pub fn build(templates: &[Template]) -> anyhow::Result<Catalogue> {
+        let mut models = Vec::new();
+        for (ti, t) in templates.iter().enumerate() {
+            for p in &t.pages {
+                let img = t.reference_image(p.number)?;
+                let map = InkMap::new(&img, 4, 3);
+                let points = map.points();
+                models.push(PageModel {
+                    template: ti,
+                    page: p.number,
+                    dilated: map.dilated(),
+                    rows: profile(&points, map.height, |p| p.1),
+                    cols: profile(&points, map.width, |p| p.0),
+                    points,
+                    map,
+                });
+            }
+        }
+        Ok(Catalogue { models })
+    }
+}
+
+fn profile(points: &[(f32, f32)], n: usize, axis: impl Fn(&(f32, f32)) -> f32) -> Vec<f32> {
+    let mut v = vec![0f32; n + 2];
+    for p in points {
+        let i = axis(p).floor() as usize;
+        if i < v.len() {
+            v[i] += 1.0;
+        }
+    }
+    let mean = v.iter().sum::<f32>() / v.len() as f32;
+    v.iter_mut().for_each(|x| *x -= mean);
+    v
+}
+
+fn sample(v: &[f32], x: f32) -> f32 {
+    if x < 0.0 {
+        return 0.0;
+    }
+    let i = x.floor() as usize;
+    let f = x - i as f32;
+    let a = v.get(i).copied().unwrap_or(0.0);
+    let b = v.get(i + 1).copied().unwrap_or(0.0);
+    a * (1.0 - f) + b * f
+}
+
+/// Best (scale, shift) with page(scale * t + shift) ~ template(t), and its correlation.
+/// Coarse grid first (scale 1 %, shift 2 cells), then a local search down to 0.25 %
+/// and a quarter cell.
+fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+    let (nt, np) = (norm(tpl), norm(page));
+    let corr = |s: f32, d: f32| -> f32 {
+        let mut acc = 0.0;
+        for (t, &v) in tpl.iter().enumerate() {
+            acc += v * sample(page, s * t as f32 + d);
+        }
+        acc / (nt * np)
+    };
+    let mut best = (1.0f32, 0.0f32, f32::MIN);
+    for si in 0..=12 {
+        let s = 0.94 + 0.01 * si as f32;
+        for di in -35..=35 {
+            let d = 2.0 * di as f32;
+            let c = corr(s, d);
+            if c > best.2 {
+                best = (s, d, c);
+            }
+        }
+    }
+    for (step_s, step_d, reach) in [(0.0025f32, 0.5f32, 4), (0.001, 0.25, 2)] {
+        let (cs, cd, _) = best;
+        for i in -reach..=reach {
+            for j in -reach..=reach {
+                let (s, d) = (cs + step_s * i as f32, cd + step_d * j as f32);
+                let c = corr(s, d);
+                if c > best.2 {
+                    best = (s, d, c);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Page points turned by -skew about the map centre (into deskewed cell coordinates).
+fn deskewed(points: &[(f32, f32)], skew_deg: f32, w: usize, h: usize) -> Vec<(f32, f32)> {
+    let (s, c) = (-skew_deg).to_radians().sin_cos();
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    points
+        .iter()
+        .map(|&(x, y)| {
+            let (dx, dy) = (x - cx, y - cy);
+            (cx + dx * c - dy * s, cy + dx * s + dy * c)
+        })
+        .collect()
+}
+
+struct Fit {
+    sx: f32,
+    sy: f32,
+    dx: f32,
+    dy: f32,
+    score: f32,
+}
+
+fn fit(
+    m: &PageModel,
+    page: &InkMap,
+    page_dilated: &InkMap,
+    points: &[(f32, f32)],
+    skew: f32,
+) -> Fit {
+    let dp = deskewed(points, skew, page.width, page.height);
+    let rows = profile(&dp, page.height, |p| p.1);
+    let cols = profile(&dp, page.width, |p| p.0);
+    let (sy, dy, _) = match_profile(&m.rows, &rows);
+    let (sx, dx, _) = match_profile(&m.cols, &cols);
+    // 2-D check: template ink on page ink (precision) and page ink on template ink (recall).
+    let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
+    let hit = m.points.iter().filter(|&&(x, y)| {
+        let (px, py) = t2p.apply(x as f64, y as f64);
+        page_dilated.get(px.floor() as i32, py.floor() as i32)
+    });
+    let precision = hit.count() as f32 / m.points.len().max(1) as f32;
+    let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
+    let back = points.iter().filter(|&&(x, y)| {
+        let (tx, ty) = p2t.apply(x as f64, y as f64);
+        m.dilated.get(tx.floor() as i32, ty.floor() as i32)
+    });
+    let recall = back.count() as f32 / points.len().max(1) as f32;
+    let score = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
+    let _ = &m.map;
+    Fit {
+        sx,
+        sy,
+        dx,
+        dy,
+        score,
+    }
+}
+
+/// Template cells -> page cells: scale and shift in deskewed space, then the skew.
+fn cell_transform(sx: f32, sy: f32, dx: f32, dy: f32, skew: f32, w: usize, h: usize) -> Affine {
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    Affine::translate(cx, cy)
+        .then_after(&Affine::rotate((skew as f64).to_radians()))
+        .then_after(&Affine::translate(-cx, -cy))
+        .then_after(&Affine::translate(dx as f64, dy as f64))
+        .then_after(&Affine::scale(sx as f64, sy as f64))
+}
+
+/// The best template page for `page`, trying it as it is and turned 180°.
+/// Returns the identification and the page image turned the right way up.
+pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, NormalPage, f32) {
+    let mut best: Option<(usize, bool, Fit)> = None;
+    let mut pages = [Some(page), None];
+    for flip in [false, true] {
+        // Most faxes arrive upright: try the turn only when upright fits poorly.
+        if flip && best.as_ref().is_some_and(|b| b.2.score >= 0.8) {
+            break;
+        }
+        if flip {
+            let p = pages[0].as_ref().unwrap();
+            let mut img = p.image.clone();
+            turn_half(&mut img);
+            let coarse = InkMap::new(&img, 4, 3);
+            let mut suspect_rows = p.suspect_rows.clone();
+            suspect_rows.reverse();
+            pages[1] = Some(NormalPage {
+                image: img,
+                dpi: p.dpi,
+                suspect_rows,
+                coarse,
+                skew_deg: p.skew_deg,
+            });
+        }
+        let p = pages[flip as usize].as_ref().unwrap();
+        let dil = p.coarse.dilated();
+        let pts = p.coarse.points();
+        for (mi, m) in cat.models.iter().enumerate() {
+            let f = fit(m, &p.coarse, &dil, &pts, p.skew_deg);
+            if best.as_ref().is_none_or(|b| f.score > b.2.score) {
+                best = Some((mi, flip, f));
+            }
+        }
+    }
+    let (mi, flip, f) = best.expect("at least one template page");
+    let page = pages[flip as usize]
+        .take()
+        .expect("the winning orientation was built");
+    let score = f.score;
+    if score < MIN_SCORE {
+        return (None, page, score);
+    }
+    let m = &cat.models[mi];
+    // Cells are 4 px: template px -> template cells -> page cells -> page px.
+    let k = m.map.factor as f64;
+    let transform = Affine::scale(k, k)
+        .then_after(&cell_transform(
+            f.sx,
+            f.sy,
+            f.dx,
+            f.dy,
+            page.skew_deg,
+            page.coarse.width,
+            page.coarse.height,
+        ))
+        .then_after(&Affine::scale(1.0 / k, 1.0 / k));
+    (
+        Some(Identification {
+            template: m.template,
+            page: m.page,
+            flipped: flip,
+            transform,
+            score,
+        }),
+        page,
+        score,
+    )
+}
+
+/// Turns an image 180° in place.
+pub fn turn_half(img: &mut crate::raster::GrayImage) {
+    let buf: &mut [u8] = img;
+    buf.reverse();
+}

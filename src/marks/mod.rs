@@ -1,0 +1,421 @@
+//! Read marks: is each checkbox marked, and how sure are we.
+//!
+//! A mark is ink the blank form does not explain. Around each registered box we sample the
+//! page in template coordinates, remove everything near the reference form's own ink, drop
+//! speckle-sized pieces and fax streaks, and measure what is left: inside the box, just
+//! around it (overrunning marks), on a band around the option's label (circled answers),
+//! and how often it crosses the box's sides (struck-through corrections).
+
+use crate::geometry::Rect;
+use crate::raster::{GrayImage, is_ink};
+use crate::register::{BoxModel, Registration};
+
+/// The reference form's ink, grown by a few pixels, so that printed text and box lines
+/// survive thickening by the fax threshold and small misregistration.
+pub struct Explained {
+    width: i32,
+    height: i32,
+    ink: Vec<bool>,
+}
+
+impl Explained {
+    pub fn new(reference: &GrayImage, grow: i32) -> Explained {
+        let (w, h) = (reference.width() as i32, reference.height() as i32);
+        let mut ink = vec![false; (w * h) as usize];
+        let src = reference.as_raw();
+        // Separable dilation: rows, then columns.
+        let mut rows = vec![false; (w * h) as usize];
+        for y in 0..h {
+            let mut last = i32::MIN / 2;
+            for x in 0..w {
+                if is_ink(src[(y * w + x) as usize]) {
+                    last = x;
+                }
+                if x - last <= grow {
+                    rows[(y * w + x) as usize] = true;
+                }
+            }
+            let mut next = i32::MAX / 2;
+            for x in (0..w).rev() {
+                if is_ink(src[(y * w + x) as usize]) {
+                    next = x;
+                }
+                if next - x <= grow {
+                    rows[(y * w + x) as usize] = true;
+                }
+            }
+        }
+        for x in 0..w {
+            let mut last = i32::MIN / 2;
+            for y in 0..h {
+                if rows[(y * w + x) as usize] {
+                    last = y;
+                }
+                if y - last <= grow {
+                    ink[(y * w + x) as usize] = true;
+                }
+            }
+            let mut next = i32::MAX / 2;
+            for y in (0..h).rev() {
+                if rows[(y * w + x) as usize] {
+                    next = y;
+                }
+                if next - y <= grow {
+                    ink[(y * w + x) as usize] = true;
+                }
+            }
+        }
+        Explained {
+            width: w,
+            height: h,
+            ink,
+        }
+    }
+
+    fn get(&self, x: i32, y: i32) -> bool {
+        x >= 0
+            && y >= 0
+            && x < self.width
+            && y < self.height
+            && self.ink[(y * self.width + x) as usize]
+    }
+}
+
+/// What was measured around one box.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct BoxFeatures {
+    /// Unexplained ink pixels inside the box.
+    pub inner: u32,
+    /// Inside-box area sampled, pixels.
+    pub inner_area: u32,
+    /// Unexplained ink within about half a box around it (overrunning marks).
+    pub near: u32,
+    /// Share of the label's width with unexplained ink along both its top and bottom edge.
+    pub circle: f32,
+    /// Separate ink runs crossing just left and just right of the box.
+    pub runs_left: u32,
+    pub runs_right: u32,
+    /// Ink pixels inside the box on rows repeated by a line error (could be a smear).
+    pub unknown: u32,
+}
+
+/// A window of unexplained ink in template coordinates.
+struct Excess {
+    rect: Rect,
+    mask: Vec<bool>,
+    unknown: Vec<bool>,
+}
+
+impl Excess {
+    fn sample(
+        page: &PageView,
+        reg: &Registration,
+        i: usize,
+        explained: &Explained,
+        rect: Rect,
+    ) -> Excess {
+        let img = page.image;
+        let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
+        let mut unknown = vec![false; mask.len()];
+        for y in 0..rect.h {
+            for x in 0..rect.w {
+                let (tx, ty) = (rect.x + x, rect.y + y);
+                if explained.get(tx, ty) {
+                    continue;
+                }
+                let (px, py) = reg.map(i, tx as f64, ty as f64);
+                let (xi, yi) = (px.round() as i64, py.round() as i64);
+                if xi >= 0 && yi >= 0 && (xi as u32) < img.width() && (yi as u32) < img.height() {
+                    let ink = is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
+                    // Ink on a repeated row may be a copy of the row above (a box edge
+                    // smeared down): unknown. Paper there is paper.
+                    if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
+                        unknown[(y * rect.w + x) as usize] = true;
+                    } else {
+                        mask[(y * rect.w + x) as usize] = ink;
+                    }
+                }
+            }
+        }
+        let mut e = Excess {
+            rect,
+            mask,
+            unknown,
+        };
+        e.drop_noise();
+        e
+    }
+
+    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
+    fn drop_noise(&mut self) {
+        let (w, h) = (self.rect.w as usize, self.rect.h as usize);
+        let mut seen = vec![false; w * h];
+        let mut stack = Vec::new();
+        for start in 0..w * h {
+            if !self.mask[start] || seen[start] {
+                continue;
+            }
+            let mut comp = Vec::new();
+            stack.push(start);
+            seen[start] = true;
+            while let Some(p) = stack.pop() {
+                comp.push(p);
+                let (x, y) = ((p % w) as i32, (p / w) as i32);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        let (nx, ny) = (x + dx, y + dy);
+                        if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
+                            let q = ny as usize * w + nx as usize;
+                            if self.mask[q] && !seen[q] {
+                                seen[q] = true;
+                                stack.push(q);
+                            }
+                        }
+                    }
+                }
+            }
+            let xs = comp.iter().map(|p| p % w);
+            let ys = comp.iter().map(|p| p / w);
+            let cw = xs.clone().max().unwrap() - xs.min().unwrap() + 1;
+            let ch = ys.clone().max().unwrap() - ys.min().unwrap() + 1;
+            let streak = ch * 2 >= h && cw <= 4;
+            if comp.len() < SPECKLE || streak {
+                for p in comp {
+                    self.mask[p] = false;
+                }
+            }
+        }
+    }
+
+    fn at(&self, x: i32, y: i32) -> bool {
+        let (lx, ly) = (x - self.rect.x, y - self.rect.y);
+        lx >= 0
+            && ly >= 0
+            && lx < self.rect.w
+            && ly < self.rect.h
+            && self.mask[(ly * self.rect.w + lx) as usize]
+    }
+
+    fn count_unknown(&self, r: &Rect) -> u32 {
+        let mut n = 0;
+        for y in r.y..r.bottom() {
+            for x in r.x..r.right() {
+                let (lx, ly) = (x - self.rect.x, y - self.rect.y);
+                if lx >= 0 && ly >= 0 && lx < self.rect.w && ly < self.rect.h {
+                    n += self.unknown[(ly * self.rect.w + lx) as usize] as u32;
+                }
+            }
+        }
+        n
+    }
+
+    fn count(&self, r: &Rect) -> u32 {
+        let mut n = 0;
+        for y in r.y..r.bottom() {
+            for x in r.x..r.right() {
+                n += self.at(x, y) as u32;
+            }
+        }
+        n
+    }
+
+    fn runs_in_column(&self, x: i32, y0: i32, y1: i32) -> u32 {
+        let mut runs = 0;
+        let mut inside = false;
+        for y in y0..y1 {
+            let v = self.at(x, y) || self.at(x - 1, y) || self.at(x + 1, y);
+            if v && !inside {
+                runs += 1;
+            }
+            inside = v;
+        }
+        runs
+    }
+}
+
+/// Pieces of unexplained ink smaller than this (pixels at 200 dpi) are fax speckle.
+const SPECKLE: usize = 8;
+
+/// The page as mark reading sees it.
+pub struct PageView<'a> {
+    pub image: &'a GrayImage,
+    /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
+    pub suspect_rows: &'a [bool],
+}
+
+/// Measures box `i` (model `b`) of a registered page.
+pub fn measure(
+    img: &PageView,
+    reg: &Registration,
+    i: usize,
+    b: &BoxModel,
+    label: Option<&Rect>,
+    explained: &Explained,
+) -> BoxFeatures {
+    let r = b.rect;
+    let s = r.w.max(r.h);
+    let win = r.inflate(s * 7 / 10);
+    let e = Excess::sample(img, reg, i, explained, win);
+    let inside = r.inflate(-1);
+    let inner = e.count(&inside);
+    let near = e.count(&win) - inner;
+    let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
+    let runs_left = e.runs_in_column(r.x - 3, y0, y1);
+    let runs_right = e.runs_in_column(r.right() + 2, y0, y1);
+    let circle = label
+        .map(|l| circle_coverage(img, reg, i, l, s, explained))
+        .unwrap_or(0.0);
+    let unknown = e.count_unknown(&inside);
+    BoxFeatures {
+        inner,
+        inner_area: inside.area() as u32,
+        near,
+        circle,
+        runs_left,
+        runs_right,
+        unknown,
+    }
+}
+
+/// How much of the label's width has unexplained ink both above and below it, as a
+/// circle drawn around the label leaves.
+fn circle_coverage(
+    img: &PageView,
+    reg: &Registration,
+    i: usize,
+    l: &Rect,
+    s: i32,
+    explained: &Explained,
+) -> f32 {
+    // Wide enough for a loose, tilted oval around a long label.
+    let band = s * 3 / 2;
+    let win = l.inflate(band);
+    let e = Excess::sample(img, reg, i, explained, win);
+    let mut both = 0;
+    for x in l.x..l.right() {
+        let above = (l.y - band..l.y + 2).any(|y| e.at(x, y));
+        let below = (l.bottom() - 2..l.bottom() + band).any(|y| e.at(x, y));
+        both += (above && below) as i32;
+    }
+    both as f32 / l.w.max(1) as f32
+}
+
+/// Why a box needs a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Doubt {
+    /// Neither clearly marked nor clearly blank.
+    Unsure,
+    /// Heavy ink struck across the box: probably a mark taken back.
+    Correction,
+    /// Stray ink that a circle around a neighbouring label may explain.
+    NeighbourCircle,
+    /// The box lies on rows a fax line error repeated.
+    LostRows,
+}
+
+impl Doubt {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Doubt::Unsure => "low-confidence box",
+            Doubt::Correction => "struck-through mark (a correction?)",
+            Doubt::NeighbourCircle => {
+                "stray ink, perhaps from a circle around a neighbouring label"
+            }
+            Doubt::LostRows => "box damaged by a fax line error",
+        }
+    }
+}
+
+/// The reading of one box.
+#[derive(Debug, Clone, Copy)]
+pub struct BoxReading {
+    pub marked: bool,
+    /// 0..1: how far the evidence is from the decision boundary.
+    pub confidence: f32,
+    pub doubt: Option<Doubt>,
+    /// Marked by a circle around the label (rather than ink in the box).
+    pub by_circle: bool,
+    pub features: BoxFeatures,
+}
+
+/// Thresholds, in pixels at 200 dpi; set from synthetic corpora (see README, make bench).
+const INNER_MARK: u32 = 20;
+const INNER_WITH_OVERRUN: u32 = 10;
+const NEAR_OVERRUN: u32 = 60;
+const INNER_BLANK: u32 = 4;
+const CIRCLE_MARK: f32 = 0.2;
+const CIRCLE_BLANK: f32 = 0.12;
+const UNKNOWN_DOUBT: u32 = 10;
+/// A label this circled probably has a circle around it, whose strokes may cross neighbours.
+const CIRCLE_NEIGHBOUR: f32 = 0.15;
+
+/// Decides one box from its features alone.
+pub fn classify(f: BoxFeatures) -> BoxReading {
+    let r = |marked, confidence: f32, doubt| BoxReading {
+        marked,
+        confidence: confidence.clamp(0.0, 1.0),
+        doubt,
+        by_circle: false,
+        features: f,
+    };
+    if f.unknown >= UNKNOWN_DOUBT && f.inner < INNER_MARK {
+        return r(f.inner >= INNER_MARK, 0.3, Some(Doubt::LostRows));
+    }
+    if f.inner >= 100 && f.runs_left + f.runs_right >= 3 {
+        return r(false, 0.4, Some(Doubt::Correction));
+    }
+    if f.circle >= CIRCLE_MARK {
+        let mut b = r(true, 0.5 + f.circle / 2.0, None);
+        b.by_circle = true;
+        return b;
+    }
+    if f.inner >= INNER_MARK {
+        return r(true, 0.6 + f.inner as f32 / 100.0, None);
+    }
+    if f.inner >= INNER_WITH_OVERRUN && f.near >= NEAR_OVERRUN {
+        return r(true, 0.6, None);
+    }
+    // Nothing inside: ink around the box belongs to a neighbour's mark (this box's own
+    // overrunning marks always cross its inside).
+    if f.inner <= INNER_BLANK && f.circle < CIRCLE_BLANK {
+        return r(
+            false,
+            1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,
+            None,
+        );
+    }
+    r(
+        f.inner >= INNER_WITH_OVERRUN || f.circle >= CIRCLE_BLANK,
+        0.3,
+        Some(Doubt::Unsure),
+    )
+}
+
+/// Decides all boxes of a page: each alone, then with its neighbours in view, since a
+/// circle drawn around one label often crosses the boxes above, below or beside it.
+pub fn classify_page(
+    boxes: &[BoxModel],
+    labels: &[Option<Rect>],
+    features: &[BoxFeatures],
+) -> Vec<BoxReading> {
+    let mut out: Vec<BoxReading> = features.iter().map(|&f| classify(f)).collect();
+    for (ci, c) in out.clone().iter().enumerate() {
+        if c.features.circle < CIRCLE_NEIGHBOUR {
+            continue;
+        }
+        let Some(l) = labels[ci] else { continue };
+        let s = boxes[ci].rect.w.max(boxes[ci].rect.h);
+        let band = Rect::new(l.x - s * 2, l.y - s * 2, l.w + s * 4, l.h + s * 4);
+        for (bi, b) in boxes.iter().enumerate() {
+            if bi == ci || !b.rect.intersects(&band) {
+                continue;
+            }
+            let o = &mut out[bi];
+            if o.marked && !o.by_circle && o.doubt.is_none() && o.features.inner < 150 {
+                o.doubt = Some(Doubt::NeighbourCircle);
+                o.confidence = 0.3;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,283 @@
+//! Register: where each checkbox of the template lies on the page.
+//!
+//! Identification gives a global fit from row and column profiles. Here every box is looked
+//! for near its predicted place by matching its printed ring, because fax paper feed
+//! stretches pages unevenly; a least-squares affine through the boxes that were found
+//! replaces the global fit, and a box keeps its own local offset only when it agrees with
+//! its neighbours' affine (so a box under a big mark cannot drift onto its label).
+
+use crate::geometry::{Affine, Rect};
+use crate::raster::{GrayImage, is_ink};
+use crate::template::Template;
+
+/// The reference form's ink near one box, in template pixels.
+#[derive(Debug, Clone)]
+pub struct BoxModel {
+    pub question: usize,
+    pub code: u32,
+    pub rect: Rect,
+    /// Printed ring pixels.
+    ring: Vec<(i32, i32)>,
+    /// Pixels just outside the ring, which are paper on a blank form.
+    halo: Vec<(i32, i32)>,
+}
+
+/// All boxes of one template page.
+#[derive(Debug, Clone)]
+pub struct PageBoxes {
+    pub boxes: Vec<BoxModel>,
+}
+
+impl PageBoxes {
+    pub fn build(t: &Template, page: usize, reference: &GrayImage) -> PageBoxes {
+        let mut boxes = Vec::new();
+        for (qi, q) in t.questions.iter().enumerate() {
+            for o in q.options.iter().filter(|o| o.page == page) {
+                let r = o.rect;
+                let mut ring = Vec::new();
+                let mut halo = Vec::new();
+                let outer = r.inflate(3);
+                let within = r.inflate(1);
+                for y in outer.y..outer.bottom() {
+                    for x in outer.x..outer.right() {
+                        let inside = within.contains_point(x as f32, y as f32);
+                        let ink = x >= 0
+                            && y >= 0
+                            && (x as u32) < reference.width()
+                            && (y as u32) < reference.height()
+                            && is_ink(reference.get_pixel(x as u32, y as u32).0[0]);
+                        if inside && ink {
+                            ring.push((x, y));
+                        } else if !inside && !ink {
+                            halo.push((x, y));
+                        }
+                    }
+                }
+                boxes.push(BoxModel {
+                    question: qi,
+                    code: o.code,
+                    rect: r,
+                    ring,
+                    halo,
+                });
+            }
+        }
+        PageBoxes { boxes }
+    }
+}
+
+/// Where the template's boxes are on one page.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Template pixels -> page pixels, fitted through the found boxes.
+    pub transform: Affine,
+    /// Per box (same order as [`PageBoxes::boxes`]): extra shift in page pixels.
+    pub offsets: Vec<(f64, f64)>,
+    /// How many boxes were found by their ring.
+    pub found: usize,
+    /// Root-mean-square residual of the found boxes around the affine, in pixels.
+    pub rms: f64,
+}
+
+impl Registration {
+    /// Page position of template point `(x, y)` near box `i`.
+    pub fn map(&self, i: usize, x: f64, y: f64) -> (f64, f64) {
+        let (px, py) = self.transform.apply(x, y);
+        let (dx, dy) = self.offsets.get(i).copied().unwrap_or((0.0, 0.0));
+        (px + dx, py + dy)
+    }
+}
+
+const SEARCH: i32 = 9;
+const AGREE_PX: f64 = 2.5;
+
+fn ink_at(img: &GrayImage, x: f64, y: f64) -> bool {
+    let (xi, yi) = (x.round() as i64, y.round() as i64);
+    xi >= 0
+        && yi >= 0
+        && (xi as u32) < img.width()
+        && (yi as u32) < img.height()
+        && is_ink(img.get_pixel(xi as u32, yi as u32).0[0])
+}
+
+/// Best local shift of one box's ring around its predicted place, with its score
+/// (ring ink found minus halo ink found, 0..1).
+fn find_box(img: &GrayImage, b: &BoxModel, a: &Affine) -> ((f64, f64), f32) {
+    let ring: Vec<(f64, f64)> = b
+        .ring
+        .iter()
+        .map(|&(x, y)| a.apply(x as f64, y as f64))
+        .collect();
+    let halo: Vec<(f64, f64)> = b
+        .halo
+        .iter()
+        .map(|&(x, y)| a.apply(x as f64, y as f64))
+        .collect();
+    let mut best = ((0.0, 0.0), f32::MIN);
+    for dy in -SEARCH..=SEARCH {
+        for dx in -SEARCH..=SEARCH {
+            let (fx, fy) = (dx as f64, dy as f64);
+            let r = ring
+                .iter()
+                .filter(|p| ink_at(img, p.0 + fx, p.1 + fy))
+                .count() as f32
+                / ring.len().max(1) as f32;
+            let h = halo
+                .iter()
+                .filter(|p| ink_at(img, p.0 + fx, p.1 + fy))
+                .count() as f32
+                / halo.len().max(1) as f32;
+            // Prefer the smaller shift among equals: boxes rarely move far.
+            let score = r - h - 0.002 * (dx.abs() + dy.abs()) as f32;
+            if score > best.1 {
+                best = ((fx, fy), score);
+            }
+        }
+    }
+    best
+}
+
+/// Least-squares affine from template points to page points.
+fn fit_affine(pairs: &[((f64, f64), (f64, f64))]) -> Option<Affine> {
+    if pairs.len() < 3 {
+        return None;
+    }
+    // Normal equations for [x y 1] -> u and -> v separately.
+    let mut m = [[0f64; 3]; 3];
+    let mut bu = [0f64; 3];
+    let mut bv = [0f64; 3];
+    for &((x, y), (u, v)) in pairs {
+        let r = [x, y, 1.0];
+        for i in 0..3 {
+            for j in 0..3 {
+                m[i][j] += r[i] * r[j];
+            }
+            bu[i] += r[i] * u;
+            bv[i] += r[i] * v;
+        }
+    }
+    let su = solve3(m, bu)?;
+    let sv = solve3(m, bv)?;
+    Some(Affine {
+        a: su[0],
+        b: su[1],
+        c: su[2],
+        d: sv[0],
+        e: sv[1],
+        f: sv[2],
+    })
+}
+
+fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-9 {
+        return None;
+    }
+    let mut out = [0f64; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut mk = m;
+        for i in 0..3 {
+            mk[i][k] = b[i];
+        }
+        *o = det(&mk) / d;
+    }
+    Some(out)
+}
+
+/// Registers a page's boxes starting from the identification's global fit.
+pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registration {
+    let mut found = Vec::new();
+    let mut local = Vec::with_capacity(boxes.boxes.len());
+    for b in &boxes.boxes {
+        let (off, score) = find_box(img, b, initial);
+        let (cx, cy) = b.rect.center();
+        let (px, py) = initial.apply(cx as f64, cy as f64);
+        local.push((off, score));
+        if score > 0.45 {
+            found.push(((cx as f64, cy as f64), (px + off.0, py + off.1)));
+        }
+    }
+    // Fit, drop the worst outliers, fit again.
+    let mut transform = *initial;
+    let mut pairs = found.clone();
+    for _ in 0..3 {
+        let Some(a) = fit_affine(&pairs) else { break };
+        transform = a;
+        let before = pairs.len();
+        pairs.retain(|&(t, p)| {
+            let (u, v) = a.apply(t.0, t.1);
+            ((u - p.0).powi(2) + (v - p.1).powi(2)).sqrt() <= AGREE_PX * 1.5
+        });
+        if pairs.len() == before || pairs.len() < 4 {
+            break;
+        }
+    }
+    let mut offsets = Vec::with_capacity(boxes.boxes.len());
+    let mut sq = 0.0;
+    let mut n = 0;
+    for (b, &(off, score)) in boxes.boxes.iter().zip(&local) {
+        let (cx, cy) = b.rect.center();
+        let (ix, iy) = initial.apply(cx as f64, cy as f64);
+        let (fx, fy) = transform.apply(cx as f64, cy as f64);
+        let (mx, my) = (ix + off.0, iy + off.1);
+        let d = ((mx - fx).powi(2) + (my - fy).powi(2)).sqrt();
+        if score > 0.45 && d <= AGREE_PX {
+            offsets.push((mx - fx, my - fy));
+            sq += d * d;
+            n += 1;
+        } else {
+            offsets.push((0.0, 0.0));
+        }
+    }
+    Registration {
+        transform,
+        offsets,
+        found: n,
+        rms: if n > 0 {
+            (sq / n as f64).sqrt()
+        } else {
+            f64::NAN
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affine_fit_recovers_a_known_map() {
+        let a = Affine::translate(12.0, -4.0)
+            .then_after(&Affine::rotate(0.02))
+            .then_after(&Affine::scale(1.01, 0.98));
+        let pairs: Vec<_> = [
+            (10.0, 10.0),
+            (500.0, 40.0),
+            (80.0, 900.0),
+            (700.0, 1200.0),
+            (300.0, 300.0),
+        ]
+        .iter()
+        .map(|&(x, y)| ((x, y), a.apply(x, y)))
+        .collect();
+        let f = fit_affine(&pairs).unwrap();
+        for (k, (g, w)) in [
+            (f.a, a.a),
+            (f.b, a.b),
+            (f.c, a.c),
+            (f.d, a.d),
+            (f.e, a.e),
+            (f.f, a.f),
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!((g - w).abs() < 1e-6, "coefficient {k}: {g} vs {w}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! One page through normalise, identify, register and read marks.
+
+use super::kit::Kit;
+use crate::geometry::Rect;
+use crate::identify::identify;
+use crate::ingest::PageImage;
+use crate::marks::{BoxReading, PageView, classify_page, measure};
+use crate::normalise::normalise;
+use crate::raster::GrayImage;
+use crate::register::{Registration, register};
+use std::time::{Duration, Instant};
+
+/// Time spent per stage, summed over pages.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    pub decode: Duration,
+    pub normalise: Duration,
+    pub identify: Duration,
+    pub register: Duration,
+    pub marks: Duration,
+    pub output: Duration,
+}
+
+impl StageTimes {
+    pub fn add(&mut self, o: &StageTimes) {
+        self.decode += o.decode;
+        self.normalise += o.normalise;
+        self.identify += o.identify;
+        self.register += o.register;
+        self.marks += o.marks;
+        self.output += o.output;
+    }
+}
+
+/// A page of a known form, read.
+pub struct ReadPage {
+    /// 1-based page number in its file.
+    pub file_page: usize,
+    pub template: usize,
+    /// 1-based template page.
+    pub page: usize,
+    pub image: GrayImage,
+    pub reg: Registration,
+    /// Readings in the order of `kit.pages[template][page - 1].boxes.boxes`.
+    pub readings: Vec<BoxReading>,
+}
+
+impl ReadPage {
+    /// The page-pixel bounding box of a template rectangle.
+    pub fn page_rect(&self, r: &Rect) -> Rect {
+        self.reg.transform.map_rect(r)
+    }
+}
+
+/// Reads one page, or says why it is not a page of a known form.
+pub fn read_page(
+    kit: &Kit,
+    p: &PageImage,
+    file_page: usize,
+    t: &mut StageTimes,
+) -> Result<ReadPage, String> {
+    let t0 = Instant::now();
+    let np = normalise(p, kit.dpi).map_err(|e| e.to_string())?;
+    let t1 = Instant::now();
+    t.normalise += t1 - t0;
+    let (id, page, score) = identify(&kit.catalogue, np);
+    let t2 = Instant::now();
+    t.identify += t2 - t1;
+    let Some(id) = id else {
+        return Err(format!(
+            "not a page of any known form (best match {:.2}, needs {:.2})",
+            score,
+            crate::identify::MIN_SCORE
+        ));
+    };
+    let pk = &kit.pages[id.template][id.page - 1];
+    let reg = register(&page.image, &pk.boxes, &id.transform);
+    let t3 = Instant::now();
+    t.register += t3 - t2;
+    let view = PageView {
+        image: &page.image,
+        suspect_rows: &page.suspect_rows,
+    };
+    let features: Vec<_> = pk
+        .boxes
+        .boxes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| measure(&view, &reg, i, b, pk.labels[i].as_ref(), &pk.explained))
+        .collect();
+    let readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
+    t.marks += t3.elapsed();
+    Ok(ReadPage {
+        file_page,
+        template: id.template,
+        page: id.page,
+        image: page.image,
+        reg,
+        readings,
+    })
+}

@@ -1,0 +1,348 @@
+//! From read pages to responses: grouping pages, cell values, and the items a person must
+//! look at (conflicts and doubtful boxes), each with a crop.
+
+use super::kit::Kit;
+use super::page::ReadPage;
+use crate::geometry::Rect;
+use crate::marks::BoxReading;
+use crate::raster::crop;
+use crate::store::{ResponseRecord, ReviewRecord};
+use crate::template::{Kind, Template};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Pages of one response: consecutive pages of one template in page order. A page 1
+/// always starts a new response (one file may hold several faxes).
+pub fn group(pages: Vec<ReadPage>) -> Vec<Vec<ReadPage>> {
+    let mut out: Vec<Vec<ReadPage>> = Vec::new();
+    for p in pages {
+        let joins = out.last().and_then(|g| g.last()).is_some_and(|last| {
+            last.template == p.template
+                && p.page == last.page + 1
+                && p.file_page == last.file_page + 1
+        });
+        if joins {
+            out.last_mut().unwrap().push(p);
+        } else {
+            out.push(vec![p]);
+        }
+    }
+    out
+}
+
+/// One option as read on a page of the group.
+struct Read<'a> {
+    page: &'a ReadPage,
+    rect: Rect,
+    label: Option<Rect>,
+    r: BoxReading,
+}
+
+/// A review item before its crop is written.
+struct Item {
+    column: String,
+    reason: String,
+    guess: String,
+    confidence: f32,
+    /// Where to crop: a page of the group and a template rectangle on it.
+    at: Option<(usize, Rect)>,
+}
+
+/// Builds a response and its review items from a group of pages; crops go to `out/crops`.
+pub fn assemble(
+    kit: &Kit,
+    file_name: &str,
+    group: &[ReadPage],
+    out: &Path,
+) -> std::io::Result<(ResponseRecord, Vec<ReviewRecord>)> {
+    let first = &group[0];
+    let t: &Template = &kit.templates[first.template];
+    let response_id = format!("{file_name}:{}", first.file_page);
+    let mut reads: BTreeMap<(usize, u32), Read> = BTreeMap::new();
+    for p in group {
+        let pk = &kit.pages[p.template][p.page - 1];
+        for (i, b) in pk.boxes.boxes.iter().enumerate() {
+            reads.insert(
+                (b.question, b.code),
+                Read {
+                    page: p,
+                    rect: b.rect,
+                    label: pk.labels[i],
+                    r: p.readings[i],
+                },
+            );
+        }
+    }
+    let present: Vec<usize> = group.iter().map(|p| p.page).collect();
+    let mut items: Vec<Item> = Vec::new();
+    let mut cells: Vec<(String, String)> = Vec::new();
+    let page_index = |p: &ReadPage| group.iter().position(|g| std::ptr::eq(g, p)).unwrap_or(0);
+    let box_area = |rd: &Read| -> (usize, Rect) {
+        let s = rd.rect.w.max(rd.rect.h);
+        (
+            page_index(rd.page),
+            rd.label
+                .map(|l| l.union(&rd.rect))
+                .unwrap_or(rd.rect)
+                .inflate(s),
+        )
+    };
+
+    // Missing pages: the response is still recorded, with a person told.
+    for p in 1..=t.pages.len() {
+        if !present.contains(&p) {
+            let col = t
+                .questions
+                .iter()
+                .find(|q| {
+                    q.options.first().map(|o| o.page) == Some(p)
+                        || q.field.as_ref().map(|f| f.page) == Some(p)
+                })
+                .map(|q| {
+                    t.columns()
+                        .into_iter()
+                        .find(|c| c.question == q.id)
+                        .map(|c| c.name)
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            items.push(Item {
+                column: col,
+                reason: format!("page {p} of the form is missing from this fax"),
+                guess: String::new(),
+                confidence: 0.0,
+                at: None,
+            });
+        }
+    }
+
+    let mut chosen: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (qi, q) in t.questions.iter().enumerate() {
+        match q.kind {
+            Kind::Single | Kind::Multi => {
+                let mut marked = Vec::new();
+                for o in &q.options {
+                    let Some(rd) = reads.get(&(qi, o.code)) else {
+                        continue;
+                    };
+                    if rd.r.marked {
+                        marked.push(o.code);
+                    }
+                    if let Some(d) = rd.r.doubt {
+                        let column = if q.kind == Kind::Single {
+                            q.id.clone()
+                        } else {
+                            format!("{}_{}", q.id, o.code)
+                        };
+                        items.push(Item {
+                            column,
+                            reason: format!("{} (option {} {})", d.reason(), o.code, o.label),
+                            guess: if q.kind == Kind::Single {
+                                if rd.r.marked {
+                                    o.code.to_string()
+                                } else {
+                                    String::new()
+                                }
+                            } else {
+                                (rd.r.marked as u8).to_string()
+                            },
+                            confidence: rd.r.confidence,
+                            at: Some(box_area(rd)),
+                        });
+                    }
+                }
+                let area = question_area(q, &reads, qi).map(|(p, r)| (page_index(p), r));
+                if q.kind == Kind::Single {
+                    let value = if marked.len() == 1 {
+                        marked[0].to_string()
+                    } else {
+                        String::new()
+                    };
+                    if marked.len() > 1 {
+                        items.push(Item {
+                            column: q.id.clone(),
+                            reason: "two or more marks in a single-choice question".into(),
+                            guess: join(&marked),
+                            confidence: 0.0,
+                            at: area,
+                        });
+                    }
+                    cells.push((q.id.clone(), value));
+                } else {
+                    for o in &q.options {
+                        cells.push((
+                            format!("{}_{}", q.id, o.code),
+                            (marked.contains(&o.code) as u8).to_string(),
+                        ));
+                    }
+                    for &e in &q.exclusive {
+                        if marked.contains(&e) && marked.len() > 1 {
+                            items.push(Item {
+                                column: format!("{}_{e}", q.id),
+                                reason: format!("exclusive option {e} marked together with others"),
+                                guess: "1".into(),
+                                confidence: 0.0,
+                                at: area,
+                            });
+                        }
+                    }
+                    for s in &q.sub {
+                        for c in s.codes.iter().filter(|c| marked.contains(c)) {
+                            if !marked.contains(&s.parent) {
+                                items.push(Item {
+                                    column: format!("{}_{}", q.id, s.parent),
+                                    reason: format!(
+                                        "sub-option {c} marked without its parent option {}",
+                                        s.parent
+                                    ),
+                                    guess: "0".into(),
+                                    confidence: 0.0,
+                                    at: area,
+                                });
+                                break;
+                            }
+                        }
+                    }
+                }
+                chosen.insert(q.id.clone(), marked);
+            }
+            // Written fields are read by OCR (a later stage); until then they stay empty.
+            Kind::Text | Kind::Number => cells.push((q.id.clone(), String::new())),
+        }
+    }
+
+    // Branching: answers where the form told the respondent to skip.
+    for q in &t.questions {
+        let Some(c) = chosen.get(&q.id) else { continue };
+        for s in &q.skip {
+            let Some(trigger) = c.iter().find(|x| s.when.contains(x)) else {
+                continue;
+            };
+            for sq in t.skipped_by(q, &[*trigger]) {
+                let Some(marked) = chosen.get(&sq.id) else {
+                    continue;
+                };
+                let qi = t.question_index(&sq.id).unwrap();
+                for code in marked {
+                    let column = if sq.kind == Kind::Single {
+                        sq.id.clone()
+                    } else {
+                        format!("{}_{code}", sq.id)
+                    };
+                    let at = reads.get(&(qi, *code)).map(box_area);
+                    items.push(Item {
+                        column,
+                        reason: format!(
+                            "answered although {} = {trigger} says skip to {}",
+                            q.id, s.to
+                        ),
+                        guess: if sq.kind == Kind::Single {
+                            code.to_string()
+                        } else {
+                            "1".into()
+                        },
+                        confidence: 0.0,
+                        at,
+                    });
+                }
+            }
+        }
+    }
+
+    // One row per cell: several reasons for one cell are joined.
+    let mut merged: Vec<Item> = Vec::new();
+    for it in items {
+        match merged.iter_mut().find(|m| m.column == it.column) {
+            Some(m) => {
+                m.reason = format!("{}; {}", m.reason, it.reason);
+                m.confidence = m.confidence.min(it.confidence);
+                if m.at.is_none() {
+                    m.at = it.at;
+                }
+            }
+            None => merged.push(it),
+        }
+    }
+    let mut reviews = Vec::new();
+    for it in merged {
+        let image = match it.at {
+            Some((pi, r)) => write_crop(out, &response_id, &it.column, &group[pi], &r)?,
+            None => String::new(),
+        };
+        reviews.push(ReviewRecord {
+            response_id: response_id.clone(),
+            column: it.column,
+            reason: it.reason,
+            guess: it.guess,
+            confidence: it.confidence,
+            image,
+        });
+    }
+    let status = if reviews.is_empty() { "ok" } else { "review" };
+    Ok((
+        ResponseRecord {
+            response_id,
+            template: t.id.clone(),
+            questionnaire: t.questionnaire.clone(),
+            status: status.into(),
+            cells,
+        },
+        reviews,
+    ))
+}
+
+fn join(v: &[u32]) -> String {
+    v.iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// All of a question's options (on the page of its first option), with labels.
+fn question_area<'a>(
+    q: &crate::template::Question,
+    reads: &BTreeMap<(usize, u32), Read<'a>>,
+    qi: usize,
+) -> Option<(&'a ReadPage, Rect)> {
+    let first = reads.get(&(qi, q.options.first()?.code))?;
+    let mut r = first
+        .label
+        .map(|l| l.union(&first.rect))
+        .unwrap_or(first.rect);
+    for o in &q.options {
+        if let Some(rd) = reads.get(&(qi, o.code))
+            && std::ptr::eq(rd.page, first.page)
+        {
+            r = r.union(&rd.label.map(|l| l.union(&rd.rect)).unwrap_or(rd.rect));
+        }
+    }
+    let s = first.rect.w.max(first.rect.h);
+    Some((first.page, r.inflate(s)))
+}
+
+/// Writes the page region showing template rectangle `r` and returns its path relative to
+/// the output folder.
+fn write_crop(
+    out: &Path,
+    response_id: &str,
+    column: &str,
+    page: &ReadPage,
+    r: &Rect,
+) -> std::io::Result<String> {
+    let area = page.page_rect(r);
+    let img = crop(&page.image, &area);
+    let safe: String = format!("{response_id}-{column}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let rel = format!("crops/{safe}.png");
+    std::fs::create_dir_all(out.join("crops"))?;
+    img.save(out.join(&rel)).map_err(std::io::Error::other)?;
+    Ok(rel)
+}

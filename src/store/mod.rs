@@ -1,0 +1,251 @@
+//! Store: the job's SQLite file in the output folder.
+//!
+//! Every input file is recorded by its content hash together with everything it produced,
+//! in one transaction, so that a second run skips what is done, a run killed half way
+//! resumes without losing or doubling a response, and the same fax received twice is
+//! recognised. The CSV outputs are always written from here, never from memory.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+/// Everything one input file produced.
+#[derive(Debug, Clone, Default)]
+pub struct FileRecord {
+    pub hash: String,
+    /// Path as given (relative to the working folder).
+    pub path: String,
+    pub pages: usize,
+    pub responses: Vec<ResponseRecord>,
+    pub reviews: Vec<ReviewRecord>,
+    pub rejected: Vec<RejectRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseRecord {
+    pub response_id: String,
+    pub template: String,
+    pub questionnaire: String,
+    pub status: String,
+    /// (column, value) in template column order.
+    pub cells: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewRecord {
+    pub response_id: String,
+    pub column: String,
+    pub reason: String,
+    pub guess: String,
+    pub confidence: f32,
+    pub image: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RejectRecord {
+    pub file: String,
+    /// 1-based page, or `None` for the whole file.
+    pub page: Option<usize>,
+    pub reason: String,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS files (
+    hash TEXT PRIMARY KEY, path TEXT NOT NULL, pages INTEGER NOT NULL, seq INTEGER NOT NULL, done_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS responses (
+    response_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, seq INTEGER NOT NULL,
+    template TEXT NOT NULL, questionnaire TEXT NOT NULL, status TEXT NOT NULL, cells TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS review_items (
+    id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
+    reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejected (
+    id INTEGER PRIMARY KEY, file_hash TEXT, file TEXT NOT NULL, page INTEGER, reason TEXT NOT NULL);
+";
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)
+            .with_context(|| format!("opening job store {}", path.display()))?;
+        // WAL keeps readers (the review page) and this writer out of each other's way.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store { conn })
+    }
+
+    /// The path under which a file with this content was already done, if any.
+    pub fn done(&self, hash: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT path FROM files WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Whether a rejection with this file and reason is already recorded (duplicates are
+    /// noted once however often the run is repeated).
+    pub fn has_rejection(&self, file: &str, reason: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM rejected WHERE file = ?1 AND reason = ?2",
+                params![file, reason],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn add_rejection(&mut self, r: &RejectRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO rejected (file_hash, file, page, reason) VALUES (NULL, ?1, ?2, ?3)",
+            params![r.file, r.page.map(|p| p as i64), r.reason],
+        )?;
+        Ok(())
+    }
+
+    /// Records a processed file and all it produced, atomically.
+    pub fn commit(&mut self, f: &FileRecord) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM files", [], |r| {
+            r.get(0)
+        })?;
+        tx.execute(
+            "INSERT INTO files (hash, path, pages, seq, done_at) VALUES (?1, ?2, ?3, ?4, datetime('now'))",
+            params![f.hash, f.path, f.pages as i64, seq],
+        )?;
+        for (i, r) in f.responses.iter().enumerate() {
+            let cells = serde_json::to_string(&r.cells)?;
+            tx.execute(
+                "INSERT INTO responses (response_id, file_hash, seq, template, questionnaire, status, cells)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![r.response_id, f.hash, seq * 1000 + i as i64, r.template, r.questionnaire, r.status, cells],
+            )
+            .with_context(|| format!("response {}", r.response_id))?;
+        }
+        for v in &f.reviews {
+            tx.execute(
+                "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![f.hash, v.response_id, v.column, v.reason, v.guess, v.confidence as f64, v.image],
+            )?;
+        }
+        for r in &f.rejected {
+            tx.execute(
+                "INSERT INTO rejected (file_hash, file, page, reason) VALUES (?1, ?2, ?3, ?4)",
+                params![f.hash, r.file, r.page.map(|p| p as i64), r.reason],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn responses(&self) -> Result<Vec<ResponseRecord>> {
+        let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells FROM responses ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            let cells: String = r.get(4)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, cells))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (response_id, template, questionnaire, status, cells) = row?;
+            out.push(ResponseRecord {
+                response_id,
+                template,
+                questionnaire,
+                status,
+                cells: serde_json::from_str(&cells)?,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn reviews(&self) -> Result<Vec<ReviewRecord>> {
+        let mut st = self.conn.prepare(
+            "SELECT v.response_id, v.col, v.reason, v.guess, v.confidence, v.image FROM review_items v
+             JOIN responses r ON r.response_id = v.response_id ORDER BY r.seq, v.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(ReviewRecord {
+                response_id: r.get(0)?,
+                column: r.get(1)?,
+                reason: r.get(2)?,
+                guess: r.get(3)?,
+                confidence: r.get::<_, f64>(4)? as f32,
+                image: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn rejected(&self) -> Result<Vec<RejectRecord>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT file, page, reason FROM rejected ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(RejectRecord {
+                file: r.get(0)?,
+                page: r.get::<_, Option<i64>>(1)?.map(|p| p as usize),
+                reason: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn file_count(&self) -> Result<(usize, usize)> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(pages), 0) FROM files",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(hash: &str, rid: &str) -> FileRecord {
+        FileRecord {
+            hash: hash.into(),
+            path: format!("{rid}.tif"),
+            pages: 1,
+            responses: vec![ResponseRecord {
+                response_id: rid.into(),
+                template: "t-a".into(),
+                questionnaire: "t".into(),
+                status: "ok".into(),
+                cells: vec![("q1".into(), "2".into())],
+            }],
+            reviews: vec![],
+            rejected: vec![],
+        }
+    }
+
+    #[test]
+    fn commits_are_atomic_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("job.sqlite");
+        {
+            let mut s = Store::open(&path).unwrap();
+            s.commit(&record("h1", "a.tif:1")).unwrap();
+            // A second file claiming the same response id fails as a whole.
+            let mut bad = record("h2", "b.tif:1");
+            bad.responses.push(bad.responses[0].clone());
+            assert!(s.commit(&bad).is_err());
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.done("h1").unwrap().as_deref(), Some("a.tif:1.tif"));
+        assert_eq!(
+            s.done("h2").unwrap(),
+            None,
+            "the failed file left nothing behind"
+        );
+        assert_eq!(s.responses().unwrap().len(), 1);
+    }
+}
