@@ -103,6 +103,8 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
         }
         acc / (nt * np)
     };
+    // Shifts of 2 cells on the coarse grid: halving the profiles instead aliases the
+    // regular line spacing of forms and lands a whole line off.
     let mut best = (1.0f32, 0.0f32, f32::MIN);
     for si in 0..=12 {
         let s = 0.94 + 0.01 * si as f32;
@@ -114,7 +116,7 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
             }
         }
     }
-    for (step_s, step_d, reach) in [(0.0025f32, 0.5f32, 4), (0.001, 0.25, 2)] {
+    for (step_s, step_d, reach) in [(0.005f32, 1.0f32, 2), (0.0025, 0.5, 2), (0.001, 0.25, 2)] {
         let (cs, cd, _) = best;
         for i in -reach..=reach {
             for j in -reach..=reach {
@@ -150,18 +152,30 @@ struct Fit {
     score: f32,
 }
 
+/// A page's deskewed row and column profiles (computed once per orientation).
+struct PageProfiles {
+    rows: Vec<f32>,
+    cols: Vec<f32>,
+}
+
+fn page_profiles(page: &InkMap, points: &[(f32, f32)], skew: f32) -> PageProfiles {
+    let dp = deskewed(points, skew, page.width, page.height);
+    PageProfiles {
+        rows: profile(&dp, page.height, |p| p.1),
+        cols: profile(&dp, page.width, |p| p.0),
+    }
+}
+
 fn fit(
     m: &PageModel,
     page: &InkMap,
     page_dilated: &InkMap,
     points: &[(f32, f32)],
+    prof: &PageProfiles,
     skew: f32,
 ) -> Fit {
-    let dp = deskewed(points, skew, page.width, page.height);
-    let rows = profile(&dp, page.height, |p| p.1);
-    let cols = profile(&dp, page.width, |p| p.0);
-    let (sy, dy, _) = match_profile(&m.rows, &rows);
-    let (sx, dx, _) = match_profile(&m.cols, &cols);
+    let (sy, dy, _) = match_profile(&m.rows, &prof.rows);
+    let (sx, dx, _) = match_profile(&m.cols, &prof.cols);
     // 2-D check: template ink on page ink (precision) and page ink on template ink (recall).
     let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
     let hit = m.points.iter().filter(|&&(x, y)| {
@@ -228,8 +242,9 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
         let p = pages[flip as usize].as_ref().unwrap();
         let dil = p.coarse.dilated();
         let pts = p.coarse.points();
+        let prof = page_profiles(&p.coarse, &pts, p.skew_deg);
         for (mi, m) in cat.models.iter().enumerate() {
-            let f = fit(m, &p.coarse, &dil, &pts, p.skew_deg);
+            let f = fit(m, &p.coarse, &dil, &pts, &prof, p.skew_deg);
             if best.as_ref().is_none_or(|b| f.score > b.2.score) {
                 best = Some((mi, flip, f));
             }

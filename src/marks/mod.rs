@@ -287,14 +287,27 @@ fn circle_coverage(
     s: i32,
     explained: &Explained,
 ) -> f32 {
-    // Wide enough for a loose, tilted oval around a long label.
+    // Wide enough for a loose, tilted oval around a long label; only the bands above and
+    // below the label are sampled.
     let band = s * 3 / 2;
-    let win = l.inflate(band);
-    let e = Excess::sample(img, reg, i, explained, win);
+    let top = Excess::sample(
+        img,
+        reg,
+        i,
+        explained,
+        Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
+    );
+    let bottom = Excess::sample(
+        img,
+        reg,
+        i,
+        explained,
+        Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
+    );
     let mut both = 0;
     for x in l.x..l.right() {
-        let above = (l.y - band..l.y + 2).any(|y| e.at(x, y));
-        let below = (l.bottom() - 2..l.bottom() + band).any(|y| e.at(x, y));
+        let above = (l.y - band..l.y + 2).any(|y| top.at(x, y));
+        let below = (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y));
         both += (above && below) as i32;
     }
     both as f32 / l.w.max(1) as f32
@@ -311,6 +324,10 @@ pub enum Doubt {
     NeighbourCircle,
     /// The box lies on rows a fax line error repeated.
     LostRows,
+    /// A circle near two labels: which one it was drawn around is unclear.
+    CircleBetween,
+    /// Too few of the page's printed boxes were found to trust where any box is.
+    Unregistered,
 }
 
 impl Doubt {
@@ -322,6 +339,8 @@ impl Doubt {
                 "stray ink, perhaps from a circle around a neighbouring label"
             }
             Doubt::LostRows => "box damaged by a fax line error",
+            Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
+            Doubt::Unregistered => "page could not be aligned to the form reliably",
         }
     }
 }
@@ -361,7 +380,9 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.unknown >= UNKNOWN_DOUBT && f.inner < INNER_MARK {
         return r(f.inner >= INNER_MARK, 0.3, Some(Doubt::LostRows));
     }
-    if f.inner >= 100 && f.runs_left + f.runs_right >= 3 {
+    // Scribbles cross the sides again and again but stay near the box; big overrunning
+    // crosses reach much further out.
+    if f.inner >= 140 && f.runs_left + f.runs_right >= 3 && f.near < 180 {
         return r(false, 0.4, Some(Doubt::Correction));
     }
     if f.circle >= CIRCLE_MARK {
@@ -399,6 +420,28 @@ pub fn classify_page(
     features: &[BoxFeatures],
 ) -> Vec<BoxReading> {
     let mut out: Vec<BoxReading> = features.iter().map(|&f| classify(f)).collect();
+    // Two nearby labels both with circle evidence: one loose circle shows around both.
+    for i in 0..boxes.len() {
+        for j in 0..boxes.len() {
+            let (Some(li), Some(lj)) = (labels[i], labels[j]) else {
+                continue;
+            };
+            let s = boxes[i].rect.w.max(boxes[i].rect.h);
+            if i == j
+                || features[i].circle < CIRCLE_NEIGHBOUR
+                || features[j].circle < CIRCLE_NEIGHBOUR
+                || !li.inflate(s * 2).intersects(&lj)
+            {
+                continue;
+            }
+            for k in [i, j] {
+                if out[k].features.inner <= INNER_BLANK {
+                    out[k].doubt = Some(Doubt::CircleBetween);
+                    out[k].confidence = 0.3;
+                }
+            }
+        }
+    }
     for (ci, c) in out.clone().iter().enumerate() {
         if c.features.circle < CIRCLE_NEIGHBOUR {
             continue;

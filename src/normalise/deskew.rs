@@ -46,9 +46,19 @@ fn best_angle(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (
 /// coarse points (e.g. 50 dpi cells) and fine points (e.g. 100 dpi cells), with the fine
 /// points' scale relative to the coarse ones.
 pub fn skew_degrees(coarse: &[(f32, f32)], fine: &[(f32, f32)], max_deg: f32) -> f32 {
-    let (a0, _) = best_angle(coarse, -max_deg, max_deg, 0.2, 1.0);
-    let (a1, _) = best_angle(fine, a0 - 0.25, a0 + 0.25, 0.02, 1.0);
-    a1
+    let (a0, _) = best_angle(coarse, -max_deg, max_deg, 0.25, 1.0);
+    let step = 0.05;
+    let (a1, v1) = best_angle(fine, a0 - 0.3, a0 + 0.3, step, 1.0);
+    // A parabola through the peak and its neighbours places it between the steps.
+    let v0 = sharpness(fine, (a1 - step).to_radians(), 1.0);
+    let v2 = sharpness(fine, (a1 + step).to_radians(), 1.0);
+    let denom = v0 - 2.0 * v1 + v2;
+    if denom < 0.0 {
+        let shift = (0.5 * (v0 - v2) / denom).clamp(-1.0, 1.0) as f32;
+        a1 + shift * step
+    } else {
+        a1
+    }
 }
 
 /// How much sharper the rows are than the columns: well above 1 for an upright (or upside

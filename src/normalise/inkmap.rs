@@ -37,6 +37,47 @@ impl InkMap {
         }
     }
 
+    /// The factor-2 and factor-4 maps of a page in one pass over its pixels: the fine map
+    /// needs `fine_min` of its 4 pixels inked, the coarse one `coarse_min` of its 16.
+    pub fn pair(img: &GrayImage, fine_min: u32, coarse_min: u32) -> (InkMap, InkMap) {
+        let (fw, fh) = (img.width() as usize / 2, img.height() as usize / 2);
+        let src = img.as_raw();
+        let iw = img.width() as usize;
+        let mut fine = vec![0u8; fw * fh];
+        for y in 0..fh * 2 {
+            let row = &src[y * iw..y * iw + fw * 2];
+            let out = &mut fine[(y / 2) * fw..(y / 2 + 1) * fw];
+            for (o, px) in out.iter_mut().zip(row.chunks_exact(2)) {
+                *o += is_ink(px[0]) as u8 + is_ink(px[1]) as u8;
+            }
+        }
+        let (cw, ch) = (fw / 2, fh / 2);
+        let mut coarse = vec![false; cw * ch];
+        for y in 0..ch {
+            for x in 0..cw {
+                let n = fine[2 * y * fw + 2 * x] as u32
+                    + fine[2 * y * fw + 2 * x + 1] as u32
+                    + fine[(2 * y + 1) * fw + 2 * x] as u32
+                    + fine[(2 * y + 1) * fw + 2 * x + 1] as u32;
+                coarse[y * cw + x] = n >= coarse_min;
+            }
+        }
+        (
+            InkMap {
+                width: fw,
+                height: fh,
+                factor: 2,
+                cells: fine.into_iter().map(|c| c as u32 >= fine_min).collect(),
+            },
+            InkMap {
+                width: cw,
+                height: ch,
+                factor: 4,
+                cells: coarse,
+            },
+        )
+    }
+
     pub fn get(&self, x: i32, y: i32) -> bool {
         x >= 0
             && y >= 0

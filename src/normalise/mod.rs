@@ -98,11 +98,10 @@ impl std::fmt::Display for NormaliseError {
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
     let image = to_square_dpi(p, dpi);
-    let coarse = InkMap::new(&image, 4, 3);
+    let (fine, coarse) = InkMap::pair(&image, 2, 3);
     if coarse.ink_fraction() < 0.004 {
         return Err(NormaliseError::Blank);
     }
-    let fine = InkMap::new(&image, 2, 2);
     let cp = coarse.points();
     let fp: Vec<(f32, f32)> = fine
         .points()

@@ -190,48 +190,57 @@ fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
 }
 
 /// Registers a page's boxes starting from the identification's global fit.
+///
+/// Boxes far from where the global fit is best can lie beyond the local search (a 2 %
+/// scale error is 30 px across the page), so the fit is refined in rounds: fit through the
+/// boxes found, look again for the others, until no more are found.
 pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registration {
-    let mut found = Vec::new();
-    let mut local = Vec::with_capacity(boxes.boxes.len());
-    for b in &boxes.boxes {
-        let (off, score) = find_box(img, b, initial);
+    let centre = |b: &BoxModel| {
         let (cx, cy) = b.rect.center();
-        let (px, py) = initial.apply(cx as f64, cy as f64);
-        local.push((off, score));
-        if score > 0.45 {
-            found.push(((cx as f64, cy as f64), (px + off.0, py + off.1)));
-        }
-    }
-    // Fit, drop the worst outliers, fit again.
+        (cx as f64, cy as f64)
+    };
+    // Where each box was found on the page (absolute), once found.
+    let mut at: Vec<Option<(f64, f64)>> = vec![None; boxes.boxes.len()];
     let mut transform = *initial;
-    let mut pairs = found.clone();
-    for _ in 0..3 {
-        let Some(a) = fit_affine(&pairs) else { break };
-        transform = a;
-        let before = pairs.len();
-        pairs.retain(|&(t, p)| {
-            let (u, v) = a.apply(t.0, t.1);
-            ((u - p.0).powi(2) + (v - p.1).powi(2)).sqrt() <= AGREE_PX * 1.5
-        });
-        if pairs.len() == before || pairs.len() < 4 {
+    for _round in 0..4 {
+        let mut newly = 0;
+        for (i, b) in boxes.boxes.iter().enumerate() {
+            if at[i].is_some() {
+                continue;
+            }
+            let (off, score) = find_box(img, b, &transform);
+            if score > FOUND_SCORE {
+                let (px, py) = transform.apply(centre(b).0, centre(b).1);
+                at[i] = Some((px + off.0, py + off.1));
+                newly += 1;
+            }
+        }
+        let pairs: Vec<_> = boxes
+            .boxes
+            .iter()
+            .zip(&at)
+            .filter_map(|(b, p)| p.map(|p| (centre(b), p)))
+            .collect();
+        match robust_fit(&pairs) {
+            Some(fit) => transform = fit,
+            None => break,
+        }
+        if newly == 0 || pairs.len() == boxes.boxes.len() {
             break;
         }
     }
     let mut offsets = Vec::with_capacity(boxes.boxes.len());
     let mut sq = 0.0;
     let mut n = 0;
-    for (b, &(off, score)) in boxes.boxes.iter().zip(&local) {
-        let (cx, cy) = b.rect.center();
-        let (ix, iy) = initial.apply(cx as f64, cy as f64);
-        let (fx, fy) = transform.apply(cx as f64, cy as f64);
-        let (mx, my) = (ix + off.0, iy + off.1);
-        let d = ((mx - fx).powi(2) + (my - fy).powi(2)).sqrt();
-        if score > 0.45 && d <= AGREE_PX {
-            offsets.push((mx - fx, my - fy));
-            sq += d * d;
-            n += 1;
-        } else {
-            offsets.push((0.0, 0.0));
+    for (b, p) in boxes.boxes.iter().zip(&at) {
+        let (fx, fy) = transform.apply(centre(b).0, centre(b).1);
+        match p {
+            Some((mx, my)) if ((mx - fx).powi(2) + (my - fy).powi(2)).sqrt() <= AGREE_PX => {
+                offsets.push((mx - fx, my - fy));
+                sq += (mx - fx).powi(2) + (my - fy).powi(2);
+                n += 1;
+            }
+            _ => offsets.push((0.0, 0.0)),
         }
     }
     Registration {
@@ -244,6 +253,27 @@ pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registr
             f64::NAN
         },
     }
+}
+
+/// A box counts as found by its ring above this match score.
+const FOUND_SCORE: f32 = 0.45;
+
+/// Least squares through the pairs, then again without those far from the first fit.
+fn robust_fit(pairs: &[((f64, f64), (f64, f64))]) -> Option<Affine> {
+    let mut pairs = pairs.to_vec();
+    let mut fit = fit_affine(&pairs)?;
+    for _ in 0..3 {
+        let before = pairs.len();
+        pairs.retain(|&(t, p)| {
+            let (u, v) = fit.apply(t.0, t.1);
+            ((u - p.0).powi(2) + (v - p.1).powi(2)).sqrt() <= AGREE_PX * 1.5
+        });
+        if pairs.len() == before || pairs.len() < 4 {
+            break;
+        }
+        fit = fit_affine(&pairs)?;
+    }
+    Some(fit)
 }
 
 #[cfg(test)]

@@ -88,7 +88,17 @@ pub fn read_page(
         .enumerate()
         .map(|(i, b)| measure(&view, &reg, i, b, pk.labels[i].as_ref(), &pk.explained))
         .collect();
-    let readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
+    let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
+    // If too few printed boxes were found to fit the page, or they disagree with the fit,
+    // no reading of this page is trusted alone. (Thin box lines fade on light faxes, so a
+    // quarter of the boxes agreeing closely is enough.)
+    let n = pk.boxes.boxes.len();
+    if n > 0 && (reg.found < (n / 4).max(6.min(n)) || !(reg.rms <= 1.5)) {
+        for r in &mut readings {
+            r.doubt = Some(crate::marks::Doubt::Unregistered);
+            r.confidence = r.confidence.min(0.2);
+        }
+    }
     t.marks += t3.elapsed();
     Ok(ReadPage {
         file_page,
