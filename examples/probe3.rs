@@ -11,7 +11,9 @@ fn main() {
             let (id, page, score) = faxform::identify::identify(&kit.catalogue, np);
             let id = id.unwrap();
             let pk = &kit.pages[id.template][id.page - 1];
+            let t0 = std::time::Instant::now();
             let reg = faxform::register::register(&page.image, &pk.boxes, &id.transform);
+            eprintln!("register {:?}", t0.elapsed());
             println!(
                 "{f}: skew {skew:.3} score {score:.3} flipped {} found {}/{} rms {:.2}",
                 id.flipped,

@@ -79,27 +79,24 @@ fn profile(points: &[(f32, f32)], n: usize, axis: impl Fn(&(f32, f32)) -> f32) -
     v
 }
 
-fn sample(v: &[f32], x: f32) -> f32 {
-    if x < 0.0 {
-        return 0.0;
-    }
-    let i = x.floor() as usize;
-    let f = x - i as f32;
-    let a = v.get(i).copied().unwrap_or(0.0);
-    let b = v.get(i + 1).copied().unwrap_or(0.0);
-    a * (1.0 - f) + b * f
-}
-
 /// Best (scale, shift) with page(scale * t + shift) ~ template(t), and its correlation.
 /// Coarse grid first (scale 1 %, shift 2 cells), then a local search down to 0.25 %
 /// and a quarter cell.
 fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
     let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
     let (nt, np) = (norm(tpl), norm(page));
+    // The page profile padded with zeros so that every sample is a plain index.
+    const PAD: usize = 160;
+    let mut padded = vec![0f32; page.len() + 2 * PAD + 2];
+    padded[PAD..PAD + page.len()].copy_from_slice(page);
+    let last = (padded.len() - 2) as f32;
     let corr = |s: f32, d: f32| -> f32 {
         let mut acc = 0.0;
         for (t, &v) in tpl.iter().enumerate() {
-            acc += v * sample(page, s * t as f32 + d);
+            let x = (s * t as f32 + d + PAD as f32).clamp(0.0, last);
+            let i = x as usize;
+            let f = x - i as f32;
+            acc += v * (padded[i] + (padded[i + 1] - padded[i]) * f);
         }
         acc / (nt * np)
     };

@@ -91,46 +91,91 @@ impl Registration {
 const SEARCH: i32 = 9;
 const AGREE_PX: f64 = 2.5;
 
-fn ink_at(img: &GrayImage, x: f64, y: f64) -> bool {
-    let (xi, yi) = (x.round() as i64, y.round() as i64);
-    xi >= 0
-        && yi >= 0
-        && (xi as u32) < img.width()
-        && (yi as u32) < img.height()
-        && is_ink(img.get_pixel(xi as u32, yi as u32).0[0])
-}
-
 /// Best local shift of one box's ring around its predicted place, with its score
 /// (ring ink found minus halo ink found, 0..1).
 fn find_box(img: &GrayImage, b: &BoxModel, a: &Affine) -> ((f64, f64), f32) {
-    let ring: Vec<(f64, f64)> = b
-        .ring
-        .iter()
-        .map(|&(x, y)| a.apply(x as f64, y as f64))
-        .collect();
-    let halo: Vec<(f64, f64)> = b
-        .halo
-        .iter()
-        .map(|&(x, y)| a.apply(x as f64, y as f64))
-        .collect();
+    // Page positions rounded once; the search then adds whole-pixel shifts, indexing a
+    // padded copy of the neighbourhood so that no lookup needs rounding or bounds checks.
+    let round = |&(x, y): &(i32, i32)| {
+        let (u, v) = a.apply(x as f64, y as f64);
+        (u.round() as i64, v.round() as i64)
+    };
+    let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
+    let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
+    let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+    for &(x, y) in ring.iter().chain(&halo) {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    if ring.is_empty() || halo.is_empty() {
+        return ((0.0, 0.0), f32::MIN);
+    }
+    let pad = SEARCH as i64 + 1;
+    let (ox, oy) = (x0 - pad, y0 - pad);
+    let (w, h) = (
+        (x1 - x0 + 1 + 2 * pad) as usize,
+        (y1 - y0 + 1 + 2 * pad) as usize,
+    );
+    let (iw, ih) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    let mut local = vec![false; w * h];
+    for ly in 0..h {
+        let y = oy + ly as i64;
+        if y < 0 || y >= ih {
+            continue;
+        }
+        for lx in 0..w {
+            let x = ox + lx as i64;
+            if x >= 0 && x < iw {
+                local[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
+            }
+        }
+    }
+    let idx = |v: &[(i64, i64)]| -> Vec<usize> {
+        v.iter()
+            .map(|&(x, y)| (y - oy) as usize * w + (x - ox) as usize)
+            .collect()
+    };
+    let (ring, halo) = (idx(&ring), idx(&halo));
+    // Coarse pass every other pixel on the ink grown by one pixel (so a 1-pixel ring still
+    // scores between the grid points), then a fine pass around the best coarse shifts.
+    let mut grown = local.clone();
+    for ly in 1..h - 1 {
+        for lx in 1..w - 1 {
+            let i = ly * w + lx;
+            grown[i] = local[i] || local[i - 1] || local[i + 1] || local[i - w] || local[i + w];
+        }
+    }
+    let score_at = |map: &[bool], dx: i32, dy: i32| -> f32 {
+        let shift = dy as isize * w as isize + dx as isize;
+        let hit = |v: &[usize]| {
+            v.iter()
+                .filter(|&&i| map[(i as isize + shift) as usize])
+                .count() as f32
+                / v.len() as f32
+        };
+        // Prefer the smaller shift among equals: boxes rarely move far.
+        hit(&ring) - hit(&halo) - 0.002 * (dx.abs() + dy.abs()) as f32
+    };
+    let mut coarse: Vec<(f32, i32, i32)> = Vec::new();
+    for dy in (-SEARCH..=SEARCH).step_by(2) {
+        for dx in (-SEARCH..=SEARCH).step_by(2) {
+            coarse.push((score_at(&grown, dx, dy), dx, dy));
+        }
+    }
+    coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut best = ((0.0, 0.0), f32::MIN);
-    for dy in -SEARCH..=SEARCH {
-        for dx in -SEARCH..=SEARCH {
-            let (fx, fy) = (dx as f64, dy as f64);
-            let r = ring
-                .iter()
-                .filter(|p| ink_at(img, p.0 + fx, p.1 + fy))
-                .count() as f32
-                / ring.len().max(1) as f32;
-            let h = halo
-                .iter()
-                .filter(|p| ink_at(img, p.0 + fx, p.1 + fy))
-                .count() as f32
-                / halo.len().max(1) as f32;
-            // Prefer the smaller shift among equals: boxes rarely move far.
-            let score = r - h - 0.002 * (dx.abs() + dy.abs()) as f32;
-            if score > best.1 {
-                best = ((fx, fy), score);
+    let mut tried = Vec::with_capacity(27);
+    for &(_, cx, cy) in coarse.iter().take(3) {
+        for dy in (cy - 1).max(-SEARCH)..=(cy + 1).min(SEARCH) {
+            for dx in (cx - 1).max(-SEARCH)..=(cx + 1).min(SEARCH) {
+                if tried.contains(&(dx, dy)) {
+                    continue;
+                }
+                tried.push((dx, dy));
+                let score = score_at(&local, dx, dy);
+                if score > best.1 {
+                    best = ((dx as f64, dy as f64), score);
+                }
             }
         }
     }
