@@ -54,7 +54,7 @@ fn main() {
         }
     }
     println!(
-        "file,page,template,q,code,style,chosen,inner,inner_area,near,circle,runs_left,runs_right,found,rms,unknown,marked,doubt"
+        "file,page,template,q,code,style,chosen,inner,inner_area,near,circle,runs_left,runs_right,found,rms,unknown,marked,doubt,close"
     );
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -105,7 +105,7 @@ fn main() {
                     .unwrap_or(("none".into(), false));
                 let rd = faxform::marks::classify(ft);
                 println!(
-                    "{name},{},{},{},{},{style},{chosen},{},{},{},{:.3},{},{},{},{:.2},{},{},{:?}",
+                    "{name},{},{},{},{},{style},{chosen},{},{},{},{:.3},{},{},{},{:.2},{},{},{:?},{}",
                     pi + 1,
                     t.id,
                     q.id,
@@ -120,7 +120,8 @@ fn main() {
                     reg.rms,
                     ft.unknown,
                     rd.marked,
-                    rd.doubt
+                    rd.doubt,
+                    ft.close
                 );
             }
         }

@@ -3,6 +3,17 @@
 use super::{FileError, MAX_PIXELS, PageImage};
 
 pub fn read(bytes: &[u8]) -> Result<PageImage, FileError> {
+    // The PNG header states the size up front: refuse absurd pages before decoding, even
+    // when the rest of the file is missing.
+    if bytes.starts_with(b"\x89PNG") && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
+        let w = u32::from_be_bytes(bytes[16..20].try_into().expect("4 bytes"));
+        let h = u32::from_be_bytes(bytes[20..24].try_into().expect("4 bytes"));
+        if w as u64 * h as u64 > MAX_PIXELS {
+            return Err(FileError::Corrupt(format!(
+                "image of absurd size {w}×{h} pixels"
+            )));
+        }
+    }
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| FileError::Corrupt(e.to_string()))?;

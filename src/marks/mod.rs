@@ -90,7 +90,11 @@ pub struct BoxFeatures {
     pub inner_area: u32,
     /// Unexplained ink within about half a box around it (overrunning marks).
     pub near: u32,
-    /// Share of the label's width with unexplained ink along both its top and bottom edge.
+    /// Unexplained ink hugging the box (within a third of its size): an oversized mark of
+    /// this box passes here, ink from a neighbour's mark rarely does.
+    pub close: u32,
+    /// The smaller of the shares of the label's width with unexplained ink above it and
+    /// below it (a circle drawn around the label).
     pub circle: f32,
     /// Separate ink runs crossing just left and just right of the box.
     pub runs_left: u32,
@@ -259,6 +263,7 @@ pub fn measure(
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
     let near = e.count(&win) - inner;
+    let close = e.count(&r.inflate(s / 3)) - inner;
     let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
     let runs_left = e.runs_in_column(r.x - 3, y0, y1);
     let runs_right = e.runs_in_column(r.right() + 2, y0, y1);
@@ -270,6 +275,7 @@ pub fn measure(
         inner,
         inner_area: inside.area() as u32,
         near,
+        close,
         circle,
         runs_left,
         runs_right,
@@ -277,8 +283,8 @@ pub fn measure(
     }
 }
 
-/// How much of the label's width has unexplained ink both above and below it, as a
-/// circle drawn around the label leaves.
+/// How much of the label's width has unexplained ink above it and below it (the smaller
+/// share), as a circle drawn around the label leaves.
 fn circle_coverage(
     img: &PageView,
     reg: &Registration,
@@ -304,13 +310,15 @@ fn circle_coverage(
         explained,
         Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
     );
-    let mut both = 0;
+    // Share of the label's columns with ink in the band above, and in the band below;
+    // a circle (even a tilted one, whose arcs run through the text at one end) reaches
+    // both sides along much of the label, a neighbour's stray mark only one.
+    let (mut above, mut below) = (0, 0);
     for x in l.x..l.right() {
-        let above = (l.y - band..l.y + 2).any(|y| top.at(x, y));
-        let below = (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y));
-        both += (above && below) as i32;
+        above += (l.y - band..l.y + 2).any(|y| top.at(x, y)) as i32;
+        below += (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y)) as i32;
     }
-    both as f32 / l.w.max(1) as f32
+    above.min(below) as f32 / l.w.max(1) as f32
 }
 
 /// Why a box needs a person.
@@ -362,9 +370,10 @@ const INNER_MARK: u32 = 20;
 const INNER_WITH_OVERRUN: u32 = 10;
 const NEAR_OVERRUN: u32 = 60;
 const INNER_BLANK: u32 = 4;
-const CIRCLE_MARK: f32 = 0.2;
-const CIRCLE_BLANK: f32 = 0.12;
+const CIRCLE_MARK: f32 = 0.3;
+const CIRCLE_BLANK: f32 = 0.05;
 const UNKNOWN_DOUBT: u32 = 10;
+const CLOSE_BLANK: u32 = 30;
 /// A label this circled probably has a circle around it, whose strokes may cross neighbours.
 const CIRCLE_NEIGHBOUR: f32 = 0.15;
 
@@ -396,9 +405,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.inner >= INNER_WITH_OVERRUN && f.near >= NEAR_OVERRUN {
         return r(true, 0.6, None);
     }
-    // Nothing inside: ink around the box belongs to a neighbour's mark (this box's own
-    // overrunning marks always cross its inside).
-    if f.inner <= INNER_BLANK && f.circle < CIRCLE_BLANK {
+    // Nothing inside and nothing hugging the box: ink further out belongs to a
+    // neighbour's mark. (An oversized mark of this box that misses its inside still
+    // passes close by, and goes to a person below.)
+    if f.inner <= INNER_BLANK && f.circle < CIRCLE_BLANK && f.close < CLOSE_BLANK {
         return r(
             false,
             1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,

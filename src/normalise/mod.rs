@@ -125,8 +125,9 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
 /// Marks the rows of the normalised page that come from repeated received rows.
 ///
 /// A line error makes the receiver repeat the previous row, often for a burst; real
-/// content almost never gives two identical 1728-pixel rows that both carry ink in
-/// several places. Rows that are nearly blank are left alone (repeating paper is harmless).
+/// content almost never gives two identical 1728-pixel rows through a line of text
+/// (many ink runs). Rows with little ink are left alone: repeating paper is harmless, and
+/// the flat part of a thick pen stroke repeats naturally.
 fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
     let (w, h) = (p.image.width() as usize, p.image.height() as usize);
     let src = p.image.as_raw();
@@ -141,7 +142,9 @@ fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
                 runs += (ink && !inside) as u32;
                 inside = ink;
             }
-            flags[y] = runs >= 3;
+            // Rows through a line of text cross many strokes; a flat pen stroke in the
+            // white between lines repeats naturally and must not count as damage.
+            flags[y] = runs >= 12;
         }
     }
     let scale = h as f64 / height.max(1) as f64;

@@ -1,0 +1,290 @@
+//! End-to-end: `faxform run` on the committed samples and on bad, repeated and interrupted
+//! input. Checkbox cells are checked against truth; written fields are read by OCR, which
+//! is not part of the batch yet, so text columns are not compared here.
+
+use faxform::run::{RunArgs, run};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
+    RunArgs {
+        inputs,
+        out: out.to_path_buf(),
+        templates: Some(root().join("templates")),
+        jobs: Some(2),
+    }
+}
+
+fn table(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn samples_match_truth_or_are_in_review() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let s = run(&args(vec![root().join("samples")], &out)).unwrap();
+    assert_eq!(s.responses, 15, "10 hodanren + 5 chiba responses");
+    let templates = faxform::template::load_all(&root().join("templates")).unwrap();
+    let responses: HashMap<String, HashMap<String, String>> = table(&out.join("responses.csv"))
+        .into_iter()
+        .map(|r| (r["response_id"].clone(), r))
+        .collect();
+    let review: HashSet<(String, String)> = table(&out.join("review.csv"))
+        .into_iter()
+        .map(|r| (r["response_id"].clone(), r["column"].clone()))
+        .collect();
+    let mut checked = 0;
+    for set in ["hodanren", "chiba"] {
+        for t in table(&root().join("samples").join(set).join("truth.csv")) {
+            let rid = &t["response_id"];
+            let got = responses
+                .get(rid)
+                .unwrap_or_else(|| panic!("{rid} missing from responses.csv"));
+            let tpl = templates.iter().find(|x| x.id == t["template"]).unwrap();
+            for c in tpl
+                .columns()
+                .into_iter()
+                .filter(|c| c.kind != faxform::template::ColumnKind::Text)
+            {
+                if t[&c.name] != got[&c.name] {
+                    assert!(
+                        review.contains(&(rid.clone(), c.name.clone())),
+                        "{rid} {}: truth {:?}, read {:?}, and not in review.csv",
+                        c.name,
+                        t[&c.name],
+                        got[&c.name]
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 27 + 5 * 22);
+    // Every review row has a crop inside the output folder.
+    for r in table(&out.join("review.csv")) {
+        if !r["image"].is_empty() {
+            assert!(out.join(&r["image"]).is_file(), "{}", r["image"]);
+        }
+    }
+    // Rejected: the three bad files and the three cover sheets, nothing else.
+    let rejected = table(&out.join("rejected.csv"));
+    let files: Vec<&str> = rejected.iter().map(|r| r["file"].as_str()).collect();
+    assert_eq!(rejected.len(), 6, "{files:?}");
+    assert_eq!(
+        rejected
+            .iter()
+            .filter(|r| r["file"].contains("/bad/"))
+            .count(),
+        3
+    );
+    assert!(
+        rejected
+            .iter()
+            .filter(|r| !r["file"].contains("/bad/"))
+            .all(|r| r["page"] == "1" && r["reason"].contains("known form"))
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["responses"], 15);
+    assert_eq!(report["rejected"], 6);
+    assert!(report["seconds"]["stages"]["identify"].as_f64().unwrap() > 0.0);
+}
+
+fn rejected_reasons(out: &Path) -> HashMap<String, String> {
+    table(&out.join("rejected.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                Path::new(&r["file"])
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                r["reason"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let good = root().join("samples/hodanren/fax-00001.tif");
+    std::fs::copy(&good, inbox.join("good.tif")).unwrap();
+    std::fs::write(inbox.join("empty.tif"), b"").unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(inbox.join("truncated.tif"), &bytes[..bytes.len() / 3]).unwrap();
+    std::fs::write(
+        inbox.join("garbage.pdf"),
+        b"%PDF-1.4\nthis is not a PDF body",
+    )
+    .unwrap();
+    // A PNG whose header claims 100000 x 100000 pixels.
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0d".to_vec();
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+    std::fs::write(inbox.join("huge.png"), &png).unwrap();
+    // A valid PDF with a page but no image on it (a text-free blank page).
+    let mut pdf = pdf_writer::Pdf::new();
+    pdf.catalog(pdf_writer::Ref::new(1))
+        .pages(pdf_writer::Ref::new(2));
+    pdf.pages(pdf_writer::Ref::new(2))
+        .kids([pdf_writer::Ref::new(3)])
+        .count(1);
+    pdf.page(pdf_writer::Ref::new(3))
+        .media_box(pdf_writer::Rect::new(0.0, 0.0, 595.0, 842.0))
+        .parent(pdf_writer::Ref::new(2));
+    std::fs::write(inbox.join("noimage.pdf"), pdf.finish()).unwrap();
+    std::fs::write(inbox.join("notes.txt"), "not a fax").unwrap();
+
+    let out = tmp.path().join("out");
+    // Through the binary, to check the exit status.
+    let status = Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .args(["run"])
+        .arg(&inbox)
+        .arg("--out")
+        .arg(&out)
+        .arg("--templates")
+        .arg(root().join("templates"))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        stdout.contains("skipped") && stdout.contains("notes.txt"),
+        "{stdout}"
+    );
+    let reasons = rejected_reasons(&out);
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert!(reasons["empty.tif"].contains("empty"), "{reasons:?}");
+    assert!(
+        reasons["truncated.tif"].contains("truncated") || reasons["truncated.tif"].contains("TIFF"),
+        "{reasons:?}"
+    );
+    assert!(reasons["garbage.pdf"].contains("PDF"), "{reasons:?}");
+    assert!(reasons["huge.png"].contains("absurd size"), "{reasons:?}");
+    assert!(reasons["noimage.pdf"].contains("blank"), "{reasons:?}");
+    assert_eq!(
+        table(&out.join("responses.csv")).len(),
+        1,
+        "the good fax is still read"
+    );
+}
+
+#[test]
+fn second_run_skips_done_files_and_flags_a_fax_received_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for f in ["fax-00001.tif", "fax-00004.pdf"] {
+        std::fs::copy(root().join("samples/hodanren").join(f), inbox.join(f)).unwrap();
+    }
+    let out = tmp.path().join("out");
+    let first = run(&args(vec![inbox.clone()], &out)).unwrap();
+    assert_eq!((first.responses, first.this_run.files_read), (3, 2));
+    // The same fax arrives again under another name.
+    std::fs::copy(
+        inbox.join("fax-00001.tif"),
+        inbox.join("fax-00001-resent.tif"),
+    )
+    .unwrap();
+    let second = run(&args(vec![inbox.clone()], &out)).unwrap();
+    assert_eq!(second.this_run.files_read, 0);
+    assert_eq!(second.this_run.files_already_done, 2);
+    assert_eq!(second.this_run.duplicates, 1);
+    assert_eq!(second.responses, 3, "no response doubled");
+    let reasons = rejected_reasons(&out);
+    assert!(
+        reasons["fax-00001-resent.tif"].contains("duplicate"),
+        "{reasons:?}"
+    );
+    // A third run does not note the duplicate twice.
+    run(&args(vec![inbox], &out)).unwrap();
+    assert_eq!(rejected_reasons(&out).len(), 1);
+    assert_eq!(table(&out.join("rejected.csv")).len(), 1);
+}
+
+#[test]
+fn a_killed_run_resumes_without_losing_or_doubling_responses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    faxform::synth::run(&faxform::synth::SynthArgs {
+        template: "hodanren-2024-12-a".into(),
+        count: 40,
+        seed: 5,
+        out: inbox.clone(),
+        profile: faxform::synth::Profile::Fax,
+        templates: root().join("templates"),
+        showcase: false,
+        first: 1,
+    })
+    .unwrap();
+    // The reference: one uninterrupted run.
+    let clean = tmp.path().join("clean");
+    run(&args(vec![inbox.clone()], &clean)).unwrap();
+    let want = table(&clean.join("responses.csv"));
+
+    // Kill a run once the store holds some files but not all.
+    let out = tmp.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .args(["run", "--jobs", "1"])
+        .arg(&inbox)
+        .arg("--out")
+        .arg(&out)
+        .arg("--templates")
+        .arg(root().join("templates"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let store = out.join("faxform.sqlite");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut killed_at = 0;
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if let Ok(s) = faxform::store::Store::open(&store)
+            && let Ok((files, _)) = s.file_count()
+            && files >= 5
+        {
+            child.kill().unwrap();
+            killed_at = files;
+            break;
+        }
+    }
+    child.wait().unwrap();
+    assert!(killed_at >= 5, "the run was stopped part-way");
+    let resumed = run(&args(vec![inbox], &out)).unwrap();
+    assert!(resumed.this_run.files_already_done >= killed_at);
+    let mut got = table(&out.join("responses.csv"));
+    let mut want = want;
+    let key = |r: &HashMap<String, String>| r["response_id"].clone();
+    got.sort_by_key(key);
+    want.sort_by_key(key);
+    assert_eq!(got.len(), 40);
+    assert_eq!(got, want, "same responses as an uninterrupted run");
+}
