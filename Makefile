@@ -43,13 +43,14 @@ demo: build
 test: setup
 	cargo test --release
 
-## Measured figures for README (speed of synth so far).
+## Measured figures for README: synth speed, then accuracy, speed and memory of run.
 bench: build
 	@mkdir -p bench-out
 	@for t in hodanren-2024-12-a chiba-2023-05-a; do \
-	  rm -rf bench-out/$$t; \
-	  /usr/bin/time -f "  $$t: %e s wall, %M KiB peak" $(BIN) synth --template $$t --count 200 --seed 1 --out bench-out/$$t || exit 1; \
+	  rm -rf bench-out/synth-$$t; \
+	  /usr/bin/time -f "synth 200 $$t: %e s wall, %M KiB peak" $(BIN) synth --template $$t --count 200 --seed 1 --out bench-out/synth-$$t >/dev/null || exit 1; \
 	done
+	@bash bench/run.sh
 
 ## Regenerates the committed samples (deterministic).
 samples: build

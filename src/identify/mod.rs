@@ -103,13 +103,26 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
     // Shifts of 2 cells on the coarse grid: halving the profiles instead aliases the
     // regular line spacing of forms and lands a whole line off.
     let mut best = (1.0f32, 0.0f32, f32::MIN);
+    // Per scale, each template bin's page index and fraction are the same for every whole
+    // shift: compute them once and the shifts become plain indexed sums.
+    let mut taps: Vec<(usize, f32)> = Vec::with_capacity(tpl.len());
     for si in 0..=12 {
         let s = 0.94 + 0.01 * si as f32;
-        for di in -35..=35 {
-            let d = 2.0 * di as f32;
-            let c = corr(s, d);
+        taps.clear();
+        taps.extend((0..tpl.len()).map(|t| {
+            let x = s * t as f32 + PAD as f32 - 70.0;
+            (x as usize, x - x.floor())
+        }));
+        for di in 0..=70 {
+            let d = 2 * di;
+            let mut acc = 0.0;
+            for (&v, &(i, f)) in tpl.iter().zip(&taps) {
+                let (a, b) = (padded[i + d], padded[i + d + 1]);
+                acc += v * (a + (b - a) * f);
+            }
+            let c = acc / (nt * np);
             if c > best.2 {
-                best = (s, d, c);
+                best = (s, d as f32 - 70.0, c);
             }
         }
     }

@@ -7,34 +7,62 @@
 /// Sum of squared histogram counts of the points projected at `angle` (radians). Each
 /// point is split linearly between its two nearest bins so that the measure changes
 /// smoothly with the angle instead of jumping as points cross bin edges.
+/// The points' bounding box `(x0, y0, x1, y1)`.
+fn bounds(points: &[(f32, f32)]) -> (f32, f32, f32, f32) {
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for &(x, y) in points {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    (x0, y0, x1, y1)
+}
+
 fn sharpness(points: &[(f32, f32)], angle: f32, bin: f32) -> f64 {
-    let (s, c) = angle.sin_cos();
-    let proj = |&(x, y): &(f32, f32)| (-x * s + y * c) / bin;
-    let (lo, hi) = points
-        .iter()
-        .map(proj)
-        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p), b.max(p)));
+    sharpness_in(points, bounds(points), angle, bin)
+}
+
+/// [`sharpness`] with the points' bounding box already known (it bounds the projection's
+/// range, so the histogram is sized without a second pass over the points).
+fn sharpness_in(
+    points: &[(f32, f32)],
+    (x0, y0, x1, y1): (f32, f32, f32, f32),
+    angle: f32,
+    bin: f32,
+) -> f64 {
     if points.is_empty() {
         return 0.0;
     }
-    let base = lo.floor();
-    let mut hist = vec![0f64; (hi - base) as usize + 3];
-    for pt in points {
-        let p = proj(pt) - base;
-        let i = p.floor();
-        let f = (p - i) as f64;
-        hist[i as usize] += 1.0 - f;
-        hist[i as usize + 1] += f;
+    let (s, c) = angle.sin_cos();
+    let (s, c) = (s / bin, c / bin);
+    let corners = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)];
+    let lo = corners
+        .iter()
+        .map(|&(x, y)| -x * s + y * c)
+        .fold(f32::MAX, f32::min);
+    let hi = corners
+        .iter()
+        .map(|&(x, y)| -x * s + y * c)
+        .fold(f32::MIN, f32::max);
+    let base = lo.floor() - 2.0;
+    let mut hist = vec![0f32; (hi - base) as usize + 4];
+    for &(x, y) in points {
+        let p = (-x * s + y * c - base).max(0.0);
+        let i = p as usize;
+        let f = p - i as f32;
+        if let Some(pair) = hist.get_mut(i..i + 2) {
+            pair[0] += 1.0 - f;
+            pair[1] += f;
+        }
     }
-    hist.iter().map(|v| v * v).sum()
+    hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
 }
 
 fn best_angle(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (f32, f64) {
+    let bb = bounds(points);
     let mut best = (0.0, f64::MIN);
     let n = ((hi - lo) / step).round() as i32;
     for i in 0..=n {
         let a = lo + step * i as f32;
-        let v = sharpness(points, a.to_radians(), bin);
+        let v = sharpness_in(points, bb, a.to_radians(), bin);
         if v > best.1 {
             best = (a, v);
         }
@@ -46,7 +74,9 @@ fn best_angle(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (
 /// coarse points (e.g. 50 dpi cells) and fine points (e.g. 100 dpi cells), with the fine
 /// points' scale relative to the coarse ones.
 pub fn skew_degrees(coarse: &[(f32, f32)], fine: &[(f32, f32)], max_deg: f32) -> f32 {
-    let (a0, _) = best_angle(coarse, -max_deg, max_deg, 0.25, 1.0);
+    // Every other point is plenty to find the right quarter degree.
+    let thin: Vec<(f32, f32)> = coarse.iter().step_by(2).copied().collect();
+    let (a0, _) = best_angle(&thin, -max_deg, max_deg, 0.25, 1.0);
     let step = 0.05;
     let (a1, v1) = best_angle(fine, a0 - 0.3, a0 + 0.3, step, 1.0);
     // A parabola through the peak and its neighbours places it between the steps.

@@ -119,3 +119,38 @@ impl InkMap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dilation_grows_by_one_cell_including_diagonals() {
+        let mut m = InkMap {
+            width: 5,
+            height: 4,
+            factor: 1,
+            cells: vec![false; 20],
+        };
+        m.cells[2 * 5 + 2] = true;
+        let d = m.dilated();
+        let on: Vec<(i32, i32)> = (0..4)
+            .flat_map(|y| (0..5).map(move |x| (x, y)))
+            .filter(|&(x, y)| d.get(x, y))
+            .collect();
+        assert_eq!(
+            on,
+            [
+                (1, 1),
+                (2, 1),
+                (3, 1),
+                (1, 2),
+                (2, 2),
+                (3, 2),
+                (1, 3),
+                (2, 3),
+                (3, 3)
+            ]
+        );
+    }
+}

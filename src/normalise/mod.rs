@@ -18,6 +18,9 @@ pub fn to_square_dpi(p: &PageImage, dpi: f32) -> GrayImage {
         return p.image.clone();
     }
     let (sw, sh) = (p.image.width() as usize, p.image.height() as usize);
+    if p.image.as_raw().iter().all(|&v| v == 0 || v == 255) {
+        return nearest(p, dpi);
+    }
     let sx = p.dpi_x as f64 / dpi as f64;
     let sy = p.dpi_y as f64 / dpi as f64;
     let w = (sw as f64 / sx).round() as usize;
@@ -58,6 +61,29 @@ pub fn to_square_dpi(p: &PageImage, dpi: f32) -> GrayImage {
         let o = &mut out[y * w..(y + 1) * w];
         for ((d, &a), &b) in o.iter_mut().zip(&row0).zip(&row1) {
             *d = ((a * (256 - f) + b * f + (1 << 15)) >> 16) as u8;
+        }
+    }
+    GrayImage::from_raw(w as u32, h as u32, out).expect("sized")
+}
+
+/// Nearest-neighbour resampling, for bilevel (fax) pages: interpolating and thresholding
+/// again would only cost time.
+fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
+    let (sw, sh) = (p.image.width() as usize, p.image.height() as usize);
+    let sx = p.dpi_x as f64 / dpi as f64;
+    let sy = p.dpi_y as f64 / dpi as f64;
+    let w = (sw as f64 / sx).round() as usize;
+    let h = (sh as f64 / sy).round() as usize;
+    let xs: Vec<usize> = (0..w)
+        .map(|x| (((x as f64 + 0.5) * sx) as usize).min(sw - 1))
+        .collect();
+    let src = p.image.as_raw();
+    let mut out = vec![255u8; w * h];
+    for (y, row) in out.chunks_exact_mut(w).enumerate() {
+        let sy_i = (((y as f64 + 0.5) * sy) as usize).min(sh - 1);
+        let s = &src[sy_i * sw..(sy_i + 1) * sw];
+        for (o, &x) in row.iter_mut().zip(&xs) {
+            *o = s[x];
         }
     }
     GrayImage::from_raw(w as u32, h as u32, out).expect("sized")

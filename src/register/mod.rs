@@ -182,8 +182,11 @@ fn find_box(img: &GrayImage, b: &BoxModel, a: &Affine) -> ((f64, f64), f32) {
     best
 }
 
+/// A template point and where it was found on the page.
+type PointPair = ((f64, f64), (f64, f64));
+
 /// Least-squares affine from template points to page points.
-fn fit_affine(pairs: &[((f64, f64), (f64, f64))]) -> Option<Affine> {
+fn fit_affine(pairs: &[PointPair]) -> Option<Affine> {
     if pairs.len() < 3 {
         return None;
     }
@@ -304,7 +307,7 @@ pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registr
 const FOUND_SCORE: f32 = 0.45;
 
 /// Least squares through the pairs, then again without those far from the first fit.
-fn robust_fit(pairs: &[((f64, f64), (f64, f64))]) -> Option<Affine> {
+fn robust_fit(pairs: &[PointPair]) -> Option<Affine> {
     let mut pairs = pairs.to_vec();
     let mut fit = fit_affine(&pairs)?;
     for _ in 0..3 {

@@ -95,12 +95,14 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut store = Store::open(&args.out.join("faxform.sqlite"))?;
     let found = inputs::collect(&args.inputs)?;
-    let mut summary = Summary::default();
-    summary.skipped_inputs = found
-        .skipped
-        .iter()
-        .map(|(p, r)| (p.display().to_string(), r.clone()))
-        .collect();
+    let mut summary = Summary {
+        skipped_inputs: found
+            .skipped
+            .iter()
+            .map(|(p, r)| (p.display().to_string(), r.clone()))
+            .collect(),
+        ..Default::default()
+    };
 
     // Hash first: skip what is done, flag second copies, queue the rest.
     let mut queue: Vec<(PathBuf, String)> = Vec::new();

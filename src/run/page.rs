@@ -93,7 +93,7 @@ pub fn read_page(
     // no reading of this page is trusted alone. (Thin box lines fade on light faxes, so a
     // quarter of the boxes agreeing closely is enough.)
     let n = pk.boxes.boxes.len();
-    if n > 0 && (reg.found < (n / 4).max(6.min(n)) || !(reg.rms <= 1.5)) {
+    if n > 0 && (reg.found < (n / 4).max(6.min(n)) || reg.rms.is_nan() || reg.rms > 1.5) {
         for r in &mut readings {
             r.doubt = Some(crate::marks::Doubt::Unregistered);
             r.confidence = r.confidence.min(0.2);

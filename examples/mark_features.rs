@@ -1,4 +1,8 @@
-//! Calibration: dumps every checkbox's features with its truth (style or none).
+//! Calibration of mark reading: every checkbox's measured features beside its truth
+//! (the style synth drew, or none), as CSV on stdout. Thresholds in src/marks were set
+//! from these distributions:
+//!
+//!     cargo run --release --example mark_features -- SYNTH_DIR > features.csv
 use faxform::ingest::{IngestOptions, read_file};
 use faxform::marks::{Explained, measure};
 use faxform::register::{PageBoxes, register};
@@ -31,7 +35,8 @@ fn main() {
             r[3].to_string(),
         );
     }
-    let mut marks: HashMap<String, HashMap<(String, u32), (String, bool)>> = HashMap::new();
+    type Marks = HashMap<(String, u32), (String, bool)>;
+    let mut marks: HashMap<String, Marks> = HashMap::new();
     for l in std::fs::read_to_string(dir.join("truth-marks.jsonl"))
         .unwrap()
         .lines()

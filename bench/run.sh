@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make bench: accuracy and speed of `faxform run` (checkbox reading, no OCR) on synthetic
+# corpora, and peak memory as the batch grows. Seeds differ from those used to set the
+# thresholds (101, 102), so these are held-out figures.
+set -euo pipefail
+BIN=${BIN:-target/release/faxform}
+OUT=${OUT:-bench-out}
+N=${N:-300}
+mkdir -p "$OUT"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(uname -sr)"
+for profile in fax harsh; do
+  for t in hodanren-2024-12-a chiba-2023-05-a; do
+    seed=$([ "$t" = hodanren-2024-12-a ] && echo 2001 || echo 2002)
+    corpus="$OUT/$t-$profile"
+    [ -f "$corpus/truth.csv" ] || { rm -rf "$corpus"; "$BIN" synth --template "$t" --count "$N" --seed "$seed" --profile "$profile" --out "$corpus" >/dev/null; }
+    rm -rf "$corpus.run"
+    "$BIN" run "$corpus" --out "$corpus.run" >/dev/null 2>&1
+    echo "== $t, profile $profile, $N responses"
+    "$BIN" score --truth "$corpus" --out "$corpus.run" --json "$corpus.score.json"
+    python3 -c "
+import json; r=json.load(open('$corpus.run/report.json'))['seconds']
+print('speed: %.1f pages/s wall (%d pages); per page ms: %s' % (r['pages_per_second'], json.load(open('$corpus.run/report.json'))['this_run']['pages_read'], ', '.join('%s %.1f' % (k, v) for k, v in sorted(r['stages_per_page_ms'].items()))))
+"
+  done
+done
+# Memory as the batch grows: peak RSS for about 100 and 1000 pages.
+for n in 100 1000; do
+  corpus="$OUT/mem-$n"
+  [ -f "$corpus/truth.csv" ] || { rm -rf "$corpus"; "$BIN" synth --template hodanren-2024-12-a --count "$n" --seed 3000 --out "$corpus" >/dev/null; }
+  rm -rf "$corpus.run"
+  /usr/bin/time -f "%M" -o "$OUT/mem-$n.rss" "$BIN" run "$corpus" --out "$corpus.run" >/dev/null 2>&1
+  pages=$(python3 -c "import json; print(json.load(open('$corpus.run/report.json'))['this_run']['pages_read'])")
+  echo "memory: $pages pages, peak RSS $(( $(cat "$OUT/mem-$n.rss") / 1024 )) MiB"
+done
