@@ -26,18 +26,20 @@ setup:
 build: setup
 	cargo build --release
 
-## Builds, shows the templates and makes a small synthetic night of faxes.
+## Builds, reads the sample inbox, and shows the templates and a synthetic night.
 demo: build
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN) run samples --out $(DEMO)/run
 	@for t in hodanren-2024-12-a chiba-2023-05-a; do \
 	  $(BIN) template check templates/$$t.toml --out $(DEMO)/overlay-$$t.png >/dev/null || exit 1; done
+	$(BIN) template check templates/hodanren-2024-12-a.toml --scan samples/hodanren/fax-00006.tif --out $(DEMO)/check-scan-hodanren.png >/dev/null
 	$(BIN) synth --template hodanren-2024-12-a --count 20 --seed 1 --out $(DEMO)/faxes-hodanren
 	$(BIN) synth --template chiba-2023-05-a --count 10 --seed 2 --out $(DEMO)/faxes-chiba
 	@echo
 	@echo "Results:"
-	@echo "  template overlays:      $(DEMO)/overlay-*.png"
-	@echo "  synthetic faxes, truth: $(DEMO)/faxes-*/ (truth.csv, truth-marks.jsonl)"
-	@echo "  sample inbox:           samples/ (faxes with their truth)"
+	@echo "  the night batch on samples/: $(DEMO)/run/ (responses.csv, review.csv with crops/, rejected.csv, report.json)"
+	@echo "  template overlays:           $(DEMO)/overlay-*.png, and one over a received fax: $(DEMO)/check-scan-hodanren.png"
+	@echo "  synthetic faxes with truth:  $(DEMO)/faxes-*/ (try: $(BIN) run $(DEMO)/faxes-hodanren --out $(DEMO)/run2)"
 
 ## Unit and end-to-end tests (release build: image work is slow unoptimised).
 test: setup

@@ -175,8 +175,24 @@ fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
 
 fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
     let t = template::load(path)?;
-    if scan.is_some() {
-        anyhow::bail!("--scan needs page registration, which arrives with `faxform run`");
+    if let Some(scan) = scan {
+        // The scan's pages, each found on the template and drawn over in its coordinates.
+        let kit = faxform::run::Kit::build(vec![t.clone()])?;
+        let pages = faxform::ingest::read_all_pages(scan, &IngestOptions::default())?;
+        for (i, p) in pages.iter().enumerate() {
+            let (_, page, aligned) = faxform::run::align_to_template(&kit, p)
+                .map_err(|e| anyhow::anyhow!("{} page {}: {e}", scan.display(), i + 1))?;
+            let img = template::overlay::draw_page(&t, page, &aligned)?;
+            let target = page_path(out, i + 1, pages.len());
+            img.save(&target)
+                .with_context(|| format!("writing {}", target.display()))?;
+            println!(
+                "{} (scan page {} = template page {page})",
+                target.display(),
+                i + 1
+            );
+        }
+        return Ok(());
     }
     for p in &t.pages {
         let base = t.reference_image(p.number)?;

@@ -215,6 +215,30 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     Ok(summary)
 }
 
+/// A scanned page identified, registered and resampled into its template's coordinates
+/// (for `faxform template check --scan`): template index, template page, the image.
+pub fn align_to_template(
+    kit: &Kit,
+    p: &crate::ingest::PageImage,
+) -> Result<(usize, usize, crate::raster::GrayImage), String> {
+    let mut times = StageTimes::default();
+    let rp = page::read_page(kit, p, 1, &mut times)?;
+    let t = &kit.templates[rp.template];
+    let tp = &t.pages[rp.page - 1];
+    let img = crate::raster::GrayImage::from_fn(tp.width, tp.height, |x, y| {
+        let (px, py) = rp.reg.transform.apply(x as f64, y as f64);
+        let (xi, yi) = (px.round() as i64, py.round() as i64);
+        let inside =
+            xi >= 0 && yi >= 0 && (xi as u32) < rp.image.width() && (yi as u32) < rp.image.height();
+        image::Luma([if inside {
+            rp.image.get_pixel(xi as u32, yi as u32).0[0]
+        } else {
+            255
+        }])
+    });
+    Ok((rp.template, rp.page, img))
+}
+
 /// Reads one file to the end; never fails: what cannot be read becomes rejected rows.
 fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
     let shown = path.display().to_string();
