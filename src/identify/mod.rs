@@ -204,7 +204,6 @@ fn fit(
     } else {
         0.0
     };
-    let _ = &m.map;
     Fit {
         sx,
         sy,

@@ -28,7 +28,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct SynthArgs {
@@ -621,9 +621,4 @@ fn clinic_name(rng: &mut impl Rng) -> String {
         NAMES[rng.random_range(0..NAMES.len())],
         KINDS[rng.random_range(0..KINDS.len())]
     )
-}
-
-/// The path of a template by id in a templates folder.
-pub fn template_path(dir: &Path, id: &str) -> PathBuf {
-    dir.join(format!("{id}.toml"))
 }

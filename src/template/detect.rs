@@ -172,7 +172,7 @@ struct TextLine {
 
 impl TextLine {
     fn band_contains(&self, r: &Rect) -> bool {
-        let (cy, _) = (r.y + r.h / 2, 0);
+        let cy = r.y + r.h / 2;
         cy >= self.top && cy <= self.bottom
     }
 
