@@ -101,6 +101,7 @@ fn main() {
                 let view = faxform::marks::PageView {
                     image: &page.image,
                     suspect_rows: &page.suspect_rows,
+                    row_scale: page.row_scale,
                 };
                 let ft = measure(&view, &reg, i, b, label.as_ref(), expl);
                 let (style, chosen) = marks

@@ -157,6 +157,9 @@ fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
         .parent(pdf_writer::Ref::new(2));
     std::fs::write(inbox.join("noimage.pdf"), pdf.finish()).unwrap();
     std::fs::write(inbox.join("notes.txt"), "not a fax").unwrap();
+    // A form page sent sideways.
+    let png = image::open(root().join("samples/hodanren/fax-00005.png")).unwrap();
+    png.rotate90().save(inbox.join("sideways.png")).unwrap();
 
     let out = tmp.path().join("out");
     // Through the binary, to check the exit status.
@@ -180,7 +183,8 @@ fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
         "{stdout}"
     );
     let reasons = rejected_reasons(&out);
-    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert_eq!(reasons.len(), 6, "{reasons:?}");
+    assert!(reasons["sideways.png"].contains("90°"), "{reasons:?}");
     assert!(reasons["empty.tif"].contains("empty"), "{reasons:?}");
     assert!(
         reasons["truncated.tif"].contains("truncated") || reasons["truncated.tif"].contains("TIFF"),

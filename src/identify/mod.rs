@@ -244,6 +244,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
                 image: img,
                 dpi: p.dpi,
                 suspect_rows,
+                row_scale: p.row_scale,
                 coarse,
                 skew_deg: p.skew_deg,
             });

@@ -111,12 +111,16 @@ struct Excess {
 }
 
 impl Excess {
+    /// `drop_dots`: also drop the tall speckle dots of standard-resolution faxes. Right
+    /// for a box's inside; wrong around labels, where a thin circle arc breaks into pieces
+    /// of the same size.
     fn sample(
         page: &PageView,
         reg: &Registration,
         i: usize,
         explained: &Explained,
         rect: Rect,
+        drop_dots: bool,
     ) -> Excess {
         let img = page.image;
         let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
@@ -146,14 +150,18 @@ impl Excess {
             mask,
             unknown,
         };
-        e.drop_noise();
+        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 });
         e
     }
 
     /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
-    fn drop_noise(&mut self) {
+    fn drop_noise(&mut self, row_scale: f32) {
         let (w, h) = (self.rect.w as usize, self.rect.h as usize);
         let mut seen = vec![false; w * h];
+        // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
+        // standard-resolution page breaks into pieces of the same size.
+        let mut dots: Vec<Vec<usize>> = Vec::new();
+        let mut stroke = false;
         let mut stack = Vec::new();
         for start in 0..w * h {
             if !self.mask[start] || seen[start] {
@@ -183,10 +191,23 @@ impl Excess {
             let cw = xs.clone().max().unwrap() - xs.min().unwrap() + 1;
             let ch = ys.clone().max().unwrap() - ys.min().unwrap() + 1;
             let streak = ch * 2 >= h && cw <= 4;
+            // On a standard-resolution fax the receiver's speckle dots (up to 4 pixels
+            // across) come out twice as tall; pen marks were drawn before and keep their size.
+            let tall_dot =
+                row_scale > 1.5 && cw <= 4 && (ch as f32) <= 4.5 * row_scale && comp.len() <= 28;
             if comp.len() < SPECKLE || streak {
                 for p in comp {
                     self.mask[p] = false;
                 }
+            } else if tall_dot {
+                dots.push(comp);
+            } else {
+                stroke = true;
+            }
+        }
+        if !stroke {
+            for p in dots.into_iter().flatten() {
+                self.mask[p] = false;
             }
         }
     }
@@ -245,6 +266,8 @@ pub struct PageView<'a> {
     pub image: &'a GrayImage,
     /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
     pub suspect_rows: &'a [bool],
+    /// Rows per received row (see [`crate::normalise::NormalPage::row_scale`]).
+    pub row_scale: f32,
 }
 
 /// Measures box `i` (model `b`) of a registered page.
@@ -259,7 +282,7 @@ pub fn measure(
     let r = b.rect;
     let s = r.w.max(r.h);
     let win = r.inflate(s * 7 / 10);
-    let e = Excess::sample(img, reg, i, explained, win);
+    let e = Excess::sample(img, reg, i, explained, win, true);
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
     let near = e.count(&win) - inner;
@@ -302,6 +325,7 @@ fn circle_coverage(
         i,
         explained,
         Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
+        false,
     );
     let bottom = Excess::sample(
         img,
@@ -309,6 +333,7 @@ fn circle_coverage(
         i,
         explained,
         Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
+        false,
     );
     // Share of the label's columns with ink in the band above, and in the band below;
     // a circle (even a tilted one, whose arcs run through the text at one end) reaches

@@ -96,6 +96,9 @@ pub struct NormalPage {
     /// Rows (of `image`) that repeat the row before them on the received page: a fax line
     /// error. What they show is not what was on the paper.
     pub suspect_rows: Vec<bool>,
+    /// Rows of `image` per received row: about 2 for a standard-resolution fax, whose
+    /// speckle dots are therefore twice as tall as on a fine page.
+    pub row_scale: f32,
     /// 1/4 resolution (50 dpi at 200) ink map.
     pub coarse: InkMap,
     /// Skew in degrees (content rotated clockwise by this much).
@@ -139,10 +142,12 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         return Err(NormaliseError::QuarterTurn);
     }
     let suspect_rows = suspect_rows(p, image.height() as usize);
+    let row_scale = dpi / p.dpi_y;
     Ok(NormalPage {
         image,
         dpi,
         suspect_rows,
+        row_scale,
         coarse,
         skew_deg,
     })
