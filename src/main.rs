@@ -175,6 +175,8 @@ fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
 
 fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
     let t = template::load(path)?;
+    // (template page, base image, what the output shows) for each output page.
+    let mut bases = Vec::new();
     if let Some(scan) = scan {
         // The scan's pages, each found on the template and drawn over in its coordinates.
         let kit = faxform::run::Kit::build(vec![t.clone()])?;
@@ -182,25 +184,24 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         for (i, p) in pages.iter().enumerate() {
             let (_, page, aligned) = faxform::run::align_to_template(&kit, p)
                 .map_err(|e| anyhow::anyhow!("{} page {}: {e}", scan.display(), i + 1))?;
-            let img = template::overlay::draw_page(&t, page, &aligned)?;
-            let target = page_path(out, i + 1, pages.len());
-            img.save(&target)
-                .with_context(|| format!("writing {}", target.display()))?;
-            println!(
-                "{} (scan page {} = template page {page})",
-                target.display(),
-                i + 1
-            );
+            bases.push((
+                page,
+                aligned,
+                format!(" (scan page {} = template page {page})", i + 1),
+            ));
         }
-        return Ok(());
+    } else {
+        for p in &t.pages {
+            bases.push((p.number, t.reference_image(p.number)?, String::new()));
+        }
     }
-    for p in &t.pages {
-        let base = t.reference_image(p.number)?;
-        let img = template::overlay::draw_page(&t, p.number, &base)?;
-        let target = page_path(out, p.number, t.pages.len());
+    let n = bases.len();
+    for (i, (page, base, shows)) in bases.into_iter().enumerate() {
+        let img = template::overlay::draw_page(&t, page, &base)?;
+        let target = page_path(out, i + 1, n);
         img.save(&target)
             .with_context(|| format!("writing {}", target.display()))?;
-        println!("{}", target.display());
+        println!("{}{shows}", target.display());
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ impl Catalogue {
         for (ti, t) in templates.iter().enumerate() {
             for p in &t.pages {
                 let img = t.reference_image(p.number)?;
-                let map = InkMap::new(&img, 4, 3);
+                let (_, map) = crate::normalise::ink_maps(&img);
                 let points = map.points();
                 models.push(PageModel {
                     template: ti,
@@ -237,7 +237,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
             let p = pages[0].as_ref().unwrap();
             let mut img = p.image.clone();
             turn_half(&mut img);
-            let coarse = InkMap::new(&img, 4, 3);
+            let (_, coarse) = crate::normalise::ink_maps(&img);
             let mut suspect_rows = p.suspect_rows.clone();
             suspect_rows.reverse();
             pages[1] = Some(NormalPage {

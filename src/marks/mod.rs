@@ -221,27 +221,28 @@ impl Excess {
             && self.mask[(ly * self.rect.w + lx) as usize]
     }
 
-    fn count_unknown(&self, r: &Rect) -> u32 {
+    /// Set cells of `mask` (one of this window's masks) inside `r`.
+    fn count_in(&self, mask: &[bool], r: &Rect) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
         let mut n = 0;
-        for y in r.y..r.bottom() {
-            for x in r.x..r.right() {
-                let (lx, ly) = (x - self.rect.x, y - self.rect.y);
-                if lx >= 0 && ly >= 0 && lx < self.rect.w && ly < self.rect.h {
-                    n += self.unknown[(ly * self.rect.w + lx) as usize] as u32;
-                }
-            }
+        for y in c.y - self.rect.y..c.bottom() - self.rect.y {
+            let row = &mask[(y * self.rect.w) as usize..((y + 1) * self.rect.w) as usize];
+            n += row[(c.x - self.rect.x) as usize..(c.right() - self.rect.x) as usize]
+                .iter()
+                .filter(|&&v| v)
+                .count() as u32;
         }
         n
     }
 
+    fn count_unknown(&self, r: &Rect) -> u32 {
+        self.count_in(&self.unknown, r)
+    }
+
     fn count(&self, r: &Rect) -> u32 {
-        let mut n = 0;
-        for y in r.y..r.bottom() {
-            for x in r.x..r.right() {
-                n += self.at(x, y) as u32;
-            }
-        }
-        n
+        self.count_in(&self.mask, r)
     }
 
     fn runs_in_column(&self, x: i32, y0: i32, y1: i32) -> u32 {

@@ -3,8 +3,8 @@
 
 use crate::raster::{GrayImage, is_ink};
 
-/// A page reduced by `factor` in both directions; a block is inked when at least
-/// `min_ink` of its pixels are.
+/// A page reduced by `factor` in both directions; a block is inked when enough of its
+/// pixels are (see [`InkMap::pair`]).
 #[derive(Debug, Clone)]
 pub struct InkMap {
     pub width: usize,
@@ -14,29 +14,6 @@ pub struct InkMap {
 }
 
 impl InkMap {
-    pub fn new(img: &GrayImage, factor: u32, min_ink: u32) -> InkMap {
-        let f = factor as usize;
-        let (w, h) = (img.width() as usize / f, img.height() as usize / f);
-        let src = img.as_raw();
-        let iw = img.width() as usize;
-        let mut counts = vec![0u32; w * h];
-        for y in 0..h * f {
-            let row = &src[y * iw..y * iw + w * f];
-            let out = &mut counts[(y / f) * w..(y / f + 1) * w];
-            for (x, &v) in row.iter().enumerate() {
-                if is_ink(v) {
-                    out[x / f] += 1;
-                }
-            }
-        }
-        InkMap {
-            width: w,
-            height: h,
-            factor,
-            cells: counts.into_iter().map(|c| c >= min_ink).collect(),
-        }
-    }
-
     /// The factor-2 and factor-4 maps of a page in one pass over its pixels: the fine map
     /// needs `fine_min` of its 4 pixels inked, the coarse one `coarse_min` of its 16.
     pub fn pair(img: &GrayImage, fine_min: u32, coarse_min: u32) -> (InkMap, InkMap) {

@@ -89,6 +89,12 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
     GrayImage::from_raw(w as u32, h as u32, out).expect("sized")
 }
 
+/// The half- and quarter-resolution ink maps of a page. Template pages and received pages
+/// must be reduced alike for identification, so this is the one definition of both.
+pub fn ink_maps(img: &GrayImage) -> (InkMap, InkMap) {
+    InkMap::pair(img, 2, 3)
+}
+
 /// A page ready for identification: square pixels, its ink maps and skew.
 pub struct NormalPage {
     pub image: GrayImage,
@@ -127,7 +133,7 @@ impl std::fmt::Display for NormaliseError {
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
     let image = to_square_dpi(p, dpi);
-    let (fine, coarse) = InkMap::pair(&image, 2, 3);
+    let (fine, coarse) = ink_maps(&image);
     if coarse.ink_fraction() < 0.004 {
         return Err(NormaliseError::Blank);
     }

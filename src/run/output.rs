@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// Column names in order of first appearance across responses (one questionnaire's
 /// columns in template order, then any further questionnaire's).
-fn union_columns(rows: &[crate::store::ResponseRecord]) -> Vec<String> {
+fn union_columns(rows: &[&crate::store::ResponseRecord]) -> Vec<String> {
     let mut cols: Vec<String> = Vec::new();
     for r in rows {
         for (c, _) in &r.cells {
@@ -20,8 +20,7 @@ fn union_columns(rows: &[crate::store::ResponseRecord]) -> Vec<String> {
 }
 
 fn write_responses(path: &Path, rows: &[&crate::store::ResponseRecord]) -> Result<()> {
-    let owned: Vec<_> = rows.iter().map(|r| (*r).clone()).collect();
-    let cols = union_columns(&owned);
+    let cols = union_columns(rows);
     let mut w = csv::Writer::from_path(path)?;
     let mut header = vec!["response_id", "template", "questionnaire", "status"];
     header.extend(cols.iter().map(String::as_str));
