@@ -9,6 +9,7 @@ pub mod identify;
 pub mod ingest;
 pub mod marks;
 pub mod normalise;
+pub mod ocr;
 pub mod raster;
 pub mod register;
 pub mod run;

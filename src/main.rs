@@ -69,6 +69,7 @@ enum TemplateCommand {
 }
 
 fn main() -> ExitCode {
+    limit_openmp();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -87,6 +88,26 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Tesseract's OpenMP runtime reads `OMP_THREAD_LIMIT` when the library is loaded, before
+/// `main`, so setting it here would be too late: the process re-executes itself with the
+/// variable set. One OpenMP thread per engine: our workers already use every core, and
+/// several engines each spinning OpenMP threads on two cores collapse throughput.
+fn limit_openmp() {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    // exec returns only on failure; carry on with OpenMP's default rather than stop.
+    eprintln!("faxform: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR may be slow");
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -121,6 +142,34 @@ fn run(cli: Cli) -> Result<()> {
                 s.checkbox_cells_wrong,
                 100.0 * s.wrong_rate(),
                 s.form_pages_rejected
+            );
+            let x = &s.text;
+            println!(
+                "write-in fields {}: written/blank right {:.2} % ({} blank taken for written, {} written taken for blank, {} of these in review)",
+                x.fields,
+                100.0 * x.presence_rate(),
+                x.blank_read_as_written,
+                x.written_read_as_blank,
+                x.presence_wrong_in_review
+            );
+            let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+            println!(
+                "prefectures {}: exact and accepted {:.1} %, to review {:.1} %, wrong among accepted {}; numbers {}: exact {:.1} %, to review {:.1} %, wrong among accepted {}",
+                x.prefecture_filled,
+                pct(x.prefecture_exact_accepted, x.prefecture_filled),
+                pct(x.prefecture_review, x.prefecture_filled),
+                x.prefecture_wrong_accepted,
+                x.number_filled,
+                pct(x.number_exact, x.number_filled),
+                pct(x.number_review, x.number_filled),
+                x.number_wrong_accepted
+            );
+            println!(
+                "free text {} fields: character error rate {:.1} % over all, {:.1} % over the {} accepted without review",
+                x.free_filled,
+                100.0 * x.cer(),
+                100.0 * x.cer_accepted(),
+                x.free_filled - x.free_review
             );
             if let Some(j) = json {
                 std::fs::write(&j, serde_json::to_string_pretty(&s)?)?;

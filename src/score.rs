@@ -19,6 +19,55 @@ pub struct Score {
     pub wrong_examples: Vec<String>,
     /// Pages of known forms that went to rejected.csv (needs truth-pages.csv).
     pub form_pages_rejected: usize,
+    pub text: TextScore,
+}
+
+/// Write-in fields against truth.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct TextScore {
+    /// Text and number cells of found responses.
+    pub fields: usize,
+    /// Fields whose written / blank decision matches truth.
+    pub presence_correct: usize,
+    pub blank_read_as_written: usize,
+    pub written_read_as_blank: usize,
+    /// Of the wrong presence decisions, those a person sees in review.csv.
+    pub presence_wrong_in_review: usize,
+    /// Prefecture fields with something written.
+    pub prefecture_filled: usize,
+    /// ... read exactly and accepted without review.
+    pub prefecture_exact_accepted: usize,
+    /// ... sent to review.
+    pub prefecture_review: usize,
+    /// ... accepted without review but wrong.
+    pub prefecture_wrong_accepted: usize,
+    pub number_filled: usize,
+    /// Numbers read exactly (accepted or not).
+    pub number_exact: usize,
+    pub number_review: usize,
+    pub number_wrong_accepted: usize,
+    /// Free-text fields with something written.
+    pub free_filled: usize,
+    pub free_review: usize,
+    /// Character edits and truth characters over all written free-text fields ...
+    pub free_edits: usize,
+    pub free_chars: usize,
+    /// ... and over those accepted without review.
+    pub free_edits_accepted: usize,
+    pub free_chars_accepted: usize,
+    pub examples: Vec<String>,
+}
+
+impl TextScore {
+    pub fn presence_rate(&self) -> f64 {
+        self.presence_correct as f64 / self.fields.max(1) as f64
+    }
+    pub fn cer(&self) -> f64 {
+        self.free_edits as f64 / self.free_chars.max(1) as f64
+    }
+    pub fn cer_accepted(&self) -> f64 {
+        self.free_edits_accepted as f64 / self.free_chars_accepted.max(1) as f64
+    }
 }
 
 impl Score {
@@ -51,6 +100,87 @@ fn read_table(path: &Path) -> Result<(Vec<String>, Table)> {
     Ok((header, t))
 }
 
+/// Adds one write-in cell: `truth` and `read` values, and its review reason if any.
+fn score_text(
+    s: &mut TextScore,
+    rid: &str,
+    column: &str,
+    format: crate::template::TextFormat,
+    truth: &str,
+    read: &str,
+    reason: Option<&String>,
+) {
+    use crate::template::TextFormat;
+    s.fields += 1;
+    // The machine found writing when it gave a value, or sent the cell to review for a
+    // reason other than a small mark it took for blank.
+    let found =
+        !read.is_empty() || reason.is_some_and(|r| !r.starts_with(crate::ocr::FAINT_REASON));
+    let written = !truth.is_empty();
+    if found == written {
+        s.presence_correct += 1;
+    } else {
+        if written {
+            s.written_read_as_blank += 1;
+        } else {
+            s.blank_read_as_written += 1;
+        }
+        if reason.is_some() {
+            s.presence_wrong_in_review += 1;
+        }
+        if s.examples.len() < 40 {
+            s.examples.push(format!(
+                "{rid} {column}: presence: truth {truth:?}, read {read:?}"
+            ));
+        }
+    }
+    if !written {
+        return;
+    }
+    let reviewed = reason.is_some();
+    match format {
+        TextFormat::Prefecture => {
+            s.prefecture_filled += 1;
+            if reviewed {
+                s.prefecture_review += 1;
+            } else if read == truth {
+                s.prefecture_exact_accepted += 1;
+            } else {
+                s.prefecture_wrong_accepted += 1;
+                if s.examples.len() < 40 {
+                    s.examples
+                        .push(format!("{rid} {column}: truth {truth:?}, read {read:?}"));
+                }
+            }
+        }
+        TextFormat::Digits => {
+            s.number_filled += 1;
+            s.number_exact += usize::from(read == truth);
+            if reviewed {
+                s.number_review += 1;
+            } else if read != truth {
+                s.number_wrong_accepted += 1;
+                if s.examples.len() < 40 {
+                    s.examples
+                        .push(format!("{rid} {column}: truth {truth:?}, read {read:?}"));
+                }
+            }
+        }
+        TextFormat::Free => {
+            s.free_filled += 1;
+            let (edits, chars) = crate::ocr::text::cer(read, truth);
+            s.free_edits += edits;
+            s.free_chars += chars;
+            if reviewed {
+                s.free_review += 1;
+            } else {
+                s.free_edits_accepted += edits;
+                s.free_chars_accepted += chars;
+            }
+        }
+    }
+}
+
 /// Scores the run in `out` against `truth_dir` (truth.csv, optional truth-pages.csv).
 /// Response ids are matched by file name and page (`fax-00001.tif:1`).
 pub fn score(
@@ -60,10 +190,11 @@ pub fn score(
 ) -> Result<Score> {
     let (_, truth) = read_table(&truth_dir.join("truth.csv"))?;
     let (_, got) = read_table(&out.join("responses.csv"))?;
-    let mut review: HashSet<(String, String)> = HashSet::new();
+    // Cell -> review reason.
+    let mut review: HashMap<(String, String), String> = HashMap::new();
     for rec in csv::Reader::from_path(out.join("review.csv"))?.records() {
         let rec = rec?;
-        review.insert((rec[0].to_string(), rec[1].to_string()));
+        review.insert((rec[0].to_string(), rec[1].to_string()), rec[2].to_string());
     }
     let mut s = Score {
         responses_truth: truth.len(),
@@ -80,10 +211,19 @@ pub fn score(
         };
         for c in tpl.columns() {
             if c.kind == crate::template::ColumnKind::Text {
+                let (tv, gv) = (
+                    t.get(&c.name).map(String::as_str).unwrap_or(""),
+                    g.get(&c.name).map(String::as_str).unwrap_or(""),
+                );
+                let format = tpl
+                    .question(&c.name)
+                    .map_or(crate::template::TextFormat::Free, |q| q.format);
+                let reason = review.get(&(rid.clone(), c.name.clone()));
+                score_text(&mut s.text, rid, &c.name, format, tv, gv, reason);
                 continue;
             }
             s.checkbox_cells += 1;
-            if review.contains(&(rid.clone(), c.name.clone())) {
+            if review.contains_key(&(rid.clone(), c.name.clone())) {
                 s.checkbox_cells_review += 1;
                 continue;
             }

@@ -3,6 +3,8 @@
 use crate::geometry::Rect;
 use crate::identify::Catalogue;
 use crate::marks::Explained;
+use crate::ocr::FieldSpec;
+use crate::ocr::prepare::FieldModel;
 use crate::register::PageBoxes;
 use crate::template::Template;
 use anyhow::Result;
@@ -12,6 +14,8 @@ pub struct PageKit {
     /// Label rectangles per box (same order as `boxes.boxes`).
     pub labels: Vec<Option<Rect>>,
     pub explained: Explained,
+    /// Write-in fields on this page.
+    pub fields: Vec<FieldSpec>,
 }
 
 pub struct Kit {
@@ -49,10 +53,23 @@ impl Kit {
                             .and_then(|o| o.label_rect)
                     })
                     .collect();
+                let fields = t
+                    .questions
+                    .iter()
+                    .filter_map(|q| {
+                        let f = q.field.as_ref().filter(|f| f.page == p.number)?;
+                        Some(FieldSpec {
+                            column: q.id.clone(),
+                            format: q.format,
+                            model: FieldModel::new(&reference, f.rect, f.shape),
+                        })
+                    })
+                    .collect();
                 v.push(PageKit {
                     boxes,
                     labels,
                     explained: Explained::new(&reference, 2),
+                    fields,
                 });
             }
             pages.push(v);

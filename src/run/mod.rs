@@ -9,7 +9,7 @@
 mod inputs;
 mod kit;
 mod output;
-mod page;
+pub mod page;
 mod response;
 
 pub use kit::Kit;
@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Leave handwriting unread (checkbox columns only; written fields are listed as
+    /// unread in report.json). For quick counts and speed comparisons.
+    #[arg(long)]
+    pub no_ocr: bool,
 }
 
 /// The templates folder: given, else ./templates, else the source tree's.
@@ -63,6 +67,33 @@ pub struct Summary {
     pub this_run: ThisRun,
     pub skipped_inputs: Vec<(String, String)>,
     pub seconds: Seconds,
+    pub fields: FieldSummary,
+}
+
+/// Write-in fields read in this run, and every written cell left unread in the folder.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct FieldSummary {
+    pub ocr: bool,
+    /// Fields looked at (every write-in field of every page read now).
+    pub fields: usize,
+    /// ... with writing found.
+    pub written: usize,
+    /// ... read by OCR.
+    pub read: usize,
+    /// OCR seconds summed over worker threads, and per field read.
+    pub ocr_seconds: f64,
+    pub ocr_ms_per_read_field: f64,
+    /// `response_id column` of written cells that OCR did not read (`--no-ocr`, or OCR
+    /// failed; the latter are also in review.csv).
+    pub unread: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct FieldTally {
+    fields: usize,
+    written: usize,
+    read: usize,
+    ocr_seconds: f64,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -85,6 +116,7 @@ pub struct Seconds {
 struct Done {
     record: FileRecord,
     times: StageTimes,
+    tally: FieldTally,
 }
 
 pub fn run(args: &RunArgs) -> Result<Summary> {
@@ -149,20 +181,27 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         .build()?;
     let (tx, rx) = mpsc::sync_channel::<Done>(64);
     let mut times = StageTimes::default();
+    let mut tally = FieldTally::default();
     let out = args.out.clone();
     let kit_ref = &kit;
+    let ocr_on = !args.no_ocr;
+    let ocr = ocr_on;
     let mut commit_error = None;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             pool.install(|| {
                 queue.par_iter().for_each_with(tx, |tx, (path, hash)| {
-                    let done = process_file(kit_ref, path, hash, &out);
+                    let done = process_file(kit_ref, path, hash, &out, ocr);
                     let _ = tx.send(done);
                 });
             });
         });
         for done in rx {
             times.add(&done.times);
+            tally.fields += done.tally.fields;
+            tally.written += done.tally.written;
+            tally.read += done.tally.read;
+            tally.ocr_seconds += done.tally.ocr_seconds;
             summary.this_run.files_read += 1;
             summary.this_run.pages_read += done.record.pages;
             progress.file_done(done.record.pages);
@@ -186,6 +225,23 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     summary.responses = responses;
     summary.review_items = reviews;
     summary.rejected = rejected;
+    summary.fields = FieldSummary {
+        ocr: ocr_on,
+        fields: tally.fields,
+        written: tally.written,
+        read: tally.read,
+        ocr_seconds: tally.ocr_seconds,
+        ocr_ms_per_read_field: tally.ocr_seconds * 1000.0 / tally.read.max(1) as f64,
+        unread: store
+            .responses()?
+            .iter()
+            .flat_map(|r| {
+                r.unread
+                    .iter()
+                    .map(move |c| format!("{} {c}", r.response_id))
+            })
+            .collect(),
+    };
     let wall = start.elapsed().as_secs_f64();
     let per_page = summary.this_run.pages_read.max(1) as f64;
     let stages = [
@@ -194,6 +250,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         ("identify", times.identify),
         ("register", times.register),
         ("marks", times.marks),
+        ("fields", times.fields),
         ("output", times.output),
     ];
     summary.seconds = Seconds {
@@ -222,7 +279,7 @@ pub fn align_to_template(
     p: &crate::ingest::PageImage,
 ) -> Result<(usize, usize, crate::raster::GrayImage), String> {
     let mut times = StageTimes::default();
-    let rp = page::read_page(kit, p, 1, &mut times)?;
+    let rp = page::read_page(kit, p, 1, false, &mut times)?;
     let t = &kit.templates[rp.template];
     let tp = &t.pages[rp.page - 1];
     let img = crate::raster::GrayImage::from_fn(tp.width, tp.height, |x, y| {
@@ -240,7 +297,7 @@ pub fn align_to_template(
 }
 
 /// Reads one file to the end; never fails: what cannot be read becomes rejected rows.
-fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
+fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path, ocr: bool) -> Done {
     let shown = path.display().to_string();
     let file_name = path
         .file_name()
@@ -261,7 +318,11 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
                 page: None,
                 reason: format!("cannot read file: {e}"),
             });
-            return Done { record, times };
+            return Done {
+                record,
+                times,
+                tally: FieldTally::default(),
+            };
         }
     };
     let pages = match read_bytes(&bytes, &IngestOptions::default()) {
@@ -272,7 +333,11 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
                 page: None,
                 reason: e.to_string(),
             });
-            return Done { record, times };
+            return Done {
+                record,
+                times,
+                tally: FieldTally::default(),
+            };
         }
     };
     times.decode += t0.elapsed();
@@ -291,7 +356,7 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
                 continue;
             }
         };
-        match page::read_page(kit, &p, page_no, &mut times) {
+        match page::read_page(kit, &p, page_no, ocr, &mut times) {
             Ok(rp) => read.push(rp),
             Err(reason) => record.rejected.push(RejectRecord {
                 file: shown.clone(),
@@ -299,6 +364,17 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
                 reason,
             }),
         }
+    }
+    let mut tally = FieldTally::default();
+    for f in read.iter().flat_map(|p| &p.fields) {
+        tally.fields += 1;
+        if f.status != crate::ocr::FieldStatus::Blank {
+            tally.written += 1;
+        }
+        if f.status == crate::ocr::FieldStatus::Read {
+            tally.read += 1;
+        }
+        tally.ocr_seconds += f.ocr_seconds;
     }
     let t1 = Instant::now();
     for g in response::group(read) {
@@ -315,7 +391,11 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path) -> Done {
         }
     }
     times.output += t1.elapsed();
-    Done { record, times }
+    Done {
+        record,
+        times,
+        tally,
+    }
 }
 
 /// A progress bar on a terminal, plain lines otherwise (CI, cron, logs).

@@ -6,6 +6,7 @@ use crate::identify::identify;
 use crate::ingest::PageImage;
 use crate::marks::{BoxReading, PageView, classify_page, measure};
 use crate::normalise::normalise;
+use crate::ocr::{FieldReading, read_fields};
 use crate::raster::GrayImage;
 use crate::register::{Registration, register};
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ pub struct StageTimes {
     pub identify: Duration,
     pub register: Duration,
     pub marks: Duration,
+    /// Write-in fields: cleaning, writing-present test and OCR.
+    pub fields: Duration,
     pub output: Duration,
 }
 
@@ -28,6 +31,7 @@ impl StageTimes {
         self.identify += o.identify;
         self.register += o.register;
         self.marks += o.marks;
+        self.fields += o.fields;
         self.output += o.output;
     }
 }
@@ -43,6 +47,8 @@ pub struct ReadPage {
     pub reg: Registration,
     /// Readings in the order of `kit.pages[template][page - 1].boxes.boxes`.
     pub readings: Vec<BoxReading>,
+    /// Write-in fields in the order of `kit.pages[template][page - 1].fields`.
+    pub fields: Vec<FieldReading>,
 }
 
 impl ReadPage {
@@ -52,11 +58,13 @@ impl ReadPage {
     }
 }
 
-/// Reads one page, or says why it is not a page of a known form.
+/// Reads one page (its write-in fields by OCR when `ocr`), or says why it is not a page of
+/// a known form.
 pub fn read_page(
     kit: &Kit,
     p: &PageImage,
     file_page: usize,
+    ocr: bool,
     t: &mut StageTimes,
 ) -> Result<ReadPage, String> {
     let t0 = Instant::now();
@@ -100,7 +108,10 @@ pub fn read_page(
             r.confidence = r.confidence.min(0.2);
         }
     }
-    t.marks += t3.elapsed();
+    let t4 = Instant::now();
+    t.marks += t4 - t3;
+    let fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
+    t.fields += t4.elapsed();
     Ok(ReadPage {
         file_page,
         template: id.template,
@@ -108,5 +119,6 @@ pub fn read_page(
         image: page.image,
         reg,
         readings,
+        fields,
     })
 }

@@ -5,6 +5,7 @@ use super::kit::Kit;
 use super::page::ReadPage;
 use crate::geometry::Rect;
 use crate::marks::BoxReading;
+use crate::ocr::FieldStatus;
 use crate::raster::crop;
 use crate::store::{ResponseRecord, ReviewRecord};
 use crate::template::{Kind, Template};
@@ -117,6 +118,8 @@ pub fn assemble(
     }
 
     let mut chosen: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut unread: Vec<String> = Vec::new();
+    let mut written: Vec<(&crate::template::Question, usize, Rect)> = Vec::new();
     for (qi, q) in t.questions.iter().enumerate() {
         match q.kind {
             Kind::Single | Kind::Multi => {
@@ -206,8 +209,61 @@ pub fn assemble(
                 }
                 chosen.insert(q.id.clone(), marked);
             }
-            // Written fields are read by OCR (a later stage); until then they stay empty.
-            Kind::Text | Kind::Number => cells.push((q.id.clone(), String::new())),
+            Kind::Text | Kind::Number => {
+                let found = group.iter().enumerate().find_map(|(pi, p)| {
+                    p.fields.iter().find(|f| f.column == q.id).map(|f| (pi, f))
+                });
+                let Some((pi, f)) = found else {
+                    // Its page is missing: already reported above.
+                    cells.push((q.id.clone(), String::new()));
+                    continue;
+                };
+                if let FieldStatus::Unread(_) = f.status {
+                    unread.push(q.id.clone());
+                }
+                if let Some(reason) = &f.doubt {
+                    items.push(Item {
+                        column: q.id.clone(),
+                        reason: reason.clone(),
+                        guess: f.value.clone(),
+                        confidence: f.confidence,
+                        at: Some((pi, f.area)),
+                    });
+                }
+                if f.status != FieldStatus::Blank {
+                    written.push((q, pi, f.area));
+                }
+                cells.push((q.id.clone(), f.value.clone()));
+            }
+        }
+    }
+
+    // その他（ ）-style blanks filled in while their option is left unmarked: usually a
+    // missed tick, which a person should decide.
+    for (q, pi, area) in written {
+        let Some((parent, code)) = &q.attached_to else {
+            continue;
+        };
+        let Some(pq) = t.question(parent) else {
+            continue;
+        };
+        let on = chosen.get(parent).is_some_and(|c| c.contains(code));
+        if !on {
+            items.push(Item {
+                column: if pq.kind == Kind::Single {
+                    parent.clone()
+                } else {
+                    format!("{parent}_{code}")
+                },
+                reason: format!("{} is written in but option {code} is not marked", q.id),
+                guess: if pq.kind == Kind::Single {
+                    String::new()
+                } else {
+                    "0".into()
+                },
+                confidence: 0.3,
+                at: Some((pi, area)),
+            });
         }
     }
 
@@ -286,6 +342,7 @@ pub fn assemble(
             questionnaire: t.questionnaire.clone(),
             status: status.into(),
             cells,
+            unread,
         },
         reviews,
     ))

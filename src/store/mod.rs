@@ -29,6 +29,8 @@ pub struct ResponseRecord {
     pub status: String,
     /// (column, value) in template column order.
     pub cells: Vec<(String, String)>,
+    /// Text columns with writing that OCR did not read (`--no-ocr`, or OCR failed).
+    pub unread: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +60,8 @@ CREATE TABLE IF NOT EXISTS files (
     hash TEXT PRIMARY KEY, path TEXT NOT NULL, pages INTEGER NOT NULL, seq INTEGER NOT NULL, done_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS responses (
     response_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, seq INTEGER NOT NULL,
-    template TEXT NOT NULL, questionnaire TEXT NOT NULL, status TEXT NOT NULL, cells TEXT NOT NULL);
+    template TEXT NOT NULL, questionnaire TEXT NOT NULL, status TEXT NOT NULL, cells TEXT NOT NULL,
+    unread TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS review_items (
     id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
     reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL);
@@ -74,6 +77,15 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        // Folders made before OCR existed lack the unread column.
+        let has_unread: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('responses') WHERE name = 'unread'")?
+            .exists([])?;
+        if !has_unread {
+            conn.execute_batch(
+                "ALTER TABLE responses ADD COLUMN unread TEXT NOT NULL DEFAULT '[]'",
+            )?;
+        }
         Ok(Store { conn })
     }
 
@@ -121,10 +133,11 @@ impl Store {
         )?;
         for (i, r) in f.responses.iter().enumerate() {
             let cells = serde_json::to_string(&r.cells)?;
+            let unread = serde_json::to_string(&r.unread)?;
             tx.execute(
-                "INSERT INTO responses (response_id, file_hash, seq, template, questionnaire, status, cells)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![r.response_id, f.hash, seq * 1000 + i as i64, r.template, r.questionnaire, r.status, cells],
+                "INSERT INTO responses (response_id, file_hash, seq, template, questionnaire, status, cells, unread)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![r.response_id, f.hash, seq * 1000 + i as i64, r.template, r.questionnaire, r.status, cells, unread],
             )
             .with_context(|| format!("response {}", r.response_id))?;
         }
@@ -146,20 +159,22 @@ impl Store {
     }
 
     pub fn responses(&self) -> Result<Vec<ResponseRecord>> {
-        let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells FROM responses ORDER BY seq")?;
+        let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells, unread FROM responses ORDER BY seq")?;
         let rows = st.query_map([], |r| {
             let cells: String = r.get(4)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, cells))
+            let unread: String = r.get(5)?;
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, cells, unread))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (response_id, template, questionnaire, status, cells) = row?;
+            let (response_id, template, questionnaire, status, cells, unread) = row?;
             out.push(ResponseRecord {
                 response_id,
                 template,
                 questionnaire,
                 status,
                 cells: serde_json::from_str(&cells)?,
+                unread: serde_json::from_str(&unread)?,
             });
         }
         Ok(out)
@@ -221,6 +236,7 @@ mod tests {
                 questionnaire: "t".into(),
                 status: "ok".into(),
                 cells: vec![("q1".into(), "2".into())],
+                unread: vec![],
             }],
             reviews: vec![],
             rejected: vec![],

@@ -1,0 +1,491 @@
+//! From a registered page to a clean picture of what was written in one field.
+//!
+//! The field's neighbourhood is resampled into template coordinates (after a small local
+//! shift search on the printed lines, so that uneven paper feed does not leave line
+//! fragments), the printed box lines, underlines, parentheses and any printed glyphs are
+//! removed where the blank form has them, and fax speckle is dropped. What is left is the
+//! respondent's writing: its amount decides whether the field is blank at all.
+
+use crate::geometry::{Affine, Rect};
+use crate::raster::{GrayImage, components, is_ink, sample_bilinear};
+use crate::template::FieldShape;
+
+/// Template pixels around the field rectangle that are read with it (writing on an
+/// underline rises above the rectangle; box writing may touch the lines).
+const MARGIN: i32 = 6;
+/// How far inside a box's ruled lines it is read.
+const BOX_INSET: i32 = 4;
+/// Printed runs at least this long are lines (box sides, underlines); shorter printed
+/// ink is glyphs or parentheses.
+const LINE_RUN: u32 = 20;
+/// Thickest printed line on a received page (fax thickening plus a pixel of misfit).
+const LINE_THICK: u32 = 7;
+/// Local shift searched around the page transform, in pixels.
+const SHIFT: i32 = 5;
+/// Ink components this small (in pixels, at 200 dpi; a standard-resolution fax doubles
+/// a dot's height) are fax speckle when no writing is near them.
+const SPECK_AREA: u32 = 24;
+const SPECK_SIDE: i32 = 7;
+/// How near (pixels) a small dot must be to writing to be kept (dakuten, 、, ・).
+const SPECK_NEAR: i32 = 12;
+/// Components this thin lying along a printed line are remnants of it.
+const REMNANT_THICK: i32 = 4;
+/// How far from a printed line a remnant may lie.
+const REMNANT_ZONE: i32 = 6;
+/// A pen or dirt line at least this long (pixels) and about as thin as a pen stroke is
+/// not writing: a circle drawn round a neighbouring option's label reaching into the
+/// field, a strike-through, a streak. The longest stroke of a handwritten character (ー
+/// in a comment box) is about half this.
+const LONG_STROKE: i32 = 100;
+/// Ink pixels per pixel of length up to which a long line counts as thin.
+const THIN_PER_LENGTH: f32 = 4.5;
+/// A thin near-vertical line inked over this fraction of a one-line field's height is a
+/// scanner streak (a vertical pen stroke there covers about two thirds) ...
+const STREAK_FILL: f32 = 0.8;
+/// ... and over this fraction of a box's (a box is two or more lines of writing high).
+const STREAK_FILL_BOX: f32 = 0.45;
+/// Lean searched, in hundredths of a pixel per row either way (about 3 degrees).
+const STREAK_LEAN: i32 = 5;
+
+/// What the blank form prints in and around one field, in template pixels.
+#[derive(Debug, Clone)]
+pub struct FieldModel {
+    pub rect: Rect,
+    pub shape: FieldShape,
+    /// The area read: `rect` grown by a margin, clipped to the page.
+    pub region: Rect,
+    /// Per region pixel: printed ink to remove. 1 = horizontal line (removed where the
+    /// page's ink there is line-thin vertically), 2 = vertical line (thin horizontally),
+    /// 3 = other printed ink (removed outright), 0 = paper.
+    printed: Vec<u8>,
+    /// Per region pixel: within [`REMNANT_ZONE`] of a horizontal (1) or vertical (2)
+    /// printed line, where thin leftovers of the line are dropped.
+    zone: Vec<u8>,
+    /// Printed ink pixels near the field, to find the field's local shift by.
+    anchors: Vec<(i32, i32)>,
+}
+
+impl FieldModel {
+    /// Builds the model from the blank form's page (`reference`, template pixels).
+    pub fn new(reference: &GrayImage, rect: Rect, shape: FieldShape) -> FieldModel {
+        let (pw, ph) = (reference.width(), reference.height());
+        // A box is read inside its ruled lines (a long box's lines are where a small
+        // registration error shows most); other fields with a margin round them.
+        let grow = match shape {
+            FieldShape::Box => -BOX_INSET,
+            _ => MARGIN,
+        };
+        let region = rect
+            .inflate(grow)
+            .clip(pw, ph)
+            .unwrap_or(Rect::new(0, 0, 1, 1));
+        let ink = |x: i32, y: i32| {
+            x >= 0
+                && y >= 0
+                && (x as u32) < pw
+                && (y as u32) < ph
+                && is_ink(reference.get_pixel(x as u32, y as u32).0[0])
+        };
+        let run = |x: i32, y: i32, dx: i32, dy: i32| -> u32 {
+            let mut n = 1;
+            let (mut a, mut b) = (x + dx, y + dy);
+            while ink(a, b) && n < 200 {
+                n += 1;
+                (a, b) = (a + dx, b + dy);
+            }
+            let (mut a, mut b) = (x - dx, y - dy);
+            while ink(a, b) && n < 200 {
+                n += 1;
+                (a, b) = (a - dx, b - dy);
+            }
+            n
+        };
+        // Classify printed ink in a slightly larger area so the dilation below reaches
+        // into the region from just outside it.
+        let (w, h) = (region.w as usize, region.h as usize);
+        let mut printed = vec![0u8; w * h];
+        let mut zone = vec![0u8; w * h];
+        let d = 3;
+        let z = REMNANT_ZONE;
+        for ty in region.y - z..region.bottom() + z {
+            for tx in region.x - z..region.right() + z {
+                if !ink(tx, ty) {
+                    continue;
+                }
+                let kind = if run(tx, ty, 1, 0) >= LINE_RUN {
+                    1
+                } else if run(tx, ty, 0, 1) >= LINE_RUN {
+                    2
+                } else {
+                    3
+                };
+                if kind != 3 {
+                    let (zx, zy) = if kind == 1 { (0, z) } else { (z, 0) };
+                    for y in ty - zy..=ty + zy {
+                        for x in tx - zx..=tx + zx {
+                            let (rx, ry) = (x - region.x, y - region.y);
+                            if rx >= 0 && ry >= 0 && rx < region.w && ry < region.h {
+                                let c = &mut zone[ry as usize * w + rx as usize];
+                                if *c == 0 {
+                                    *c = kind;
+                                }
+                            }
+                        }
+                    }
+                }
+                if tx < region.x - d
+                    || ty < region.y - d
+                    || tx >= region.right() + d
+                    || ty >= region.bottom() + d
+                {
+                    continue;
+                }
+                // Lines grow across their direction (misfit), glyphs both ways.
+                let (gx, gy) = match kind {
+                    1 => (1, d),
+                    2 => (d, 1),
+                    _ => (d, d),
+                };
+                for y in ty - gy..=ty + gy {
+                    for x in tx - gx..=tx + gx {
+                        let (rx, ry) = (x - region.x, y - region.y);
+                        if rx < 0 || ry < 0 || rx >= region.w || ry >= region.h {
+                            continue;
+                        }
+                        let cell = &mut printed[ry as usize * w + rx as usize];
+                        // Glyph removal wins over the thin-line test; a horizontal line
+                        // wins over a vertical one at corners.
+                        *cell = match (*cell, kind) {
+                            (3, _) | (_, 3) => 3,
+                            (0, k) => k,
+                            (c, _) => c,
+                        };
+                    }
+                }
+            }
+        }
+        let near = rect.inflate(MARGIN + 14);
+        let mut anchors = Vec::new();
+        for ty in near.y..near.bottom() {
+            for tx in near.x..near.right() {
+                if (tx + ty) % 2 == 0 && ink(tx, ty) {
+                    anchors.push((tx, ty));
+                }
+            }
+        }
+        FieldModel {
+            rect,
+            shape,
+            region,
+            printed,
+            zone,
+            anchors,
+        }
+    }
+}
+
+/// One field as received, the printed form removed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The field's region in template pixels (same size as [`FieldModel::region`]).
+    pub image: GrayImage,
+    /// Ink pixels of writing left after removal and despeckling.
+    pub ink: u32,
+    /// The largest piece of writing, in pixels: a written character has a stroke piece of
+    /// 60 or more, while what noise survives cleaning is dots and short dashes.
+    pub largest: u32,
+    /// Bounding box of the writing in `image`, if any.
+    pub writing: Option<Rect>,
+    /// Local shift found on top of the page transform, in page pixels.
+    pub shift: (i32, i32),
+}
+
+/// Extracts and cleans one field from a page registered by `transform` (template → page).
+pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared {
+    let shift = local_shift(page, transform, m);
+    let (w, h) = (m.region.w as u32, m.region.h as u32);
+    let mut img = GrayImage::from_fn(w, h, |x, y| {
+        let (px, py) = transform.apply(
+            (m.region.x + x as i32) as f64,
+            (m.region.y + y as i32) as f64,
+        );
+        // Resampled, then thresholded: smooth stroke edges, and no faint grey remnant of a
+        // line for Tesseract to take for a character.
+        let v = sample_bilinear(page, px + shift.0 as f64, py + shift.1 as f64);
+        image::Luma([if v < 128.0 { 0 } else { 255 }])
+    });
+    remove_printed(&mut img, &m.printed);
+    remove_streaks(&mut img);
+    let (ink, largest, writing) = despeckle(&mut img, &m.zone);
+    Prepared {
+        image: img,
+        ink,
+        largest,
+        writing,
+        shift,
+    }
+}
+
+/// The whole-pixel shift that puts most page ink on the form's printed ink near the field.
+fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
+    if m.anchors.is_empty() {
+        return (0, 0);
+    }
+    let (pw, ph) = (page.width() as i64, page.height() as i64);
+    let pts: Vec<(i64, i64)> = m
+        .anchors
+        .iter()
+        .map(|&(x, y)| {
+            let (u, v) = t.apply(x as f64, y as f64);
+            (u.round() as i64, v.round() as i64)
+        })
+        .collect();
+    let mut best = ((0, 0), 0usize, i32::MAX);
+    for dy in -SHIFT..=SHIFT {
+        for dx in -SHIFT..=SHIFT {
+            let hits = pts
+                .iter()
+                .filter(|&&(x, y)| {
+                    let (x, y) = (x + dx as i64, y + dy as i64);
+                    x >= 0
+                        && y >= 0
+                        && x < pw
+                        && y < ph
+                        && is_ink(page.get_pixel(x as u32, y as u32).0[0])
+                })
+                .count();
+            let dist = dx.abs() + dy.abs();
+            if hits > best.1 || (hits == best.1 && dist < best.2) {
+                best = ((dx, dy), hits, dist);
+            }
+        }
+    }
+    best.0
+}
+
+/// Whitens page ink where the form prints: outright on glyphs, and on lines only where
+/// the ink is as thin as a line across it (a pen stroke crossing the line survives).
+fn remove_printed(img: &mut GrayImage, printed: &[u8]) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let src = img.as_raw().clone();
+    let ink = |x: usize, y: usize| is_ink(src[y * w + x]);
+    let run = |x: usize, y: usize, horizontal: bool| -> u32 {
+        let mut n = 1;
+        if horizontal {
+            let mut a = x;
+            while a > 0 && ink(a - 1, y) {
+                a -= 1;
+                n += 1;
+            }
+            let mut a = x;
+            while a + 1 < w && ink(a + 1, y) {
+                a += 1;
+                n += 1;
+            }
+        } else {
+            let mut b = y;
+            while b > 0 && ink(x, b - 1) {
+                b -= 1;
+                n += 1;
+            }
+            let mut b = y;
+            while b + 1 < h && ink(x, b + 1) {
+                b += 1;
+                n += 1;
+            }
+        }
+        n
+    };
+    let out = img.as_mut();
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !ink(x, y) {
+                continue;
+            }
+            let remove = match printed[i] {
+                1 => run(x, y, false) <= LINE_THICK,
+                2 => run(x, y, true) <= LINE_THICK,
+                3 => true,
+                _ => false,
+            };
+            if remove {
+                out[i] = 255;
+            }
+        }
+    }
+}
+
+/// Whitens scanner streaks: thin, nearly vertical lines inked over much of the region's
+/// height with paper on both sides. Dirt on the sending scanner draws them down the page;
+/// after deskewing they lean by up to a few degrees, and they break up, so they are found
+/// along slanted lines rather than as components.
+fn remove_streaks(img: &mut GrayImage) {
+    let (w, h) = (img.width() as i32, img.height() as i32);
+    if h < 20 {
+        return;
+    }
+    let px = img.as_raw().clone();
+    let ink = |x: i32, y: i32| x >= 0 && x < w && is_ink(px[(y * w + x) as usize]);
+    let need = if h >= 80 {
+        STREAK_FILL_BOX
+    } else {
+        STREAK_FILL
+    };
+    let mut wipe: Vec<(i32, f32)> = Vec::new();
+    for step in -STREAK_LEAN..=STREAK_LEAN {
+        // Horizontal drift per row.
+        let slope = step as f32 * 0.01;
+        let top_shift = -(slope * h as f32 / 2.0);
+        for x0 in -4..w + 4 {
+            let at = |y: i32, d: i32| (x0 as f32 + top_shift + slope * y as f32).round() as i32 + d;
+            let on = (0..h)
+                .filter(|&y| (-1..=1).any(|d| ink(at(y, d), y)))
+                .count() as f32;
+            if on < need * h as f32 {
+                continue;
+            }
+            // Paper beside it: writing is dense around its strokes, a streak is alone.
+            let beside = (0..h)
+                .filter(|&y| [-5, -4, 4, 5].iter().any(|&d| ink(at(y, d), y)))
+                .count() as f32;
+            if beside <= 0.15 * h as f32 {
+                wipe.push((x0, slope));
+            }
+        }
+    }
+    let half = h as f32 / 2.0;
+    for (x0, slope) in wipe {
+        for y in 0..h {
+            let c = (x0 as f32 + slope * (y as f32 - half)).round() as i32;
+            for x in c - 2..=c + 2 {
+                if x >= 0 && x < w {
+                    img.put_pixel(x as u32, y as u32, image::Luma([255]));
+                }
+            }
+        }
+    }
+}
+
+/// Drops speckle (small dots with no writing near) and thin remnants of printed lines;
+/// returns the ink left, its largest component and its bounding box.
+fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
+    let w = img.width() as usize;
+    let comps = components(img);
+    let big: Vec<Rect> = comps
+        .iter()
+        .filter(|c| c.area > SPECK_AREA * 2)
+        .map(|c| c.bbox)
+        .collect();
+    // Faint writing breaks into many small pieces close together; fax speckle is
+    // scattered. A dot with writing or two other dots near it is kept.
+    let near_count = |b: &Rect| {
+        let r = b.inflate(SPECK_NEAR);
+        comps
+            .iter()
+            .filter(|o| o.bbox != *b && r.intersects(&o.bbox))
+            .count()
+    };
+    let in_zone = |r: &Rect, kind: u8| {
+        (r.y..r.bottom())
+            .all(|y| (r.x..r.right()).all(|x| zone[y as usize * w + x as usize] == kind))
+    };
+    let mut ink = 0;
+    let mut largest = 0;
+    let mut bbox: Option<Rect> = None;
+    for c in &comps {
+        let b = c.bbox;
+        let speck = c.area <= SPECK_AREA
+            && b.w.max(b.h) <= SPECK_SIDE
+            && !big.iter().any(|g| g.inflate(SPECK_NEAR).intersects(&b))
+            && near_count(&b) < 2;
+        let remnant =
+            (b.h <= REMNANT_THICK && in_zone(&b, 1)) || (b.w <= REMNANT_THICK && in_zone(&b, 2));
+        let length = b.w.max(b.h);
+        let long_line = length >= LONG_STROKE && (c.area as f32) <= THIN_PER_LENGTH * length as f32;
+        if speck || remnant || long_line {
+            for y in b.y..b.bottom() {
+                for x in b.x..b.right() {
+                    img.put_pixel(x as u32, y as u32, image::Luma([255]));
+                }
+            }
+        } else {
+            ink += c.area;
+            largest = largest.max(c.area);
+            bbox = Some(bbox.map_or(b, |r| r.union(&b)));
+        }
+    }
+    (ink, largest, bbox)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A blank form: an underline, a box and a printed glyph-like blob.
+    fn blank() -> GrayImage {
+        let mut img = GrayImage::from_pixel(400, 300, image::Luma([255]));
+        for x in 40..300 {
+            for y in 100..103 {
+                img.put_pixel(x, y, image::Luma([0])); // underline
+            }
+        }
+        for x in 40..360 {
+            for t in 0..3 {
+                img.put_pixel(x, 150 + t, image::Luma([0]));
+                img.put_pixel(x, 270 + t, image::Luma([0]));
+            }
+        }
+        for y in 150..273 {
+            for t in 0..3 {
+                img.put_pixel(40 + t, y, image::Luma([0]));
+                img.put_pixel(357 + t, y, image::Luma([0]));
+            }
+        }
+        img
+    }
+
+    fn stroke(img: &mut GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) {
+        for x in x0..x1 {
+            for y in y0..y1 {
+                img.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_blank_field_on_a_shifted_page_leaves_no_ink() {
+        let form = blank();
+        let under = FieldModel::new(&form, Rect::new(40, 60, 260, 42), FieldShape::Underline);
+        let boxed = FieldModel::new(&form, Rect::new(40, 150, 320, 123), FieldShape::Box);
+        // The received page sits 3 px right and 2 px down of where the transform says.
+        let mut page = GrayImage::from_pixel(400, 300, image::Luma([255]));
+        image::imageops::overlay(&mut page, &form, 3, 2);
+        // A few specks of fax noise.
+        stroke(&mut page, 100, 80, 102, 82);
+        stroke(&mut page, 200, 200, 201, 203);
+        let t = Affine::translate(0.0, 0.0);
+        for m in [&under, &boxed] {
+            let p = prepare(&page, &t, m);
+            assert_eq!(p.shift, (3, 2));
+            assert_eq!(p.ink, 0, "{:?}", p.writing);
+            assert!(p.writing.is_none());
+        }
+    }
+
+    #[test]
+    fn writing_crossing_a_line_survives_and_the_line_goes() {
+        let form = blank();
+        let under = FieldModel::new(&form, Rect::new(40, 60, 260, 42), FieldShape::Underline);
+        let mut page = form.clone();
+        // A vertical pen stroke through the underline, and a short horizontal one above it.
+        stroke(&mut page, 120, 70, 123, 110);
+        stroke(&mut page, 150, 80, 180, 83);
+        let p = prepare(&page, &Affine::translate(0.0, 0.0), &under);
+        let w = p.writing.expect("writing found");
+        // 3x40 + 30x3 pixels written; the 3 px of the stroke inside the line may go.
+        assert!((190..=210).contains(&p.ink), "ink {}", p.ink);
+        // Nothing of the underline left beyond the strokes.
+        assert!(w.x >= 120 - under.region.x && w.right() <= 180 - under.region.x + 1);
+    }
+}
