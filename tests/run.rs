@@ -1,6 +1,6 @@
 //! End-to-end: `faxform run` on the committed samples and on bad, repeated and interrupted
-//! input. Checkbox cells are checked against truth; written fields are read by OCR, which
-//! is not part of the batch yet, so text columns are not compared here.
+//! input. Checkbox cells are checked against truth, prefectures too; the other written
+//! fields only for whether writing was found (their OCR accuracy is a benchmark figure).
 
 use faxform::run::{RunArgs, run};
 use std::collections::{HashMap, HashSet};
@@ -17,6 +17,7 @@ fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
         out: out.to_path_buf(),
         templates: Some(root().join("templates")),
         jobs: Some(2),
+        no_ocr: false,
     }
 }
 
@@ -75,6 +76,42 @@ fn samples_match_truth_or_are_in_review() {
         }
     }
     assert_eq!(checked, 10 * 27 + 5 * 22);
+    // Written fields: a prefecture is right or in review; writing is found where there is
+    // some (a value or a review row), and blank fields stay empty.
+    let mut written = 0;
+    for set in ["hodanren", "chiba"] {
+        for t in table(&root().join("samples").join(set).join("truth.csv")) {
+            let rid = &t["response_id"];
+            let got = &responses[rid];
+            let tpl = templates.iter().find(|x| x.id == t["template"]).unwrap();
+            for c in tpl
+                .columns()
+                .into_iter()
+                .filter(|c| c.kind == faxform::template::ColumnKind::Text)
+            {
+                let (truth, read) = (&t[&c.name], &got[&c.name]);
+                let in_review = review.contains(&(rid.clone(), c.name.clone()));
+                if truth.is_empty() {
+                    assert!(
+                        read.is_empty() || in_review,
+                        "{rid} {}: blank, read {read:?}",
+                        c.name
+                    );
+                    continue;
+                }
+                written += 1;
+                assert!(
+                    !read.is_empty() || in_review,
+                    "{rid} {}: writing {truth:?} not found",
+                    c.name
+                );
+                if c.name == "q1" && !in_review {
+                    assert_eq!(read, truth, "{rid} q1 accepted but wrong");
+                }
+            }
+        }
+    }
+    assert!(written >= 20, "{written} written fields in the samples");
     // Every review row has a crop inside the output folder.
     for r in table(&out.join("review.csv")) {
         if !r["image"].is_empty() {
@@ -291,4 +328,109 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
     want.sort_by_key(key);
     assert_eq!(got.len(), 40);
     assert_eq!(got, want, "same responses as an uninterrupted run");
+}
+
+/// Runs the binary on `input` with extra arguments and environment; returns the outputs.
+fn run_binary(
+    input: &Path,
+    out: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (
+    Vec<HashMap<String, String>>,
+    Vec<HashMap<String, String>>,
+    serde_json::Value,
+) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_faxform"));
+    cmd.arg("run")
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .arg("--templates")
+        .arg(root().join("templates"))
+        .args(extra);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    (
+        table(&out.join("responses.csv")),
+        table(&out.join("review.csv")),
+        report,
+    )
+}
+
+/// Text columns of a template, by name.
+fn text_columns() -> HashSet<String> {
+    faxform::template::load_all(&root().join("templates"))
+        .unwrap()
+        .iter()
+        .flat_map(|t| t.columns())
+        .filter(|c| c.kind == faxform::template::ColumnKind::Text)
+        .map(|c| c.name)
+        .collect()
+}
+
+#[test]
+fn ocr_failure_or_no_ocr_leaves_checkbox_results_as_they_are() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = root().join("samples/hodanren");
+    let (normal, _, report) = run_binary(&input, &tmp.path().join("normal"), &[], &[]);
+    assert_eq!(report["fields"]["ocr"], true);
+    assert!(report["fields"]["read"].as_u64().unwrap() > 10);
+    // Tesseract cannot find its model: every written field is unread and sent to review.
+    let empty = tmp.path().join("no-tessdata");
+    std::fs::create_dir(&empty).unwrap();
+    let (broken, broken_review, broken_report) = run_binary(
+        &input,
+        &tmp.path().join("broken"),
+        &[],
+        &[("TESSDATA_PREFIX", empty.to_str().unwrap())],
+    );
+    let (no_ocr, no_ocr_review, no_ocr_report) =
+        run_binary(&input, &tmp.path().join("no-ocr"), &["--no-ocr"], &[]);
+    let text = text_columns();
+    let written = report["fields"]["written"].as_u64().unwrap() as usize;
+    for (name, rows, review, rep) in [
+        ("OCR failing", &broken, &broken_review, &broken_report),
+        ("--no-ocr", &no_ocr, &no_ocr_review, &no_ocr_report),
+    ] {
+        assert_eq!(rows.len(), normal.len(), "{name}");
+        for a in &normal {
+            let b = rows
+                .iter()
+                .find(|b| b["response_id"] == a["response_id"])
+                .unwrap();
+            for (k, v) in a {
+                if text.contains(k) {
+                    assert_eq!(b[k], "", "{name}: {} {k} has a value", a["response_id"]);
+                } else if k != "status" {
+                    assert_eq!(&b[k], v, "{name}: {} {k} changed", a["response_id"]);
+                }
+            }
+        }
+        let unread = rep["fields"]["unread"].as_array().unwrap();
+        assert_eq!(unread.len(), written, "{name}: {unread:?}");
+        let unread_in_review = review
+            .iter()
+            .filter(|r| r["reason"].starts_with("writing not read"))
+            .count();
+        if name == "--no-ocr" {
+            assert_eq!(
+                unread_in_review, 0,
+                "--no-ocr sends nothing to review for it"
+            );
+        } else {
+            assert_eq!(unread_in_review, written, "every unread field is in review");
+            assert!(
+                review
+                    .iter()
+                    .any(|r| r["reason"].contains("could not load its 'jpn' model")),
+                "the reason names the missing model"
+            );
+        }
+    }
 }

@@ -274,3 +274,104 @@ fn lay_out(crops: &[GrayImage]) -> (GrayImage, Vec<Rect>) {
     }
     (strip, rects)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::{FontRole, GlyphJitter, draw_text, font};
+
+    /// A blank form with an underline (prefecture), a short underline (number) and a
+    /// box (comment), and the fields for them.
+    fn form() -> (GrayImage, Vec<FieldSpec>) {
+        let mut img = GrayImage::from_pixel(900, 400, image::Luma([255]));
+        let mut line = |x0: u32, x1: u32, y0: u32, y1: u32| {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    img.put_pixel(x, y, image::Luma([0]));
+                }
+            }
+        };
+        line(40, 340, 98, 101); // prefecture underline
+        line(400, 520, 98, 101); // number underline
+        line(40, 860, 150, 153); // box
+        line(40, 860, 347, 350);
+        line(40, 43, 150, 350);
+        line(857, 860, 150, 350);
+        let spec = |column: &str, format, rect, shape, img: &GrayImage| FieldSpec {
+            column: column.into(),
+            format,
+            model: FieldModel::new(img, rect, shape),
+        };
+        let fields = vec![
+            spec(
+                "q1",
+                TextFormat::Prefecture,
+                Rect::new(40, 50, 300, 50),
+                FieldShape::Underline,
+                &img,
+            ),
+            spec(
+                "count",
+                TextFormat::Digits,
+                Rect::new(400, 50, 120, 50),
+                FieldShape::Underline,
+                &img,
+            ),
+            spec(
+                "comment",
+                TextFormat::Free,
+                Rect::new(40, 150, 820, 200),
+                FieldShape::Box,
+                &img,
+            ),
+        ];
+        (img, fields)
+    }
+
+    fn write(img: &mut GrayImage, at: (f32, f32), text: &str) {
+        let f = font(FontRole::Print).unwrap();
+        draw_text(img, &f, 40.0, at, text, 0, |_| GlyphJitter::NONE);
+    }
+
+    #[test]
+    fn written_fields_are_read_with_their_constraints() {
+        let (mut page, fields) = form();
+        write(&mut page, (60.0, 90.0), "千葉県");
+        write(&mut page, (420.0, 90.0), "12");
+        write(&mut page, (70.0, 210.0), "保険証を持参した");
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, true);
+        assert_eq!(r[0].status, FieldStatus::Read, "{:?}", r[0]);
+        assert_eq!(r[0].value, "千葉", "{:?}", r[0]);
+        assert_eq!(r[0].doubt, None, "{:?}", r[0]);
+        assert_eq!(r[1].value, "12", "{:?}", r[1]);
+        let (edits, chars) = text::cer(&r[2].value, "保険証を持参した");
+        assert!(edits <= 1, "{:?} ({edits} edits of {chars})", r[2]);
+        assert!(r.iter().all(|f| f.ocr_seconds > 0.0 && f.confidence > 0.5));
+    }
+
+    #[test]
+    fn blank_fields_cost_no_ocr_and_the_form_alone_is_blank() {
+        let (page, fields) = form();
+        // The page is the blank form shifted a little, as received.
+        let mut shifted = GrayImage::from_pixel(900, 400, image::Luma([255]));
+        image::imageops::overlay(&mut shifted, &page, 2, -1);
+        for r in read_fields(&shifted, &Affine::translate(0.0, 0.0), &fields, true) {
+            assert_eq!(r.status, FieldStatus::Blank, "{r:?}");
+            assert_eq!(r.value, "");
+            assert_eq!(r.ink, 0, "{r:?}");
+            assert_eq!(r.ocr_seconds, 0.0);
+            assert_eq!(r.doubt, None);
+        }
+    }
+
+    #[test]
+    fn without_ocr_written_fields_are_found_but_left_unread() {
+        let (mut page, fields) = form();
+        write(&mut page, (420.0, 90.0), "7");
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        assert_eq!(r[0].status, FieldStatus::Blank);
+        assert!(matches!(r[1].status, FieldStatus::Unread(_)), "{:?}", r[1]);
+        assert_eq!(r[1].value, "");
+        assert_eq!(r[1].doubt, None, "--no-ocr is not a review item");
+    }
+}

@@ -170,11 +170,16 @@ mod tests {
         // A stray character from the printed suffix or a speck.
         let x = m("神奈川県,");
         assert_eq!((x.name, x.distance), ("神奈川", 0));
+        // One character off, and 奈良 is two away: a person decides.
         let x = m("神奈州");
-        assert_eq!((x.name, x.distance), ("神奈川", 1));
-        assert!(x.is_sure(), "{x:?}");
+        assert_eq!((x.name, x.distance, x.runner_up), ("神奈川", 1, 2));
+        assert!(!x.is_sure(), "{x:?}");
+        // One character off with nothing else near: accepted.
         let x = m("鹿児鳥県");
         assert_eq!((x.name, x.distance), ("鹿児島", 1));
+        assert!(x.is_sure(), "{x:?}");
+        let x = m("和歌止");
+        assert_eq!((x.name, x.distance, x.runner_up), ("和歌山", 1, 3));
     }
 
     #[test]
