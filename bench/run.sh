@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make bench: accuracy and speed of `faxform run` (checkbox reading, no OCR) on synthetic
-# corpora, and peak memory as the batch grows. Seeds differ from those used to set the
-# thresholds (101, 102), so these are held-out figures.
+# make bench: accuracy and speed of `faxform run` (checkboxes and OCR of write-in fields)
+# on synthetic corpora, the same without OCR for comparison, and peak memory as the batch
+# grows. Seeds differ from those used to set the thresholds (101, 102), so these are
+# held-out figures.
 set -euo pipefail
 BIN=${BIN:-target/release/faxform}
 OUT=${OUT:-bench-out}
@@ -19,8 +20,18 @@ for profile in fax harsh; do
     "$BIN" score --truth "$corpus" --out "$corpus.run" --json "$corpus.score.json"
     python3 -c "
 import json; r=json.load(open('$corpus.run/report.json'))['seconds']
-print('speed: %.1f pages/s wall (%d pages); per page ms: %s' % (r['pages_per_second'], json.load(open('$corpus.run/report.json'))['this_run']['pages_read'], ', '.join('%s %.1f' % (k, v) for k, v in sorted(r['stages_per_page_ms'].items()))))
+j=json.load(open('$corpus.run/report.json')); f=j['fields']
+print('speed: %.1f pages/s wall, %.1f s in all (%d pages); per page ms: %s' % (r['pages_per_second'], r['wall'], j['this_run']['pages_read'], ', '.join('%s %.1f' % (k, v) for k, v in sorted(r['stages_per_page_ms'].items()))))
+print('OCR: %d write-in fields, %d with writing, %d read, %.0f ms per field read' % (f['fields'], f['written'], f['read'], f['ocr_ms_per_read_field']))
 "
+    if [ "$profile" = fax ]; then
+      rm -rf "$corpus.noocr"
+      "$BIN" run "$corpus" --out "$corpus.noocr" --no-ocr >/dev/null 2>&1
+      python3 -c "
+import json; r=json.load(open('$corpus.noocr/report.json'))['seconds']
+print('without OCR (--no-ocr): %.1f pages/s wall, %.1f s in all' % (r['pages_per_second'], r['wall']))
+"
+    fi
   done
 done
 # Memory as the batch grows: peak RSS for about 100 and 1000 pages.

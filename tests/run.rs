@@ -330,17 +330,15 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
     assert_eq!(got, want, "same responses as an uninterrupted run");
 }
 
+type Rows = Vec<HashMap<String, String>>;
+
 /// Runs the binary on `input` with extra arguments and environment; returns the outputs.
 fn run_binary(
     input: &Path,
     out: &Path,
     extra: &[&str],
     env: &[(&str, &str)],
-) -> (
-    Vec<HashMap<String, String>>,
-    Vec<HashMap<String, String>>,
-    serde_json::Value,
-) {
+) -> (Rows, Rows, serde_json::Value) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_faxform"));
     cmd.arg("run")
         .arg(input)

@@ -25,8 +25,8 @@ use std::time::Instant;
 pub const PRESENT_INK: u32 = 40;
 /// Below [`PRESENT_INK`] but at least this much: a faint or tiny mark a person should see.
 pub const FAINT_INK: u32 = 20;
-/// How the review reason of a field taken for blank despite a small mark begins.
-pub const FAINT_REASON: &str = "a small mark in the field";
+/// How the review reason of a field taken for blank despite some ink in it begins.
+pub const FAINT_REASON: &str = "probably blank";
 /// Tesseract confidence under which a free-text reading goes to a person.
 pub const TEXT_CONFIDENCE: f32 = 0.75;
 /// Tesseract confidence under which a number goes to a person.
@@ -105,7 +105,7 @@ pub fn read_fields(
             confidence: blank_confidence(p.ink),
             status: FieldStatus::Blank,
             doubt: (p.ink >= FAINT_INK && p.ink < PRESENT_INK)
-                .then(|| format!("{FAINT_REASON} ({} px); blank?", p.ink)),
+                .then(|| format!("{FAINT_REASON}: a small mark in the field ({} px)", p.ink)),
             ink: p.ink,
             area: f.model.rect.inflate(12),
             ocr_seconds: 0.0,
@@ -189,6 +189,17 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
     fr.status = FieldStatus::Read;
     fr.raw = r.text.trim().to_string();
     let tidy = text::tidy(&r.text);
+    // Strokes that read as nothing but rules and brackets (「|」「)」) are leftovers of the
+    // printed form or dirt far more often than writing: blank, with a person told. (An
+    // empty reading is not: faint writing often reads as nothing at all.)
+    if !tidy.is_empty() && !tidy.chars().any(char::is_alphanumeric) {
+        fr.status = FieldStatus::Blank;
+        fr.confidence = 0.3;
+        fr.doubt = Some(format!(
+            "{FAINT_REASON}: marks in the field read as 「{tidy}」 only"
+        ));
+        return;
+    }
     match f.format {
         TextFormat::Prefecture => match prefecture::best_match(&tidy) {
             Some(m) => {

@@ -332,12 +332,32 @@ fn remove_streaks(img: &mut GrayImage) {
     } else {
         STREAK_FILL
     };
+    // A line leaning at most STREAK_LEAN hundredths drifts this far either side of its
+    // middle; only middles with that much ink in the band around them are followed.
+    let reach = (STREAK_LEAN as f32 * 0.01 * h as f32 / 2.0).ceil() as i32 + 2;
+    let mut column_ink = vec![0u32; w as usize];
+    for y in 0..h {
+        for x in 0..w {
+            if ink(x, y) {
+                column_ink[x as usize] += 1;
+            }
+        }
+    }
+    let candidates: Vec<i32> = (-4..w + 4)
+        .filter(|&x0| {
+            let band: u32 = (x0 - reach..=x0 + reach)
+                .filter(|&x| x >= 0 && x < w)
+                .map(|x| column_ink[x as usize])
+                .sum();
+            band as f32 >= need * h as f32
+        })
+        .collect();
     let mut wipe: Vec<(i32, f32)> = Vec::new();
     for step in -STREAK_LEAN..=STREAK_LEAN {
         // Horizontal drift per row.
         let slope = step as f32 * 0.01;
         let top_shift = -(slope * h as f32 / 2.0);
-        for x0 in -4..w + 4 {
+        for &x0 in &candidates {
             let at = |y: i32, d: i32| (x0 as f32 + top_shift + slope * y as f32).round() as i32 + d;
             let on = (0..h)
                 .filter(|&y| (-1..=1).any(|d| ink(at(y, d), y)))
