@@ -44,6 +44,8 @@ const THIN_PER_LENGTH: f32 = 4.5;
 const STREAK_FILL: f32 = 0.8;
 /// ... and over this fraction of a box's (a box is two or more lines of writing high).
 const STREAK_FILL_BOX: f32 = 0.45;
+/// Fields with more ink than this are not searched for streaks.
+const STREAK_SEARCH_MAX_INK: u32 = 3000;
 /// Lean searched, in hundredths of a pixel per row either way (about 3 degrees).
 const STREAK_LEAN: i32 = 5;
 
@@ -215,7 +217,12 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
         image::Luma([if v < 128.0 { 0 } else { 255 }])
     });
     remove_printed(&mut img, &m.printed);
-    remove_streaks(&mut img);
+    // Streaks matter where they could pass for writing. A field this full of ink is
+    // written whatever a streak adds (a box-high streak is a few hundred pixels), and
+    // searching every column of a written comment box is the costliest step of a page.
+    if ink_pixels(&img) < STREAK_SEARCH_MAX_INK {
+        remove_streaks(&mut img);
+    }
     let (ink, largest, writing) = despeckle(&mut img, &m.zone);
     Prepared {
         image: img,
@@ -314,6 +321,10 @@ fn remove_printed(img: &mut GrayImage, printed: &[u8]) {
             }
         }
     }
+}
+
+fn ink_pixels(img: &GrayImage) -> u32 {
+    img.as_raw().iter().filter(|&&v| is_ink(v)).count() as u32
 }
 
 /// Whitens scanner streaks: thin, nearly vertical lines inked over much of the region's

@@ -1,9 +1,10 @@
 //! Tidying what Tesseract returns for Japanese.
 
 /// Joins lines and drops the spaces Tesseract puts between Japanese characters, keeping
-/// one space between two ASCII words; full-width ASCII becomes ASCII.
+/// one space between two ASCII words; full-width ASCII becomes ASCII; vertical bars (a
+/// streak or box line read as a character; nobody writes them in a comment) go.
 pub fn tidy(raw: &str) -> String {
-    let chars: Vec<char> = raw.chars().map(narrow).collect();
+    let chars: Vec<char> = raw.chars().map(narrow).filter(|&c| c != '|').collect();
     let mut out = String::new();
     let mut pending_space = false;
     for c in chars {
