@@ -16,17 +16,7 @@ fn main() {
     let images = args.next();
     let dir = Path::new(&dir);
     let kit = Kit::build(faxform::template::load_all(Path::new("templates")).unwrap()).unwrap();
-    let mut page_resp = HashMap::new();
-    for r in csv::Reader::from_path(dir.join("truth-pages.csv"))
-        .unwrap()
-        .records()
-    {
-        let r = r.unwrap();
-        page_resp.insert(
-            (r[0].to_string(), r[1].parse::<usize>().unwrap()),
-            r[3].to_string(),
-        );
-    }
+    let page_resp = faxform::score::truth_pages(dir).unwrap();
     let mut written: HashMap<(String, String), String> = HashMap::new();
     for l in std::fs::read_to_string(dir.join("truth-marks.jsonl"))
         .unwrap()

@@ -23,18 +23,8 @@ fn main() {
             );
         }
     }
-    // truth: (file, page) -> response id; response -> marks
-    let mut page_resp = HashMap::new();
-    for r in csv::Reader::from_path(dir.join("truth-pages.csv"))
-        .unwrap()
-        .records()
-    {
-        let r = r.unwrap();
-        page_resp.insert(
-            (r[0].to_string(), r[1].parse::<usize>().unwrap()),
-            r[3].to_string(),
-        );
-    }
+    // truth: (file, page) -> response id (pages of responses only); response -> marks
+    let page_resp = faxform::score::truth_pages(dir).unwrap();
     type Marks = HashMap<(String, u32), (String, bool)>;
     let mut marks: HashMap<String, Marks> = HashMap::new();
     for l in std::fs::read_to_string(dir.join("truth-marks.jsonl"))
@@ -80,9 +70,6 @@ fn main() {
             let Some(rid) = page_resp.get(&(name.clone(), pi + 1)) else {
                 continue;
             };
-            if rid.is_empty() {
-                continue;
-            }
             let Ok(np) = faxform::normalise::normalise(&p.unwrap(), 200.0) else {
                 eprintln!("{name} {pi} normalise failed");
                 continue;

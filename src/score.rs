@@ -2,7 +2,7 @@
 //! person keyed in), the way the bars in README are stated.
 
 use anyhow::{Context, Result};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Accuracy of one run against truth, checkbox cells only unless stated.
@@ -98,6 +98,26 @@ fn read_table(path: &Path) -> Result<(Vec<String>, Table)> {
         t.insert(row["response_id"].clone(), row);
     }
     Ok((header, t))
+}
+
+/// The pages of responses listed in a synth folder's truth-pages.csv: (file name, 1-based
+/// page) -> response id. Cover sheets are left out.
+pub fn truth_pages(dir: &Path) -> Result<HashMap<(String, usize), String>> {
+    let path = dir.join("truth-pages.csv");
+    let mut out = HashMap::new();
+    for rec in csv::Reader::from_path(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .records()
+    {
+        let rec = rec?;
+        if &rec[2] == "response" {
+            let page = rec[1]
+                .parse()
+                .with_context(|| format!("{}: page {:?}", path.display(), &rec[1]))?;
+            out.insert((rec[0].to_string(), page), rec[3].to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// Adds one write-in cell: `truth` and `read` values, and its review reason if any.
@@ -240,22 +260,19 @@ pub fn score(
             }
         }
     }
-    let pages = truth_dir.join("truth-pages.csv");
-    if pages.exists() {
-        let mut form_pages = HashSet::new();
-        for rec in csv::Reader::from_path(&pages)?.records() {
-            let rec = rec?;
-            if &rec[2] == "response" {
-                form_pages.insert((rec[0].to_string(), rec[1].to_string()));
-            }
-        }
+    if truth_dir.join("truth-pages.csv").exists() {
+        let form_pages = truth_pages(truth_dir)?;
         for rec in csv::Reader::from_path(out.join("rejected.csv"))?.records() {
             let rec = rec?;
             let file = Path::new(&rec[0])
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if form_pages.contains(&(file, rec[1].to_string())) {
+            // Whole-file rejections have no page.
+            let Ok(page) = rec[1].parse::<usize>() else {
+                continue;
+            };
+            if form_pages.contains_key(&(file, page)) {
                 s.form_pages_rejected += 1;
             }
         }

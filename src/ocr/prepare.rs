@@ -81,27 +81,7 @@ impl FieldModel {
             .inflate(grow)
             .clip(pw, ph)
             .unwrap_or(Rect::new(0, 0, 1, 1));
-        let ink = |x: i32, y: i32| {
-            x >= 0
-                && y >= 0
-                && (x as u32) < pw
-                && (y as u32) < ph
-                && is_ink(reference.get_pixel(x as u32, y as u32).0[0])
-        };
-        let run = |x: i32, y: i32, dx: i32, dy: i32| -> u32 {
-            let mut n = 1;
-            let (mut a, mut b) = (x + dx, y + dy);
-            while ink(a, b) && n < 200 {
-                n += 1;
-                (a, b) = (a + dx, b + dy);
-            }
-            let (mut a, mut b) = (x - dx, y - dy);
-            while ink(a, b) && n < 200 {
-                n += 1;
-                (a, b) = (a - dx, b - dy);
-            }
-            n
-        };
+        let ink = |x: i32, y: i32| ink_at(reference, x, y);
         // Classify printed ink in a slightly larger area so the dilation below reaches
         // into the region from just outside it.
         let (w, h) = (region.w as usize, region.h as usize);
@@ -114,9 +94,9 @@ impl FieldModel {
                 if !ink(tx, ty) {
                     continue;
                 }
-                let kind = if run(tx, ty, 1, 0) >= LINE_RUN {
+                let kind = if run_length(reference, tx, ty, (1, 0), LINE_RUN) >= LINE_RUN {
                     1
-                } else if run(tx, ty, 0, 1) >= LINE_RUN {
+                } else if run_length(reference, tx, ty, (0, 1), LINE_RUN) >= LINE_RUN {
                     2
                 } else {
                     3
@@ -238,13 +218,12 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
     if m.anchors.is_empty() {
         return (0, 0);
     }
-    let (pw, ph) = (page.width() as i64, page.height() as i64);
-    let pts: Vec<(i64, i64)> = m
+    let pts: Vec<(i32, i32)> = m
         .anchors
         .iter()
         .map(|&(x, y)| {
             let (u, v) = t.apply(x as f64, y as f64);
-            (u.round() as i64, v.round() as i64)
+            (u.round() as i32, v.round() as i32)
         })
         .collect();
     let mut best = ((0, 0), 0usize, i32::MAX);
@@ -252,14 +231,7 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
         for dx in -SHIFT..=SHIFT {
             let hits = pts
                 .iter()
-                .filter(|&&(x, y)| {
-                    let (x, y) = (x + dx as i64, y + dy as i64);
-                    x >= 0
-                        && y >= 0
-                        && x < pw
-                        && y < ph
-                        && is_ink(page.get_pixel(x as u32, y as u32).0[0])
-                })
+                .filter(|&&(x, y)| ink_at(page, x + dx, y + dy))
                 .count();
             let dist = dx.abs() + dy.abs();
             if hits > best.1 || (hits == best.1 && dist < best.2) {
@@ -273,54 +245,49 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
 /// Whitens page ink where the form prints: outright on glyphs, and on lines only where
 /// the ink is as thin as a line across it (a pen stroke crossing the line survives).
 fn remove_printed(img: &mut GrayImage, printed: &[u8]) {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    let src = img.as_raw().clone();
-    let ink = |x: usize, y: usize| is_ink(src[y * w + x]);
-    let run = |x: usize, y: usize, horizontal: bool| -> u32 {
-        let mut n = 1;
-        if horizontal {
-            let mut a = x;
-            while a > 0 && ink(a - 1, y) {
-                a -= 1;
-                n += 1;
-            }
-            let mut a = x;
-            while a + 1 < w && ink(a + 1, y) {
-                a += 1;
-                n += 1;
-            }
-        } else {
-            let mut b = y;
-            while b > 0 && ink(x, b - 1) {
-                b -= 1;
-                n += 1;
-            }
-            let mut b = y;
-            while b + 1 < h && ink(x, b + 1) {
-                b += 1;
-                n += 1;
-            }
-        }
-        n
-    };
+    let src = img.clone();
+    let w = img.width() as usize;
     let out = img.as_mut();
-    for y in 0..h {
-        for x in 0..w {
-            let i = y * w + x;
-            if !ink(x, y) {
-                continue;
-            }
-            let remove = match printed[i] {
-                1 => run(x, y, false) <= LINE_THICK,
-                2 => run(x, y, true) <= LINE_THICK,
-                3 => true,
-                _ => false,
-            };
-            if remove {
-                out[i] = 255;
-            }
+    for (i, &v) in src.as_raw().iter().enumerate() {
+        if !is_ink(v) {
+            continue;
+        }
+        let (x, y) = ((i % w) as i32, (i / w) as i32);
+        // Runs are counted one past the bound: only whether they exceed it matters.
+        let thin = |dir| run_length(&src, x, y, dir, LINE_THICK + 1) <= LINE_THICK;
+        let remove = match printed[i] {
+            1 => thin((0, 1)),
+            2 => thin((1, 0)),
+            3 => true,
+            _ => false,
+        };
+        if remove {
+            out[i] = 255;
         }
     }
+}
+
+/// Whether `(x, y)` is ink; outside the image is paper.
+fn ink_at(img: &GrayImage, x: i32, y: i32) -> bool {
+    x >= 0
+        && y >= 0
+        && (x as u32) < img.width()
+        && (y as u32) < img.height()
+        && is_ink(img.get_pixel(x as u32, y as u32).0[0])
+}
+
+/// Length of the ink run through `(x, y)` along `(dx, dy)`, both ways, counted up to
+/// `cap` (callers only ask whether a run reaches a bound).
+fn run_length(img: &GrayImage, x: i32, y: i32, (dx, dy): (i32, i32), cap: u32) -> u32 {
+    let mut n = 1;
+    for sign in [1, -1] {
+        let (mut a, mut b) = (x + sign * dx, y + sign * dy);
+        while n < cap && ink_at(img, a, b) {
+            n += 1;
+            (a, b) = (a + sign * dx, b + sign * dy);
+        }
+    }
+    n
 }
 
 fn ink_pixels(img: &GrayImage) -> u32 {
@@ -336,8 +303,8 @@ fn remove_streaks(img: &mut GrayImage) {
     if h < 20 {
         return;
     }
-    let px = img.as_raw().clone();
-    let ink = |x: i32, y: i32| x >= 0 && x < w && is_ink(px[(y * w + x) as usize]);
+    let src = img.clone();
+    let ink = |x: i32, y: i32| ink_at(&src, x, y);
     let need = if h >= 80 {
         STREAK_FILL_BOX
     } else {

@@ -184,8 +184,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     let mut tally = FieldTally::default();
     let out = args.out.clone();
     let kit_ref = &kit;
-    let ocr_on = !args.no_ocr;
-    let ocr = ocr_on;
+    let ocr = !args.no_ocr;
     let mut commit_error = None;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -226,7 +225,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     summary.review_items = reviews;
     summary.rejected = rejected;
     summary.fields = FieldSummary {
-        ocr: ocr_on,
+        ocr,
         fields: tally.fields,
         written: tally.written,
         read: tally.read,
