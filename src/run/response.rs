@@ -45,6 +45,8 @@ struct Item {
     reason: String,
     guess: String,
     confidence: f32,
+    /// The option the item is about, when it is about one (the reviewer's "mark" sets it).
+    option: Option<u32>,
     /// Where to crop: a page of the group and a template rectangle on it.
     at: Option<(usize, Rect)>,
 }
@@ -112,6 +114,7 @@ pub fn assemble(
                 reason: format!("page {p} of the form is missing from this fax"),
                 guess: String::new(),
                 confidence: 0.0,
+                option: None,
                 at: None,
             });
         }
@@ -150,6 +153,7 @@ pub fn assemble(
                                 (rd.r.marked as u8).to_string()
                             },
                             confidence: rd.r.confidence,
+                            option: Some(o.code),
                             at: Some(box_area(rd)),
                         });
                     }
@@ -167,6 +171,7 @@ pub fn assemble(
                             reason: "two or more marks in a single-choice question".into(),
                             guess: join(&marked),
                             confidence: 0.0,
+                            option: None,
                             at: area,
                         });
                     }
@@ -185,6 +190,7 @@ pub fn assemble(
                                 reason: format!("exclusive option {e} marked together with others"),
                                 guess: "1".into(),
                                 confidence: 0.0,
+                                option: Some(e),
                                 at: area,
                             });
                         }
@@ -200,6 +206,7 @@ pub fn assemble(
                                     ),
                                     guess: "0".into(),
                                     confidence: 0.0,
+                                    option: Some(s.parent),
                                     at: area,
                                 });
                                 break;
@@ -227,6 +234,7 @@ pub fn assemble(
                         reason: reason.clone(),
                         guess: f.value.clone(),
                         confidence: f.confidence,
+                        option: None,
                         at: Some((pi, f.area)),
                     });
                 }
@@ -262,6 +270,7 @@ pub fn assemble(
                     "0".into()
                 },
                 confidence: 0.3,
+                option: Some(*code),
                 at: Some((pi, area)),
             });
         }
@@ -298,6 +307,7 @@ pub fn assemble(
                             "1".into()
                         },
                         confidence: 0.0,
+                        option: Some(*code),
                         at,
                     });
                 }
@@ -331,6 +341,7 @@ pub fn assemble(
             reason: it.reason,
             guess: it.guess,
             confidence: it.confidence,
+            option: it.option,
             image,
         });
     }

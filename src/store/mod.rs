@@ -9,6 +9,22 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
+mod decisions;
+pub use decisions::{AuditEntry, Decided, Decision, Item};
+
+/// Adds a column that folders made by an earlier version lack.
+fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
+    let has: bool = conn
+        .prepare(&format!(
+            "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+        ))?
+        .exists([column])?;
+    if !has {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(())
+}
+
 /// Everything one input file produced.
 #[derive(Debug, Clone, Default)]
 pub struct FileRecord {
@@ -40,6 +56,8 @@ pub struct ReviewRecord {
     pub reason: String,
     pub guess: String,
     pub confidence: f32,
+    /// The option the item is about, when it is about one.
+    pub option: Option<u32>,
     pub image: String,
 }
 
@@ -64,7 +82,8 @@ CREATE TABLE IF NOT EXISTS responses (
     unread TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS review_items (
     id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
-    reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL);
+    reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL,
+    option_code INTEGER);
 CREATE TABLE IF NOT EXISTS rejected (
     id INTEGER PRIMARY KEY, file_hash TEXT, file TEXT NOT NULL, page INTEGER, reason TEXT NOT NULL);
 ";
@@ -76,16 +95,14 @@ impl Store {
         // WAL keeps readers (the review page) and this writer out of each other's way.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A second process (another reviewer, or a run adding files) may hold the write
+        // lock for a moment: wait for it rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
-        // Folders made before OCR existed lack the unread column.
-        let has_unread: bool = conn
-            .prepare("SELECT 1 FROM pragma_table_info('responses') WHERE name = 'unread'")?
-            .exists([])?;
-        if !has_unread {
-            conn.execute_batch(
-                "ALTER TABLE responses ADD COLUMN unread TEXT NOT NULL DEFAULT '[]'",
-            )?;
-        }
+        conn.execute_batch(decisions::SCHEMA)?;
+        // Folders made by earlier versions lack these columns.
+        add_column(&conn, "responses", "unread", "TEXT NOT NULL DEFAULT '[]'")?;
+        add_column(&conn, "review_items", "option_code", "INTEGER")?;
         Ok(Store { conn })
     }
 
@@ -143,9 +160,9 @@ impl Store {
         }
         for v in &f.reviews {
             tx.execute(
-                "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![f.hash, v.response_id, v.column, v.reason, v.guess, v.confidence as f64, v.image],
+                "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image, option_code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![f.hash, v.response_id, v.column, v.reason, v.guess, v.confidence as f64, v.image, v.option],
             )?;
         }
         for r in &f.rejected {
@@ -182,7 +199,7 @@ impl Store {
 
     pub fn reviews(&self) -> Result<Vec<ReviewRecord>> {
         let mut st = self.conn.prepare(
-            "SELECT v.response_id, v.col, v.reason, v.guess, v.confidence, v.image FROM review_items v
+            "SELECT v.response_id, v.col, v.reason, v.guess, v.confidence, v.image, v.option_code FROM review_items v
              JOIN responses r ON r.response_id = v.response_id ORDER BY r.seq, v.id",
         )?;
         let rows = st.query_map([], |r| {
@@ -193,6 +210,7 @@ impl Store {
                 guess: r.get(3)?,
                 confidence: r.get::<_, f64>(4)? as f32,
                 image: r.get(5)?,
+                option: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
