@@ -17,3 +17,5 @@ pub mod score;
 pub mod store;
 pub mod synth;
 pub mod template;
+pub mod export;
+pub mod review;

@@ -29,6 +29,10 @@ enum Command {
     Run(faxform::run::RunArgs),
     /// Make a synthetic night of faxes with ground truth.
     Synth(faxform::synth::SynthArgs),
+    /// Serve the review page for an output folder (local, keyboard first).
+    Review(faxform::review::ReviewArgs),
+    /// Write the reviewed final table (machine reading plus decisions) as CSV or XLSX.
+    Export(faxform::export::ExportArgs),
     /// Measure a run's output against ground truth (truth.csv, truth-pages.csv).
     Score {
         /// Folder with truth.csv (and optionally truth-pages.csv).
@@ -124,6 +128,8 @@ fn run(cli: Cli) -> Result<()> {
                 },
         } => check(&template, scan.as_deref(), &out),
         Command::Synth(args) => faxform::synth::run(&args),
+        Command::Export(args) => export(&args),
+        Command::Review(args) => faxform::review::serve(&args),
         Command::Score {
             truth,
             out,
@@ -265,4 +271,33 @@ fn page_path(out: &Path, page: usize, pages: usize) -> PathBuf {
         .and_then(|s| s.to_str())
         .unwrap_or("overlay");
     out.with_file_name(format!("{stem}.p{page}.png"))
+}
+
+fn export(args: &faxform::export::ExportArgs) -> Result<()> {
+    let e = faxform::export::export(args)?;
+    if !e.unmappable.is_empty() {
+        eprintln!(
+            "faxform export: {} character(s) cp932 cannot hold were written as '?':",
+            e.unmappable.len()
+        );
+        for (rid, col, ch) in &e.unmappable {
+            eprintln!("  {rid} {col}: {ch} (U+{:04X})", *ch as u32);
+        }
+        eprintln!("  (export with --encoding utf8-bom to keep them)");
+    }
+    if e.unread > 0 {
+        eprintln!(
+            "faxform export: {} written field(s) were not read by OCR and are empty (report.json lists them)",
+            e.unread
+        );
+    }
+    println!(
+        "{}: {} responses, {} decisions applied, {} review items open, {} cells made formula-safe",
+        e.path.display(),
+        e.responses,
+        e.decisions,
+        e.open,
+        e.defused
+    );
+    Ok(())
 }

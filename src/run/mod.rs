@@ -125,7 +125,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     let kit = Kit::build(templates)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let mut store = Store::open(&args.out.join("faxform.sqlite"))?;
+    let mut store = Store::open(&args.out.join(crate::store::FILE))?;
     let found = inputs::collect(&args.inputs)?;
     let mut summary = Summary {
         skipped_inputs: found

@@ -10,7 +10,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 mod decisions;
+mod table;
 pub use decisions::{AuditEntry, Decided, Decision, Item};
+pub use table::{LEADING, Table};
 
 /// Adds a column that folders made by an earlier version lack.
 fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> Result<()> {
@@ -68,6 +70,9 @@ pub struct RejectRecord {
     pub page: Option<usize>,
     pub reason: String,
 }
+
+/// The store's file name in an output folder.
+pub const FILE: &str = "faxform.sqlite";
 
 pub struct Store {
     conn: Connection,

@@ -1,0 +1,85 @@
+//! The final table as an Excel workbook: a `responses` sheet and a `codebook` sheet.
+//!
+//! Codes and flags are numbers (so COUNTIF and pivot tables work on them), everything else
+//! is a string cell. A string cell is never evaluated, so text that looks like a formula
+//! is safe here without the apostrophe the CSV needs.
+
+use super::codebook::CodebookRow;
+use crate::store::{LEADING, Table};
+use anyhow::Result;
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::Path;
+
+/// Whether a cell should be written as a number: a choice code or a 0/1 flag.
+fn is_code(column_kind: &str, cell: &str) -> bool {
+    matches!(column_kind, "single" | "multi")
+        && !cell.is_empty()
+        && cell.len() <= 3
+        && cell.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    let kinds: Vec<&str> = table
+        .header
+        .iter()
+        .map(|h| {
+            book.iter()
+                .find(|r| &r.column == h)
+                .map(|r| r.kind.as_str())
+                .unwrap_or("")
+        })
+        .collect();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("responses")?;
+    for (c, h) in table.header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            if cell.is_empty() {
+                continue;
+            }
+            if c >= LEADING.len() && is_code(kinds[c], cell) {
+                ws.write_number(r, c as u16, cell.parse::<f64>()?)?;
+            } else {
+                ws.write_string(r, c as u16, cell)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 1)?;
+    ws.set_autofit_max_width(300);
+    ws.autofit();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("codebook")?;
+    let head = ["column", "questionnaire", "question", "kind", "question text", "values"];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, b) in book.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, v) in [
+            &b.column,
+            &b.questionnaire,
+            &b.question,
+            &b.kind,
+            &b.text,
+            &b.values,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(r, c as u16, v.as_str(), &wrap)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.set_column_width(4, 60)?;
+    ws.set_column_width(5, 40)?;
+    wb.save(path)?;
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! The review page's routes: the page itself, its JSON API and the crops.
+
+use super::token::matches;
+use super::view::{ItemView, view};
+use crate::store::{Decided, Store};
+use crate::template::Template;
+use anyhow::Result;
+use axum::{
+    Json, Router,
+    extract::{Path as UrlPath, Query, Request, State},
+    http::{HeaderMap, StatusCode, header},
+    middleware::{self, Next},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::{Deserialize, Serialize};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+const PAGE: &str = include_str!("page.html");
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    store: Mutex<Store>,
+    dir: PathBuf,
+    templates: Vec<Template>,
+    token: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, dir: PathBuf, templates: Vec<Template>, token: String) -> AppState {
+        AppState(Arc::new(Inner {
+            store: Mutex::new(store),
+            dir,
+            templates,
+            token,
+        }))
+    }
+
+    pub fn token(&self) -> &str {
+        &self.0.token
+    }
+
+    /// (open, total) items.
+    pub fn progress(&self) -> Result<(usize, usize)> {
+        let s = self.0.store.lock().unwrap();
+        let items = s.items()?;
+        Ok((
+            items.iter().filter(|i| i.decision.is_none()).count(),
+            items.len(),
+        ))
+    }
+
+    /// Runs `f` on the store off the async workers: SQLite may wait for another process
+    /// (a second reviewer's server) holding the write lock.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store, &Inner) -> Result<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let inner = &me.0;
+            let mut s = inner.store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s, inner)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("{e:#}")))
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/items", get(items))
+        .route("/api/decide", post(decide))
+        .route("/api/undo", post(undo))
+        .route("/api/audit", get(audit))
+        .route("/crop/{id}", get(crop))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .with_state(state)
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    t: Option<String>,
+}
+
+/// Every route needs the token: in the `t` query parameter (the page's address and its
+/// images) or the `X-Faxform-Token` header (the page's API calls).
+async fn require_token(
+    State(state): State<AppState>,
+    Query(q): Query<TokenQuery>,
+    headers: HeaderMap,
+    req: Request,
+    next: Next,
+) -> Response {
+    let given = headers
+        .get("x-faxform-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(q.t);
+    match given {
+        Some(t) if matches(&t, &state.0.token) => {
+            let mut res = next.run(req).await;
+            // Answers are personal data: keep them out of caches and other sites' frames.
+            let h = res.headers_mut();
+            h.insert(header::CACHE_CONTROL, "no-store".parse().unwrap());
+            h.insert(header::X_FRAME_OPTIONS, "DENY".parse().unwrap());
+            h.insert("referrer-policy", "no-referrer".parse().unwrap());
+            res
+        }
+        _ => (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "403: アクセス用のトークンがありません。faxform review が表示したアドレスを開いてください。\n\
+             403: this page needs the access token printed by `faxform review`.\n",
+        )
+            .into_response(),
+    }
+}
+
+enum ApiError {
+    BadRequest(String),
+    NotFound(String),
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (code, msg) = match self {
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m),
+            ApiError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
+        };
+        (code, Json(serde_json::json!({ "error": msg }))).into_response()
+    }
+}
+
+async fn page() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            // Inline script and style are the page's own; nothing may load from elsewhere.
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'",
+        )],
+        Html(PAGE),
+    )
+}
+
+#[derive(Serialize)]
+struct Progress {
+    done: usize,
+    open: usize,
+    total: usize,
+}
+
+#[derive(Serialize)]
+struct ItemsReply {
+    folder: String,
+    items: Vec<ItemView>,
+    progress: Progress,
+}
+
+fn progress(views: &[ItemView]) -> Progress {
+    let done = views.iter().filter(|v| v.decided).count();
+    Progress {
+        done,
+        open: views.len() - done,
+        total: views.len(),
+    }
+}
+
+async fn items(State(state): State<AppState>) -> Result<Json<ItemsReply>, ApiError> {
+    state
+        .with_store(|s, inner| {
+            let items: Vec<ItemView> = s
+                .items()?
+                .iter()
+                .map(|i| view(i, &inner.templates))
+                .collect();
+            Ok(Json(ItemsReply {
+                folder: inner.dir.display().to_string(),
+                progress: progress(&items),
+                items,
+            }))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+struct DecideRequest {
+    id: i64,
+    value: String,
+    action: String,
+    reviewer: String,
+    version: i64,
+}
+
+#[derive(Serialize)]
+struct DecideReply {
+    item: ItemView,
+    conflict: bool,
+    progress: Progress,
+}
+
+fn reviewer_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::BadRequest(
+            "reviewer name: 1 to 64 characters".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Turns a store outcome into the reply: 200 with the item, or 409 with the item as it
+/// is now when somebody changed it first.
+fn reply(
+    outcome: Decided,
+    s: &Store,
+    templates: &[Template],
+) -> Result<(StatusCode, Json<DecideReply>)> {
+    let (item, conflict) = match outcome {
+        Decided::Done(i) => (i, false),
+        Decided::Conflict(i) => (i, true),
+    };
+    let all: Vec<ItemView> = s.items()?.iter().map(|i| view(i, templates)).collect();
+    let code = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        code,
+        Json(DecideReply {
+            item: view(&item, templates),
+            conflict,
+            progress: progress(&all),
+        }),
+    ))
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Json(req): Json<DecideRequest>,
+) -> Result<(StatusCode, Json<DecideReply>), ApiError> {
+    let reviewer = reviewer_name(&req.reviewer)?;
+    const ACTIONS: [&str; 5] = ["accept", "mark", "unmark", "set", "edit"];
+    if !ACTIONS.contains(&req.action.as_str()) {
+        return Err(ApiError::BadRequest(format!("unknown action {:?}", req.action)));
+    }
+    let value = req.value.trim_end().to_string();
+    let checked = state
+        .with_store(move |s, inner| {
+            let Some(item) = s.item(req.id)? else {
+                return Ok(Err(ApiError::NotFound(format!("no review item {}", req.id))));
+            };
+            if let Err(e) = view(&item, &inner.templates).check(&value) {
+                return Ok(Err(ApiError::BadRequest(format!("item {}: {e}", req.id))));
+            }
+            let outcome = s
+                .decide(req.id, &value, &req.action, &reviewer, req.version)?
+                .expect("item exists");
+            Ok(Ok(reply(outcome, s, &inner.templates)?))
+        })
+        .await?;
+    checked
+}
+
+#[derive(Deserialize)]
+struct UndoRequest {
+    reviewer: String,
+}
+
+async fn undo(
+    State(state): State<AppState>,
+    Json(req): Json<UndoRequest>,
+) -> Result<(StatusCode, Json<DecideReply>), ApiError> {
+    let reviewer = reviewer_name(&req.reviewer)?;
+    state
+        .with_store(move |s, inner| match s.undo(&reviewer)? {
+            Some(outcome) => Ok(Ok(reply(outcome, s, &inner.templates)?)),
+            None => Ok(Err(ApiError::NotFound(format!(
+                "{reviewer} has nothing to undo"
+            )))),
+        })
+        .await?
+}
+
+async fn audit(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<crate::store::AuditEntry>>, ApiError> {
+    state.with_store(|s, _| Ok(Json(s.audit()?))).await
+}
+
+/// The crop's file, provided it lies inside the output folder: the path comes from the
+/// store, and a store edited by hand (or by a future bug) must not make this server hand
+/// out any other file of the machine.
+pub fn crop_path(dir: &Path, image: &str) -> Option<PathBuf> {
+    let rel = Path::new(image);
+    if image.is_empty()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return None;
+    }
+    let full = dir.join(rel).canonicalize().ok()?;
+    (full.starts_with(dir) && full.is_file()).then_some(full)
+}
+
+async fn crop(
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<i64>,
+) -> Result<Response, ApiError> {
+    let bytes = state
+        .with_store(move |s, inner| {
+            let Some(item) = s.item(id)? else {
+                return Ok(None);
+            };
+            match crop_path(&inner.dir, &item.image) {
+                Some(p) => Ok(Some(std::fs::read(p)?)),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    match bytes {
+        Some(b) => Ok(([(header::CONTENT_TYPE, "image/png")], b).into_response()),
+        None => Err(ApiError::NotFound(format!("no crop for item {id}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crop_path;
+
+    #[test]
+    fn crop_paths_stay_inside_the_output_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        std::fs::create_dir_all(dir.join("crops")).unwrap();
+        std::fs::write(dir.join("crops/a.png"), b"png").unwrap();
+        std::fs::write(root.path().join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink(root.path().join("secret.txt"), dir.join("crops/link.png"))
+            .unwrap();
+        let dir = dir.canonicalize().unwrap();
+        assert_eq!(
+            crop_path(&dir, "crops/a.png"),
+            Some(dir.join("crops/a.png"))
+        );
+        for bad in [
+            "",
+            "../secret.txt",
+            "crops/../../secret.txt",
+            "/etc/passwd",
+            "crops/link.png",
+            "crops",
+            "crops/missing.png",
+        ] {
+            assert_eq!(crop_path(&dir, bad), None, "{bad}");
+        }
+    }
+}

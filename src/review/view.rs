@@ -1,0 +1,165 @@
+//! What the page shows of one review item: the store's item plus the template's words for
+//! it (question text, option labels), and which values a decision may take.
+
+use crate::store::Item;
+use crate::template::{ColumnKind, Template, TextFormat};
+use serde::Serialize;
+
+/// How the item's cell is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CellKind {
+    /// A single-choice column: an option code, or empty for none.
+    Single,
+    /// One option of a multiple-choice question: `1` or `0`.
+    Flag,
+    /// Handwriting: any text.
+    Text,
+    /// A column no template names (or none at all, e.g. a missing page): can only be
+    /// acknowledged as the machine read it.
+    Note,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    pub code: u32,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemView {
+    pub id: i64,
+    pub response_id: String,
+    pub template: String,
+    pub column: String,
+    /// Question id (`q6`), used to group similar items.
+    pub question: String,
+    pub question_text: String,
+    pub kind: CellKind,
+    /// `prefecture`, `digits` or `free` for text items.
+    pub format: Option<&'static str>,
+    /// All options of a single-choice question.
+    pub options: Vec<OptionView>,
+    /// The option the item is about (flag items, and box doubts of single questions).
+    pub option: Option<OptionView>,
+    pub reason: String,
+    pub guess: String,
+    pub confidence: f32,
+    pub machine: String,
+    /// The cell's current value (decided, else the machine's).
+    pub value: String,
+    pub decided: bool,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub version: i64,
+    pub has_image: bool,
+}
+
+/// Builds the view of `item` with `templates` (a missing template gives a `Note` item
+/// that still shows the crop and the reason).
+pub fn view(item: &Item, templates: &[Template]) -> ItemView {
+    let t = templates.iter().find(|t| t.id == item.template);
+    let column = t.and_then(|t| {
+        t.columns()
+            .into_iter()
+            .find(|c| c.name == item.column)
+            .map(|c| (t, c))
+    });
+    let (question, question_text, kind, format, options, option) = match column {
+        Some((t, c)) => {
+            let q = t.question(&c.question).expect("column of a question");
+            let opt = |code: u32| {
+                q.option(code).map(|o| OptionView {
+                    code,
+                    label: o.label.clone(),
+                })
+            };
+            let (kind, options, option) = match c.kind {
+                ColumnKind::Single => (
+                    CellKind::Single,
+                    q.options
+                        .iter()
+                        .map(|o| OptionView {
+                            code: o.code,
+                            label: o.label.clone(),
+                        })
+                        .collect(),
+                    item.option.and_then(opt),
+                ),
+                ColumnKind::Flag { code } => (CellKind::Flag, vec![], opt(code)),
+                ColumnKind::Text => (CellKind::Text, vec![], None),
+            };
+            let format = (kind == CellKind::Text).then_some(match q.format {
+                TextFormat::Prefecture => "prefecture",
+                TextFormat::Digits => "digits",
+                TextFormat::Free => "free",
+            });
+            (q.id.clone(), q.text.clone(), kind, format, options, option)
+        }
+        None => (
+            item.column.clone(),
+            String::new(),
+            CellKind::Note,
+            None,
+            vec![],
+            None,
+        ),
+    };
+    ItemView {
+        id: item.id,
+        response_id: item.response_id.clone(),
+        template: item.template.clone(),
+        column: item.column.clone(),
+        question,
+        question_text,
+        kind,
+        format,
+        options,
+        option,
+        reason: item.reason.clone(),
+        guess: item.guess.clone(),
+        confidence: item.confidence,
+        machine: item.machine.clone(),
+        value: item.value().to_string(),
+        decided: item.decision.is_some(),
+        decided_by: item.decision.as_ref().map(|d| d.reviewer.clone()),
+        decided_at: item.decision.as_ref().map(|d| d.at.clone()),
+        version: item.version,
+        has_image: !item.image.is_empty(),
+    }
+}
+
+impl ItemView {
+    /// Whether `value` is one this item's cell may take; the reason when not.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        match self.kind {
+            CellKind::Single => {
+                if value.is_empty() || self.options.iter().any(|o| o.code.to_string() == value) {
+                    Ok(())
+                } else {
+                    Err(format!("{value:?} is not an option of {}", self.question))
+                }
+            }
+            CellKind::Flag => match value {
+                "0" | "1" => Ok(()),
+                _ => Err(format!("{} takes 0 or 1, not {value:?}", self.column)),
+            },
+            CellKind::Text => {
+                if value.chars().count() > 4000 {
+                    Err("text longer than 4000 characters".into())
+                } else if value.chars().any(|c| c.is_control() && c != '\n') {
+                    Err("text with control characters".into())
+                } else {
+                    Ok(())
+                }
+            }
+            CellKind::Note => {
+                if value == self.machine {
+                    Ok(())
+                } else {
+                    Err("this item can only be acknowledged".into())
+                }
+            }
+        }
+    }
+}
