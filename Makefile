@@ -3,13 +3,16 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
 # Debian packages: Tesseract with the Japanese model and its build headers (OCR), clang
-# (bindgen for the Tesseract bindings), handwriting and CJK fonts (synth, overlays).
+# (bindgen for the Tesseract bindings), handwriting and CJK fonts (synth, overlays, the
+# review page), Chromium and its WebDriver (the review page's browser test; libssl-dev for
+# the test's WebDriver client).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
-                clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk
+                clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \
+                chromium chromium-driver libssl-dev
 BIN := target/release/faxform
 DEMO := out/demo
 
-.PHONY: setup build demo test bench samples lint clean
+.PHONY: setup build demo test bench samples screenshot lint clean
 
 ## Installs the missing system packages (nothing when all are present).
 setup:
@@ -63,6 +66,10 @@ samples: build
 	head -c 3000 samples/hodanren/fax-00003.tif > samples/bad/fax-90001-truncated.tif
 	: > samples/bad/fax-90002-empty.tif
 	printf '%%PDF-1.4\n%% not a real PDF, the body was lost\n' > samples/bad/fax-90003-broken.pdf
+
+## Retakes README's picture of the review page (in the browser test).
+screenshot: setup
+	FAXFORM_SCREENSHOT=$(CURDIR)/docs/review-page.png cargo test --release --test review
 
 lint:
 	cargo fmt --check

@@ -42,7 +42,9 @@ pub struct ItemView {
     pub options: Vec<OptionView>,
     /// The option the item is about (flag items, and box doubts of single questions).
     pub option: Option<OptionView>,
+    /// The reason in Japanese (as far as known), and as the run wrote it.
     pub reason: String,
+    pub reason_en: String,
     pub guess: String,
     pub confidence: f32,
     pub machine: String,
@@ -116,7 +118,8 @@ pub fn view(item: &Item, templates: &[Template]) -> ItemView {
         format,
         options,
         option,
-        reason: item.reason.clone(),
+        reason: super::reason::japanese(&item.reason),
+        reason_en: item.reason.clone(),
         guess: item.guess.clone(),
         confidence: item.confidence,
         machine: item.machine.clone(),
