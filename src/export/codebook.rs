@@ -16,9 +16,14 @@ pub struct CodebookRow {
     pub values: String,
 }
 
-/// One row per column of `header`; a column no template knows is listed with empty
-/// meaning rather than left out.
-pub fn codebook(templates: &[Template], header: &[String]) -> Vec<CodebookRow> {
+/// The leading columns, then for each questionnaire in `questionnaires` one row per
+/// column of `header` it has (two questionnaires may both have a `q2` meaning different
+/// things). A column no template knows is listed with empty meaning rather than left out.
+pub fn codebook(
+    templates: &[Template],
+    header: &[String],
+    questionnaires: &[&str],
+) -> Vec<CodebookRow> {
     let leading = [
         ("response_id", "<受信ファイル名>:<最初のページ番号>"),
         ("template", "テンプレート（様式）"),
@@ -37,14 +42,25 @@ pub fn codebook(templates: &[Template], header: &[String]) -> Vec<CodebookRow> {
         })
         .collect();
     debug_assert_eq!(LEADING.len(), out.len());
-    for name in header.iter().skip(LEADING.len()) {
-        let found = templates.iter().find_map(|t| {
+    let known = |name: &str, q: &str| {
+        templates.iter().filter(|t| t.questionnaire == q).find_map(|t| {
             t.columns()
                 .into_iter()
-                .find(|c| &c.name == name)
+                .find(|c| c.name == name)
                 .map(|c| (t, c))
-        });
-        let Some((t, col)) = found else {
+        })
+    };
+    let wanted = header.iter().skip(LEADING.len());
+    let pairs = questionnaires
+        .iter()
+        .flat_map(|q| wanted.clone().filter_map(move |h| known(h, q)));
+    let mut listed: Vec<&String> = Vec::new();
+    for (t, col) in pairs {
+        out.push(row(t, &col));
+        listed.push(header.iter().find(|h| **h == col.name).unwrap());
+    }
+    for name in header.iter().skip(LEADING.len()) {
+        if !listed.contains(&name) {
             out.push(CodebookRow {
                 column: name.clone(),
                 questionnaire: String::new(),
@@ -53,36 +69,41 @@ pub fn codebook(templates: &[Template], header: &[String]) -> Vec<CodebookRow> {
                 text: String::new(),
                 values: String::new(),
             });
-            continue;
-        };
-        let q = t.question(&col.question).expect("column of a question");
-        let values = match col.kind {
-            ColumnKind::Single => {
-                let mut v: Vec<String> =
-                    q.options.iter().map(|o| format!("{}: {}", o.code, o.label)).collect();
-                v.push("(空欄): 無回答".into());
-                v.join("\n")
-            }
-            ColumnKind::Flag { code } => {
-                let label = q.option(code).map(|o| o.label.as_str()).unwrap_or("");
-                format!("1: 「{label}」に印あり\n0: 印なし")
-            }
-            ColumnKind::Text => match (q.kind, q.format) {
-                (_, TextFormat::Prefecture) => "都道府県名（例: 千葉）".into(),
-                (Kind::Number, _) | (_, TextFormat::Digits) => "数字".into(),
-                _ => "記入された文".into(),
-            },
-        };
-        out.push(CodebookRow {
-            column: name.clone(),
-            questionnaire: t.questionnaire.clone(),
-            question: q.id.clone(),
-            kind: q.kind.name().into(),
-            text: q.text.clone(),
-            values,
-        });
+        }
     }
     out
+}
+
+fn row(t: &Template, col: &crate::template::Column) -> CodebookRow {
+    let q = t.question(&col.question).expect("column of a question");
+    let values = match col.kind {
+        ColumnKind::Single => {
+            let mut v: Vec<String> = q
+                .options
+                .iter()
+                .map(|o| format!("{}: {}", o.code, o.label))
+                .collect();
+            v.push("(空欄): 無回答".into());
+            v.join("\n")
+        }
+        ColumnKind::Flag { code } => {
+            let label = q.option(code).map(|o| o.label.as_str()).unwrap_or("");
+            format!("1: 「{label}」に印あり\n0: 印なし")
+        }
+        ColumnKind::Text => match (q.kind, q.format) {
+            (_, TextFormat::Prefecture) => "都道府県名（例: 千葉）".into(),
+            (Kind::Number, _) | (_, TextFormat::Digits) => "数字".into(),
+            _ => "記入された文".into(),
+        },
+    };
+    CodebookRow {
+        column: col.name.clone(),
+        questionnaire: t.questionnaire.clone(),
+        question: q.id.clone(),
+        kind: q.kind.name().into(),
+        text: q.text.clone(),
+        values,
+    }
 }
 
 #[cfg(test)]
@@ -97,7 +118,7 @@ mod tests {
         let mut header: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
         header.extend(t.columns().into_iter().map(|c| c.name));
         header.push("nobody_knows".into());
-        let book = codebook(&ts, &header);
+        let book = codebook(&ts, &header, &["hodanren-2024-12"]);
         assert_eq!(book.len(), header.len());
         let q2 = book.iter().find(|r| r.column == "q2").unwrap();
         assert_eq!(q2.kind, "single");
@@ -106,5 +127,23 @@ mod tests {
         assert!(q6.values.contains("その他"), "{}", q6.values);
         assert!(!q6.text.is_empty());
         assert_eq!(book.last().unwrap().kind, "");
+    }
+}
+
+#[cfg(test)]
+mod mixed {
+    use super::*;
+
+    #[test]
+    fn a_column_two_questionnaires_share_is_listed_for_each() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let ts = crate::template::load_all(&dir).unwrap();
+        let mut header: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
+        header.extend(["q2", "q5"].map(String::from));
+        let book = codebook(&ts, &header, &["chiba-2023-05", "hodanren-2024-12"]);
+        let q5: Vec<_> = book.iter().filter(|r| r.column == "q5").collect();
+        assert_eq!(q5.len(), 2);
+        assert_eq!((q5[0].questionnaire.as_str(), q5[0].kind.as_str()), ("chiba-2023-05", "single"));
+        assert_eq!((q5[1].questionnaire.as_str(), q5[1].kind.as_str()), ("hodanren-2024-12", "text"));
     }
 }

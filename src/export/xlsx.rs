@@ -8,6 +8,7 @@ use super::codebook::CodebookRow;
 use crate::store::{LEADING, Table};
 use anyhow::Result;
 use rust_xlsxwriter::{Format, Workbook};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Whether a cell should be written as a number: a choice code or a 0/1 flag.
@@ -22,15 +23,10 @@ pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
-    let kinds: Vec<&str> = table
-        .header
+    // By questionnaire: `q5` may be a choice in one and handwriting in another.
+    let kinds: HashMap<(&str, &str), &str> = book
         .iter()
-        .map(|h| {
-            book.iter()
-                .find(|r| &r.column == h)
-                .map(|r| r.kind.as_str())
-                .unwrap_or("")
-        })
+        .map(|r| ((r.questionnaire.as_str(), r.column.as_str()), r.kind.as_str()))
         .collect();
 
     let ws = wb.add_worksheet();
@@ -44,7 +40,11 @@ pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
             if cell.is_empty() {
                 continue;
             }
-            if c >= LEADING.len() && is_code(kinds[c], cell) {
+            let kind = kinds
+                .get(&(row[2].as_str(), table.header[c].as_str()))
+                .copied()
+                .unwrap_or("");
+            if c >= LEADING.len() && is_code(kind, cell) {
                 ws.write_number(r, c as u16, cell.parse::<f64>()?)?;
             } else {
                 ws.write_string(r, c as u16, cell)?;
