@@ -43,3 +43,4 @@ for n in 100 1000; do
   pages=$(python3 -c "import json; print(json.load(open('$corpus.run/report.json'))['this_run']['pages_read'])")
   echo "memory: $pages pages, peak RSS $(( $(cat "$OUT/mem-$n.rss") / 1024 )) MiB"
 done
+bash "$(dirname "$0")/review.sh" "$OUT/mem-1000.run"

@@ -3,6 +3,7 @@
 //! The modules follow the pipeline's stages; see README.md for the overview.
 
 pub mod encode;
+pub mod export;
 pub mod fonts;
 pub mod geometry;
 pub mod identify;
@@ -12,10 +13,9 @@ pub mod normalise;
 pub mod ocr;
 pub mod raster;
 pub mod register;
+pub mod review;
 pub mod run;
 pub mod score;
 pub mod store;
 pub mod synth;
 pub mod template;
-pub mod export;
-pub mod review;

@@ -218,7 +218,11 @@ async fn wait_shown(c: &Client, it: &Value) {
     let start = Instant::now();
     loop {
         let title = text(c, "qtitle").await;
-        let got = format!("{} {}", text(c, "rid").await, title.split('：').next().unwrap());
+        let got = format!(
+            "{} {}",
+            text(c, "rid").await,
+            title.split('：').next().unwrap()
+        );
         if got == want {
             return;
         }
@@ -348,12 +352,16 @@ async fn review_page_by_keyboard_then_export() {
     );
     let all = items(&base, &token);
     assert!(all.len() >= 6, "{} items", all.len());
-    let forged = json!({"id": all[0]["id"], "value": "1", "action": "mark", "reviewer": "x", "version": 0});
+    let forged =
+        json!({"id": all[0]["id"], "value": "1", "action": "mark", "reviewer": "x", "version": 0});
     assert_eq!(
         http("POST", &format!("{base}/api/decide"), None, Some(&forged)).0,
         403
     );
-    assert_eq!(item(&base, &token, all[0]["id"].as_i64().unwrap())["decided"], false);
+    assert_eq!(
+        item(&base, &token, all[0]["id"].as_i64().unwrap())["decided"],
+        false
+    );
     // Crops: served for the item, never a file outside the output folder.
     let good = all
         .iter()
@@ -394,7 +402,10 @@ async fn review_page_by_keyboard_then_export() {
     // The reviewer's name first.
     type_text(&c, "佐藤 花子").await;
     key(&c, Key::Enter).await;
-    assert_eq!(js(&c, "return document.getElementById('start').hidden").await, true);
+    assert_eq!(
+        js(&c, "return document.getElementById('start').hidden").await,
+        true
+    );
     assert_eq!(text(&c, "who").await, "担当: 佐藤 花子");
 
     // One item of each kind, each decided by its key: a box of a multiple-choice question
@@ -474,7 +485,11 @@ async fn review_page_by_keyboard_then_export() {
         HTML
     );
     assert_eq!(
-        js(&c, "return document.querySelectorAll('#info img, #info b').length").await,
+        js(
+            &c,
+            "return document.querySelectorAll('#info img, #info b').length"
+        )
+        .await,
         0
     );
     assert_ne!(c.title().await.unwrap(), "pwned");
@@ -501,7 +516,11 @@ async fn review_page_by_keyboard_then_export() {
         let tiles = js(&c, "return document.querySelectorAll('#grid .tile').length").await;
         assert_eq!(tiles, group);
         assert_eq!(
-            js(&c, "return document.querySelector('#grid .tile.focus').dataset.id").await,
+            js(
+                &c,
+                "return document.querySelector('#grid .tile.focus').dataset.id"
+            )
+            .await,
             id.to_string()
         );
         let grid_shot = c.screenshot().await.unwrap();
@@ -530,11 +549,23 @@ async fn review_page_by_keyboard_then_export() {
     let oid = other["id"].as_i64().unwrap();
     let body = json!({"id": oid, "value": other["machine"], "action": "accept", "reviewer": "鈴木", "version": other["version"]});
     assert_eq!(
-        http("POST", &format!("{base2}/api/decide"), Some(&token2), Some(&body)).0,
+        http(
+            "POST",
+            &format!("{base2}/api/decide"),
+            Some(&token2),
+            Some(&body)
+        )
+        .0,
         200
     );
     assert_eq!(
-        http("POST", &format!("{base}/api/decide"), Some(&token), Some(&body)).0,
+        http(
+            "POST",
+            &format!("{base}/api/decide"),
+            Some(&token),
+            Some(&body)
+        )
+        .0,
         409
     );
     decided.push((oid, other["machine"].as_str().unwrap().to_string()));
@@ -565,7 +596,11 @@ async fn review_page_by_keyboard_then_export() {
     let trail = store.audit().unwrap();
     let actions: Vec<&str> = trail.iter().map(|a| a.action.as_str()).collect();
     assert!(actions.contains(&"undo"), "{actions:?}");
-    assert!(trail.iter().any(|a| a.reviewer == "鈴木" && a.item_id == oid));
+    assert!(
+        trail
+            .iter()
+            .any(|a| a.reviewer == "鈴木" && a.item_id == oid)
+    );
     let undone = trail.iter().find(|a| a.undone_by.is_some()).unwrap();
     assert_eq!(undone.item_id, last_id);
     for a in &trail {
@@ -590,7 +625,11 @@ async fn review_page_by_keyboard_then_export() {
         .arg("--allow-open")
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let bytes = std::fs::read(out.join("final.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
     let mut r = csv::Reader::from_reader(&bytes[3..]);
@@ -612,7 +651,12 @@ async fn review_page_by_keyboard_then_export() {
         let open_here = now
             .iter()
             .any(|i| i.response_id == row[0] && i.decision.is_none());
-        assert_eq!(row[3], if open_here { "review" } else { "ok" }, "{}", row[0]);
+        assert_eq!(
+            row[3],
+            if open_here { "review" } else { "ok" },
+            "{}",
+            row[0]
+        );
     }
 }
 

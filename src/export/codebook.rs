@@ -43,12 +43,15 @@ pub fn codebook(
         .collect();
     debug_assert_eq!(LEADING.len(), out.len());
     let known = |name: &str, q: &str| {
-        templates.iter().filter(|t| t.questionnaire == q).find_map(|t| {
-            t.columns()
-                .into_iter()
-                .find(|c| c.name == name)
-                .map(|c| (t, c))
-        })
+        templates
+            .iter()
+            .filter(|t| t.questionnaire == q)
+            .find_map(|t| {
+                t.columns()
+                    .into_iter()
+                    .find(|c| c.name == name)
+                    .map(|c| (t, c))
+            })
     };
     let wanted = header.iter().skip(LEADING.len());
     let pairs = questionnaires
@@ -122,7 +125,12 @@ mod tests {
         assert_eq!(book.len(), header.len());
         let q2 = book.iter().find(|r| r.column == "q2").unwrap();
         assert_eq!(q2.kind, "single");
-        assert!(q2.values.starts_with("1: 医科診療所\n2: 歯科診療所\n3: 病院"), "{}", q2.values);
+        assert!(
+            q2.values
+                .starts_with("1: 医科診療所\n2: 歯科診療所\n3: 病院"),
+            "{}",
+            q2.values
+        );
         let q6 = book.iter().find(|r| r.column == "q6_13").unwrap();
         assert!(q6.values.contains("その他"), "{}", q6.values);
         assert!(!q6.text.is_empty());
@@ -143,7 +151,13 @@ mod mixed {
         let book = codebook(&ts, &header, &["chiba-2023-05", "hodanren-2024-12"]);
         let q5: Vec<_> = book.iter().filter(|r| r.column == "q5").collect();
         assert_eq!(q5.len(), 2);
-        assert_eq!((q5[0].questionnaire.as_str(), q5[0].kind.as_str()), ("chiba-2023-05", "single"));
-        assert_eq!((q5[1].questionnaire.as_str(), q5[1].kind.as_str()), ("hodanren-2024-12", "text"));
+        assert_eq!(
+            (q5[0].questionnaire.as_str(), q5[0].kind.as_str()),
+            ("chiba-2023-05", "single")
+        );
+        assert_eq!(
+            (q5[1].questionnaire.as_str(), q5[1].kind.as_str()),
+            ("hodanren-2024-12", "text")
+        );
     }
 }

@@ -25,8 +25,8 @@ pub struct Unmappable {
 /// mapping to the second gives the bytes Excel reads back as the first.
 const CP932_ALIASES: [(char, char); 6] = [
     ('～', '〜'), // FULLWIDTH TILDE, 0x8160
-    ('∥', '‖'),  // PARALLEL TO, 0x8161
-    ('－', '−'), // FULLWIDTH HYPHEN-MINUS, 0x817C
+    ('∥', '‖'),   // PARALLEL TO, 0x8161
+    ('－', '−'),  // FULLWIDTH HYPHEN-MINUS, 0x817C
     ('￠', '¢'),  // 0x8191
     ('￡', '£'),  // 0x8192
     ('￢', '¬'),  // 0x81CA

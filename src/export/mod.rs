@@ -101,7 +101,10 @@ pub fn export(args: &ExportArgs) -> Result<Exported> {
     if let Some(q) = &args.questionnaire
         && chosen.is_empty()
     {
-        bail!("no responses of questionnaire {q} in {}", args.dir.display());
+        bail!(
+            "no responses of questionnaire {q} in {}",
+            args.dir.display()
+        );
     }
     let ids: std::collections::HashSet<&str> =
         chosen.iter().map(|r| r.response_id.as_str()).collect();
@@ -197,7 +200,10 @@ mod tests {
                     cells(&[("q2", ""), ("q5", "𠮷野家で10～20分"), ("q6_13", "1")]),
                 ),
             ],
-            reviews: vec![review("a.tif:1", "q6_13", "0"), review("-b.tif:1", "q2", "")],
+            reviews: vec![
+                review("a.tif:1", "q6_13", "0"),
+                review("-b.tif:1", "q2", ""),
+            ],
             rejected: vec![],
         })
         .unwrap();
@@ -261,7 +267,15 @@ mod tests {
         let rows = read_csv(&bytes[3..]);
         assert_eq!(
             rows[0],
-            ["response_id", "template", "questionnaire", "status", "q2", "q5", "q6_13"]
+            [
+                "response_id",
+                "template",
+                "questionnaire",
+                "status",
+                "q2",
+                "q5",
+                "q6_13"
+            ]
         );
         assert_eq!(rows[1][3..], ["ok", "1", "'=1+1 大変", "1"]);
         assert_eq!(rows[2][0], "'-b.tif:1");
@@ -330,6 +344,9 @@ mod tests {
         let q2 = rows.iter().find(|r| r[0] == "q2").unwrap();
         assert_eq!(q2[3], "single");
         assert!(q2[5].contains("1: 医科診療所"), "{q2:?}");
-        assert!(rows.iter().any(|r| r[0] == "q6_13" && r[5].contains("その他")));
+        assert!(
+            rows.iter()
+                .any(|r| r[0] == "q6_13" && r[5].contains("その他"))
+        );
     }
 }

@@ -8,9 +8,7 @@ use std::borrow::Cow;
 /// `-fax.tif` must never run as a formula on a colleague's machine.
 pub fn defuse(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => {
-            Cow::Owned(format!("'{cell}"))
-        }
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
     }
 }

@@ -26,7 +26,12 @@ pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
     // By questionnaire: `q5` may be a choice in one and handwriting in another.
     let kinds: HashMap<(&str, &str), &str> = book
         .iter()
-        .map(|r| ((r.questionnaire.as_str(), r.column.as_str()), r.kind.as_str()))
+        .map(|r| {
+            (
+                (r.questionnaire.as_str(), r.column.as_str()),
+                r.kind.as_str(),
+            )
+        })
         .collect();
 
     let ws = wb.add_worksheet();
@@ -57,7 +62,14 @@ pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
 
     let ws = wb.add_worksheet();
     ws.set_name("codebook")?;
-    let head = ["column", "questionnaire", "question", "kind", "question text", "values"];
+    let head = [
+        "column",
+        "questionnaire",
+        "question",
+        "kind",
+        "question text",
+        "values",
+    ];
     for (c, h) in head.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }

@@ -45,12 +45,7 @@ impl AppState {
 
     /// (open, total) items.
     pub fn progress(&self) -> Result<(usize, usize)> {
-        let s = self.0.store.lock().unwrap();
-        let items = s.items()?;
-        Ok((
-            items.iter().filter(|i| i.decision.is_none()).count(),
-            items.len(),
-        ))
+        self.0.store.lock().unwrap().item_counts()
     }
 
     /// Runs `f` on the store off the async workers: SQLite may wait for another process
@@ -227,7 +222,7 @@ fn reply(
         Decided::Done(i) => (i, false),
         Decided::Conflict(i) => (i, true),
     };
-    let all: Vec<ItemView> = s.items()?.iter().map(|i| view(i, templates)).collect();
+    let (open, total) = s.item_counts()?;
     let code = if conflict {
         StatusCode::CONFLICT
     } else {
@@ -238,7 +233,11 @@ fn reply(
         Json(DecideReply {
             item: view(&item, templates),
             conflict,
-            progress: progress(&all),
+            progress: Progress {
+                done: total - open,
+                open,
+                total,
+            },
         }),
     ))
 }
@@ -250,13 +249,19 @@ async fn decide(
     let reviewer = reviewer_name(&req.reviewer)?;
     const ACTIONS: [&str; 5] = ["accept", "mark", "unmark", "set", "edit"];
     if !ACTIONS.contains(&req.action.as_str()) {
-        return Err(ApiError::BadRequest(format!("unknown action {:?}", req.action)));
+        return Err(ApiError::BadRequest(format!(
+            "unknown action {:?}",
+            req.action
+        )));
     }
     let value = req.value.trim_end().to_string();
-    let checked = state
+    state
         .with_store(move |s, inner| {
             let Some(item) = s.item(req.id)? else {
-                return Ok(Err(ApiError::NotFound(format!("no review item {}", req.id))));
+                return Ok(Err(ApiError::NotFound(format!(
+                    "no review item {}",
+                    req.id
+                ))));
             };
             if let Err(e) = view(&item, &inner.templates).check(&value) {
                 return Ok(Err(ApiError::BadRequest(format!("item {}: {e}", req.id))));
@@ -266,8 +271,7 @@ async fn decide(
                 .expect("item exists");
             Ok(Ok(reply(outcome, s, &inner.templates)?))
         })
-        .await?;
-    checked
+        .await?
 }
 
 #[derive(Deserialize)]

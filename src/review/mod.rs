@@ -40,15 +40,14 @@ pub fn serve(args: &ReviewArgs) -> Result<()> {
         .dir
         .canonicalize()
         .with_context(|| format!("output folder {}", args.dir.display()))?;
-    let templates = match crate::template::load_all(&crate::run::templates_dir(
-        args.templates.as_deref(),
-    )) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("faxform review: {e:#}; questions are shown by column name only");
-            vec![]
-        }
-    };
+    let templates =
+        match crate::template::load_all(&crate::run::templates_dir(args.templates.as_deref())) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("faxform review: {e:#}; questions are shown by column name only");
+                vec![]
+            }
+        };
     let state = api::AppState::new(store, dir.clone(), templates, token::new_token());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

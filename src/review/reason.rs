@@ -5,12 +5,18 @@
 /// Fixed reasons and their Japanese.
 const FIXED: [(&str, &str); 11] = [
     ("low-confidence box", "印の有無を判断しにくい"),
-    ("struck-through mark (a correction?)", "取り消し線のある印（訂正？）"),
+    (
+        "struck-through mark (a correction?)",
+        "取り消し線のある印（訂正？）",
+    ),
     (
         "stray ink, perhaps from a circle around a neighbouring label",
         "はみ出した線（隣の選択肢を囲んだ丸？）",
     ),
-    ("box damaged by a fax line error", "FAXの回線エラーで枠が欠けている"),
+    (
+        "box damaged by a fax line error",
+        "FAXの回線エラーで枠が欠けている",
+    ),
     (
         "a circle drawn between two labels: which one is meant?",
         "二つの選択肢の間に丸: どちらを選んだか不明",
@@ -27,8 +33,14 @@ const FIXED: [(&str, &str); 11] = [
         "writing found but no prefecture read",
         "記入はあるが都道府県名として読めない",
     ),
-    ("writing found but no digits read", "記入はあるが数字として読めない"),
-    ("writing found but no text read", "記入はあるが文字を読めない"),
+    (
+        "writing found but no digits read",
+        "記入はあるが数字として読めない",
+    ),
+    (
+        "writing found but no text read",
+        "記入はあるが文字を読めない",
+    ),
     (
         "handwriting read with low confidence",
         "手書き文字の読み取りに自信がない",
@@ -68,7 +80,9 @@ fn one(r: &str) -> String {
         && let Some((name, dist)) = near.split_once(" at distance ")
         && let Some((d, next)) = dist.split_once(", next at ")
     {
-        return format!("都道府県名を{read}と読んだ: 最も近いのは{name}（{d}字違い、次点は{next}字違い）");
+        return format!(
+            "都道府県名を{read}と読んだ: 最も近いのは{name}（{d}字違い、次点は{next}字違い）"
+        );
     }
     if let Some(d) = r
         .strip_prefix("number read as ")

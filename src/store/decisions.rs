@@ -162,12 +162,18 @@ impl Store {
 
     /// Items no reviewer has decided yet.
     pub fn open_items(&self) -> Result<usize> {
+        Ok(self.item_counts()?.0)
+    }
+
+    /// (open, total) review items.
+    pub fn item_counts(&self) -> Result<(usize, usize)> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM review_items v JOIN responses r ON r.response_id = v.response_id
-             LEFT JOIN decisions d ON d.item_id = v.id WHERE d.value IS NULL",
+            "SELECT COUNT(*) - COUNT(d.value), COUNT(*) FROM review_items v
+             JOIN responses r ON r.response_id = v.response_id
+             LEFT JOIN decisions d ON d.item_id = v.id",
             [],
-            |r| r.get::<_, i64>(0),
-        )? as usize)
+            |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+        )?)
     }
 
     /// Sets item `id` to `value`, provided it is still at `version` (else a conflict).
