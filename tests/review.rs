@@ -534,6 +534,42 @@ async fn review_page_by_keyboard_then_export() {
             (item(&base, &token, id)["decided"] == true).then_some(())
         });
         decided.push((id, first_q1["machine"].as_str().unwrap().to_string()));
+        // The focus moved on; → finds an open tile, where E edits its text and saving
+        // returns to the grid.
+        let focused = async || -> i64 {
+            js(
+                &c,
+                "return document.querySelector('#grid .tile.focus').dataset.id",
+            )
+            .await
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+        };
+        assert_ne!(focused().await, id);
+        let mut next_id = focused().await;
+        for _ in 0..group {
+            if item(&base, &token, next_id)["decided"] == false {
+                break;
+            }
+            key(&c, Key::Right).await;
+            next_id = focused().await;
+        }
+        {
+            assert_eq!(item(&base, &token, next_id)["decided"], false);
+            key(&c, 'e').await;
+            ctrl(&c, 'a').await;
+            type_text(&c, "大阪").await;
+            key(&c, Key::Enter).await;
+            wait_for("the edit from the grid", || {
+                (item(&base, &token, next_id)["value"] == "大阪").then_some(())
+            });
+            wait_for("the grid again", || {
+                block_on(text(&c, "modename")).filter(|m| m == "一覧")
+            });
+            decided.push((next_id, "大阪".into()));
+        }
         key(&c, 'g').await;
         assert_eq!(text(&c, "modename").await, "1件ずつ");
     }
