@@ -392,6 +392,20 @@ async fn review_page_by_keyboard_then_export() {
         200
     );
 
+    // 鈴木 has the first item on screen (another server, another browser): this page starts
+    // on the next one.
+    let view = json!({"id": all[0]["id"], "reviewer": "鈴木"});
+    assert_eq!(
+        http(
+            "POST",
+            &format!("{base}/api/view"),
+            Some(&token),
+            Some(&view)
+        )
+        .0,
+        200
+    );
+
     let profile = tmp.path().join("chromium-profile");
     let (_driver, c) = browser(&profile).await;
     c.goto(&url).await.unwrap();
@@ -407,6 +421,11 @@ async fn review_page_by_keyboard_then_export() {
         true
     );
     assert_eq!(text(&c, "who").await, "担当: 佐藤 花子");
+    wait_shown(&c, &all[1]).await;
+    go_to(&c, &all, all[0]["id"].as_i64().unwrap()).await;
+    wait_for("the other viewer's note", || {
+        block_on(text(&c, "viewer")).filter(|v| v.starts_with("鈴木"))
+    });
 
     // One item of each kind, each decided by its key: a box of a multiple-choice question
     // (M / U), a single-choice question (a digit), a written field (E, typing, Enter).

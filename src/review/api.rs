@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/items", get(items))
         .route("/api/decide", post(decide))
         .route("/api/undo", post(undo))
+        .route("/api/view", post(set_view))
         .route("/api/audit", get(audit))
         .route("/crop/{id}", get(crop))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -152,11 +153,29 @@ struct Progress {
     total: usize,
 }
 
+/// How long an item counts as on another reviewer's screen after their page last said so
+/// (pages say it on every item change and every few seconds).
+const VIEW_SECS: f64 = 30.0;
+
+#[derive(Serialize)]
+struct Viewer {
+    id: i64,
+    reviewer: String,
+}
+
+fn viewers(s: &Store) -> Result<Vec<Viewer>> {
+    Ok(s.viewing(VIEW_SECS)?
+        .into_iter()
+        .map(|(id, reviewer)| Viewer { id, reviewer })
+        .collect())
+}
+
 #[derive(Serialize)]
 struct ItemsReply {
     folder: String,
     items: Vec<ItemView>,
     progress: Progress,
+    viewing: Vec<Viewer>,
 }
 
 fn progress(views: &[ItemView]) -> Progress {
@@ -180,6 +199,7 @@ async fn items(State(state): State<AppState>) -> Result<Json<ItemsReply>, ApiErr
                 folder: inner.dir.display().to_string(),
                 progress: progress(&items),
                 items,
+                viewing: viewers(s)?,
             }))
         })
         .await
@@ -199,6 +219,7 @@ struct DecideReply {
     item: ItemView,
     conflict: bool,
     progress: Progress,
+    viewing: Vec<Viewer>,
 }
 
 fn reviewer_name(name: &str) -> Result<String, ApiError> {
@@ -238,6 +259,7 @@ fn reply(
                 open,
                 total,
             },
+            viewing: viewers(s)?,
         }),
     ))
 }
@@ -292,6 +314,25 @@ async fn undo(
             )))),
         })
         .await?
+}
+
+#[derive(Deserialize)]
+struct ViewRequest {
+    id: i64,
+    reviewer: String,
+}
+
+async fn set_view(
+    State(state): State<AppState>,
+    Json(req): Json<ViewRequest>,
+) -> Result<Json<Vec<Viewer>>, ApiError> {
+    let reviewer = reviewer_name(&req.reviewer)?;
+    state
+        .with_store(move |s, _| {
+            s.set_viewing(req.id, &reviewer)?;
+            Ok(Json(viewers(s)?))
+        })
+        .await
 }
 
 async fn audit(

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
     action TEXT NOT NULL, old_value TEXT NOT NULL, new_value TEXT NOT NULL, prev_state TEXT,
     version INTEGER NOT NULL, reviewer TEXT NOT NULL, at TEXT NOT NULL, undone_by INTEGER);
+CREATE TABLE IF NOT EXISTS viewing (
+    reviewer TEXT PRIMARY KEY, item_id INTEGER NOT NULL, at REAL NOT NULL);
 ";
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -263,6 +265,27 @@ impl Store {
         Ok(Some(Decided::Done(done)))
     }
 
+    /// Notes that `reviewer` has item `id` on screen now (one item per reviewer), so that
+    /// other reviewers' pages pass it by instead of both deciding it.
+    pub fn set_viewing(&self, id: i64, reviewer: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO viewing (reviewer, item_id, at) VALUES (?1, ?2, julianday('now'))
+             ON CONFLICT(reviewer) DO UPDATE SET item_id = ?2, at = julianday('now')",
+            params![reviewer, id],
+        )?;
+        Ok(())
+    }
+
+    /// (item, reviewer) for every item some reviewer had on screen in the last `secs`.
+    pub fn viewing(&self, secs: f64) -> Result<Vec<(i64, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT item_id, reviewer FROM viewing WHERE (julianday('now') - at) * 86400.0 < ?1
+             ORDER BY item_id",
+        )?;
+        let rows = st.query_map([secs], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The audit trail, oldest first.
     pub fn audit(&self) -> Result<Vec<AuditEntry>> {
         let mut st = self.conn.prepare(
@@ -363,6 +386,20 @@ mod tests {
         );
         // Nothing left to undo for 佐藤 either.
         assert!(s.undo("佐藤").unwrap().is_none());
+    }
+
+    #[test]
+    fn each_reviewer_views_one_item_and_old_views_fade() {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, id) = store_with_item(dir.path());
+        s.set_viewing(id, "佐藤").unwrap();
+        s.set_viewing(id + 1, "佐藤").unwrap();
+        s.set_viewing(id, "鈴木").unwrap();
+        assert_eq!(
+            s.viewing(60.0).unwrap(),
+            vec![(id, "鈴木".to_string()), (id + 1, "佐藤".to_string())]
+        );
+        assert!(s.viewing(0.0).unwrap().is_empty());
     }
 
     #[test]
