@@ -38,9 +38,13 @@ demo: build
 	$(BIN) template check templates/hodanren-2024-12-a.toml --scan samples/hodanren/fax-00006.tif --out $(DEMO)/check-scan-hodanren.png >/dev/null
 	$(BIN) synth --template hodanren-2024-12-a --count 20 --seed 1 --out $(DEMO)/faxes-hodanren
 	$(BIN) synth --template chiba-2023-05-a --count 10 --seed 2 --out $(DEMO)/faxes-chiba
+	$(BIN) export $(DEMO)/run --allow-open
+	$(BIN) export $(DEMO)/run --allow-open --format xlsx
 	@echo
 	@echo "Results:"
 	@echo "  the night batch on samples/: $(DEMO)/run/ (responses.csv, review.csv with crops/, rejected.csv, report.json)"
+	@echo "  review it in the browser:    $(BIN) review $(DEMO)/run   (then: $(BIN) export $(DEMO)/run)"
+	@echo "  exported before review:      $(DEMO)/run/final.csv, $(DEMO)/run/final.xlsx"
 	@echo "  template overlays:           $(DEMO)/overlay-*.png, and one over a received fax: $(DEMO)/check-scan-hodanren.png"
 	@echo "  synthetic faxes with truth:  $(DEMO)/faxes-*/ (try: $(BIN) run $(DEMO)/faxes-hodanren --out $(DEMO)/run2)"
 

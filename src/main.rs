@@ -291,13 +291,17 @@ fn export(args: &faxform::export::ExportArgs) -> Result<()> {
             e.unread
         );
     }
+    let defused = if args.format == faxform::export::Format::Csv {
+        format!(", {} cells made formula-safe", e.defused)
+    } else {
+        String::new()
+    };
     println!(
-        "{}: {} responses, {} decisions applied, {} review items open, {} cells made formula-safe",
+        "{}: {} responses, {} decisions applied, {} review items open{defused}",
         e.path.display(),
         e.responses,
         e.decisions,
         e.open,
-        e.defused
     );
     Ok(())
 }
