@@ -145,7 +145,7 @@ pub fn export(args: &ExportArgs) -> Result<Exported> {
                 }
             }
             let book = codebook(&templates, &table.header, &questionnaires);
-            xlsx::write(&table, &book, &path)
+            xlsx::write(&table, &book, &store.audit()?, &path)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
     }
@@ -348,5 +348,10 @@ mod tests {
             rows.iter()
                 .any(|r| r[0] == "q6_13" && r[5].contains("その他"))
         );
+        let audit = wb.worksheet_range("audit").unwrap();
+        assert_eq!(audit.height(), 3, "header and the two decisions");
+        assert_eq!(audit.get((2, 3)), Some(&Data::String("q2".into())));
+        assert_eq!(audit.get((2, 6)), Some(&Data::String("3".into())));
+        assert_eq!(audit.get((2, 7)), Some(&Data::String("佐藤".into())));
     }
 }

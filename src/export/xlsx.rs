@@ -1,11 +1,12 @@
-//! The final table as an Excel workbook: a `responses` sheet and a `codebook` sheet.
+//! The final table as an Excel workbook: sheets `responses`, `codebook`, and `audit` (every
+//! reviewer's change, so the workbook carries its own record of who decided what).
 //!
 //! Codes and flags are numbers (so COUNTIF and pivot tables work on them), everything else
 //! is a string cell. A string cell is never evaluated, so text that looks like a formula
 //! is safe here without the apostrophe the CSV needs.
 
 use super::codebook::CodebookRow;
-use crate::store::{LEADING, Table};
+use crate::store::{AuditEntry, LEADING, Table};
 use anyhow::Result;
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ fn is_code(column_kind: &str, cell: &str) -> bool {
         && cell.bytes().all(|b| b.is_ascii_digit())
 }
 
-pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
+pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &Path) -> Result<()> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
@@ -92,6 +93,47 @@ pub fn write(table: &Table, book: &[CodebookRow], path: &Path) -> Result<()> {
     ws.set_freeze_panes(1, 0)?;
     ws.set_column_width(4, 60)?;
     ws.set_column_width(5, 40)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("audit")?;
+    let head = [
+        "entry",
+        "item",
+        "response_id",
+        "column",
+        "action",
+        "old_value",
+        "new_value",
+        "reviewer",
+        "at (UTC)",
+        "undone_by",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (r, a) in audit.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_number(r, 0, a.id as f64)?;
+        ws.write_number(r, 1, a.item_id as f64)?;
+        for (c, v) in [
+            &a.response_id,
+            &a.column,
+            &a.action,
+            &a.old_value,
+            &a.new_value,
+            &a.reviewer,
+            &a.at,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(r, c as u16 + 2, v.as_str())?;
+        }
+        if let Some(u) = a.undone_by {
+            ws.write_number(r, 9, u as f64)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
     wb.save(path)?;
     Ok(())
 }

@@ -103,7 +103,9 @@ async fn require_token(
             let mut res = next.run(req).await;
             // Answers are personal data: keep them out of caches and other sites' frames.
             let h = res.headers_mut();
-            h.insert(header::CACHE_CONTROL, "no-store".parse().unwrap());
+            if !h.contains_key(header::CACHE_CONTROL) {
+                h.insert(header::CACHE_CONTROL, "no-store".parse().unwrap());
+            }
             h.insert(header::X_FRAME_OPTIONS, "DENY".parse().unwrap());
             h.insert("referrer-policy", "no-referrer".parse().unwrap());
             res
@@ -373,7 +375,16 @@ async fn crop(
         })
         .await?;
     match bytes {
-        Some(b) => Ok(([(header::CONTENT_TYPE, "image/png")], b).into_response()),
+        // A crop never changes under its item: the browser may keep it (in memory for this
+        // page, not in shared caches), so the grid does not fetch hundreds again each poll.
+        Some(b) => Ok((
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            b,
+        )
+            .into_response()),
         None => Err(ApiError::NotFound(format!("no crop for item {id}"))),
     }
 }
