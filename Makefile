@@ -71,9 +71,9 @@ samples: build
 	: > samples/bad/fax-90002-empty.tif
 	printf '%%PDF-1.4\n%% not a real PDF, the body was lost\n' > samples/bad/fax-90003-broken.pdf
 
-## Retakes README's picture of the review page (in the browser test).
+## Retakes README's pictures of the review page (in the browser test).
 screenshot: setup
-	FAXFORM_SCREENSHOT=$(CURDIR)/docs/review-page.png cargo test --release --test review
+	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review
 
 lint:
 	cargo fmt --check

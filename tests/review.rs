@@ -542,12 +542,14 @@ async fn review_page_by_keyboard_then_export() {
             .await,
             id.to_string()
         );
-        let grid_shot = c.screenshot().await.unwrap();
-        std::fs::write(
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("review-grid.png"),
-            grid_shot,
-        )
-        .unwrap();
+        wait_for("the tiles' crops to load", || {
+            block_on(js(
+                &c,
+                "return [...document.querySelectorAll('#grid img')].every(i => i.complete && i.naturalWidth > 0)",
+            ))
+            .filter(|v| *v == true)
+        });
+        save_shot("review-grid.png", &c.screenshot().await.unwrap());
         key(&c, Key::Enter).await;
         wait_for("the grid accept", || {
             (item(&base, &token, id)["decided"] == true).then_some(())
@@ -629,14 +631,7 @@ async fn review_page_by_keyboard_then_export() {
         block_on(text(&c, "done")).filter(|d| *d == want_done)
     });
 
-    std::fs::write(
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("review-page.png"),
-        &shot,
-    )
-    .unwrap();
-    if let Ok(p) = std::env::var("FAXFORM_SCREENSHOT") {
-        std::fs::write(p, &shot).unwrap();
-    }
+    save_shot("review-page.png", &shot);
     c.close().await.unwrap();
 
     // Killing the server loses nothing: every decision is in the store, with its audit.
@@ -712,6 +707,16 @@ async fn review_page_by_keyboard_then_export() {
             "{}",
             row[0]
         );
+    }
+}
+
+/// Keeps a screenshot in the test's scratch folder, and in `$FAXFORM_SCREENSHOTS` when set
+/// (`make screenshot` points it at docs/ for README).
+fn save_shot(name: &str, png: &[u8]) {
+    assert!(png.starts_with(b"\x89PNG"));
+    std::fs::write(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name), png).unwrap();
+    if let Ok(dir) = std::env::var("FAXFORM_SCREENSHOTS") {
+        std::fs::write(Path::new(&dir).join(name), png).unwrap();
     }
 }
 
