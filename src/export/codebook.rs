@@ -113,13 +113,23 @@ fn row(t: &Template, col: &crate::template::Column) -> CodebookRow {
 mod tests {
     use super::*;
 
+    fn templates() -> Vec<Template> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        crate::template::load_all(&dir).unwrap()
+    }
+
+    /// The leading columns, then `columns`.
+    fn header(columns: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut h: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
+        h.extend(columns);
+        h
+    }
+
     #[test]
     fn codebook_names_every_column_with_its_labels() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let ts = crate::template::load_all(&dir).unwrap();
+        let ts = templates();
         let t = ts.iter().find(|t| t.id == "hodanren-2024-12-a").unwrap();
-        let mut header: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
-        header.extend(t.columns().into_iter().map(|c| c.name));
+        let mut header = header(t.columns().into_iter().map(|c| c.name));
         header.push("nobody_knows".into());
         let book = codebook(&ts, &header, &["hodanren-2024-12"]);
         assert_eq!(book.len(), header.len());
@@ -136,18 +146,11 @@ mod tests {
         assert!(!q6.text.is_empty());
         assert_eq!(book.last().unwrap().kind, "");
     }
-}
-
-#[cfg(test)]
-mod mixed {
-    use super::*;
 
     #[test]
     fn a_column_two_questionnaires_share_is_listed_for_each() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let ts = crate::template::load_all(&dir).unwrap();
-        let mut header: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
-        header.extend(["q2", "q5"].map(String::from));
+        let ts = templates();
+        let header = header(["q2", "q5"].map(String::from));
         let book = codebook(&ts, &header, &["chiba-2023-05", "hodanren-2024-12"]);
         let q5: Vec<_> = book.iter().filter(|r| r.column == "q5").collect();
         assert_eq!(q5.len(), 2);

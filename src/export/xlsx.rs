@@ -8,7 +8,7 @@
 use super::codebook::CodebookRow;
 use crate::store::{AuditEntry, LEADING, Table};
 use anyhow::Result;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -18,6 +18,14 @@ fn is_code(column_kind: &str, cell: &str) -> bool {
         && !cell.is_empty()
         && cell.len() <= 3
         && cell.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Writes `cells` as text cells along row `r` from column `c0`.
+fn strings(ws: &mut Worksheet, r: u32, c0: u16, cells: &[&str], f: &Format) -> Result<()> {
+    for (c, v) in cells.iter().enumerate() {
+        ws.write_string_with_format(r, c0 + c as u16, *v, f)?;
+    }
+    Ok(())
 }
 
 pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &Path) -> Result<()> {
@@ -37,9 +45,8 @@ pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &P
 
     let ws = wb.add_worksheet();
     ws.set_name("responses")?;
-    for (c, h) in table.header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)?;
-    }
+    let head: Vec<&str> = table.header.iter().map(String::as_str).collect();
+    strings(ws, 0, 0, &head, &bold)?;
     for (r, row) in table.rows.iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
@@ -71,12 +78,9 @@ pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &P
         "question text",
         "values",
     ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
+    strings(ws, 0, 0, &head, &bold)?;
     for (r, b) in book.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, v) in [
+        let cells = [
             &b.column,
             &b.questionnaire,
             &b.question,
@@ -84,11 +88,8 @@ pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &P
             &b.text,
             &b.values,
         ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string_with_format(r, c as u16, v.as_str(), &wrap)?;
-        }
+        .map(String::as_str);
+        strings(ws, r as u32 + 1, 0, &cells, &wrap)?;
     }
     ws.set_freeze_panes(1, 0)?;
     ws.set_column_width(4, 60)?;
@@ -108,14 +109,12 @@ pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &P
         "at (UTC)",
         "undone_by",
     ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
-    }
+    strings(ws, 0, 0, &head, &bold)?;
     for (r, a) in audit.iter().enumerate() {
         let r = r as u32 + 1;
         ws.write_number(r, 0, a.id as f64)?;
         ws.write_number(r, 1, a.item_id as f64)?;
-        for (c, v) in [
+        let cells = [
             &a.response_id,
             &a.column,
             &a.action,
@@ -124,11 +123,8 @@ pub fn write(table: &Table, book: &[CodebookRow], audit: &[AuditEntry], path: &P
             &a.reviewer,
             &a.at,
         ]
-        .iter()
-        .enumerate()
-        {
-            ws.write_string(r, c as u16 + 2, v.as_str())?;
-        }
+        .map(String::as_str);
+        strings(ws, r, 2, &cells, &Format::new())?;
         if let Some(u) = a.undone_by {
             ws.write_number(r, 9, u as f64)?;
         }
