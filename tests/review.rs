@@ -123,8 +123,24 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Ends chromedriver and every Chromium process of this test's profile, also when the test
+/// fails before closing its session (Chromium outlives a killed chromedriver).
+struct Browser {
+    _driver: Proc,
+    profile: PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(self.profile.as_os_str())
+            .status();
+    }
+}
+
 /// chromedriver driving Debian's chromium, headless.
-async fn browser(profile: &Path) -> (Proc, Client) {
+async fn browser(profile: &Path) -> (Browser, Client) {
     for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
         assert!(
             Path::new(bin).exists(),
@@ -161,7 +177,13 @@ async fn browser(profile: &Path) -> (Proc, Client) {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("starting headless chromium through chromedriver");
-    (driver, client)
+    (
+        Browser {
+            _driver: driver,
+            profile: profile.to_path_buf(),
+        },
+        client,
+    )
 }
 
 async fn keys(c: &Client, ks: &[char]) {

@@ -7,6 +7,7 @@
 //! and how often it crosses the box's sides (struck-through corrections).
 
 use crate::geometry::Rect;
+use crate::geometry::round_i64;
 use crate::raster::{GrayImage, is_ink};
 use crate::register::{BoxModel, Registration};
 
@@ -132,7 +133,7 @@ impl Excess {
                     continue;
                 }
                 let (px, py) = reg.map(i, tx as f64, ty as f64);
-                let (xi, yi) = (px.round() as i64, py.round() as i64);
+                let (xi, yi) = (round_i64(px), round_i64(py));
                 if xi >= 0 && yi >= 0 && (xi as u32) < img.width() && (yi as u32) < img.height() {
                     let ink = is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
                     // Ink on a repeated row may be a copy of the row above (a box edge

@@ -6,6 +6,7 @@
 //! removed where the blank form has them, and fax speckle is dropped. What is left is the
 //! respondent's writing: its amount decides whether the field is blank at all.
 
+use crate::geometry::round_i64;
 use crate::geometry::{Affine, Rect};
 use crate::raster::{GrayImage, components, is_ink, sample_bilinear};
 use crate::template::FieldShape;
@@ -223,7 +224,7 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
         .iter()
         .map(|&(x, y)| {
             let (u, v) = t.apply(x as f64, y as f64);
-            (u.round() as i32, v.round() as i32)
+            (round_i64(u) as i32, round_i64(v) as i32)
         })
         .collect();
     let mut best = ((0, 0), 0usize, i32::MAX);

@@ -6,6 +6,7 @@
 //! replaces the global fit, and a box keeps its own local offset only when it agrees with
 //! its neighbours' affine (so a box under a big mark cannot drift onto its label).
 
+use crate::geometry::round_i64;
 use crate::geometry::{Affine, Rect};
 use crate::raster::{GrayImage, is_ink};
 use crate::template::Template;
@@ -98,7 +99,7 @@ fn find_box(img: &GrayImage, b: &BoxModel, a: &Affine) -> ((f64, f64), f32) {
     // padded copy of the neighbourhood so that no lookup needs rounding or bounds checks.
     let round = |&(x, y): &(i32, i32)| {
         let (u, v) = a.apply(x as f64, y as f64);
-        (u.round() as i64, v.round() as i64)
+        (round_i64(u), round_i64(v))
     };
     let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
     let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
