@@ -1,7 +1,7 @@
 //! The review page's routes: the page itself, its JSON API and the crops.
 
 use super::token::matches;
-use super::view::{ItemView, view};
+use super::view::{Catalog, ItemView, view};
 use crate::store::{Decided, Store};
 use crate::template::Template;
 use anyhow::Result;
@@ -25,7 +25,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Mutex<Store>,
     dir: PathBuf,
-    templates: Vec<Template>,
+    catalog: Catalog,
     token: String,
 }
 
@@ -34,7 +34,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             store: Mutex::new(store),
             dir,
-            templates,
+            catalog: Catalog::new(templates),
             token,
         }))
     }
@@ -192,11 +192,7 @@ fn progress(views: &[ItemView]) -> Progress {
 async fn items(State(state): State<AppState>) -> Result<Json<ItemsReply>, ApiError> {
     state
         .with_store(|s, inner| {
-            let items: Vec<ItemView> = s
-                .items()?
-                .iter()
-                .map(|i| view(i, &inner.templates))
-                .collect();
+            let items: Vec<ItemView> = s.items()?.iter().map(|i| view(i, &inner.catalog)).collect();
             Ok(Json(ItemsReply {
                 folder: inner.dir.display().to_string(),
                 progress: progress(&items),
@@ -239,7 +235,7 @@ fn reviewer_name(name: &str) -> Result<String, ApiError> {
 fn reply(
     outcome: Decided,
     s: &Store,
-    templates: &[Template],
+    catalog: &Catalog,
 ) -> Result<(StatusCode, Json<DecideReply>)> {
     let (item, conflict) = match outcome {
         Decided::Done(i) => (i, false),
@@ -254,7 +250,7 @@ fn reply(
     Ok((
         code,
         Json(DecideReply {
-            item: view(&item, templates),
+            item: view(&item, catalog),
             conflict,
             progress: Progress {
                 done: total - open,
@@ -287,13 +283,13 @@ async fn decide(
                     req.id
                 ))));
             };
-            if let Err(e) = view(&item, &inner.templates).check(&value) {
+            if let Err(e) = view(&item, &inner.catalog).check(&value) {
                 return Ok(Err(ApiError::BadRequest(format!("item {}: {e}", req.id))));
             }
             let outcome = s
                 .decide(req.id, &value, &req.action, &reviewer, req.version)?
                 .expect("item exists");
-            Ok(Ok(reply(outcome, s, &inner.templates)?))
+            Ok(Ok(reply(outcome, s, &inner.catalog)?))
         })
         .await?
 }
@@ -310,7 +306,7 @@ async fn undo(
     let reviewer = reviewer_name(&req.reviewer)?;
     state
         .with_store(move |s, inner| match s.undo(&reviewer)? {
-            Some(outcome) => Ok(Ok(reply(outcome, s, &inner.templates)?)),
+            Some(outcome) => Ok(Ok(reply(outcome, s, &inner.catalog)?)),
             None => Ok(Err(ApiError::NotFound(format!(
                 "{reviewer} has nothing to undo"
             )))),

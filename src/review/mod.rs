@@ -10,7 +10,7 @@ mod reason;
 mod token;
 mod view;
 
-pub use view::{CellKind, ItemView, OptionView, view};
+pub use view::{Catalog, CellKind, ItemView, OptionView, view};
 
 use anyhow::{Context, Result};
 use std::net::{IpAddr, SocketAddr};

@@ -2,8 +2,9 @@
 //! it (question text, option labels), and which values a decision may take.
 
 use crate::store::Item;
-use crate::template::{ColumnKind, Template, TextFormat};
+use crate::template::{Column, ColumnKind, OptionBox, Template, TextFormat};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// How the item's cell is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,35 +58,51 @@ pub struct ItemView {
     pub has_image: bool,
 }
 
-/// Builds the view of `item` with `templates` (a missing template gives a `Note` item
-/// that still shows the crop and the reason).
-pub fn view(item: &Item, templates: &[Template]) -> ItemView {
-    let t = templates.iter().find(|t| t.id == item.template);
-    let column = t.and_then(|t| {
-        t.columns()
-            .into_iter()
-            .find(|c| c.name == item.column)
-            .map(|c| (t, c))
-    });
+/// The templates with their columns indexed by (template id, column name): the page's
+/// item list views every item every few seconds, so each column is found once, here.
+pub struct Catalog {
+    templates: Vec<Template>,
+    columns: HashMap<String, HashMap<String, Column>>,
+}
+
+impl Catalog {
+    pub fn new(templates: Vec<Template>) -> Catalog {
+        let columns = templates
+            .iter()
+            .map(|t| {
+                let cols = t.columns().into_iter().map(|c| (c.name.clone(), c));
+                (t.id.clone(), cols.collect())
+            })
+            .collect();
+        Catalog { templates, columns }
+    }
+
+    fn column(&self, template: &str, column: &str) -> Option<(&Template, &Column)> {
+        let c = self.columns.get(template)?.get(column)?;
+        let t = self.templates.iter().find(|t| t.id == template)?;
+        Some((t, c))
+    }
+}
+
+fn option_view(o: &OptionBox) -> OptionView {
+    OptionView {
+        code: o.code,
+        label: o.label.clone(),
+    }
+}
+
+/// Builds the view of `item` (a column no template knows gives a `Note` item that still
+/// shows the crop and the reason).
+pub fn view(item: &Item, catalog: &Catalog) -> ItemView {
+    let column = catalog.column(&item.template, &item.column);
     let (question, question_text, kind, format, options, option) = match column {
         Some((t, c)) => {
             let q = t.question(&c.question).expect("column of a question");
-            let opt = |code: u32| {
-                q.option(code).map(|o| OptionView {
-                    code,
-                    label: o.label.clone(),
-                })
-            };
+            let opt = |code: u32| q.option(code).map(option_view);
             let (kind, options, option) = match c.kind {
                 ColumnKind::Single => (
                     CellKind::Single,
-                    q.options
-                        .iter()
-                        .map(|o| OptionView {
-                            code: o.code,
-                            label: o.label.clone(),
-                        })
-                        .collect(),
+                    q.options.iter().map(option_view).collect(),
                     item.option.and_then(opt),
                 ),
                 ColumnKind::Flag { code } => (CellKind::Flag, vec![], opt(code)),

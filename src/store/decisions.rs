@@ -134,6 +134,37 @@ fn item_from_row(
     })
 }
 
+/// Records that `item` (as it was before) became `new_value` at `version`; returns the
+/// entry's id. `prev_state` keeps the decision it replaced (none: the item was open), which
+/// is what an undo of this entry goes back to.
+fn audit_change(
+    conn: &rusqlite::Connection,
+    item: &Item,
+    action: &str,
+    new_value: &str,
+    version: i64,
+    reviewer: &str,
+) -> Result<i64> {
+    conn.execute(
+        &format!(
+            "INSERT INTO audit (item_id, response_id, col, action, old_value, new_value, prev_state, version, reviewer, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW})"
+        ),
+        params![
+            item.id,
+            item.response_id,
+            item.column,
+            action,
+            item.value(),
+            new_value,
+            item.decision.as_ref().map(|d| &d.value),
+            version,
+            reviewer
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 fn item_in(conn: &rusqlite::Connection, id: i64) -> Result<Option<Item>> {
     let mut st = conn.prepare(&format!("{ITEM_SQL} WHERE v.id = ?1"))?;
     let mut rows = st.query([id])?;
@@ -196,7 +227,6 @@ impl Store {
         if item.version != version {
             return Ok(Some(Decided::Conflict(item)));
         }
-        let prev_state = item.decision.as_ref().map(|d| d.value.clone());
         let next = version + 1;
         tx.execute(
             &format!(
@@ -205,13 +235,7 @@ impl Store {
             ),
             params![id, value, reviewer, next],
         )?;
-        tx.execute(
-            &format!(
-                "INSERT INTO audit (item_id, response_id, col, action, old_value, new_value, prev_state, version, reviewer, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW})"
-            ),
-            params![id, item.response_id, item.column, action, item.value(), value, prev_state, next, reviewer],
-        )?;
+        audit_change(&tx, &item, action, value, next, reviewer)?;
         let done = item_in(&tx, id)?.context("decided item vanished")?;
         tx.commit()?;
         Ok(Some(Decided::Done(done)))
@@ -248,14 +272,7 @@ impl Store {
             params![id, prev_state, reviewer, next],
         )?;
         let new_value = prev_state.clone().unwrap_or_else(|| item.machine.clone());
-        tx.execute(
-            &format!(
-                "INSERT INTO audit (item_id, response_id, col, action, old_value, new_value, prev_state, version, reviewer, at)
-                 VALUES (?1, ?2, ?3, 'undo', ?4, ?5, ?6, ?7, ?8, {NOW})"
-            ),
-            params![id, item.response_id, item.column, item.value(), new_value, item.decision.as_ref().map(|d| d.value.clone()), next, reviewer],
-        )?;
-        let undo_id = tx.last_insert_rowid();
+        let undo_id = audit_change(&tx, &item, "undo", &new_value, next, reviewer)?;
         tx.execute(
             "UPDATE audit SET undone_by = ?2 WHERE id = ?1",
             params![entry, undo_id],
