@@ -17,7 +17,7 @@ pub use safe::defuse;
 
 use crate::store::{Store, Table};
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -64,21 +64,8 @@ pub struct Exported {
     pub unmappable: Vec<(String, String, char)>,
 }
 
-/// The job store of an output folder, which must exist (export never creates one).
-pub fn open_store(dir: &Path) -> Result<Store> {
-    let path = dir.join(crate::store::FILE);
-    if !path.is_file() {
-        bail!(
-            "{} has no job store ({}): is it the output folder of `faxform run`?",
-            dir.display(),
-            crate::store::FILE
-        );
-    }
-    Store::open(&path)
-}
-
 pub fn export(args: &ExportArgs) -> Result<Exported> {
-    let store = open_store(&args.dir)?;
+    let store = Store::open_existing(&args.dir)?;
     let items = store.items()?;
     let open = items.iter().filter(|i| i.decision.is_none()).count();
     if open > 0 && !args.allow_open {
@@ -157,6 +144,7 @@ mod tests {
     use super::*;
     use crate::store::{Decided, FileRecord, ResponseRecord, ReviewRecord};
     use calamine::{Data, Reader, Xlsx, open_workbook};
+    use std::path::Path;
 
     fn cells(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -35,7 +35,7 @@ pub struct ReviewArgs {
 
 /// Serves until interrupted. Prints the page's address (with the token) on stdout.
 pub fn serve(args: &ReviewArgs) -> Result<()> {
-    let store = crate::export::open_store(&args.dir)?;
+    let store = crate::store::Store::open_existing(&args.dir)?;
     let dir = args
         .dir
         .canonicalize()

@@ -111,6 +111,19 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// The store of an output folder `faxform run` made; never creates one (review and
+    /// export of a mistyped folder must say so, not start an empty store there).
+    pub fn open_existing(dir: &Path) -> Result<Store> {
+        let path = dir.join(FILE);
+        if !path.is_file() {
+            anyhow::bail!(
+                "{} has no job store ({FILE}): is it the output folder of `faxform run`?",
+                dir.display()
+            );
+        }
+        Store::open(&path)
+    }
+
     /// The path under which a file with this content was already done, if any.
     pub fn done(&self, hash: &str) -> Result<Option<String>> {
         Ok(self

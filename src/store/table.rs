@@ -2,7 +2,7 @@
 //! reviewers' decisions applied or not.
 
 use super::{Item, ResponseRecord};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Rows of strings under a header: `response_id, template, questionnaire, status`, then
 /// the question columns in order of first appearance (one questionnaire's columns in
@@ -19,16 +19,17 @@ pub const LEADING: [&str; 4] = ["response_id", "template", "questionnaire", "sta
 impl Table {
     /// The machine's reading, as `faxform run` writes it.
     pub fn machine(responses: &[&ResponseRecord]) -> Table {
-        Table::build(responses, &[])
+        Table::build(responses, None)
     }
 
     /// The final table: every decided item's value replaces the machine's, and a response
     /// is `ok` once none of its items is open.
     pub fn reviewed(responses: &[&ResponseRecord], items: &[Item]) -> Table {
-        Table::build(responses, items)
+        Table::build(responses, Some(items))
     }
 
-    fn build(responses: &[&ResponseRecord], items: &[Item]) -> Table {
+    /// `items`: the review items with their decisions, or `None` for the machine's table.
+    fn build(responses: &[&ResponseRecord], items: Option<&[Item]>) -> Table {
         let mut cols: Vec<&str> = Vec::new();
         for r in responses {
             for (c, _) in &r.cells {
@@ -38,13 +39,15 @@ impl Table {
             }
         }
         let mut decided: HashMap<(&str, &str), &str> = HashMap::new();
-        let mut open: HashMap<&str, usize> = HashMap::new();
-        for it in items {
+        let mut open: HashSet<&str> = HashSet::new();
+        for it in items.unwrap_or_default() {
             match &it.decision {
                 Some(d) => {
                     decided.insert((&it.response_id, &it.column), &d.value);
                 }
-                None => *open.entry(&it.response_id).or_default() += 1,
+                None => {
+                    open.insert(&it.response_id);
+                }
             }
         }
         let mut header: Vec<String> = LEADING.iter().map(|s| s.to_string()).collect();
@@ -57,9 +60,9 @@ impl Table {
                     .iter()
                     .map(|(c, v)| (c.as_str(), v.as_str()))
                     .collect();
-                let status = if items.is_empty() {
+                let status = if items.is_none() {
                     r.status.clone()
-                } else if open.contains_key(r.response_id.as_str()) {
+                } else if open.contains(r.response_id.as_str()) {
                     "review".to_string()
                 } else {
                     "ok".to_string()
