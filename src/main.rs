@@ -206,7 +206,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
-    let pages = read_all_pages(blank, &IngestOptions { render_dpi: dpi })?;
+    let pages = read_all_pages(blank, &IngestOptions::at_dpi(dpi))?;
     let mut found = Vec::new();
     for p in pages {
         let img = faxform::normalise::to_square_dpi(&p, dpi);

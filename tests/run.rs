@@ -18,6 +18,8 @@ fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
         templates: Some(root().join("templates")),
         jobs: Some(2),
         no_ocr: false,
+        max_file_mb: 256,
+        max_pages: 1000,
     }
 }
 
@@ -52,7 +54,8 @@ fn samples_match_truth_or_are_in_review() {
     let mut checked = 0;
     for set in ["hodanren", "chiba"] {
         for t in table(&root().join("samples").join(set).join("truth.csv")) {
-            let rid = &t["response_id"];
+            // Ids are relative to the INPUT folder (samples/), truth's to its own folder.
+            let rid = &format!("{set}/{}", t["response_id"]);
             let got = responses
                 .get(rid)
                 .unwrap_or_else(|| panic!("{rid} missing from responses.csv"));
@@ -81,7 +84,7 @@ fn samples_match_truth_or_are_in_review() {
     let mut written = 0;
     for set in ["hodanren", "chiba"] {
         for t in table(&root().join("samples").join(set).join("truth.csv")) {
-            let rid = &t["response_id"];
+            let rid = &format!("{set}/{}", t["response_id"]);
             let got = &responses[rid];
             let tpl = templates.iter().find(|x| x.id == t["template"]).unwrap();
             for c in tpl
@@ -228,7 +231,10 @@ fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
         "{reasons:?}"
     );
     assert!(reasons["garbage.pdf"].contains("PDF"), "{reasons:?}");
-    assert!(reasons["huge.png"].contains("absurd size"), "{reasons:?}");
+    assert!(
+        reasons["huge.png"].contains("over the limit"),
+        "{reasons:?}"
+    );
     assert!(reasons["noimage.pdf"].contains("blank"), "{reasons:?}");
     assert_eq!(
         table(&out.join("responses.csv")).len(),

@@ -23,7 +23,7 @@ fn close(a: &faxform::geometry::Rect, b: &faxform::geometry::Rect, tol: i32) -> 
 fn check_detection(id: &str) {
     let t = load(id);
     let blank = root().join("templates/blank").join(format!("{id}.pdf"));
-    let pages = read_all_pages(&blank, &IngestOptions { render_dpi: t.dpi }).unwrap();
+    let pages = read_all_pages(&blank, &IngestOptions::at_dpi(t.dpi)).unwrap();
     assert_eq!(pages.len(), t.pages.len());
     for (i, p) in pages.iter().enumerate() {
         let page = i + 1;

@@ -87,7 +87,10 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
     let (nt, np) = (norm(tpl), norm(page));
     // The page profile padded with zeros so that every sample is a plain index.
     const PAD: usize = 160;
-    let mut padded = vec![0f32; page.len() + 2 * PAD + 2];
+    // Long enough for the largest scale over the whole template, however short the page
+    // (a fax cut off in transmission, a thumbnail).
+    let reach = page.len().max((tpl.len() as f32 * 1.1) as usize + 2);
+    let mut padded = vec![0f32; reach + 2 * PAD + 2];
     padded[PAD..PAD + page.len()].copy_from_slice(page);
     let last = (padded.len() - 2) as f32;
     let corr = |s: f32, d: f32| -> f32 {
@@ -299,4 +302,36 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
 pub fn turn_half(img: &mut crate::raster::GrayImage) {
     let buf: &mut [u8] = img;
     buf.reverse();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_match_however_short_the_page() {
+        // A template profile with a few lines, and pages cut to a fraction of it (a fax cut
+        // off in transmission, a thumbnail): a fit or a poor score, never a panic.
+        let tpl: Vec<f32> = (0..760)
+            .map(|i| if i % 37 < 3 { 9.0 } else { -0.5 })
+            .collect();
+        for len in [0usize, 1, 5, 32, 200, 700, 760, 900] {
+            let page: Vec<f32> = tpl
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(0.0))
+                .take(len)
+                .collect();
+            let (s, _, c) = match_profile(&tpl, &page);
+            assert!(
+                (0.9..=1.1).contains(&s) && c.is_finite(),
+                "len {len}: {s} {c}"
+            );
+        }
+        let (s, d, c) = match_profile(&tpl, &tpl);
+        assert!(
+            (s - 1.0).abs() < 0.01 && d.abs() < 1.0 && c > 0.99,
+            "{s} {d} {c}"
+        );
+    }
 }

@@ -1,18 +1,14 @@
 //! PNG and JPEG pages, decoded by the `image` crate.
 
-use super::{FileError, MAX_PIXELS, PageImage};
+use super::{FileError, Limits, PageImage};
 
-pub fn read(bytes: &[u8]) -> Result<PageImage, FileError> {
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<PageImage, FileError> {
     // The PNG header states the size up front: refuse absurd pages before decoding, even
     // when the rest of the file is missing.
     if bytes.starts_with(b"\x89PNG") && bytes.len() >= 24 && &bytes[12..16] == b"IHDR" {
         let w = u32::from_be_bytes(bytes[16..20].try_into().expect("4 bytes"));
         let h = u32::from_be_bytes(bytes[20..24].try_into().expect("4 bytes"));
-        if w as u64 * h as u64 > MAX_PIXELS {
-            return Err(FileError::Corrupt(format!(
-                "image of absurd size {w}×{h} pixels"
-            )));
-        }
+        limits.check_pixels(w, h).map_err(FileError::Corrupt)?;
     }
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
@@ -20,18 +16,17 @@ pub fn read(bytes: &[u8]) -> Result<PageImage, FileError> {
     let (w, h) = reader
         .into_dimensions()
         .map_err(|e| FileError::Corrupt(format!("unreadable image header: {e}")))?;
-    if w as u64 * h as u64 > MAX_PIXELS {
-        return Err(FileError::Corrupt(format!(
-            "image of absurd size {w}×{h} pixels"
-        )));
-    }
+    limits.check_pixels(w, h).map_err(FileError::Corrupt)?;
     let img = image::load_from_memory(bytes)
         .map_err(|e| FileError::Corrupt(format!("cannot decode image: {e}")))?;
-    let dpi = density(bytes).unwrap_or((200.0, 200.0));
+    let dpi = limits
+        .page_resolution(w, h, density(bytes))
+        .map_err(FileError::Corrupt)?;
     Ok(PageImage {
         image: img.to_luma8(),
         dpi_x: dpi.0,
         dpi_y: dpi.1,
+        damage: None,
     })
 }
 

@@ -6,8 +6,11 @@
 //! errors beside the good ones, so the batch can go on and report each.
 
 pub mod bitmap;
+pub mod limits;
 pub mod pdf;
 pub mod tiff;
+
+pub use limits::{FileBytes, Limits, ReadError, read_limited};
 
 use crate::raster::GrayImage;
 use std::path::Path;
@@ -19,6 +22,10 @@ pub struct PageImage {
     /// Horizontal and vertical resolution in dots per inch.
     pub dpi_x: f32,
     pub dpi_y: f32,
+    /// Why this page's image is not wholly what was sent, when decoding it needed repair
+    /// (damaged CCITT lines resynchronised, a strip cut short, a PDF rebuilt from a
+    /// damaged cross-reference table). Nothing read from such a page is auto-accepted.
+    pub damage: Option<String>,
 }
 
 /// File formats we accept, recognised by content, not by name.
@@ -76,19 +83,30 @@ pub struct PageError {
     pub reason: String,
 }
 
-/// Largest page we decode, in pixels: an A3 page at 600 dpi is about 70 Mpx.
-pub const MAX_PIXELS: u64 = 80_000_000;
-
-/// Options for rasterising vector pages (blank forms delivered as PDF).
+/// How files are decoded.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestOptions {
     /// Resolution at which vector PDF pages are rendered.
     pub render_dpi: f32,
+    pub limits: Limits,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { render_dpi: 200.0 }
+        IngestOptions {
+            render_dpi: 200.0,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl IngestOptions {
+    /// Default limits, vector pages rendered at `dpi`.
+    pub fn at_dpi(dpi: f32) -> IngestOptions {
+        IngestOptions {
+            render_dpi: dpi,
+            ..Default::default()
+        }
     }
 }
 
@@ -105,9 +123,9 @@ pub fn read_bytes(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>,
         return Err(FileError::Empty);
     }
     match Format::sniff(bytes).ok_or(FileError::UnknownFormat)? {
-        Format::Tiff => tiff::read(bytes),
+        Format::Tiff => tiff::read(bytes, &opts.limits),
         Format::Pdf => pdf::read(bytes, opts),
-        Format::Png | Format::Jpeg => bitmap::read(bytes).map(|p| vec![Ok(p)]),
+        Format::Png | Format::Jpeg => bitmap::read(bytes, &opts.limits).map(|p| vec![Ok(p)]),
     }
 }
 

@@ -1,22 +1,49 @@
 //! PDF pages, rasterised by hayro (which decodes CCITT, JBIG2, Flate and DCT images).
+//!
+//! hayro is forgiving: it rebuilds a damaged cross-reference table, leaves out page
+//! objects it cannot find and draws nothing for an image it cannot decode. A batch must
+//! not be: every page the file declares is accounted for, an image is checked against the
+//! limits before hayro allocates it, an undecodable image is said to be one (never "a
+//! blank page"), and pages of a rebuilt file are marked as repaired.
 
-use super::{FileError, IngestOptions, MAX_PIXELS, PageError, PageImage, PageResult};
-use hayro::hayro_interpret::InterpreterSettings;
-use hayro::hayro_syntax::Pdf;
+use super::{FileError, IngestOptions, Limits, PageError, PageImage, PageResult};
+use hayro::hayro_interpret::{InterpreterSettings, InterpreterWarning};
+use hayro::hayro_syntax::object::{Array, Dict, Name, Stream};
+use hayro::hayro_syntax::{Filter, Pdf};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::{PixmapSettings, RenderCache, RenderSettings};
+use std::sync::{Arc, Mutex};
 
 pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileError> {
     let pdf = Pdf::new(bytes.to_vec())
         .map_err(|e| FileError::Corrupt(format!("unreadable PDF: {e:?}")))?;
     let pages = pdf.pages();
-    if pages.is_empty() {
+    let declared = declared_pages(&pdf);
+    if pages.is_empty() && declared.is_none_or(|n| n == 0) {
         return Err(FileError::Corrupt("PDF has no pages".into()));
     }
+    let repaired = !xref_intact(bytes);
     let cache = RenderCache::new();
-    let settings = InterpreterSettings::default();
-    let mut out = Vec::with_capacity(pages.len());
+    let warnings: Arc<Mutex<Vec<InterpreterWarning>>> = Arc::default();
+    let sink = warnings.clone();
+    let settings = InterpreterSettings {
+        warning_sink: Arc::new(move |w| sink.lock().unwrap_or_else(|p| p.into_inner()).push(w)),
+        ..Default::default()
+    };
+    let limits = &opts.limits;
+    let mut out = Vec::with_capacity(pages.len().min(limits.max_pages + 1));
     for (i, page) in pages.iter().enumerate() {
+        if i >= limits.max_pages {
+            out.push(Err(PageError {
+                page: i + 1,
+                reason: format!(
+                    "file has {} pages, more than the limit of {}; this page and those after it not read (faxform run --max-pages)",
+                    pages.len(),
+                    limits.max_pages
+                ),
+            }));
+            break;
+        }
         let (w, h) = page.render_dimensions();
         // A faxed page is one bilevel image: render on that image's own pixel grid (204×98
         // stays 204×98) so that nothing is resampled twice. Vector pages use render_dpi.
@@ -27,18 +54,22 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             (w * dpi_x / 72.0).round() as u64,
             (h * dpi_y / 72.0).round() as u64,
         );
-        if pw == 0
-            || ph == 0
-            || pw * ph > MAX_PIXELS
-            || pw > u16::MAX as u64
-            || ph > u16::MAX as u64
-        {
+        let size = limits
+            .check_size_mm(w / 72.0 * 25.4, h / 72.0 * 25.4)
+            .and_then(|()| {
+                limits.check_pixels(
+                    pw.min(u32::MAX as u64) as u32,
+                    ph.min(u32::MAX as u64) as u32,
+                )
+            });
+        if let Err(e) = size.and_then(|()| check_images(page, limits)) {
             out.push(Err(PageError {
                 page: i + 1,
-                reason: format!("page of absurd size {w}×{h} pt"),
+                reason: e,
             }));
             continue;
         }
+        warnings.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let pix = hayro::render(
             page,
             &cache,
@@ -50,6 +81,28 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
                 bg_color: WHITE,
             },
         );
+        let failed = warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|w| matches!(w, InterpreterWarning::ImageDecodeFailure));
+        if failed {
+            out.push(Err(PageError {
+                page: i + 1,
+                reason: "cannot decode image: the page's image data is damaged".into(),
+            }));
+            continue;
+        }
+        let mut damage = repaired.then(|| {
+            "the PDF's cross-reference table is damaged; the file was rebuilt to read it"
+                .to_string()
+        });
+        if let Some(e) = ccitt_damage(page) {
+            damage = Some(match damage {
+                Some(d) => format!("{d}; {e}"),
+                None => e,
+            });
+        }
         let (pw, ph) = (pix.width() as u32, pix.height() as u32);
         let rgba = pix.data_as_u8_slice();
         let grey: Vec<u8> = rgba
@@ -61,9 +114,174 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             image,
             dpi_x,
             dpi_y,
+            damage,
         }));
     }
+    // Pages the page tree declares but hayro could not find (a damaged file): each
+    // still gets its row.
+    let found = pages.len();
+    if let Some(n) = declared
+        && n > found
+        && found < limits.max_pages
+    {
+        let last = n.min(limits.max_pages);
+        for page in found + 1..=last {
+            out.push(Err(PageError {
+                page,
+                reason: format!(
+                    "page declared by the PDF ({n} pages) but its page object cannot be found (damaged file)"
+                ),
+            }));
+        }
+        if n > last {
+            out.push(Err(PageError {
+                page: last + 1,
+                reason: format!(
+                    "the PDF declares {n} pages, more than the limit of {}; the rest not read (faxform run --max-pages)",
+                    limits.max_pages
+                ),
+            }));
+        }
+    }
     Ok(out)
+}
+
+/// The page count the document's page tree declares (`/Count` of the root `/Pages`).
+fn declared_pages(pdf: &Pdf) -> Option<usize> {
+    let x = pdf.xref();
+    let n = x
+        .get::<Dict>(x.root_id())?
+        .get::<Dict>("Pages")?
+        .get::<u32>("Count")?;
+    Some(n as usize)
+}
+
+/// Whether the file's last `startxref` points at a cross-reference section (a table or a
+/// stream object). When it does not, hayro rebuilt the table by scanning the file.
+fn xref_intact(bytes: &[u8]) -> bool {
+    let key = b"startxref";
+    let Some(at) = bytes.windows(key.len()).rposition(|w| w == key) else {
+        return false;
+    };
+    let digits: String = bytes[at + key.len()..]
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| b as char)
+        .collect();
+    let Ok(off) = digits.parse::<usize>() else {
+        return false;
+    };
+    let Some(rest) = bytes.get(off..) else {
+        return false;
+    };
+    let head = &rest[..rest.len().min(40)];
+    if head.starts_with(b"xref") {
+        return true;
+    }
+    // An xref stream: "N G obj".
+    let text = String::from_utf8_lossy(head);
+    let mut words = text.split_ascii_whitespace();
+    matches!(
+        (words.next(), words.next(), words.next()),
+        (Some(a), Some(b), Some(c)) if a.bytes().all(|x| x.is_ascii_digit())
+            && b.bytes().all(|x| x.is_ascii_digit())
+            && c.starts_with("obj")
+    )
+}
+
+/// The page's image XObjects.
+fn images<'a>(page: &hayro::hayro_syntax::page::Page<'a>) -> Vec<Stream<'a>> {
+    let res = page.resources();
+    res.x_objects
+        .keys()
+        .filter_map(|name| res.get_x_object(&name))
+        .filter(|s| {
+            s.dict()
+                .get::<Name>("Subtype")
+                .is_some_and(|t| t.as_ref() == b"Image")
+        })
+        .collect()
+}
+
+/// The decode parameters of filter `i` of an image (a dictionary or an array of them).
+fn filter_params<'a>(d: &Dict<'a>, i: usize) -> Option<Dict<'a>> {
+    for key in ["DecodeParms", "DP"] {
+        if let Some(p) = d.get::<Dict>(key) {
+            return (i == 0).then_some(p);
+        }
+        if let Some(a) = d.get::<Array>(key) {
+            return a.iter::<Dict>().nth(i);
+        }
+    }
+    None
+}
+
+/// The pixel grid an image will be decoded to, as its dictionary states it (a CCITT
+/// image's rows come from its decode parameters' `/Columns`).
+fn image_size(s: &Stream) -> (u64, u64) {
+    let d = s.dict();
+    let get = |a: &str, b: &str| d.get::<u32>(a).or_else(|| d.get::<u32>(b)).unwrap_or(0);
+    let (w, h) = (get("Width", "W"), get("Height", "H"));
+    let cols = s
+        .filters()
+        .iter()
+        .position(|f| *f == Filter::CcittFaxDecode)
+        .map(|i| {
+            filter_params(d, i)
+                .and_then(|p| p.get::<u32>("Columns"))
+                .unwrap_or(1728)
+        });
+    (cols.unwrap_or(w).max(w) as u64, h as u64)
+}
+
+/// Refuses a page whose images would be larger than the limits allow, before hayro
+/// allocates their pixels.
+fn check_images(page: &hayro::hayro_syntax::page::Page, limits: &Limits) -> Result<(), String> {
+    for s in images(page) {
+        let (w, h) = image_size(&s);
+        let px = w.saturating_mul(h);
+        if px > limits.max_page_pixels || w > u32::MAX as u64 || h > u32::MAX as u64 {
+            return Err(format!(
+                "image of {w}×{h} pixels is over the limit of {} Mpx per page",
+                limits.max_page_pixels / 1_000_000
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A CCITT image on the page whose data ends before its last row: hayro draws the rows it
+/// got and leaves the rest white without a word.
+fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<String> {
+    for s in images(page) {
+        let filters = s.filters();
+        if filters.last() != Some(&Filter::CcittFaxDecode) {
+            continue;
+        }
+        let Some(i) = filters.iter().position(|f| *f == Filter::CcittFaxDecode) else {
+            continue;
+        };
+        let params = filter_params(s.dict(), i);
+        let cols = params
+            .as_ref()
+            .and_then(|p| p.get::<u32>("Columns"))
+            .unwrap_or(1728) as usize;
+        let (_, h) = image_size(&s);
+        // Decoded without a height, hayro keeps exactly the rows the data holds, one byte
+        // per pixel.
+        match s.decoded() {
+            Err(e) => return Some(format!("CCITT image damaged: {e:?}")),
+            Ok(d) if ((d.len() / cols.max(1)) as u64) < h => {
+                return Some(format!(
+                    "CCITT image data ends after {} of {h} rows",
+                    d.len() / cols.max(1)
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    None
 }
 
 /// The resolution of the largest image on the page, if it fills most of the page (as a

@@ -2,7 +2,7 @@
 //! CCITT strips (compression 2, 3 and 4, both fill orders) through hayro-ccitt, because
 //! the `tiff` crate decodes only Group 4 and fax servers send all three modes.
 
-use super::{FileError, MAX_PIXELS, PageError, PageImage, PageResult};
+use super::{FileError, Limits, PageError, PageImage, PageResult};
 use crate::raster::GrayImage;
 use hayro_ccitt::{DecodeSettings, DecoderContext, EncodingMode};
 use std::io::Cursor;
@@ -11,14 +11,24 @@ use tiff::tags::Tag;
 
 const TAG_T4_OPTIONS: u16 = 292;
 
-pub fn read(bytes: &[u8]) -> Result<Vec<PageResult>, FileError> {
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<PageResult>, FileError> {
     let mut dec = Decoder::new(Cursor::new(bytes))
         .map_err(|e| FileError::Corrupt(format!("unreadable TIFF: {e}")))?;
     let mut out = Vec::new();
     loop {
         let page = out.len() + 1;
-        out.push(read_page(&mut dec, bytes).map_err(|reason| PageError { page, reason }));
+        out.push(read_page(&mut dec, bytes, limits).map_err(|reason| PageError { page, reason }));
         if !dec.more_images() {
+            break;
+        }
+        if page >= limits.max_pages {
+            out.push(Err(PageError {
+                page: page + 1,
+                reason: format!(
+                    "file has more than {} pages; this page and those after it not read (faxform run --max-pages)",
+                    limits.max_pages
+                ),
+            }));
             break;
         }
         if let Err(e) = dec.next_image() {
@@ -46,48 +56,56 @@ fn resolution(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<f32> {
     }
 }
 
-fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, bytes: &[u8]) -> Result<PageImage, String> {
+fn read_page(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<PageImage, String> {
     let width = tag_u32(dec, Tag::ImageWidth)?.ok_or("no image width")?;
     let height = tag_u32(dec, Tag::ImageLength)?.ok_or("no image length")?;
-    if width == 0 || height == 0 {
-        return Err(format!("empty image {width}×{height}"));
-    }
-    if width as u64 * height as u64 > MAX_PIXELS {
-        return Err(format!("image of absurd size {width}×{height} pixels"));
-    }
+    limits.check_pixels(width, height)?;
     let compression = tag_u32(dec, Tag::Compression)?.unwrap_or(1);
     let photometric = tag_u32(dec, Tag::PhotometricInterpretation)?.unwrap_or(0);
     let unit = tag_u32(dec, Tag::ResolutionUnit)?.unwrap_or(2);
     let to_dpi = |v: f32| if unit == 3 { v * 2.54 } else { v };
-    let dpi_x = resolution(dec, Tag::XResolution)
-        .map(to_dpi)
-        .unwrap_or(204.0);
-    let dpi_y = resolution(dec, Tag::YResolution)
-        .map(to_dpi)
-        .unwrap_or(dpi_x);
+    let stated_x = resolution(dec, Tag::XResolution).map(to_dpi);
+    let stated_y = resolution(dec, Tag::YResolution).map(to_dpi);
+    let stated = match (stated_x, stated_y) {
+        (Some(x), Some(y)) => Some((x, y)),
+        (Some(x), None) => Some((x, x)),
+        (None, Some(y)) => Some((f32::NAN, y)),
+        (None, None) => None,
+    };
+    let (dpi_x, dpi_y) = limits.page_resolution(width, height, stated)?;
 
-    let image = match compression {
+    let (image, damage) = match compression {
         2..=4 => read_ccitt(dec, bytes, width, height, compression, photometric)?,
-        _ => read_generic(dec, width, height, photometric)?,
+        _ => (read_generic(dec, width, height, photometric)?, None),
     };
     Ok(PageImage {
         image,
         dpi_x,
         dpi_y,
+        damage,
     })
 }
 
-/// Collects decoded rows as grey pixels (0 black, 255 white).
+/// Writes decoded rows into a strip's pixels (0 black, 255 white), ignoring any rows
+/// beyond the strip.
 struct RowSink<'a> {
     width: usize,
-    out: &'a mut Vec<u8>,
+    rows: usize,
+    got: usize,
+    out: &'a mut [u8],
 }
 
 impl hayro_ccitt::Decoder for RowSink<'_> {
     fn push_row(&mut self, changes: &[u32]) {
-        let start = self.out.len();
-        self.out.resize(start + self.width, 255);
-        let row = &mut self.out[start..];
+        if self.got >= self.rows {
+            return;
+        }
+        let row = &mut self.out[self.got * self.width..(self.got + 1) * self.width];
+        self.got += 1;
         for pair in changes.chunks(2) {
             let a = pair[0] as usize;
             let b = pair
@@ -100,6 +118,13 @@ impl hayro_ccitt::Decoder for RowSink<'_> {
     }
 }
 
+/// Below this share of its rows decoded, a damaged page is not read at all.
+const MIN_DECODED_SHARE: f32 = 0.5;
+
+/// Decodes a CCITT page strip by strip. A strip whose data is damaged is decoded again
+/// leniently (Group 3 lines resynchronise at the next EOL, as libtiff does) and a strip
+/// cut short keeps the rows it has, white below; either way the page says it was
+/// repaired. Pages with less than half their rows are refused.
 fn read_ccitt(
     dec: &mut Decoder<Cursor<&[u8]>>,
     bytes: &[u8],
@@ -107,7 +132,7 @@ fn read_ccitt(
     height: u32,
     compression: u32,
     photometric: u32,
-) -> Result<GrayImage, String> {
+) -> Result<(GrayImage, Option<String>), String> {
     let offsets = dec
         .get_tag_u64_vec(Tag::StripOffsets)
         .map_err(|e| format!("strip offsets: {e}"))?;
@@ -116,7 +141,7 @@ fn read_ccitt(
         .map_err(|e| format!("strip byte counts: {e}"))?;
     let rows_per_strip = tag_u32(dec, Tag::RowsPerStrip)?
         .unwrap_or(height)
-        .min(height);
+        .clamp(1, height);
     let fill_order = tag_u32(dec, Tag::FillOrder)?.unwrap_or(1);
     let t4 = tag_u32(dec, Tag::from_u16_exhaustive(TAG_T4_OPTIONS))?.unwrap_or(0);
     let encoding = match compression {
@@ -124,70 +149,96 @@ fn read_ccitt(
         3 if t4 & 1 != 0 => EncodingMode::Group3_2D,
         _ => EncodingMode::Group3_1D,
     };
-    let mut pixels = Vec::with_capacity(width as usize * height as usize);
-    let mut rows_left = height;
-    for (i, (&off, &len)) in offsets.iter().zip(&counts).enumerate() {
-        if rows_left == 0 {
-            break;
-        }
-        let rows = rows_per_strip.min(rows_left);
-        let (off, len) = (off as usize, len as usize);
-        let end = off.checked_add(len).ok_or("strip offset overflows")?;
-        if end > bytes.len() {
-            return Err(format!(
-                "file truncated: strip {} needs bytes {off}..{end}, the file has {}",
-                i + 1,
-                bytes.len()
-            ));
-        }
+    let (w, h) = (width as usize, height as usize);
+    let mut pixels = vec![255u8; w * h];
+    let mut damage: Vec<String> = Vec::new();
+    let mut decoded_rows = 0usize;
+    let strips = h.div_ceil(rows_per_strip as usize);
+    for i in 0..strips {
+        let first = i * rows_per_strip as usize;
+        let rows = (rows_per_strip as usize).min(h - first);
+        let (Some(&off), Some(&len)) = (offsets.get(i), counts.get(i)) else {
+            damage.push(format!("strip {} of {strips} missing", i + 1));
+            continue;
+        };
+        let off = (off as usize).min(bytes.len());
+        let end = off.saturating_add(len as usize).min(bytes.len());
         let mut data = bytes[off..end].to_vec();
+        if end - off < len as usize {
+            damage.push(format!("strip {} cut short (file truncated)", i + 1));
+        }
         if fill_order == 2 {
             data.iter_mut().for_each(|b| *b = b.reverse_bits());
         }
-        let settings = DecodeSettings {
+        let settings = |strict| DecodeSettings {
             columns: width,
-            rows,
+            rows: rows as u32,
             end_of_block: compression != 2,
             end_of_line: compression == 3,
             // Compression 2 (CCITT RLE) pads every row to a byte.
             rows_are_byte_aligned: compression == 2,
             encoding,
-            strict: false,
+            strict,
         };
-        let mut ctx = DecoderContext::new(settings);
-        let before = pixels.len();
-        let mut sink = RowSink {
-            width: width as usize,
-            out: &mut pixels,
+        let region = &mut pixels[first * w..(first + rows) * w];
+        let (got, err) = decode_strip(&data, settings(true), region, w);
+        let (got, err) = if err.is_some() || got < rows {
+            // Damaged: once more, resynchronising where the coding allows.
+            region.fill(255);
+            let (got, lenient_err) = decode_strip(&data, settings(false), region, w);
+            let what = err
+                .or(lenient_err)
+                .unwrap_or_else(|| "data ends early".into());
+            (got, Some(what))
+        } else {
+            (got, None)
         };
-        let res = hayro_ccitt::decode(&data, &mut sink, &mut ctx);
-        let got = ((pixels.len() - before) / width as usize) as u32;
-        if let Err(e) = res
-            && got < rows
-        {
-            return Err(format!(
-                "corrupt CCITT data in strip {} after row {got} of {rows}: {e:?}",
-                i + 1
-            ));
+        decoded_rows += got.min(rows);
+        if let Some(e) = err {
+            damage.push(if got < rows {
+                format!(
+                    "strip {}: CCITT data damaged ({e}) after row {got} of {rows}",
+                    i + 1
+                )
+            } else {
+                format!("strip {}: damaged CCITT lines resynchronised ({e})", i + 1)
+            });
         }
-        if got < rows {
-            return Err(format!(
-                "CCITT strip {} ends after {got} of {rows} rows",
-                i + 1
-            ));
-        }
-        pixels.truncate(before + rows as usize * width as usize);
-        rows_left -= rows;
     }
-    if rows_left > 0 {
+    if (decoded_rows as f32) < MIN_DECODED_SHARE * h as f32 {
         return Err(format!(
-            "image data stops {rows_left} rows short of {height}"
+            "cannot decode image: only {decoded_rows} of {h} rows could be decoded ({})",
+            damage.join("; ")
         ));
     }
     if photometric == 1 {
         pixels.iter_mut().for_each(|p| *p = 255 - *p);
     }
-    Ok(GrayImage::from_raw(width, height, pixels).expect("sized"))
+    let damage = (!damage.is_empty()).then(|| damage.join("; "));
+    Ok((
+        GrayImage::from_raw(width, height, pixels).expect("sized"),
+        damage,
+    ))
+}
+
+/// Decodes one strip into `region` (rows of `width` grey pixels, white beforehand):
+/// the rows decoded and the decoder's complaint, if any.
+fn decode_strip(
+    data: &[u8],
+    settings: DecodeSettings,
+    region: &mut [u8],
+    width: usize,
+) -> (usize, Option<String>) {
+    let rows = region.len() / width.max(1);
+    let mut sink = RowSink {
+        width,
+        rows,
+        got: 0,
+        out: region,
+    };
+    let mut ctx = DecoderContext::new(settings);
+    let res = hayro_ccitt::decode(data, &mut sink, &mut ctx);
+    (sink.got, res.err().map(|e| format!("{e:?}")))
 }
 
 fn read_generic(

@@ -363,6 +363,9 @@ pub enum Doubt {
     CircleBetween,
     /// Too few of the page's printed boxes were found to trust where any box is.
     Unregistered,
+    /// The page's image needed repair when it was decoded: what it shows may not be what
+    /// was sent.
+    DamagedImage,
 }
 
 impl Doubt {
@@ -376,6 +379,7 @@ impl Doubt {
             Doubt::LostRows => "box damaged by a fax line error",
             Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
             Doubt::Unregistered => "page could not be aligned to the form reliably",
+            Doubt::DamagedImage => "page image was damaged and needed repair to be read",
         }
     }
 }

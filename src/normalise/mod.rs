@@ -23,8 +23,9 @@ pub fn to_square_dpi(p: &PageImage, dpi: f32) -> GrayImage {
     }
     let sx = p.dpi_x as f64 / dpi as f64;
     let sy = p.dpi_y as f64 / dpi as f64;
-    let w = (sw as f64 / sx).round() as usize;
-    let h = (sh as f64 / sy).round() as usize;
+    // At least one pixel: a page must never vanish into a zero-sized image.
+    let w = ((sw as f64 / sx).round() as usize).max(1);
+    let h = ((sh as f64 / sy).round() as usize).max(1);
     let taps = |n: usize, scale: f64, limit: usize| -> Vec<(usize, usize, u32)> {
         (0..n)
             .map(|i| {
@@ -72,8 +73,9 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
     let (sw, sh) = (p.image.width() as usize, p.image.height() as usize);
     let sx = p.dpi_x as f64 / dpi as f64;
     let sy = p.dpi_y as f64 / dpi as f64;
-    let w = (sw as f64 / sx).round() as usize;
-    let h = (sh as f64 / sy).round() as usize;
+    // At least one pixel: a page must never vanish into a zero-sized image.
+    let w = ((sw as f64 / sx).round() as usize).max(1);
+    let h = ((sh as f64 / sy).round() as usize).max(1);
     let xs: Vec<usize> = (0..w)
         .map(|x| (((x as f64 + 0.5) * sx) as usize).min(sw - 1))
         .collect();
@@ -213,6 +215,7 @@ mod tests {
             image: img.clone(),
             dpi_x: 204.0,
             dpi_y: 98.0,
+            damage: None,
         };
         let out = to_square_dpi(&p, 200.0);
         assert_eq!((out.width(), out.height()), (294, 286));

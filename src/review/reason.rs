@@ -3,7 +3,7 @@
 //! as written rather than dropped.
 
 /// Fixed reasons and their Japanese.
-const FIXED: [(&str, &str); 11] = [
+const FIXED: [(&str, &str); 12] = [
     ("low-confidence box", "印の有無を判断しにくい"),
     (
         "struck-through mark (a correction?)",
@@ -24,6 +24,10 @@ const FIXED: [(&str, &str); 11] = [
     (
         "page could not be aligned to the form reliably",
         "ページを様式に正確に合わせられなかった",
+    ),
+    (
+        "page image was damaged and needed repair to be read",
+        "ページの画像が壊れていて、修復して読んだ",
     ),
     (
         "two or more marks in a single-choice question",

@@ -6,6 +6,7 @@
 //! crops), and every file's results are committed to the store by a single writer as soon
 //! as the file is done. The CSVs and report.json are then written from the store.
 
+mod guard;
 mod inputs;
 mod kit;
 mod output;
@@ -18,6 +19,7 @@ pub use page::StageTimes;
 use crate::ingest::{IngestOptions, read_bytes};
 use crate::store::{FileRecord, RejectRecord, Store};
 use anyhow::{Context, Result};
+use guard::guarded;
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -41,6 +43,23 @@ pub struct RunArgs {
     /// unread in report.json). For quick counts and speed comparisons.
     #[arg(long)]
     pub no_ocr: bool,
+    /// Largest input file read, in MiB; larger files get a rejected row.
+    #[arg(long, default_value_t = crate::ingest::Limits::default().max_file_bytes >> 20)]
+    pub max_file_mb: u64,
+    /// Most pages read from one file; further pages get a rejected row.
+    #[arg(long, default_value_t = crate::ingest::Limits::default().max_pages)]
+    pub max_pages: usize,
+}
+
+impl RunArgs {
+    /// The ingest limits these arguments set (the rest at their defaults).
+    pub fn limits(&self) -> crate::ingest::Limits {
+        crate::ingest::Limits {
+            max_file_bytes: self.max_file_mb.saturating_mul(1 << 20),
+            max_pages: self.max_pages.max(1),
+            ..Default::default()
+        }
+    }
 }
 
 /// The templates folder: given, else ./templates, else the source tree's.
@@ -96,12 +115,26 @@ struct FieldTally {
     ocr_seconds: f64,
 }
 
+impl FieldTally {
+    fn add(&mut self, o: &FieldTally) {
+        self.fields += o.fields;
+        self.written += o.written;
+        self.read += o.read;
+        self.ocr_seconds += o.ocr_seconds;
+    }
+}
+
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ThisRun {
     pub files_read: usize,
     pub pages_read: usize,
     pub files_already_done: usize,
     pub duplicates: usize,
+    /// Files not read at all (empty, over the size limit, unreadable): each a rejected row.
+    pub unread: usize,
+    /// Files whose results could not be stored (each has a rejected row when even that
+    /// could be stored).
+    pub store_failures: Vec<String>,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -127,6 +160,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut store = Store::open(&args.out.join(crate::store::FILE))?;
     let found = inputs::collect(&args.inputs)?;
+    let limits = args.limits();
     let mut summary = Summary {
         skipped_inputs: found
             .skipped
@@ -136,84 +170,65 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         ..Default::default()
     };
 
-    // Hash first: skip what is done, flag second copies, queue the rest.
-    let mut queue: Vec<(PathBuf, String)> = Vec::new();
-    let mut seen = std::collections::HashMap::new();
-    for p in &found.files {
-        let shown = p.display().to_string();
-        let bytes = match std::fs::read(p) {
-            Ok(b) => b,
-            Err(e) => {
-                store.add_rejection(&RejectRecord {
-                    file: shown,
-                    page: None,
-                    reason: format!("cannot read file: {e}"),
-                })?;
-                continue;
-            }
-        };
-        let hash = blake3::hash(&bytes).to_hex().to_string();
-        let earlier = store.done(&hash)?.or_else(|| seen.get(&hash).cloned());
-        match earlier {
-            Some(prev) if prev == shown => summary.this_run.files_already_done += 1,
-            Some(prev) => {
-                let reason =
-                    format!("duplicate: same content as {prev} (the same fax received twice)");
-                if !store.has_rejection(&shown, &reason)? {
-                    store.add_rejection(&RejectRecord {
-                        file: shown,
-                        page: None,
-                        reason,
-                    })?;
-                }
-                summary.this_run.duplicates += 1;
-            }
-            None => {
-                seen.insert(hash.clone(), shown);
-                queue.push((p.clone(), hash));
-            }
-        }
-    }
-
+    // Each file gets its source name now, in input order, so that a clash is settled the
+    // same way every time: the later file (or a new file under an old name) takes `#2`.
+    let mut taken = store.response_sources()?;
+    let queue: Vec<Job> = found
+        .files
+        .into_iter()
+        .map(|f| Job {
+            shown: f.path.display().to_string(),
+            source: unique_source(&f.source, &mut taken),
+            path: f.path,
+        })
+        .collect();
+    // Content hash -> the path it was first read under: files done in earlier runs, then
+    // each file of this run as a worker reads it (a second copy is a duplicate).
+    let claims = std::sync::Mutex::new(store.done_files()?);
     let progress = Progress::new(queue.len());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()?;
-    let (tx, rx) = mpsc::sync_channel::<Done>(64);
+    let (tx, rx) = mpsc::sync_channel::<Outcome>(64);
     let mut times = StageTimes::default();
     let mut tally = FieldTally::default();
     let out = args.out.clone();
     let kit_ref = &kit;
+    let claims_ref = &claims;
     let ocr = !args.no_ocr;
-    let mut commit_error = None;
     std::thread::scope(|scope| {
         scope.spawn(move || {
             pool.install(|| {
-                queue.par_iter().for_each_with(tx, |tx, (path, hash)| {
-                    let done = process_file(kit_ref, path, hash, &out, ocr);
-                    let _ = tx.send(done);
+                queue.par_iter().for_each_with(tx, |tx, job| {
+                    let _ = tx.send(take_file(kit_ref, job, claims_ref, &limits, &out, ocr));
                 });
             });
         });
-        for done in rx {
-            times.add(&done.times);
-            tally.fields += done.tally.fields;
-            tally.written += done.tally.written;
-            tally.read += done.tally.read;
-            tally.ocr_seconds += done.tally.ocr_seconds;
-            summary.this_run.files_read += 1;
-            summary.this_run.pages_read += done.record.pages;
-            progress.file_done(done.record.pages);
-            if let Err(e) = store.commit(&done.record) {
-                commit_error
-                    .get_or_insert(e.context(format!("storing results of {}", done.record.path)));
+        for outcome in rx {
+            progress.file_done(outcome.pages());
+            match outcome {
+                Outcome::AlreadyDone => summary.this_run.files_already_done += 1,
+                Outcome::Unread(r) => {
+                    summary.this_run.unread += 1;
+                    note_once(&mut store, r);
+                }
+                Outcome::Duplicate(r) => {
+                    summary.this_run.duplicates += 1;
+                    note_once(&mut store, r);
+                }
+                Outcome::Read(done) => {
+                    times.add(&done.times);
+                    tally.add(&done.tally);
+                    summary.this_run.files_read += 1;
+                    summary.this_run.pages_read += done.record.pages;
+                    if let Some(failure) = commit_or_report(&mut store, done.record) {
+                        summary.this_run.store_failures.push(failure);
+                    }
+                }
             }
         }
     });
     progress.finish();
-    if let Some(e) = commit_error {
-        return Err(e);
-    }
 
     let t_out = Instant::now();
     let (responses, reviews, rejected) = output::write_csvs(&store, &args.out)?;
@@ -295,40 +310,172 @@ pub fn align_to_template(
     Ok((rp.template, rp.page, img))
 }
 
-/// Reads one file to the end; never fails: what cannot be read becomes rejected rows.
-fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path, ocr: bool) -> Done {
-    let shown = path.display().to_string();
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
+/// One input file, queued.
+struct Job {
+    path: PathBuf,
+    /// The path as found, for rejected.csv and messages.
+    shown: String,
+    /// Its source name, unique in the output folder: the file part of its response ids.
+    source: String,
+}
+
+/// What became of one queued file.
+enum Outcome {
+    /// Same content under the same path as a file done in an earlier run.
+    AlreadyDone,
+    /// Same content as another file (this run's or an earlier one's).
+    Duplicate(RejectRecord),
+    /// Not read at all (empty, over the size limit, unreadable).
+    Unread(RejectRecord),
+    Read(Box<Done>),
+}
+
+impl Outcome {
+    fn pages(&self) -> usize {
+        match self {
+            Outcome::Read(d) => d.record.pages,
+            _ => 0,
+        }
+    }
+}
+
+/// `source`, or `source#2`, `source#3` … when it is taken; the result is taken from then on.
+fn unique_source(source: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = source.to_string();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{source}#{n}");
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+/// A whole-file rejection that does not depend on content (empty, duplicate, unreadable)
+/// is recorded once however often the folder is run again.
+fn note_once(store: &mut Store, r: RejectRecord) {
+    let res = store
+        .has_rejection(&r.file, &r.reason)
+        .and_then(|has| if has { Ok(()) } else { store.add_rejection(&r) });
+    if let Err(e) = res {
+        eprintln!(
+            "faxform: {}: could not record \"{}\": {e:#}",
+            r.file, r.reason
+        );
+    }
+}
+
+/// Stores a file's results; when that fails, stores the failure as the file's rejected row
+/// so that the file is not silently lost, and carries on. Returns the failure, if any.
+fn commit_or_report(store: &mut Store, record: FileRecord) -> Option<String> {
+    let err = match store.commit(&record) {
+        Ok(()) => return None,
+        Err(e) => e,
+    };
+    let failure = format!(
+        "{}: could not store this file's results: {err:#}",
+        record.path
+    );
+    eprintln!("faxform: {failure}");
+    let fallback = FileRecord {
+        hash: record.hash.clone(),
+        path: record.path.clone(),
+        pages: record.pages,
+        rejected: vec![RejectRecord {
+            file: record.path.clone(),
+            page: None,
+            reason: format!("could not store this file's results: {err:#}"),
+        }],
+        ..Default::default()
+    };
+    if let Err(e) = store.commit(&fallback) {
+        eprintln!(
+            "faxform: {}: not even its rejected row could be stored: {e:#}",
+            record.path
+        );
+    }
+    Some(failure)
+}
+
+/// Reads one queued file once (within the limits), settles whether it is new, and reads
+/// it. Never fails and never panics out: whatever goes wrong becomes rejected rows.
+fn take_file(
+    kit: &Kit,
+    job: &Job,
+    claims: &std::sync::Mutex<std::collections::HashMap<String, String>>,
+    limits: &crate::ingest::Limits,
+    out: &Path,
+    ocr: bool,
+) -> Outcome {
+    let reject = |reason: String| RejectRecord {
+        file: job.shown.clone(),
+        page: None,
+        reason,
+    };
+    let t0 = Instant::now();
+    let file = match crate::ingest::read_limited(&job.path, limits) {
+        Ok(f) => f,
+        Err(e) => return Outcome::Unread(reject(e.to_string())),
+    };
+    let read_time = t0.elapsed();
+    {
+        let mut claims = claims.lock().unwrap_or_else(|p| p.into_inner());
+        match claims.get(&file.hash) {
+            Some(prev) if *prev == job.shown => return Outcome::AlreadyDone,
+            Some(prev) => {
+                return Outcome::Duplicate(reject(format!(
+                    "duplicate: same content as {prev} (the same fax received twice)"
+                )));
+            }
+            None => {
+                claims.insert(file.hash.clone(), job.shown.clone());
+            }
+        }
+    }
+    let opts = IngestOptions {
+        limits: *limits,
+        ..Default::default()
+    };
+    let mut done =
+        guarded(|| process_file(kit, job, &file, &opts, out, ocr)).unwrap_or_else(|e| Done {
+            record: FileRecord {
+                hash: file.hash.clone(),
+                path: job.shown.clone(),
+                rejected: vec![reject(format!(
+                    "internal error while reading the file: {e}"
+                ))],
+                ..Default::default()
+            },
+            times: StageTimes::default(),
+            tally: FieldTally::default(),
+        });
+    done.times.decode += read_time;
+    Outcome::Read(Box::new(done))
+}
+
+/// Decodes and reads one file's pages. Each page and each response is read under its own
+/// guard, so that a bug on one page costs that page, not the file.
+fn process_file(
+    kit: &Kit,
+    job: &Job,
+    file: &crate::ingest::FileBytes,
+    opts: &IngestOptions,
+    out: &Path,
+    ocr: bool,
+) -> Done {
+    let shown = &job.shown;
     let mut record = FileRecord {
-        hash: hash.to_string(),
+        hash: file.hash.clone(),
         path: shown.clone(),
         ..Default::default()
     };
     let mut times = StageTimes::default();
     let t0 = Instant::now();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            record.rejected.push(RejectRecord {
-                file: shown,
-                page: None,
-                reason: format!("cannot read file: {e}"),
-            });
-            return Done {
-                record,
-                times,
-                tally: FieldTally::default(),
-            };
-        }
-    };
-    let pages = match read_bytes(&bytes, &IngestOptions::default()) {
+    let pages = match read_bytes(&file.bytes, opts) {
         Ok(p) => p,
         Err(e) => {
             record.rejected.push(RejectRecord {
-                file: shown,
+                file: shown.clone(),
                 page: None,
                 reason: e.to_string(),
             });
@@ -344,24 +491,24 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path, ocr: bool) -> Do
     let mut read = Vec::new();
     for (i, p) in pages.into_iter().enumerate() {
         let page_no = i + 1;
+        let reject = |reason: String| RejectRecord {
+            file: shown.clone(),
+            page: Some(page_no),
+            reason,
+        };
         let p = match p {
             Ok(p) => p,
             Err(e) => {
-                record.rejected.push(RejectRecord {
-                    file: shown.clone(),
-                    page: Some(page_no),
-                    reason: e.reason,
-                });
+                record.rejected.push(reject(e.reason));
                 continue;
             }
         };
-        match page::read_page(kit, &p, page_no, ocr, &mut times) {
-            Ok(rp) => read.push(rp),
-            Err(reason) => record.rejected.push(RejectRecord {
-                file: shown.clone(),
-                page: Some(page_no),
-                reason,
-            }),
+        match guarded(|| page::read_page(kit, &p, page_no, ocr, &mut times)) {
+            Ok(Ok(rp)) => read.push(rp),
+            Ok(Err(reason)) => record.rejected.push(reject(reason)),
+            Err(e) => record.rejected.push(reject(format!(
+                "internal error while reading page {page_no}: {e}"
+            ))),
         }
     }
     let mut tally = FieldTally::default();
@@ -376,17 +523,27 @@ fn process_file(kit: &Kit, path: &Path, hash: &str, out: &Path, ocr: bool) -> Do
         tally.ocr_seconds += f.ocr_seconds;
     }
     let t1 = Instant::now();
+    // Crops are named by content, not by file name: two files of one name (two folders,
+    // two nights) never share a crop.
+    let crop_key = &file.hash[..16];
     for g in response::group(read) {
-        match response::assemble(kit, &file_name, &g, out) {
-            Ok((resp, reviews)) => {
+        let first = g[0].file_page;
+        let reject = |reason: String| RejectRecord {
+            file: shown.clone(),
+            page: Some(first),
+            reason,
+        };
+        match guarded(|| response::assemble(kit, &job.source, crop_key, &g, out)) {
+            Ok(Ok((resp, reviews))) => {
                 record.responses.push(resp);
                 record.reviews.extend(reviews);
             }
-            Err(e) => record.rejected.push(RejectRecord {
-                file: shown.clone(),
-                page: Some(g[0].file_page),
-                reason: format!("could not write the review crops: {e}"),
-            }),
+            Ok(Err(e)) => record
+                .rejected
+                .push(reject(format!("could not write the review crops: {e}"))),
+            Err(e) => record.rejected.push(reject(format!(
+                "internal error while putting together the response from page {first}: {e}"
+            ))),
         }
     }
     times.output += t1.elapsed();

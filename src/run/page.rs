@@ -108,9 +108,27 @@ pub fn read_page(
             r.confidence = r.confidence.min(0.2);
         }
     }
+    // A page decoded with repair: nothing on it is auto-accepted.
+    let damaged = p.damage.is_some();
+    if damaged {
+        for r in &mut readings {
+            r.doubt = Some(crate::marks::Doubt::DamagedImage);
+            r.confidence = r.confidence.min(0.2);
+        }
+    }
     let t4 = Instant::now();
     t.marks += t4 - t3;
-    let fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
+    let mut fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
+    if damaged {
+        for f in &mut fields {
+            let why = crate::marks::Doubt::DamagedImage.reason();
+            f.doubt = Some(match f.doubt.take() {
+                Some(d) => format!("{why}; {d}"),
+                None => why.to_string(),
+            });
+            f.confidence = f.confidence.min(0.2);
+        }
+    }
     t.fields += t4.elapsed();
     Ok(ReadPage {
         file_page,

@@ -51,16 +51,20 @@ struct Item {
     at: Option<(usize, Rect)>,
 }
 
-/// Builds a response and its review items from a group of pages; crops go to `out/crops`.
+/// Builds a response and its review items from a group of pages of the file known as
+/// `source`; crops go to `out/crops`, named by `crop_key` (unique per file content), the
+/// response's first page and the column.
 pub fn assemble(
     kit: &Kit,
-    file_name: &str,
+    source: &str,
+    crop_key: &str,
     group: &[ReadPage],
     out: &Path,
 ) -> std::io::Result<(ResponseRecord, Vec<ReviewRecord>)> {
     let first = &group[0];
     let t: &Template = &kit.templates[first.template];
-    let response_id = format!("{file_name}:{}", first.file_page);
+    let response_id = format!("{source}:{}", first.file_page);
+    let crop_stem = format!("{crop_key}-p{}", first.file_page);
     let mut reads: BTreeMap<(usize, u32), Read> = BTreeMap::new();
     for p in group {
         let pk = &kit.pages[p.template][p.page - 1];
@@ -332,7 +336,7 @@ pub fn assemble(
     let mut reviews = Vec::new();
     for it in merged {
         let image = match it.at {
-            Some((pi, r)) => write_crop(out, &response_id, &it.column, &group[pi], &r)?,
+            Some((pi, r)) => write_crop(out, &crop_stem, &it.column, &group[pi], &r)?,
             None => String::new(),
         };
         reviews.push(ReviewRecord {
@@ -389,17 +393,17 @@ fn question_area<'a>(
 }
 
 /// Writes the page region showing template rectangle `r` and returns its path relative to
-/// the output folder.
+/// the output folder. `stem` is unique per response in the folder, `column` per item.
 fn write_crop(
     out: &Path,
-    response_id: &str,
+    stem: &str,
     column: &str,
     page: &ReadPage,
     r: &Rect,
 ) -> std::io::Result<String> {
     let area = page.page_rect(r);
     let img = crop(&page.image, &area);
-    let safe: String = format!("{response_id}-{column}")
+    let safe: String = format!("{stem}-{column}")
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {

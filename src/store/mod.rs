@@ -134,6 +134,27 @@ impl Store {
             .optional()?)
     }
 
+    /// Every file done so far: content hash -> path it was read under.
+    pub fn done_files(&self) -> Result<std::collections::HashMap<String, String>> {
+        let mut st = self.conn.prepare("SELECT hash, path FROM files")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The source parts (`<source>` of `<source>:<page>`) of every stored response id: a
+    /// new file under a name already used must take another (`#2`, …).
+    pub fn response_sources(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn.prepare("SELECT response_id FROM responses")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = std::collections::HashSet::new();
+        for id in rows {
+            let id = id?;
+            let source = id.rsplit_once(':').map_or(id.as_str(), |(s, _)| s);
+            out.insert(source.to_string());
+        }
+        Ok(out)
+    }
+
     /// Whether a rejection with this file and reason is already recorded (duplicates are
     /// noted once however often the run is repeated).
     pub fn has_rejection(&self, file: &str, reason: &str) -> Result<bool> {
