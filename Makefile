@@ -5,14 +5,15 @@ SHELL := /bin/bash
 # Debian packages: Tesseract with the Japanese model and its build headers (OCR), clang
 # (bindgen for the Tesseract bindings), handwriting and CJK fonts (synth, overlays, the
 # review page), Chromium and its WebDriver (the review page's browser test; libssl-dev for
-# the test's WebDriver client).
+# the test's WebDriver client), libtiff's and poppler's tools (the damage test counts pages
+# with them, so that faxform's own reader is not its own judge).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
                 clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \
-                chromium chromium-driver libssl-dev
+                chromium chromium-driver libssl-dev libtiff-tools poppler-utils
 BIN := target/release/faxform
 DEMO := out/demo
 
-.PHONY: setup build demo test bench samples screenshot lint clean
+.PHONY: setup build demo test bench samples screenshot lint clean fuzz
 
 ## Installs the missing system packages (nothing when all are present).
 setup:
@@ -60,6 +61,13 @@ bench: build
 	  /usr/bin/time -f "synth 200 $$t: %e s wall, %M KiB peak" $(BIN) synth --template $$t --count 200 --seed 1 --out bench-out/synth-$$t >/dev/null || exit 1; \
 	done
 	@bash bench/run.sh
+
+## Fuzzes ingest (TIFF, PDF, PNG/JPEG) and template parsing, FUZZ_SECONDS per target
+## (default 300); crashes are kept in fuzz/regressions/, which make test reads.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 ## Regenerates the committed samples (deterministic).
 samples: build

@@ -164,6 +164,7 @@ mod tests {
             status: "review".into(),
             cells: c,
             unread: vec![],
+            pages: vec![1],
         };
         let review = |rid: &str, col: &str, guess: &str| ReviewRecord {
             response_id: rid.into(),

@@ -12,34 +12,98 @@ use tiff::tags::Tag;
 const TAG_T4_OPTIONS: u16 = 292;
 
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<PageResult>, FileError> {
-    let mut dec = Decoder::new(Cursor::new(bytes))
-        .map_err(|e| FileError::Corrupt(format!("unreadable TIFF: {e}")))?;
+    // The pages the file's directory chain declares, counted without the decoder, so that
+    // a page whose directory the decoder cannot take is still accounted for.
+    let declared = declared_pages(bytes, limits.max_pages + 1);
+    let capped = declared.min(limits.max_pages);
+    let mut dec = match Decoder::new(Cursor::new(bytes)) {
+        Ok(d) => d,
+        Err(e) if declared == 0 => return Err(FileError::Corrupt(format!("unreadable TIFF: {e}"))),
+        Err(e) => {
+            return Ok((1..=capped)
+                .map(|page| {
+                    Err(PageError {
+                        page,
+                        reason: format!("unreadable TIFF: {e}"),
+                    })
+                })
+                .collect());
+        }
+    };
     let mut out = Vec::new();
     loop {
         let page = out.len() + 1;
         out.push(read_page(&mut dec, bytes, limits).map_err(|reason| PageError { page, reason }));
-        if !dec.more_images() {
-            break;
-        }
-        if page >= limits.max_pages {
-            out.push(Err(PageError {
-                page: page + 1,
-                reason: format!(
-                    "file has more than {} pages; this page and those after it not read (faxform run --max-pages)",
-                    limits.max_pages
-                ),
-            }));
+        if !dec.more_images() || page >= limits.max_pages {
             break;
         }
         if let Err(e) = dec.next_image() {
-            out.push(Err(PageError {
-                page: page + 1,
-                reason: format!("broken page directory: {e}"),
-            }));
+            for page in page + 1..=capped.max(page + 1) {
+                out.push(Err(PageError {
+                    page,
+                    reason: format!("broken page directory: {e}"),
+                }));
+            }
             break;
         }
     }
+    for page in out.len() + 1..=capped {
+        out.push(Err(PageError {
+            page,
+            reason: "page directory cannot be read (damaged file)".into(),
+        }));
+    }
+    if declared > limits.max_pages {
+        out.push(Err(PageError {
+            page: limits.max_pages + 1,
+            reason: format!(
+                "file has more than {} pages; this page and those after it not read (faxform run --max-pages)",
+                limits.max_pages
+            ),
+        }));
+    }
     Ok(out)
+}
+
+/// Counts the image directories chained from the header (classic and BigTIFF), up to
+/// `cap`; stops at a loop or at an offset outside the file.
+pub fn declared_pages(bytes: &[u8], cap: usize) -> usize {
+    let big_endian = match bytes.get(..2) {
+        Some(b"II") => false,
+        Some(b"MM") => true,
+        _ => return 0,
+    };
+    let uint = |at: usize, n: usize| -> Option<u64> {
+        let b = bytes.get(at..at.checked_add(n)?)?;
+        let mut v = 0u64;
+        for i in 0..n {
+            let byte = if big_endian { b[i] } else { b[n - 1 - i] };
+            v = v << 8 | byte as u64;
+        }
+        Some(v)
+    };
+    let (offset_size, count_size, entry_size, first) = match uint(2, 2) {
+        Some(42) => (4, 2, 12, uint(4, 4)),
+        Some(43) => (8, 8, 20, uint(8, 8)),
+        _ => return 0,
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut at = first.unwrap_or(0);
+    let mut n = 0;
+    while at != 0 && n < cap && seen.insert(at) {
+        let Ok(pos) = usize::try_from(at) else { break };
+        let Some(entries) = uint(pos, count_size) else {
+            break;
+        };
+        n += 1;
+        let next = entries
+            .checked_mul(entry_size)
+            .and_then(|e| e.checked_add((pos + count_size) as u64))
+            .and_then(|p| usize::try_from(p).ok())
+            .and_then(|p| uint(p, offset_size));
+        at = next.unwrap_or(0);
+    }
+    n
 }
 
 fn tag_u32(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Result<Option<u32>, String> {

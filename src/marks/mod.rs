@@ -366,6 +366,9 @@ pub enum Doubt {
     /// The page's image needed repair when it was decoded: what it shows may not be what
     /// was sent.
     DamagedImage,
+    /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
+    /// a page shifted off the paper. Its blank is not an answer.
+    OffPage,
 }
 
 impl Doubt {
@@ -380,6 +383,7 @@ impl Doubt {
             Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
             Doubt::Unregistered => "page could not be aligned to the form reliably",
             Doubt::DamagedImage => "page image was damaged and needed repair to be read",
+            Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
         }
     }
 }

@@ -77,6 +77,18 @@ pub struct FieldReading {
     pub ocr_seconds: f64,
 }
 
+impl FieldReading {
+    /// Sends the field to review for `why` (before any reason it already has), its
+    /// confidence at most `confidence`.
+    pub fn add_doubt(&mut self, why: &str, confidence: f32) {
+        self.doubt = Some(match self.doubt.take() {
+            Some(d) => format!("{why}; {d}"),
+            None => why.to_string(),
+        });
+        self.confidence = self.confidence.min(confidence);
+    }
+}
+
 thread_local! {
     /// This worker thread's engine, made on first use; an engine that failed to start is
     /// remembered so that every field says why instead of retrying per field.

@@ -3,7 +3,7 @@
 //! as written rather than dropped.
 
 /// Fixed reasons and their Japanese.
-const FIXED: [(&str, &str); 12] = [
+const FIXED: [(&str, &str); 13] = [
     ("low-confidence box", "印の有無を判断しにくい"),
     (
         "struck-through mark (a correction?)",
@@ -28,6 +28,10 @@ const FIXED: [(&str, &str); 12] = [
     (
         "page image was damaged and needed repair to be read",
         "ページの画像が壊れていて、修復して読んだ",
+    ),
+    (
+        "box lies beyond the edge of the received page (fax cut short?)",
+        "選択肢が受信したページの外にある（FAXが途中で切れた？）",
     ),
     (
         "two or more marks in a single-choice question",

@@ -108,6 +108,19 @@ pub fn read_page(
             r.confidence = r.confidence.min(0.2);
         }
     }
+    // Boxes the received image does not reach (a fax cut off in transmission) read as
+    // blank paper: they are not answers.
+    let (pw, ph) = (page.image.width() as i32, page.image.height() as i32);
+    let off_page = |r: &Rect| {
+        let m = reg.transform.map_rect(r);
+        m.x < 0 || m.y < 0 || m.x + m.w > pw || m.y + m.h > ph
+    };
+    for (r, b) in readings.iter_mut().zip(&pk.boxes.boxes) {
+        if off_page(&b.rect) {
+            r.doubt = Some(crate::marks::Doubt::OffPage);
+            r.confidence = 0.0;
+        }
+    }
     // A page decoded with repair: nothing on it is auto-accepted.
     let damaged = p.damage.is_some();
     if damaged {
@@ -119,14 +132,12 @@ pub fn read_page(
     let t4 = Instant::now();
     t.marks += t4 - t3;
     let mut fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
-    if damaged {
-        for f in &mut fields {
-            let why = crate::marks::Doubt::DamagedImage.reason();
-            f.doubt = Some(match f.doubt.take() {
-                Some(d) => format!("{why}; {d}"),
-                None => why.to_string(),
-            });
-            f.confidence = f.confidence.min(0.2);
+    for f in &mut fields {
+        if off_page(&f.area) {
+            f.add_doubt(crate::marks::Doubt::OffPage.reason(), 0.0);
+        }
+        if damaged {
+            f.add_doubt(crate::marks::Doubt::DamagedImage.reason(), 0.2);
         }
     }
     t.fields += t4.elapsed();

@@ -358,6 +358,7 @@ pub fn assemble(
             status: status.into(),
             cells,
             unread,
+            pages: group.iter().map(|p| p.file_page).collect(),
         },
         reviews,
     ))

@@ -340,6 +340,7 @@ mod tests {
                 status: "review".into(),
                 cells: vec![("q6_3".into(), "0".into())],
                 unread: vec![],
+                pages: vec![1],
             }],
             reviews: vec![ReviewRecord {
                 response_id: "a.tif:1".into(),

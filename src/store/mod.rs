@@ -49,6 +49,8 @@ pub struct ResponseRecord {
     pub cells: Vec<(String, String)>,
     /// Text columns with writing that OCR did not read (`--no-ocr`, or OCR failed).
     pub unread: Vec<String>,
+    /// The pages of its file the response was read from (1-based).
+    pub pages: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +86,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS responses (
     response_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, seq INTEGER NOT NULL,
     template TEXT NOT NULL, questionnaire TEXT NOT NULL, status TEXT NOT NULL, cells TEXT NOT NULL,
-    unread TEXT NOT NULL DEFAULT '[]');
+    unread TEXT NOT NULL DEFAULT '[]', pages TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS review_items (
     id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
     reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL,
@@ -108,6 +110,7 @@ impl Store {
         // Folders made by earlier versions lack these columns.
         add_column(&conn, "responses", "unread", "TEXT NOT NULL DEFAULT '[]'")?;
         add_column(&conn, "review_items", "option_code", "INTEGER")?;
+        add_column(&conn, "responses", "pages", "TEXT NOT NULL DEFAULT '[]'")?;
         Ok(Store { conn })
     }
 
@@ -190,10 +193,11 @@ impl Store {
         for (i, r) in f.responses.iter().enumerate() {
             let cells = serde_json::to_string(&r.cells)?;
             let unread = serde_json::to_string(&r.unread)?;
+            let pages = serde_json::to_string(&r.pages)?;
             tx.execute(
-                "INSERT INTO responses (response_id, file_hash, seq, template, questionnaire, status, cells, unread)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![r.response_id, f.hash, seq * 1000 + i as i64, r.template, r.questionnaire, r.status, cells, unread],
+                "INSERT INTO responses (response_id, file_hash, seq, template, questionnaire, status, cells, unread, pages)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![r.response_id, f.hash, seq * 1000 + i as i64, r.template, r.questionnaire, r.status, cells, unread, pages],
             )
             .with_context(|| format!("response {}", r.response_id))?;
         }
@@ -215,15 +219,24 @@ impl Store {
     }
 
     pub fn responses(&self) -> Result<Vec<ResponseRecord>> {
-        let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells, unread FROM responses ORDER BY seq")?;
+        let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells, unread, pages FROM responses ORDER BY seq")?;
         let rows = st.query_map([], |r| {
             let cells: String = r.get(4)?;
             let unread: String = r.get(5)?;
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, cells, unread))
+            let pages: String = r.get(6)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                cells,
+                unread,
+                pages,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (response_id, template, questionnaire, status, cells, unread) = row?;
+            let (response_id, template, questionnaire, status, cells, unread, pages) = row?;
             out.push(ResponseRecord {
                 response_id,
                 template,
@@ -231,6 +244,7 @@ impl Store {
                 status,
                 cells: serde_json::from_str(&cells)?,
                 unread: serde_json::from_str(&unread)?,
+                pages: serde_json::from_str(&pages)?,
             });
         }
         Ok(out)
@@ -269,6 +283,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Each stored response with the path of its file and the pages it was read from: with
+    /// rejected.csv, what accounts for every page of every file.
+    pub fn response_pages(&self) -> Result<Vec<(String, String, Vec<usize>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT f.path, r.response_id, r.pages FROM responses r JOIN files f ON f.hash = r.file_hash ORDER BY r.seq",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (path, id, pages) = row?;
+            out.push((path, id, serde_json::from_str(&pages)?));
+        }
+        Ok(out)
+    }
+
     pub fn file_count(&self) -> Result<(usize, usize)> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(pages), 0) FROM files",
@@ -294,6 +323,7 @@ mod tests {
                 status: "ok".into(),
                 cells: vec![("q1".into(), "2".into())],
                 unread: vec![],
+                pages: vec![1],
             }],
             reviews: vec![],
             rejected: vec![],

@@ -1,0 +1,6 @@
+//! Fuzzes the PNG and JPEG path of ingest (and normalise) with the night batch's code.
+#![no_main]
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::decode_and_normalise(data));
