@@ -331,7 +331,7 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
     .save(inbox.join("thumb.png"))
     .unwrap();
     let mut g3 = tiff_out::write(
-        &[page.clone()],
+        std::slice::from_ref(&page),
         Scheme::G3OneD,
         tiff_out::FillOrder::MsbFirst,
     )

@@ -135,6 +135,8 @@ pub struct ThisRun {
     /// Files whose results could not be stored (each has a rejected row when even that
     /// could be stored).
     pub store_failures: Vec<String>,
+    /// The files that took longest (path, seconds of their worker's time), slowest first.
+    pub slowest_files: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -150,6 +152,8 @@ struct Done {
     record: FileRecord,
     times: StageTimes,
     tally: FieldTally,
+    /// Wall time this file took its worker, reading included.
+    seconds: f64,
 }
 
 pub fn run(args: &RunArgs) -> Result<Summary> {
@@ -221,6 +225,11 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                     tally.add(&done.tally);
                     summary.this_run.files_read += 1;
                     summary.this_run.pages_read += done.record.pages;
+                    note_slowest(
+                        &mut summary.this_run.slowest_files,
+                        &done.record.path,
+                        done.seconds,
+                    );
                     if let Some(failure) = commit_or_report(&mut store, done.record) {
                         summary.this_run.store_failures.push(failure);
                     }
@@ -339,6 +348,13 @@ impl Outcome {
     }
 }
 
+/// Keeps the five slowest files.
+fn note_slowest(list: &mut Vec<(String, f64)>, path: &str, seconds: f64) {
+    list.push((path.to_string(), (seconds * 1000.0).round() / 1000.0));
+    list.sort_by(|a, b| b.1.total_cmp(&a.1));
+    list.truncate(5);
+}
+
 /// `source`, or `source#2`, `source#3` … when it is taken; the result is taken from then on.
 fn unique_source(source: &str, taken: &mut std::collections::HashSet<String>) -> String {
     let mut candidate = source.to_string();
@@ -448,8 +464,10 @@ fn take_file(
             },
             times: StageTimes::default(),
             tally: FieldTally::default(),
+            seconds: 0.0,
         });
     done.times.decode += read_time;
+    done.seconds = t0.elapsed().as_secs_f64();
     Outcome::Read(Box::new(done))
 }
 
@@ -483,6 +501,7 @@ fn process_file(
                 record,
                 times,
                 tally: FieldTally::default(),
+                seconds: 0.0,
             };
         }
     };
@@ -551,6 +570,7 @@ fn process_file(
         record,
         times,
         tally,
+        seconds: 0.0,
     }
 }
 
