@@ -106,6 +106,11 @@ fn png_with_density(b: &[u8], ppm: u32) -> Vec<u8> {
 /// A PDF whose one page shows a CCITT image stated as `w`×`h` pixels; `count` is what its
 /// page tree declares (it has one page object).
 fn pdf_with_image(w: i32, h: i32, count: i32, data: &[u8]) -> Vec<u8> {
+    pdf_with(w, h, count, data, pdf_writer::Filter::CcittFaxDecode)
+}
+
+/// As [`pdf_with_image`], with the image's data under `filter`.
+fn pdf_with(w: i32, h: i32, count: i32, data: &[u8], filter: pdf_writer::Filter) -> Vec<u8> {
     use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref};
     let mut pdf = Pdf::new();
     let (cat, pages, page, img, content) = (
@@ -124,14 +129,18 @@ fn pdf_with_image(w: i32, h: i32, count: i32, data: &[u8]) -> Vec<u8> {
     p.resources().x_objects().pair(Name(b"Im0"), img);
     p.finish();
     let mut x = pdf.image_xobject(img, data);
-    x.filter(Filter::CcittFaxDecode);
+    x.filter(filter);
     x.width(w);
     x.height(h);
-    x.bits_per_component(1);
     x.color_space().device_gray();
-    x.decode_parms()
-        .pair(Name(b"K"), -1)
-        .pair(Name(b"Columns"), w);
+    if filter == Filter::CcittFaxDecode {
+        x.bits_per_component(1);
+        x.decode_parms()
+            .pair(Name(b"K"), -1)
+            .pair(Name(b"Columns"), w);
+    } else {
+        x.bits_per_component(8);
+    }
     x.finish();
     pdf.stream(content, b"q 612 0 0 792 0 0 cm /Im0 Do Q");
     pdf.finish()
@@ -314,6 +323,34 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         pdf_with_image(page.width as i32, page.height as i32, 8, &g4),
     )
     .unwrap();
+    // Damaged images inside PDFs (CCITT and DCT data that is noise), a PDF whose
+    // cross-reference offset is wrong (read by rebuilding the table), and a JPEG stating
+    // 1 dpi.
+    let mut noise = vec![0u8; 6000];
+    noise.iter_mut().for_each(|b| *b = rng.next() as u8);
+    std::fs::write(
+        inbox.join("ccitt-noise.pdf"),
+        pdf_with_image(1728, 2200, 1, &noise),
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("dct-noise.pdf"),
+        pdf_with(1654, 2339, 1, &noise, pdf_writer::Filter::DctDecode),
+    )
+    .unwrap();
+    let mut xref = std::fs::read(root().join("samples/hodanren/fax-00004.pdf")).unwrap();
+    let at = xref.windows(9).rposition(|w| w == b"startxref").unwrap() + 10;
+    xref[at] = if xref[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(inbox.join("bad-xref.pdf"), &xref).unwrap();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&image::DynamicImage::ImageLuma8(page.to_gray()))
+        .unwrap();
+    // JFIF APP0: units 1 (dpi), density 1×1.
+    assert_eq!(&jpeg[6..11], b"JFIF\0");
+    jpeg[13] = 1;
+    jpeg[14..18].copy_from_slice(&[0, 1, 0, 1]);
+    std::fs::write(inbox.join("dpi-1.jpg"), &jpeg).unwrap();
     // A fax cut off in transmission (2,050 of a fine page's 2,314 rows), a thumbnail, and
     // a Group 3 page with a run of damaged lines in the middle.
     let mut cut = sample_page("samples/hodanren/fax-00001.tif");
@@ -427,6 +464,29 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         "{:?}",
         reason("sparse.tif")
     );
+    for n in ["ccitt-noise.pdf", "dct-noise.pdf"] {
+        let r = reason(n);
+        assert!(
+            r.iter()
+                .any(|r| r.contains("cannot decode") || r.contains("damaged")),
+            "{n}: {r:?}"
+        );
+        assert!(r.iter().all(|r| !r.contains("blank")), "{n}: {r:?}");
+    }
+    assert!(
+        responses.contains_key("dpi-1.jpg:1"),
+        "{:?}",
+        reason("dpi-1.jpg")
+    );
+    for p in ["bad-xref.pdf:1", "bad-xref.pdf:2"] {
+        let r = &responses
+            .get(p)
+            .unwrap_or_else(|| panic!("{p}: {:?}", reason("bad-xref.pdf")));
+        assert_eq!(
+            r["status"], "review",
+            "{p}: a page of a rebuilt PDF was auto-accepted"
+        );
+    }
     let count8 = reason("count8.pdf");
     assert_eq!(count8.len(), 7, "pages 2–8 of count8.pdf: {count8:?}");
     for n in ["empty1.tif", "empty2.tif"] {

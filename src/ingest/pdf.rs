@@ -97,11 +97,21 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             "the PDF's cross-reference table is damaged; the file was rebuilt to read it"
                 .to_string()
         });
-        if let Some(e) = ccitt_damage(page) {
-            damage = Some(match damage {
-                Some(d) => format!("{d}; {e}"),
-                None => e,
-            });
+        match ccitt_damage(page) {
+            Some(CcittDamage::Unreadable(e)) => {
+                out.push(Err(PageError {
+                    page: i + 1,
+                    reason: format!("cannot decode image: {e}"),
+                }));
+                continue;
+            }
+            Some(CcittDamage::Partial(e)) => {
+                damage = Some(match damage {
+                    Some(d) => format!("{d}; {e}"),
+                    None => e,
+                });
+            }
+            None => {}
         }
         let (pw, ph) = (pix.width() as u32, pix.height() as u32);
         let rgba = pix.data_as_u8_slice();
@@ -251,9 +261,17 @@ fn check_images(page: &hayro::hayro_syntax::page::Page, limits: &Limits) -> Resu
     Ok(())
 }
 
+/// What is wrong with a page's CCITT image.
+enum CcittDamage {
+    /// Less than half its rows decode: nothing on the page can be trusted.
+    Unreadable(String),
+    /// It ends early; the rest of the page is white.
+    Partial(String),
+}
+
 /// A CCITT image on the page whose data ends before its last row: hayro draws the rows it
 /// got and leaves the rest white without a word.
-fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<String> {
+fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<CcittDamage> {
     for s in images(page) {
         let filters = s.filters();
         if filters.last() != Some(&Filter::CcittFaxDecode) {
@@ -266,19 +284,28 @@ fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<String> {
         let cols = params
             .as_ref()
             .and_then(|p| p.get::<u32>("Columns"))
-            .unwrap_or(1728) as usize;
+            .unwrap_or(1728)
+            .max(1) as usize;
         let (_, h) = image_size(&s);
         // Decoded without a height, hayro keeps exactly the rows the data holds, one byte
         // per pixel.
-        match s.decoded() {
-            Err(e) => return Some(format!("CCITT image damaged: {e:?}")),
-            Ok(d) if ((d.len() / cols.max(1)) as u64) < h => {
-                return Some(format!(
-                    "CCITT image data ends after {} of {h} rows",
-                    d.len() / cols.max(1)
-                ));
+        let rows = match s.decoded() {
+            Err(e) => {
+                return Some(CcittDamage::Unreadable(format!(
+                    "CCITT data damaged ({e:?})"
+                )));
             }
-            Ok(_) => {}
+            Ok(d) => (d.len() / cols) as u64,
+        };
+        if rows < h {
+            let what = format!("CCITT image data ends after {rows} of {h} rows");
+            return Some(
+                if (rows as f32) < super::tiff::MIN_DECODED_SHARE * h as f32 {
+                    CcittDamage::Unreadable(what)
+                } else {
+                    CcittDamage::Partial(what)
+                },
+            );
         }
     }
     None

@@ -183,7 +183,7 @@ impl hayro_ccitt::Decoder for RowSink<'_> {
 }
 
 /// Below this share of its rows decoded, a damaged page is not read at all.
-const MIN_DECODED_SHARE: f32 = 0.5;
+pub(super) const MIN_DECODED_SHARE: f32 = 0.5;
 
 /// Decodes a CCITT page strip by strip. A strip whose data is damaged is decoded again
 /// leniently (Group 3 lines resynchronise at the next EOL, as libtiff does) and a strip
