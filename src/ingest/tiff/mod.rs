@@ -1,12 +1,15 @@
-//! TIFF pages: tags and uncompressed/LZW/Deflate/PackBits data through the `tiff` crate;
-//! CCITT strips (compression 2, 3 and 4, both fill orders) through hayro-ccitt, because
-//! the `tiff` crate decodes only Group 4 and fax servers send all three modes.
+//! TIFF pages: tags and uncompressed/LZW/Deflate/PackBits data through the `tiff` crate
+//! ([`pixels`]); CCITT strips (compression 2, 3 and 4, both fill orders) through
+//! hayro-ccitt, because the `tiff` crate decodes only Group 4 and fax servers send all
+//! three modes.
 
 use super::{FileError, Limits, PageError, PageImage, PageResult};
 use crate::raster::GrayImage;
 use hayro_ccitt::{DecodeSettings, DecoderContext, EncodingMode};
 use std::io::Cursor;
-use tiff::decoder::{Decoder, DecodingResult, ifd::Value};
+use tiff::decoder::{Decoder, ifd::Value};
+
+mod pixels;
 use tiff::tags::Tag;
 
 const TAG_T4_OPTIONS: u16 = 292;
@@ -33,7 +36,10 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<PageResult>, FileError>
     let mut out = Vec::new();
     loop {
         let page = out.len() + 1;
-        out.push(read_page(&mut dec, bytes, limits).map_err(|reason| PageError { page, reason }));
+        out.push(
+            read_page(&mut dec, bytes, page - 1, limits)
+                .map_err(|reason| PageError { page, reason }),
+        );
         if !dec.more_images() || page >= limits.max_pages {
             break;
         }
@@ -123,6 +129,7 @@ fn resolution(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<f32> {
 fn read_page(
     dec: &mut Decoder<Cursor<&[u8]>>,
     bytes: &[u8],
+    index: usize,
     limits: &Limits,
 ) -> Result<PageImage, String> {
     let width = tag_u32(dec, Tag::ImageWidth)?.ok_or("no image width")?;
@@ -142,9 +149,16 @@ fn read_page(
     };
     let (dpi_x, dpi_y) = limits.page_resolution(width, height, stated)?;
 
+    let orientation = tag_u32(dec, Tag::Orientation).ok().flatten().unwrap_or(1);
     let (image, damage) = match compression {
         2..=4 => read_ccitt(dec, bytes, width, height, compression, photometric)?,
-        _ => (read_generic(dec, width, height, photometric)?, None),
+        _ => (pixels::read(dec, bytes, index, width, height)?, None),
+    };
+    let (image, swapped) = orient(image, orientation);
+    let (dpi_x, dpi_y) = if swapped {
+        (dpi_y, dpi_x)
+    } else {
+        (dpi_x, dpi_y)
     };
     Ok(PageImage {
         image,
@@ -152,6 +166,23 @@ fn read_page(
         dpi_y,
         damage,
     })
+}
+
+/// Turns a decoded image the way its Orientation tag says its rows and columns lie
+/// (1 = rows top to bottom, columns left to right), and whether the axes were swapped.
+fn orient(img: GrayImage, orientation: u32) -> (GrayImage, bool) {
+    use image::imageops::{flip_horizontal, flip_vertical, rotate90, rotate180, rotate270};
+    match orientation {
+        2 => (flip_horizontal(&img), false),
+        3 => (rotate180(&img), false),
+        4 => (flip_vertical(&img), false),
+        // Row 0 is the left column, column 0 the top row: a transpose.
+        5 => (flip_horizontal(&rotate90(&img)), true),
+        6 => (rotate90(&img), true),
+        7 => (flip_horizontal(&rotate270(&img)), true),
+        8 => (rotate270(&img), true),
+        _ => (img, false),
+    }
 }
 
 /// Writes decoded rows into a strip's pixels (0 black, 255 white), ignoring any rows
@@ -197,15 +228,7 @@ fn read_ccitt(
     compression: u32,
     photometric: u32,
 ) -> Result<(GrayImage, Option<String>), String> {
-    let offsets = dec
-        .get_tag_u64_vec(Tag::StripOffsets)
-        .map_err(|e| format!("strip offsets: {e}"))?;
-    let counts = dec
-        .get_tag_u64_vec(Tag::StripByteCounts)
-        .map_err(|e| format!("strip byte counts: {e}"))?;
-    let rows_per_strip = tag_u32(dec, Tag::RowsPerStrip)?
-        .unwrap_or(height)
-        .clamp(1, height);
+    let chunks = ccitt_chunks(dec, width, height)?;
     let fill_order = tag_u32(dec, Tag::FillOrder)?.unwrap_or(1);
     let t4 = tag_u32(dec, Tag::from_u16_exhaustive(TAG_T4_OPTIONS))?.unwrap_or(0);
     let encoding = match compression {
@@ -216,27 +239,26 @@ fn read_ccitt(
     let (w, h) = (width as usize, height as usize);
     let mut pixels = vec![255u8; w * h];
     let mut damage: Vec<String> = Vec::new();
-    let mut decoded_rows = 0usize;
-    let strips = h.div_ceil(rows_per_strip as usize);
-    for i in 0..strips {
-        let first = i * rows_per_strip as usize;
-        let rows = (rows_per_strip as usize).min(h - first);
-        let (Some(&off), Some(&len)) = (offsets.get(i), counts.get(i)) else {
-            damage.push(format!("strip {} of {strips} missing", i + 1));
+    let mut decoded_px = 0usize;
+    let n = chunks.len();
+    for (i, c) in chunks.iter().enumerate() {
+        let name = if c.tiled { "tile" } else { "strip" };
+        let Some((off, len)) = c.data else {
+            damage.push(format!("{name} {} of {n} missing", i + 1));
             continue;
         };
         let off = (off as usize).min(bytes.len());
         let end = off.saturating_add(len as usize).min(bytes.len());
         let mut data = bytes[off..end].to_vec();
         if end - off < len as usize {
-            damage.push(format!("strip {} cut short (file truncated)", i + 1));
+            damage.push(format!("{name} {} cut short (file truncated)", i + 1));
         }
         if fill_order == 2 {
             data.iter_mut().for_each(|b| *b = b.reverse_bits());
         }
         let settings = |strict| DecodeSettings {
-            columns: width,
-            rows: rows as u32,
+            columns: c.w as u32,
+            rows: c.h as u32,
             end_of_block: compression != 2,
             end_of_line: compression == 3,
             // Compression 2 (CCITT RLE) pads every row to a byte.
@@ -244,12 +266,12 @@ fn read_ccitt(
             encoding,
             strict,
         };
-        let region = &mut pixels[first * w..(first + rows) * w];
-        let (got, err) = decode_strip(&data, settings(true), region, w);
-        let (got, err) = if err.is_some() || got < rows {
+        let mut region = vec![255u8; c.w * c.h];
+        let (got, err) = decode_strip(&data, settings(true), &mut region, c.w);
+        let (got, err) = if err.is_some() || got < c.h {
             // Damaged: once more, resynchronising where the coding allows.
             region.fill(255);
-            let (got, lenient_err) = decode_strip(&data, settings(false), region, w);
+            let (got, lenient_err) = decode_strip(&data, settings(false), &mut region, c.w);
             let what = err
                 .or(lenient_err)
                 .unwrap_or_else(|| "data ends early".into());
@@ -257,21 +279,29 @@ fn read_ccitt(
         } else {
             (got, None)
         };
-        decoded_rows += got.min(rows);
+        // The part of the chunk inside the image (edge tiles overhang it).
+        let (vw, vh) = (c.w.min(w - c.x), c.h.min(h - c.y));
+        for row in 0..vh {
+            let dst = (c.y + row) * w + c.x;
+            pixels[dst..dst + vw].copy_from_slice(&region[row * c.w..row * c.w + vw]);
+        }
+        decoded_px += got.min(vh) * vw;
         if let Some(e) = err {
-            damage.push(if got < rows {
+            damage.push(if got < c.h {
                 format!(
-                    "strip {}: CCITT data damaged ({e}) after row {got} of {rows}",
-                    i + 1
+                    "{name} {}: CCITT data damaged ({e}) after row {got} of {}",
+                    i + 1,
+                    c.h
                 )
             } else {
-                format!("strip {}: damaged CCITT lines resynchronised ({e})", i + 1)
+                format!("{name} {}: damaged CCITT lines resynchronised ({e})", i + 1)
             });
         }
     }
-    if (decoded_rows as f32) < MIN_DECODED_SHARE * h as f32 {
+    if (decoded_px as f32) < MIN_DECODED_SHARE * (w * h) as f32 {
         return Err(format!(
-            "cannot decode image: only {decoded_rows} of {h} rows could be decoded ({})",
+            "cannot decode image: only {:.0} % of it could be decoded ({})",
+            100.0 * decoded_px as f32 / (w * h) as f32,
             damage.join("; ")
         ));
     }
@@ -283,6 +313,68 @@ fn read_ccitt(
         GrayImage::from_raw(width, height, pixels).expect("sized"),
         damage,
     ))
+}
+
+/// One separately coded piece of a CCITT page: a strip, or a tile.
+struct Chunk {
+    /// Offset and length of its data, if the file lists them.
+    data: Option<(u64, u64)>,
+    /// Where it lies on the page, and its coded size (an edge tile overhangs the page).
+    x: usize,
+    y: usize,
+    w: usize,
+    h: usize,
+    tiled: bool,
+}
+
+/// The strips (or tiles) of the current page, in page order.
+fn ccitt_chunks(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<Chunk>, String> {
+    let (w, h) = (width as usize, height as usize);
+    if let (Ok(offsets), Ok(counts)) = (
+        dec.get_tag_u64_vec(Tag::TileOffsets),
+        dec.get_tag_u64_vec(Tag::TileByteCounts),
+    ) {
+        let tw = tag_u32(dec, Tag::TileWidth)?.ok_or("tiled image without a tile width")? as usize;
+        let th =
+            tag_u32(dec, Tag::TileLength)?.ok_or("tiled image without a tile length")? as usize;
+        if tw == 0 || th == 0 || tw > 1 << 16 || th > 1 << 16 {
+            return Err(format!("tiles of {tw}×{th} pixels"));
+        }
+        let across = w.div_ceil(tw);
+        return Ok((0..across * h.div_ceil(th))
+            .map(|i| Chunk {
+                data: offsets.get(i).copied().zip(counts.get(i).copied()),
+                x: (i % across) * tw,
+                y: (i / across) * th,
+                w: tw,
+                h: th,
+                tiled: true,
+            })
+            .collect());
+    }
+    let offsets = dec
+        .get_tag_u64_vec(Tag::StripOffsets)
+        .map_err(|e| format!("strip offsets: {e}"))?;
+    let counts = dec
+        .get_tag_u64_vec(Tag::StripByteCounts)
+        .map_err(|e| format!("strip byte counts: {e}"))?;
+    let rows = tag_u32(dec, Tag::RowsPerStrip)?
+        .unwrap_or(height)
+        .clamp(1, height) as usize;
+    Ok((0..h.div_ceil(rows))
+        .map(|i| Chunk {
+            data: offsets.get(i).copied().zip(counts.get(i).copied()),
+            x: 0,
+            y: i * rows,
+            w,
+            h: rows.min(h - i * rows),
+            tiled: false,
+        })
+        .collect())
 }
 
 /// Decodes one strip into `region` (rows of `width` grey pixels, white beforehand):
@@ -303,57 +395,4 @@ fn decode_strip(
     let mut ctx = DecoderContext::new(settings);
     let res = hayro_ccitt::decode(data, &mut sink, &mut ctx);
     (sink.got, res.err().map(|e| format!("{e:?}")))
-}
-
-fn read_generic(
-    dec: &mut Decoder<Cursor<&[u8]>>,
-    width: u32,
-    height: u32,
-    photometric: u32,
-) -> Result<GrayImage, String> {
-    let bps = tag_u32(dec, Tag::BitsPerSample)?.unwrap_or(1);
-    let spp = tag_u32(dec, Tag::SamplesPerPixel)?.unwrap_or(1) as usize;
-    let data = match dec
-        .read_image()
-        .map_err(|e| format!("cannot decode image data: {e}"))?
-    {
-        DecodingResult::U8(v) => v,
-        DecodingResult::U16(v) => v.into_iter().map(|x| (x >> 8) as u8).collect(),
-        other => {
-            return Err(format!(
-                "unsupported sample format {:?}",
-                std::mem::discriminant(&other)
-            ));
-        }
-    };
-    let (w, h) = (width as usize, height as usize);
-    let mut grey = vec![255u8; w * h];
-    if bps == 1 {
-        let stride = w.div_ceil(8);
-        if data.len() < stride * h {
-            return Err("bilevel image data too short".into());
-        }
-        for y in 0..h {
-            for x in 0..w {
-                let bit = data[y * stride + x / 8] >> (7 - x % 8) & 1;
-                // WhiteIsZero (0): a set bit is black; BlackIsZero (1): a set bit is white.
-                let black = if photometric == 0 { bit == 1 } else { bit == 0 };
-                grey[y * w + x] = if black { 0 } else { 255 };
-            }
-        }
-    } else {
-        if data.len() < w * h * spp {
-            return Err("image data too short".into());
-        }
-        for i in 0..w * h {
-            let px = &data[i * spp..i * spp + spp];
-            let v = if spp >= 3 {
-                ((px[0] as u32 * 299 + px[1] as u32 * 587 + px[2] as u32 * 114) / 1000) as u8
-            } else {
-                px[0]
-            };
-            grey[i] = if photometric == 0 { 255 - v } else { v };
-        }
-    }
-    Ok(GrayImage::from_raw(width, height, grey).expect("sized"))
 }
