@@ -250,6 +250,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
                 row_scale: p.row_scale,
                 coarse,
                 skew_deg: p.skew_deg,
+                looks_sideways: p.looks_sideways,
             });
         }
         let p = pages[flip as usize].as_ref().unwrap();

@@ -58,16 +58,18 @@ impl Limits {
         match stated {
             Some((x, y)) if self.plausible(x) && self.plausible(y) => return (x, y),
             Some((x, _)) if self.plausible(x) => return (x, self.infer_y(x, width, height)),
-            Some((_, y)) if self.plausible(y) && self.plausible(self.infer_x(width)) => {
-                return (self.infer_x(width), y);
+            Some((_, y)) if self.plausible(y) && self.plausible(self.infer_x(width, height)) => {
+                return (self.infer_x(width, height), y);
             }
             _ => {}
         }
-        let x = self.infer_x(width);
+        let x = self.infer_x(width, height);
         (x, self.infer_y(x, width, height))
     }
 
-    fn infer_x(&self, width: u32) -> f32 {
+    /// Across the page: a fax line width is 204 dpi; otherwise the width is A4's width, or
+    /// A4's height for a landscape image (a page scanned sideways).
+    fn infer_x(&self, width: u32, height: u32) -> f32 {
         if let Some(w) = FAX_LINE_WIDTHS
             .iter()
             .find(|&&w| width.abs_diff(w) <= 8 || width.abs_diff(2 * w) <= 16)
@@ -78,7 +80,12 @@ impl Limits {
                 FAX_DPI_X
             };
         }
-        (width as f32 / A4_WIDTH_IN).clamp(self.dpi_range.0, self.dpi_range.1)
+        let across = if width > height {
+            A4_WIDTH_IN * std::f32::consts::SQRT_2
+        } else {
+            A4_WIDTH_IN
+        };
+        (width as f32 / across).clamp(self.dpi_range.0, self.dpi_range.1)
     }
 
     fn infer_y(&self, dpi_x: f32, width: u32, height: u32) -> f32 {
@@ -209,6 +216,9 @@ mod tests {
         // Unstated on an A4 scan at 300 dpi.
         let (x, y) = l.resolution(2480, 3508, None);
         assert!((x - 300.0).abs() < 1.0 && x == y, "{x} {y}");
+        // Unstated on a page scanned sideways: A4's height across, square pixels.
+        let (x, y) = l.resolution(2339, 1654, None);
+        assert!((x - 200.0).abs() < 1.0 && x == y, "{x} {y}");
         // One direction sane: the other follows it.
         assert_eq!(l.resolution(1728, 2200, Some((204.0, 1e9))), (204.0, 204.0));
         // A tiny image stays within the range however it is tagged.

@@ -111,23 +111,21 @@ pub struct NormalPage {
     pub coarse: InkMap,
     /// Skew in degrees (content rotated clockwise by this much).
     pub skew_deg: f32,
+    /// Its text lines look like columns: probably sent sideways. Only a hint for the order
+    /// in which orientations are tried; identification decides.
+    pub looks_sideways: bool,
 }
 
 /// Why a page cannot be normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NormaliseError {
     Blank,
-    QuarterTurn,
 }
 
 impl std::fmt::Display for NormaliseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NormaliseError::Blank => write!(f, "blank page (no printed form on it)"),
-            NormaliseError::QuarterTurn => write!(
-                f,
-                "page is turned 90° or 270° (sent sideways); rescan it upright"
-            ),
         }
     }
 }
@@ -146,9 +144,7 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         .map(|(x, y)| (x / 2.0, y / 2.0))
         .collect();
     let skew_deg = deskew::skew_degrees(&cp, &fp, 6.0);
-    if deskew::row_column_ratio(&cp, skew_deg) < 0.9 {
-        return Err(NormaliseError::QuarterTurn);
-    }
+    let looks_sideways = deskew::row_column_ratio(&cp, skew_deg) < 0.9;
     let suspect_rows = suspect_rows(p, image.height() as usize);
     let row_scale = dpi / p.dpi_y;
     Ok(NormalPage {
@@ -158,6 +154,7 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         row_scale,
         coarse,
         skew_deg,
+        looks_sideways,
     })
 }
 

@@ -137,6 +137,9 @@ pub struct ThisRun {
     pub store_failures: Vec<String>,
     /// The files that took longest (path, seconds of their worker's time), slowest first.
     pub slowest_files: Vec<(String, f64)>,
+    /// Pages read only once turned (sent sideways or upside down) or stretched (a
+    /// standard-resolution page stored at half height).
+    pub pages_adjusted: Vec<String>,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -154,6 +157,8 @@ struct Done {
     tally: FieldTally,
     /// Wall time this file took its worker, reading included.
     seconds: f64,
+    /// Pages read only once turned or stretched: `file page N: turned 90°`.
+    adjusted: Vec<String>,
 }
 
 pub fn run(args: &RunArgs) -> Result<Summary> {
@@ -225,6 +230,10 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                     tally.add(&done.tally);
                     summary.this_run.files_read += 1;
                     summary.this_run.pages_read += done.record.pages;
+                    summary
+                        .this_run
+                        .pages_adjusted
+                        .extend(done.adjusted.iter().cloned());
                     note_slowest(
                         &mut summary.this_run.slowest_files,
                         &done.record.path,
@@ -465,6 +474,7 @@ fn take_file(
             times: StageTimes::default(),
             tally: FieldTally::default(),
             seconds: 0.0,
+            adjusted: Vec::new(),
         });
     done.times.decode += read_time;
     done.seconds = t0.elapsed().as_secs_f64();
@@ -502,6 +512,7 @@ fn process_file(
                 times,
                 tally: FieldTally::default(),
                 seconds: 0.0,
+                adjusted: Vec::new(),
             };
         }
     };
@@ -530,6 +541,11 @@ fn process_file(
             ))),
         }
     }
+    let adjusted = read
+        .iter()
+        .filter(|p| p.adjustment != page::Adjustment::default())
+        .map(|p| format!("{shown} page {}: {}", p.file_page, p.adjustment))
+        .collect();
     let mut tally = FieldTally::default();
     for f in read.iter().flat_map(|p| &p.fields) {
         tally.fields += 1;
@@ -571,6 +587,7 @@ fn process_file(
         times,
         tally,
         seconds: 0.0,
+        adjusted,
     }
 }
 

@@ -49,6 +49,8 @@ pub struct ReadPage {
     pub readings: Vec<BoxReading>,
     /// Write-in fields in the order of `kit.pages[template][page - 1].fields`.
     pub fields: Vec<FieldReading>,
+    /// How the page had to be turned or stretched to be read.
+    pub adjustment: Adjustment,
 }
 
 impl ReadPage {
@@ -56,6 +58,78 @@ impl ReadPage {
     pub fn page_rect(&self, r: &Rect) -> Rect {
         self.reg.transform.map_rect(r)
     }
+}
+
+/// How a page had to be turned or stretched to be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Adjustment {
+    /// Clockwise turn, in degrees (0, 90, 180, 270).
+    pub turned: u16,
+    /// Its rows were stretched twice: a standard-resolution fax stored with square pixels
+    /// (a half-height page).
+    pub half_height: bool,
+}
+
+impl std::fmt::Display for Adjustment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if self.turned != 0 {
+            parts.push(format!("turned {}°", self.turned));
+        }
+        if self.half_height {
+            parts.push("stretched from half height".to_string());
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// An identification good enough that no other orientation is tried (forms score above
+/// 0.85 on clean faxes, 0.6–0.8 on poor ones; a wrong orientation scores under 0.5).
+const SURE_SCORE: f32 = 0.65;
+
+/// The ways a page may have to be read: as it came, turned a quarter (identification
+/// also tries each turned half, so this covers all four), and for a page too short for
+/// its width, at half height. The page's own look decides which comes first.
+fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
+    let upright = Adjustment::default();
+    let quarter = Adjustment {
+        turned: 90,
+        half_height: false,
+    };
+    let mut out = if looks_sideways {
+        vec![quarter, upright]
+    } else {
+        vec![upright, quarter]
+    };
+    // A portrait form page is √2 as tall as wide; a fax line of square pixels only half
+    // as tall as that is a standard-resolution page stored as fine.
+    let (w_in, h_in) = (
+        p.image.width() as f32 / p.dpi_x,
+        p.image.height() as f32 / p.dpi_y,
+    );
+    if h_in < 0.8 * w_in * std::f32::consts::SQRT_2 && h_in > 0.3 * w_in {
+        out.insert(
+            1,
+            Adjustment {
+                turned: 0,
+                half_height: true,
+            },
+        );
+    }
+    out
+}
+
+/// The page image with an adjustment applied.
+fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
+    let mut q = p.clone();
+    if a.half_height {
+        q.dpi_y /= 2.0;
+    }
+    if a.turned == 90 {
+        q.image = image::imageops::rotate90(&q.image);
+        std::mem::swap(&mut q.dpi_x, &mut q.dpi_y);
+    }
+    q
 }
 
 /// Reads one page (its write-in fields by OCR when `ocr`), or says why it is not a page of
@@ -68,19 +142,49 @@ pub fn read_page(
     t: &mut StageTimes,
 ) -> Result<ReadPage, String> {
     let t0 = Instant::now();
-    let np = normalise(p, kit.dpi).map_err(|e| e.to_string())?;
-    let t1 = Instant::now();
-    t.normalise += t1 - t0;
-    let (id, page, score) = identify(&kit.catalogue, np);
+    let first = normalise(p, kit.dpi).map_err(|e| e.to_string())?;
+    t.normalise += t0.elapsed();
+    let mut best: Option<(
+        crate::identify::Identification,
+        crate::normalise::NormalPage,
+        Adjustment,
+    )> = None;
+    let mut best_score = 0f32;
+    let mut first = Some(first);
+    for a in candidates(p, first.as_ref().is_some_and(|n| n.looks_sideways)) {
+        let t1 = Instant::now();
+        let np = if a == Adjustment::default() {
+            first.take()
+        } else {
+            normalise(&adjusted(p, a), kit.dpi).ok()
+        };
+        let t2 = Instant::now();
+        t.normalise += t2 - t1;
+        let Some(np) = np else { continue };
+        let (id, page, score) = identify(&kit.catalogue, np);
+        t.identify += t2.elapsed();
+        best_score = best_score.max(score);
+        if let Some(id) = id
+            && best.as_ref().is_none_or(|b| id.score > b.0.score)
+        {
+            let sure = id.score >= SURE_SCORE;
+            best = Some((id, page, a));
+            if sure {
+                break;
+            }
+        }
+    }
     let t2 = Instant::now();
-    t.identify += t2 - t1;
-    let Some(id) = id else {
+    let Some((id, page, mut adjustment)) = best else {
         return Err(format!(
-            "not a page of any known form (best match {:.2}, needs {:.2})",
-            score,
+            "not a page of any known form (best match {:.2}, needs {:.2}; tried upright, turned and at half height)",
+            best_score,
             crate::identify::MIN_SCORE
         ));
     };
+    if id.flipped {
+        adjustment.turned = (adjustment.turned + 180) % 360;
+    }
     let pk = &kit.pages[id.template][id.page - 1];
     let reg = register(&page.image, &pk.boxes, &id.transform);
     let t3 = Instant::now();
@@ -149,5 +253,6 @@ pub fn read_page(
         reg,
         readings,
         fields,
+        adjustment,
     })
 }
