@@ -123,7 +123,8 @@ fn pdf_with(w: i32, h: i32, count: i32, data: &[u8], filter: pdf_writer::Filter)
     pdf.catalog(cat).pages(pages);
     pdf.pages(pages).kids([page]).count(count);
     let mut p = pdf.page(page);
-    p.media_box(Rect::new(0.0, 0.0, 612.0, 792.0))
+    // An A4 page (595 × 842 pt), the image filling it.
+    p.media_box(Rect::new(0.0, 0.0, 595.0, 842.0))
         .parent(pages)
         .contents(content);
     p.resources().x_objects().pair(Name(b"Im0"), img);
@@ -142,7 +143,7 @@ fn pdf_with(w: i32, h: i32, count: i32, data: &[u8], filter: pdf_writer::Filter)
         x.bits_per_component(8);
     }
     x.finish();
-    pdf.stream(content, b"q 612 0 0 792 0 0 cm /Im0 Do Q");
+    pdf.stream(content, b"q 595 0 0 842 0 0 cm /Im0 Do Q");
     pdf.finish()
 }
 
@@ -308,7 +309,7 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
     // A PDF whose CCITT image claims 99999×99999; one whose page tree declares 8 pages
     // but holds 1.
     let g4 = faxform::encode::ccitt::encode(
-        &sample_page("samples/hodanren/fax-00006.tif").bilevel(),
+        &sample_page("samples/hodanren/fax-00002.tif").bilevel(),
         Scheme::G4,
     );
     std::fs::write(
@@ -316,7 +317,8 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         pdf_with_image(99999, 99999, 1, &g4[..4096]),
     )
     .unwrap();
-    let page = sample_page("samples/hodanren/fax-00006.tif");
+    // (An upright standard-resolution page; fax-00006 is stored turned.)
+    let page = sample_page("samples/hodanren/fax-00002.tif");
     let g4 = faxform::encode::ccitt::encode(&page.bilevel(), Scheme::G4);
     std::fs::write(
         inbox.join("count8.pdf"),

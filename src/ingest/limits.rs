@@ -44,6 +44,18 @@ const FAX_DPI_X: f32 = 204.0;
 /// A4's width in inches, the page assumed when nothing else tells the resolution.
 const A4_WIDTH_IN: f32 = 210.0 / 25.4;
 
+/// The fax line width `pixels` is (at standard or superfine horizontal resolution).
+fn fax_line(pixels: u32) -> Option<u32> {
+    FAX_LINE_WIDTHS
+        .iter()
+        .copied()
+        .find(|&w| pixels.abs_diff(w) <= 8 || pixels.abs_diff(2 * w) <= 16)
+}
+
+fn is_fax_line(pixels: u32) -> bool {
+    fax_line(pixels).is_some()
+}
+
 impl Limits {
     fn plausible(&self, dpi: f32) -> bool {
         dpi.is_finite() && dpi >= self.dpi_range.0 && dpi <= self.dpi_range.1
@@ -63,6 +75,11 @@ impl Limits {
             }
             _ => {}
         }
+        // A fax image stored turned a quarter: its fax line runs down the page.
+        if !is_fax_line(width) && is_fax_line(height) {
+            let (y, x) = self.resolution(height, width, None);
+            return (x, y);
+        }
         let x = self.infer_x(width, height);
         (x, self.infer_y(x, width, height))
     }
@@ -70,11 +87,8 @@ impl Limits {
     /// Across the page: a fax line width is 204 dpi; otherwise the width is A4's width, or
     /// A4's height for a landscape image (a page scanned sideways).
     fn infer_x(&self, width: u32, height: u32) -> f32 {
-        if let Some(w) = FAX_LINE_WIDTHS
-            .iter()
-            .find(|&&w| width.abs_diff(w) <= 8 || width.abs_diff(2 * w) <= 16)
-        {
-            return if width > *w + 8 {
+        if let Some(w) = fax_line(width) {
+            return if width > w + 8 {
                 2.0 * FAX_DPI_X
             } else {
                 FAX_DPI_X
@@ -219,6 +233,8 @@ mod tests {
         // Unstated on a page scanned sideways: A4's height across, square pixels.
         let (x, y) = l.resolution(2339, 1654, None);
         assert!((x - 200.0).abs() < 1.0 && x == y, "{x} {y}");
+        // A standard-resolution fax stored turned a quarter, unstated.
+        assert_eq!(l.resolution(1158, 1728, None), (102.0, 204.0));
         // One direction sane: the other follows it.
         assert_eq!(l.resolution(1728, 2200, Some((204.0, 1e9))), (204.0, 204.0));
         // A tiny image stays within the range however it is tagged.

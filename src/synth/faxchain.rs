@@ -101,6 +101,11 @@ pub struct PageDamage {
     pub speckles: u32,
     pub streaks: u32,
     pub lost_rows: u32,
+    /// Clockwise turn of the stored image (a fax server's viewer saved it sideways).
+    pub turned_deg: u16,
+    /// A standard-resolution page stored with square pixels (half height), as tiff2pdf
+    /// and img2pdf write some.
+    pub half_height: bool,
 }
 
 /// The sending machine's identity printed in the TTI line.
@@ -262,6 +267,8 @@ pub fn transmit(
         speckles,
         streaks,
         lost_rows,
+        turned_deg: 0,
+        half_height: false,
     };
     (out, damage)
 }

@@ -98,6 +98,10 @@ struct FilePlan {
     seed: u64,
     force_upside_down: bool,
     force_dpi_y: Option<f32>,
+    /// Clockwise turn of every stored page (0, 90 or 270).
+    turned: u16,
+    /// Standard-resolution PDF pages stored with square pixels (half height).
+    half_height: bool,
 }
 
 /// One mark as drawn.
@@ -289,11 +293,25 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
         if format == OutFormat::Png && pages > 1 {
             format = OutFormat::TiffG4;
         }
+        let seed: u64 = rng.random();
+        // Derived from the file's seed, so that the other files' draws stay as they were.
+        let (turned, half_height) = if args.showcase {
+            (if k % 7 == 2 { 90 } else { 0 }, true)
+        } else {
+            let turned = match seed % 100 {
+                0 => 90,
+                1 => 270,
+                _ => 0,
+            };
+            (turned, (seed >> 8).is_multiple_of(3))
+        };
         plans.push(FilePlan {
             name: format!("fax-{file_no:05}.{}", format.ext()),
             format,
             items,
-            seed: rng.random(),
+            seed,
+            turned,
+            half_height: half_height && format == OutFormat::Pdf,
             force_upside_down: args.showcase && k % 5 == 1,
             force_dpi_y: args
                 .showcase
@@ -357,6 +375,14 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
             {
                 page = resample_rows(&page, dpi_y);
                 damage.dpi_y = dpi_y;
+            }
+            if plan.half_height && page.dpi_y < 150.0 {
+                page.dpi_y = page.dpi_x;
+                damage.half_height = true;
+            }
+            if plan.turned != 0 {
+                page = turn_quarter(&page, plan.turned == 90);
+                damage.turned_deg = plan.turned;
             }
             fax_pages.push(page);
             damage
@@ -440,6 +466,30 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         responses,
         other_pages,
     })
+}
+
+/// A page turned a quarter (clockwise or not), its resolutions swapped with its axes.
+fn turn_quarter(p: &FaxPage, clockwise: bool) -> FaxPage {
+    let (w, h) = (p.width, p.height);
+    let mut pixels = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            // Clockwise: source (x, y) lands at (h-1-y, x) of the h-wide result.
+            let (nx, ny) = if clockwise {
+                (h - 1 - y, x)
+            } else {
+                (y, w - 1 - x)
+            };
+            pixels[ny * h + nx] = p.pixels[y * w + x];
+        }
+    }
+    FaxPage {
+        width: h,
+        height: w,
+        pixels,
+        dpi_x: p.dpi_y,
+        dpi_y: p.dpi_x,
+    }
 }
 
 /// Halves or doubles the rows of a page (fine <-> standard), as a receiver would.
