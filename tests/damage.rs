@@ -4,14 +4,13 @@
 //! account for every page of every file with a response or a rejected row. The page counts
 //! come from outside tools (libtiff's tiffdump, poppler's pdfinfo), not from faxform.
 
+mod common;
+
+use common::{folder, root, table};
 use faxform::encode::{FaxPage, Scheme, tiff_out};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A small deterministic generator (xorshift64*), so that a failure can be replayed.
 struct Rng(u64);
@@ -187,19 +186,6 @@ fn outside_pages(path: &Path) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 fn run(inputs: &[&Path], out: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_faxform"))
         .arg("run")
@@ -221,7 +207,7 @@ fn whole_file_reason_allowed(reason: &str) -> bool {
 
 /// Checks that every file in `files` is accounted for page by page.
 fn check_accounting(out: &Path, files: &[PathBuf]) {
-    let rejected = csv_rows(&out.join("rejected.csv"));
+    let rejected = table(&out.join("rejected.csv"));
     let store = faxform::store::Store::open_existing(out).unwrap();
     let mut covered: HashMap<String, BTreeSet<usize>> = HashMap::new();
     for (path, _, pages) in store.response_pages().unwrap() {
@@ -270,8 +256,7 @@ fn check_accounting(out: &Path, files: &[PathBuf]) {
 #[test]
 fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
     let tmp = tempfile::tempdir().unwrap();
-    let inbox = tmp.path().join("inbox");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let inbox = folder(tmp.path(), "inbox");
     let mut rng = Rng(0x5eed_fa11);
     let bases = [
         "samples/hodanren/fax-00001.tif",
@@ -432,11 +417,11 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
     assert!(files.len() > 90, "{} files", files.len());
     check_accounting(&out, &files);
 
-    let responses: HashMap<String, HashMap<String, String>> = csv_rows(&out.join("responses.csv"))
+    let responses: HashMap<String, HashMap<String, String>> = table(&out.join("responses.csv"))
         .into_iter()
         .map(|r| (r["response_id"].clone(), r))
         .collect();
-    let rejected = csv_rows(&out.join("rejected.csv"));
+    let rejected = table(&out.join("rejected.csv"));
     let reason = |file: &str| -> Vec<String> {
         rejected
             .iter()
@@ -503,7 +488,7 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         assert!(responses.contains_key(id), "{id} missing");
     }
     // A page read from repaired data is never auto-accepted.
-    let review = csv_rows(&out.join("review.csv"));
+    let review = table(&out.join("review.csv"));
     if let Some(r) = responses.get("g3-damaged-lines.tif:1") {
         assert_eq!(r["status"], "review");
         assert!(
@@ -563,7 +548,7 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         "{}",
         String::from_utf8_lossy(&res.stderr)
     );
-    let ids: HashSet<String> = csv_rows(&out.join("responses.csv"))
+    let ids: HashSet<String> = table(&out.join("responses.csv"))
         .into_iter()
         .map(|r| r["response_id"].clone())
         .collect();

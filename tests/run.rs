@@ -2,14 +2,13 @@
 //! input. Checkbox cells are checked against truth, prefectures too; the other written
 //! fields only for whether writing was found (their OCR accuracy is a benchmark figure).
 
+mod common;
+
+use common::{folder, root, table};
 use faxform::run::{RunArgs, run};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
     RunArgs {
@@ -21,19 +20,6 @@ fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
         max_file_mb: 256,
         max_pages: 1000,
     }
-}
-
-fn table(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -164,8 +150,7 @@ fn rejected_reasons(out: &Path) -> HashMap<String, String> {
 #[test]
 fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
-    let inbox = tmp.path().join("inbox");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let inbox = folder(tmp.path(), "inbox");
     let good = root().join("samples/hodanren/fax-00001.tif");
     std::fs::copy(&good, inbox.join("good.tif")).unwrap();
     std::fs::write(inbox.join("empty.tif"), b"").unwrap();
@@ -257,8 +242,7 @@ fn every_kind_of_bad_input_is_one_rejected_row_and_the_batch_goes_on() {
 #[test]
 fn second_run_skips_done_files_and_flags_a_fax_received_twice() {
     let tmp = tempfile::tempdir().unwrap();
-    let inbox = tmp.path().join("inbox");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let inbox = folder(tmp.path(), "inbox");
     for f in ["fax-00001.tif", "fax-00004.pdf"] {
         std::fs::copy(root().join("samples/hodanren").join(f), inbox.join(f)).unwrap();
     }

@@ -3,14 +3,13 @@
 //! writer and reader cannot pass: each must decode to the same pixels as the sample it was
 //! made from.
 
+mod common;
+
+use common::root;
 use faxform::ingest::{IngestOptions, read_bytes};
 use faxform::raster::GrayImage;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn decode(path: &Path) -> Vec<GrayImage> {
     let bytes = std::fs::read(path).unwrap();

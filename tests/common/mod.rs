@@ -1,0 +1,31 @@
+//! Helpers shared by the end-to-end tests.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The project folder (samples/, templates/).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A CSV file written by faxform as rows of column -> value.
+pub fn table(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            h.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A new empty folder `name` inside `tmp`.
+pub fn folder(tmp: &Path, name: &str) -> PathBuf {
+    let p = tmp.join(name);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
