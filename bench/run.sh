@@ -44,3 +44,19 @@ for n in 100 1000; do
   echo "memory: $pages pages, peak RSS $(( $(cat "$OUT/mem-$n.rss") / 1024 )) MiB"
 done
 bash "$(dirname "$0")/review.sh" "$OUT/mem-1000.run"
+# Faxes the project did not make: the independent corpora beside this checkout, when they
+# are there (../shared/corpora, scored by ../shared/tools/corpus-check), with the rejected
+# pages by reason.
+check=../shared/tools/corpus-check
+if [ -x "$check" ]; then
+  echo "== independent corpora (--no-ocr)"
+  CHECK_OUT="$OUT/corpora" BIN="$BIN" "$check" | grep -v '^  wrong:'
+  for d in "$OUT"/corpora/*/; do
+    python3 - "$d" <<'PY'
+import csv, re, sys, collections
+d = sys.argv[1]
+c = collections.Counter(re.sub(r"[0-9.]+", "N", r["reason"]) for r in csv.DictReader(open(d + "rejected.csv")))
+print("rejected in %s: %s" % (d.rstrip("/").split("/")[-1], "; ".join("%d %s" % (n, k) for k, n in c.most_common())))
+PY
+  done
+fi

@@ -88,46 +88,56 @@ impl std::fmt::Display for Adjustment {
 const SURE_SCORE: f32 = 0.65;
 
 /// The ways a page may have to be read: as it came, turned a quarter (identification
-/// also tries each turned half, so this covers all four), and for a page too short for
-/// its width, at half height. The page's own look decides which comes first.
+/// also tries each turned half, so this covers all four), and, in an orientation where
+/// the page is too short for its width, at half height. The page's own look decides which
+/// orientation comes first.
 fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
-    let upright = Adjustment::default();
-    let quarter = Adjustment {
-        turned: 90,
-        half_height: false,
-    };
-    let mut out = if looks_sideways {
-        vec![quarter, upright]
-    } else {
-        vec![upright, quarter]
-    };
-    // A portrait form page is √2 as tall as wide; a fax line of square pixels only half
-    // as tall as that is a standard-resolution page stored as fine.
+    let turns: [u16; 2] = if looks_sideways { [90, 0] } else { [0, 90] };
+    // Width and height in inches as the page would stand after each turn.
     let (w_in, h_in) = (
         p.image.width() as f32 / p.dpi_x,
         p.image.height() as f32 / p.dpi_y,
     );
-    if h_in < 0.8 * w_in * std::f32::consts::SQRT_2 && h_in > 0.3 * w_in {
-        out.insert(
-            1,
-            Adjustment {
-                turned: 0,
+    // A portrait form page is √2 as tall as wide; a fax of square pixels only half as
+    // tall as that is a standard-resolution page stored as fine.
+    let short = |w: f32, h: f32| h < 0.8 * w * std::f32::consts::SQRT_2 && h > 0.3 * w;
+    let mut plain = Vec::new();
+    let mut half = Vec::new();
+    for turned in turns {
+        plain.push(Adjustment {
+            turned,
+            half_height: false,
+        });
+        let (w, h) = if turned == 90 {
+            (h_in, w_in)
+        } else {
+            (w_in, h_in)
+        };
+        if short(w, h) {
+            half.push(Adjustment {
+                turned,
                 half_height: true,
-            },
-        );
+            });
+        }
     }
+    // The likely orientation, then half height in it, then the rest.
+    let mut out = vec![plain[0]];
+    out.extend(half.iter().filter(|a| a.turned == plain[0].turned));
+    out.push(plain[1]);
+    out.extend(half.iter().filter(|a| a.turned == plain[1].turned));
     out
 }
 
-/// The page image with an adjustment applied.
+/// The page image with an adjustment applied: turned first, then its rows (as it now
+/// stands) stretched.
 fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
     let mut q = p.clone();
-    if a.half_height {
-        q.dpi_y /= 2.0;
-    }
     if a.turned == 90 {
         q.image = image::imageops::rotate90(&q.image);
         std::mem::swap(&mut q.dpi_x, &mut q.dpi_y);
+    }
+    if a.half_height {
+        q.dpi_y /= 2.0;
     }
     q
 }
@@ -255,4 +265,52 @@ pub fn read_page(
         fields,
         adjustment,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(w: u32, h: u32, dpi_x: f32, dpi_y: f32) -> PageImage {
+        PageImage {
+            image: GrayImage::new(w, h),
+            dpi_x,
+            dpi_y,
+            damage: None,
+        }
+    }
+
+    fn adj(turned: u16, half_height: bool) -> Adjustment {
+        Adjustment {
+            turned,
+            half_height,
+        }
+    }
+
+    #[test]
+    fn orientations_and_half_height_are_tried_where_the_page_suggests_them() {
+        // A fine A4 fax: as it came, then a quarter turn (which stands as short as a
+        // half-height page would, so that is tried last).
+        let fine = page(1728, 2290, 204.0, 196.0);
+        assert_eq!(
+            candidates(&fine, false),
+            [adj(0, false), adj(90, false), adj(90, true)]
+        );
+        // A standard page stored with square pixels: half height right after upright.
+        let half = page(1728, 1150, 204.0, 204.0);
+        assert_eq!(
+            candidates(&half, false),
+            [adj(0, false), adj(0, true), adj(90, false)]
+        );
+        // The same stored sideways: the turn first, then the turn at half height.
+        let sideways = page(1150, 1728, 204.0, 204.0);
+        assert_eq!(
+            candidates(&sideways, true),
+            [adj(90, false), adj(90, true), adj(0, false)]
+        );
+        // Turning and stretching: the result stands as an A4 fax.
+        let q = adjusted(&sideways, adj(90, true));
+        assert_eq!((q.image.width(), q.image.height()), (1728, 1150));
+        assert_eq!((q.dpi_x, q.dpi_y), (204.0, 102.0));
+    }
 }
