@@ -590,7 +590,10 @@ async fn review_page_by_keyboard_then_export() {
             .parse()
             .unwrap()
         };
-        assert_ne!(focused().await, id);
+        // The page moves the focus after the server has the decision: wait for it.
+        wait_for("the focus to move on from the accepted tile", || {
+            block_on(focused()).filter(|f| *f != id)
+        });
         let mut next_id = focused().await;
         for _ in 0..group {
             if item(&base, &token, next_id)["decided"] == false {

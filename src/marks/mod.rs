@@ -366,6 +366,8 @@ pub enum Doubt {
     /// The page's image needed repair when it was decoded: what it shows may not be what
     /// was sent.
     DamagedImage,
+    /// Ink just beside an empty box, crossing out past its side: a mark made beside it?
+    Beside,
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
     OffPage,
@@ -383,6 +385,7 @@ impl Doubt {
             Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
             Doubt::Unregistered => "page could not be aligned to the form reliably",
             Doubt::DamagedImage => "page image was damaged and needed repair to be read",
+            Doubt::Beside => "ink just beside an empty box (a mark made beside it?)",
             Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
         }
     }
@@ -411,6 +414,17 @@ const UNKNOWN_DOUBT: u32 = 10;
 const CLOSE_BLANK: u32 = 30;
 /// A label this circled probably has a circle around it, whose strokes may cross neighbours.
 const CIRCLE_NEIGHBOUR: f32 = 0.15;
+/// Less ink than this inside is a faint or small mark, or stray ink (a neighbour's stroke,
+/// a side note, a box line off by a pixel): on faxes the project did not make, these are
+/// as often unmarked boxes as light ticks, so a person decides.
+const WEAK_MARK: u32 = 45;
+/// Heavy ink that fills much of the box, spills around it and crosses its sides, short of
+/// a filled box: a struck-through or scribbled-out mark as often as a big tick.
+const HEAVY_INNER: u32 = 110;
+const FILLED_INNER: u32 = 200;
+const HEAVY_CLOSE: u32 = 60;
+/// Ink hugging an empty box and crossing out past its side: a mark made just beside it.
+const BESIDE_CLOSE: u32 = 12;
 
 /// Decides one box from its features alone.
 pub fn classify(f: BoxFeatures) -> BoxReading {
@@ -434,6 +448,15 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         b.by_circle = true;
         return b;
     }
+    if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
+        && f.close >= HEAVY_CLOSE
+        && f.runs_left + f.runs_right >= 2
+    {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
+    if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
+        return r(true, 0.5, Some(Doubt::Unsure));
+    }
     if f.inner >= INNER_MARK {
         return r(true, 0.6 + f.inner as f32 / 100.0, None);
     }
@@ -443,6 +466,13 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // Nothing inside and nothing hugging the box: ink further out belongs to a
     // neighbour's mark. (An oversized mark of this box that misses its inside still
     // passes close by, and goes to a person below.)
+    if f.inner <= INNER_BLANK
+        && f.circle < CIRCLE_BLANK
+        && f.close >= BESIDE_CLOSE
+        && f.runs_left + f.runs_right >= 1
+    {
+        return r(false, 0.4, Some(Doubt::Beside));
+    }
     if f.inner <= INNER_BLANK && f.circle < CIRCLE_BLANK && f.close < CLOSE_BLANK {
         return r(
             false,

@@ -3,7 +3,7 @@
 //! as written rather than dropped.
 
 /// Fixed reasons and their Japanese.
-const FIXED: [(&str, &str); 13] = [
+const FIXED: [(&str, &str); 14] = [
     ("low-confidence box", "印の有無を判断しにくい"),
     (
         "struck-through mark (a correction?)",
@@ -32,6 +32,10 @@ const FIXED: [(&str, &str); 13] = [
     (
         "box lies beyond the edge of the received page (fax cut short?)",
         "選択肢が受信したページの外にある（FAXが途中で切れた？）",
+    ),
+    (
+        "ink just beside an empty box (a mark made beside it?)",
+        "空の枠のすぐ横に書き込み（枠の外に付けた印？）",
     ),
     (
         "two or more marks in a single-choice question",
