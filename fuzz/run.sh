@@ -9,10 +9,41 @@ secs=${1:-300}; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(ingest_tiff ingest_pdf ingest_bitmap template_parse)
 # cargo-fuzz needs nightly flags (-Z sanitizer); the machine has one stable toolchain.
 export RUSTC_BOOTSTRAP=1
+# Small TIFFs in every compression, fill order and layout libtiff writes (a big page costs
+# the fuzzer ~40 ms a run; these cost ~1 ms), when libtiff's tools are installed.
+small_tiffs() {
+  command -v tiffcp >/dev/null && command -v ppm2tiff >/dev/null || return 0
+  local t; t=$(mktemp -d)
+  python3 -c "
+import sys
+w, h = 96, 64
+rows = bytes(((x * 7 + y * 3) % 11 == 0) * 255 for y in range(h) for x in range(w))
+sys.stdout.buffer.write(b'P5\n%d %d\n255\n' % (w, h) + rows)" > "$t/g.pgm"
+  ppm2tiff "$t/g.pgm" "$t/grey.tif"
+  tiffcp -c none "$t/grey.tif" "$1/small-grey.tif"
+  python3 -c "
+import sys
+w, h = 96, 64
+bits = bytearray()
+for y in range(h):
+    for b in range(w // 8):
+        bits.append(((y * 37 + b * 11) % 251) & 0xFF)
+sys.stdout.buffer.write(b'P4\n%d %d\n' % (w, h) + bytes(bits))" > "$t/b.pbm"
+  ppm2tiff "$t/b.pbm" "$t/bw.tif"
+  for c in none packbits lzw zip g3 g3:2d g4; do
+    n=${c//:/-}
+    tiffcp -c "$c" "$t/bw.tif" "$1/small-$n.tif"
+    tiffcp -f lsb2msb -c "$c" "$t/bw.tif" "$1/small-$n-fo2.tif"
+  done
+  tiffcp -c g4 -t -w 32 -l 32 "$t/bw.tif" "$1/small-tiled-g4.tif"
+  rm -rf "$t"
+}
+
 seed() {
   local t=$1 dir=corpus/$1; mkdir -p "$dir"
   case $t in
-    ingest_tiff) cp -n ../samples/*/*.tif regressions/*.tif "$dir"/ 2>/dev/null || true ;;
+    ingest_tiff) cp -n ../samples/*/*.tif regressions/*.tif "$dir"/ 2>/dev/null || true
+      small_tiffs "$dir" ;;
     ingest_pdf) cp -n ../samples/*/*.pdf regressions/*.pdf "$dir"/ 2>/dev/null || true ;;
     ingest_bitmap) cp -n ../samples/*/*.png regressions/*.png "$dir"/ 2>/dev/null || true ;;
     template_parse) cp -n ../templates/*.toml regressions/templates/*.toml "$dir"/ 2>/dev/null || true ;;
