@@ -24,6 +24,9 @@ pub enum MarkStyle {
     Tiny,
     /// A mark struck through to take it back: the respondent did not choose this option.
     Corrected,
+    /// A tick made just beside the box instead of in it (seen on returned forms: the
+    /// respondent meant the option, and a person reading the fax sees it).
+    Beside,
 }
 
 impl MarkStyle {
@@ -45,6 +48,7 @@ pub fn pick_style(rng: &mut impl Rng) -> MarkStyle {
         (MarkStyle::Overrun, 9.0),
         (MarkStyle::Faint, 4.0),
         (MarkStyle::Tiny, 4.0),
+        (MarkStyle::Beside, 3.0),
     ];
     let total: f64 = table.iter().map(|t| t.1).sum();
     let mut x = rng.random::<f64>() * total;
@@ -139,6 +143,13 @@ pub fn draw(
                 (j(rng, cx + t), j(rng, cy + t * 0.3)),
             ];
             pen::stroke(img, &p, width * 1.2, ink, rng);
+        }
+        MarkStyle::Beside => {
+            // Left of the box, or right of it (over the start of the label), close enough
+            // to touch or almost touch it.
+            let side = if rng.random_bool(0.5) { -1.0 } else { 1.0 };
+            let ox = cx + side * s * rng.random_range(0.7..0.95);
+            tick(img, ox, cy, s * rng.random_range(0.8..1.1), width, ink, rng)
         }
         MarkStyle::Corrected => {
             tick(img, cx, cy, s * 1.1, width, ink, rng);
