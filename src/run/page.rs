@@ -161,7 +161,8 @@ pub fn read_page(
     )> = None;
     let mut best_score = 0f32;
     let mut first = Some(first);
-    for a in candidates(p, first.as_ref().is_some_and(|n| n.looks_sideways)) {
+    let tries = candidates(p, first.as_ref().is_some_and(|n| n.looks_sideways));
+    for &a in &tries {
         let t1 = Instant::now();
         let np = if a == Adjustment::default() {
             first.take()
@@ -186,10 +187,18 @@ pub fn read_page(
     }
     let t2 = Instant::now();
     let Some((id, page, mut adjustment)) = best else {
+        let tried: Vec<String> = tries
+            .iter()
+            .map(|a| match a.to_string() {
+                s if s.is_empty() => "as received".to_string(),
+                s => s,
+            })
+            .collect();
         return Err(format!(
-            "not a page of any known form (best match {:.2}, needs {:.2}; tried upright, turned and at half height)",
+            "not a page of any known form (best match {:.2}, needs {:.2}; tried {})",
             best_score,
-            crate::identify::MIN_SCORE
+            crate::identify::MIN_SCORE,
+            tried.join("; ")
         ));
     };
     if id.flipped {
