@@ -85,12 +85,25 @@ fn main() -> ExitCode {
             };
         }
     };
+    // The review server must survive a browser that closes its connection mid-answer.
+    if !matches!(cli.command, Command::Review(_)) {
+        restore_sigpipe();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("faxform: {e:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `faxform score … | head` would panic on its next line of
+/// output; like other Unix tools, end quietly when the reader has gone.
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
