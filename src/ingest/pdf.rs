@@ -227,22 +227,26 @@ fn filter_params<'a>(d: &Dict<'a>, i: usize) -> Option<Dict<'a>> {
     None
 }
 
+/// A CCITT image's `/Columns` (1728 when unstated), or `None` for an image of another kind.
+fn ccitt_columns(s: &Stream) -> Option<u32> {
+    let i = s
+        .filters()
+        .iter()
+        .position(|f| *f == Filter::CcittFaxDecode)?;
+    Some(
+        filter_params(s.dict(), i)
+            .and_then(|p| p.get::<u32>("Columns"))
+            .unwrap_or(1728),
+    )
+}
+
 /// The pixel grid an image will be decoded to, as its dictionary states it (a CCITT
 /// image's rows come from its decode parameters' `/Columns`).
 fn image_size(s: &Stream) -> (u64, u64) {
     let d = s.dict();
     let get = |a: &str, b: &str| d.get::<u32>(a).or_else(|| d.get::<u32>(b)).unwrap_or(0);
     let (w, h) = (get("Width", "W"), get("Height", "H"));
-    let cols = s
-        .filters()
-        .iter()
-        .position(|f| *f == Filter::CcittFaxDecode)
-        .map(|i| {
-            filter_params(d, i)
-                .and_then(|p| p.get::<u32>("Columns"))
-                .unwrap_or(1728)
-        });
-    (cols.unwrap_or(w).max(w) as u64, h as u64)
+    (ccitt_columns(s).unwrap_or(w).max(w) as u64, h as u64)
 }
 
 /// Refuses a page whose images would be larger than the limits allow, before hayro
@@ -273,19 +277,14 @@ enum CcittDamage {
 /// got and leaves the rest white without a word.
 fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<CcittDamage> {
     for s in images(page) {
-        let filters = s.filters();
-        if filters.last() != Some(&Filter::CcittFaxDecode) {
+        // Only an image whose last filter is CCITT decodes to its rows here.
+        if s.filters().last() != Some(&Filter::CcittFaxDecode) {
             continue;
         }
-        let Some(i) = filters.iter().position(|f| *f == Filter::CcittFaxDecode) else {
+        let Some(cols) = ccitt_columns(&s) else {
             continue;
         };
-        let params = filter_params(s.dict(), i);
-        let cols = params
-            .as_ref()
-            .and_then(|p| p.get::<u32>("Columns"))
-            .unwrap_or(1728)
-            .max(1) as usize;
+        let cols = cols.max(1) as usize;
         let (_, h) = image_size(&s);
         // Decoded without a height, hayro keeps exactly the rows the data holds, one byte
         // per pixel.

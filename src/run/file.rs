@@ -28,6 +28,7 @@ impl FieldTally {
 }
 
 /// What one file produced, for the store and the summary.
+#[derive(Default)]
 pub(super) struct Done {
     pub(super) record: FileRecord,
     pub(super) times: StageTimes,
@@ -181,10 +182,7 @@ pub(super) fn take_file(
                 ))],
                 ..Default::default()
             },
-            times: StageTimes::default(),
-            tally: FieldTally::default(),
-            seconds: 0.0,
-            adjusted: Vec::new(),
+            ..Default::default()
         });
     done.times.decode += read_time;
     done.seconds = t0.elapsed().as_secs_f64();
@@ -220,9 +218,7 @@ fn process_file(
             return Done {
                 record,
                 times,
-                tally: FieldTally::default(),
-                seconds: 0.0,
-                adjusted: Vec::new(),
+                ..Default::default()
             };
         }
     };
@@ -296,7 +292,7 @@ fn process_file(
         record,
         times,
         tally,
-        seconds: 0.0,
         adjusted,
+        ..Default::default()
     }
 }

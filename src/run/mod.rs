@@ -201,15 +201,12 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                     summary.this_run.duplicates += 1;
                     note_once(&mut store, r);
                 }
-                Outcome::Read(done) => {
+                Outcome::Read(mut done) => {
                     times.add(&done.times);
                     tally.add(&done.tally);
                     summary.this_run.files_read += 1;
                     summary.this_run.pages_read += done.record.pages;
-                    summary
-                        .this_run
-                        .pages_adjusted
-                        .extend(done.adjusted.iter().cloned());
+                    summary.this_run.pages_adjusted.append(&mut done.adjusted);
                     note_slowest(
                         &mut summary.this_run.slowest_files,
                         &done.record.path,

@@ -131,11 +131,17 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
 /// The page image with an adjustment applied: turned first, then its rows (as it now
 /// stands) stretched.
 fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
-    let mut q = p.clone();
-    if a.turned == 90 {
-        q.image = image::imageops::rotate90(&q.image);
-        std::mem::swap(&mut q.dpi_x, &mut q.dpi_y);
-    }
+    // Turning makes a new image: only an unturned page is copied.
+    let mut q = if a.turned == 90 {
+        PageImage {
+            image: image::imageops::rotate90(&p.image),
+            dpi_x: p.dpi_y,
+            dpi_y: p.dpi_x,
+            damage: p.damage.clone(),
+        }
+    } else {
+        p.clone()
+    };
     if a.half_height {
         q.dpi_y /= 2.0;
     }

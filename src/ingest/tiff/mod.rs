@@ -9,7 +9,10 @@ use hayro_ccitt::{DecodeSettings, DecoderContext, EncodingMode};
 use std::io::Cursor;
 use tiff::decoder::{Decoder, ifd::Value};
 
+mod layout;
 mod pixels;
+
+use layout::Layout;
 use tiff::tags::Tag;
 
 const TAG_T4_OPTIONS: u16 = 292;
@@ -74,40 +77,19 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<PageResult>, FileError>
 /// Counts the image directories chained from the header (classic and BigTIFF), up to
 /// `cap`; stops at a loop or at an offset outside the file.
 pub fn declared_pages(bytes: &[u8], cap: usize) -> usize {
-    let big_endian = match bytes.get(..2) {
-        Some(b"II") => false,
-        Some(b"MM") => true,
-        _ => return 0,
-    };
-    let uint = |at: usize, n: usize| -> Option<u64> {
-        let b = bytes.get(at..at.checked_add(n)?)?;
-        let mut v = 0u64;
-        for i in 0..n {
-            let byte = if big_endian { b[i] } else { b[n - 1 - i] };
-            v = v << 8 | byte as u64;
-        }
-        Some(v)
-    };
-    let (offset_size, count_size, entry_size, first) = match uint(2, 2) {
-        Some(42) => (4, 2, 12, uint(4, 4)),
-        Some(43) => (8, 8, 20, uint(8, 8)),
-        _ => return 0,
+    let Some(layout) = Layout::of(bytes) else {
+        return 0;
     };
     let mut seen = std::collections::HashSet::new();
-    let mut at = first.unwrap_or(0);
+    let mut at = layout.first_ifd(bytes);
     let mut n = 0;
     while at != 0 && n < cap && seen.insert(at) {
         let Ok(pos) = usize::try_from(at) else { break };
-        let Some(entries) = uint(pos, count_size) else {
+        if layout.entries(bytes, pos).is_none() {
             break;
-        };
+        }
         n += 1;
-        let next = entries
-            .checked_mul(entry_size)
-            .and_then(|e| e.checked_add((pos + count_size) as u64))
-            .and_then(|p| usize::try_from(p).ok())
-            .and_then(|p| uint(p, offset_size));
-        at = next.unwrap_or(0);
+        at = layout.next_ifd(bytes, pos);
     }
     n
 }

@@ -98,35 +98,10 @@ fn reverse_raw_data(dec: &mut Decoder<Cursor<&[u8]>>, copy: &mut [u8]) -> Result
 
 /// Rewrites the value of a SHORT entry `tag` of the directory at `ifd`.
 fn set_short(b: &mut [u8], ifd: usize, tag: u16, value: u16) -> Option<()> {
-    let big = match b.get(..2)? {
-        b"II" => false,
-        b"MM" => true,
-        _ => return None,
-    };
-    let read = |b: &[u8], at: usize, n: usize| -> Option<u64> {
-        let s = b.get(at..at + n)?;
-        Some(s.iter().enumerate().fold(0u64, |v, (i, &x)| {
-            let shift = if big { 8 * (n - 1 - i) } else { 8 * i };
-            v | (x as u64) << shift
-        }))
-    };
-    let bigtiff = read(b, 2, 2)? == 43;
-    let (count_size, entry_size, value_at) = if bigtiff { (8, 20, 12) } else { (2, 12, 8) };
-    let n = read(b, ifd, count_size)? as usize;
-    for i in 0..n.min(4096) {
-        let e = ifd + count_size + i * entry_size;
-        if read(b, e, 2)? == tag as u64 {
-            let v = e + value_at;
-            let bytes = if big {
-                value.to_be_bytes()
-            } else {
-                value.to_le_bytes()
-            };
-            b.get_mut(v..v + 2)?.copy_from_slice(&bytes);
-            return Some(());
-        }
-    }
-    None
+    let layout = super::Layout::of(b)?;
+    let v = layout.value_at(b, ifd, tag)?;
+    b.get_mut(v..v + 2)?.copy_from_slice(&layout.short(value));
+    Some(())
 }
 
 /// Samples of any colour type to grey.
