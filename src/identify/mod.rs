@@ -74,10 +74,23 @@ fn profile(points: &[(f32, f32)], n: usize, axis: impl Fn(&(f32, f32)) -> f32) -
             v[i] += 1.0;
         }
     }
+    // A scanner streak or an edge shadow runs the whole page in one line of bins and
+    // would outweigh the form's every line of text; no bin counts for more than a few
+    // typical inked bins.
+    let mut inked: Vec<f32> = v.iter().copied().filter(|&x| x > 0.0).collect();
+    if !inked.is_empty() {
+        let mid = inked.len() / 2;
+        let (_, median, _) = inked.select_nth_unstable_by(mid, f32::total_cmp);
+        let cap = *median * PROFILE_CAP;
+        v.iter_mut().for_each(|x| *x = x.min(cap));
+    }
     let mean = v.iter().sum::<f32>() / v.len() as f32;
     v.iter_mut().for_each(|x| *x -= mean);
     v
 }
+
+/// The most one profile bin counts, as a multiple of the median inked bin.
+const PROFILE_CAP: f32 = 2.5;
 
 /// Best (scale, shift) with page(scale * t + shift) ~ template(t), and its correlation.
 /// Coarse grid first (scale 1 %, shift 2 cells), then a local search down to 0.25 %

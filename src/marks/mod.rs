@@ -363,6 +363,8 @@ pub enum Doubt {
     CircleBetween,
     /// Too few of the page's printed boxes were found to trust where any box is.
     Unregistered,
+    /// This box was not found where the boxes around it put it, or only far from them.
+    Unlocated,
     /// The page's image needed repair when it was decoded: what it shows may not be what
     /// was sent.
     DamagedImage,
@@ -384,6 +386,7 @@ impl Doubt {
             Doubt::LostRows => "box damaged by a fax line error",
             Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
             Doubt::Unregistered => "page could not be aligned to the form reliably",
+            Doubt::Unlocated => "box not found where the boxes around it put it",
             Doubt::DamagedImage => "page image was damaged and needed repair to be read",
             Doubt::Beside => "ink just beside an empty box (a mark made beside it?)",
             Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",

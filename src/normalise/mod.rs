@@ -2,6 +2,7 @@
 //! its skew, and telling pages turned a quarter (which we reject rather than guess).
 
 pub mod deskew;
+pub mod edges;
 pub mod inkmap;
 
 use crate::ingest::PageImage;
@@ -132,7 +133,8 @@ impl std::fmt::Display for NormaliseError {
 
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
-    let image = to_square_dpi(p, dpi);
+    let mut image = to_square_dpi(p, dpi);
+    edges::clear_edge_shadows(&mut image, dpi, &edges::ShadowParams::default());
     let (fine, coarse) = ink_maps(&image);
     if coarse.ink_fraction() < 0.004 {
         return Err(NormaliseError::Blank);

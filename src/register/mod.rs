@@ -2,69 +2,59 @@
 //!
 //! Identification gives a global fit from row and column profiles. Here every box is looked
 //! for near its predicted place by matching its printed ring, because fax paper feed
-//! stretches pages unevenly; a least-squares affine through the boxes that were found
-//! replaces the global fit, and a box keeps its own local offset only when it agrees with
-//! its neighbours' affine (so a box under a big mark cannot drift onto its label).
+//! stretches pages unevenly and line errors shift bands of rows. An affine through the
+//! boxes found (refused where they cannot determine one) carries the page; what is left
+//! of each box's offset is taken from the boxes found on its line ([`field`]). A box keeps
+//! its own found place only when its neighbours agree, so a box under a big mark cannot
+//! drift onto its label; one found where its neighbours say it cannot be is reported.
 
-use crate::geometry::round_i64;
-use crate::geometry::{Affine, Rect};
-use crate::raster::{GrayImage, is_ink};
-use crate::template::Template;
+mod field;
+mod fit;
+mod rings;
+mod search;
 
-/// The reference form's ink near one box, in template pixels.
-#[derive(Debug, Clone)]
-pub struct BoxModel {
-    pub question: usize,
-    pub code: u32,
-    pub rect: Rect,
-    /// Printed ring pixels.
-    ring: Vec<(i32, i32)>,
-    /// Pixels just outside the ring, which are paper on a blank form.
-    halo: Vec<(i32, i32)>,
+pub use rings::{BoxModel, PageBoxes};
+
+use crate::geometry::Affine;
+use crate::raster::GrayImage;
+use field::{Anchor, Field};
+use fit::{PointPair, robust_fit};
+use rings::Window;
+
+/// Registration constants, in template pixels (templates are drawn at 200 dpi, 8 px a
+/// millimetre) and ring-match scores (share of ring pixels inked less share of halo).
+mod defs {
+    /// Local search radius around a box's predicted place (1.1 mm).
+    pub const SEARCH: i32 = 9;
+    /// A found box agrees with its neighbours within this distance (0.3 mm).
+    pub const AGREE_PX: f64 = 2.5;
+    /// Boxes farther than this from a first fit are left out of it (a line error of a few
+    /// rows moves a band of boxes this far).
+    pub const FIT_TOLERANCE_PX: f64 = 7.5;
+    /// A box counts as found by its ring above this score, and the fit is made from such.
+    pub const FOUND_SCORE: f32 = 0.45;
+    /// Above this score a box is a candidate that counts when its neighbours agree: thin
+    /// box lines break up on light faxes.
+    pub const WEAK_SCORE: f32 = 0.25;
+    /// A box not found is placed from the boxes found within this height (6 mm); farther,
+    /// whatever moved its line may not have moved theirs.
+    pub const PREDICT_REACH_PX: f64 = 48.0;
+    /// Found boxes farther than this on average (root mean square) from where the others
+    /// put them mean the page bends in ways the prediction does not follow.
+    pub const MAX_RMS_PX: f64 = 1.5;
 }
+use defs::*;
 
-/// All boxes of one template page.
-#[derive(Debug, Clone)]
-pub struct PageBoxes {
-    pub boxes: Vec<BoxModel>,
-}
-
-impl PageBoxes {
-    pub fn build(t: &Template, page: usize, reference: &GrayImage) -> PageBoxes {
-        let mut boxes = Vec::new();
-        for (qi, q) in t.questions.iter().enumerate() {
-            for o in q.options.iter().filter(|o| o.page == page) {
-                let r = o.rect;
-                let mut ring = Vec::new();
-                let mut halo = Vec::new();
-                let outer = r.inflate(3);
-                let within = r.inflate(1);
-                for y in outer.y..outer.bottom() {
-                    for x in outer.x..outer.right() {
-                        let inside = within.contains_point(x as f32, y as f32);
-                        let ink = x >= 0
-                            && y >= 0
-                            && (x as u32) < reference.width()
-                            && (y as u32) < reference.height()
-                            && is_ink(reference.get_pixel(x as u32, y as u32).0[0]);
-                        if inside && ink {
-                            ring.push((x, y));
-                        } else if !inside && !ink {
-                            halo.push((x, y));
-                        }
-                    }
-                }
-                boxes.push(BoxModel {
-                    question: qi,
-                    code: o.code,
-                    rect: r,
-                    ring,
-                    halo,
-                });
-            }
-        }
-        PageBoxes { boxes }
-    }
+/// How one box's place on the page was settled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Located {
+    /// Its printed ring was found where its neighbours agree.
+    Found,
+    /// Not found (hidden under a mark, faded): placed from the boxes found near it;
+    /// `nearest_dy` is how far away in height the nearest of them is (template pixels).
+    Predicted { nearest_dy: f64 },
+    /// A ring match was found where the boxes around it say the box cannot be.
+    Disputed,
 }
 
 /// Where the template's boxes are on one page.
@@ -74,9 +64,12 @@ pub struct Registration {
     pub transform: Affine,
     /// Per box (same order as [`PageBoxes::boxes`]): extra shift in page pixels.
     pub offsets: Vec<(f64, f64)>,
-    /// How many boxes were found by their ring.
+    /// Per box: how its place was settled.
+    pub located: Vec<Located>,
+    /// How many boxes were found by their ring where their neighbours agree.
     pub found: usize,
-    /// Root-mean-square residual of the found boxes around the affine, in pixels.
+    /// Root-mean-square distance of the found boxes from where the others predict them,
+    /// in pixels.
     pub rms: f64,
 }
 
@@ -87,276 +80,230 @@ impl Registration {
         let (dx, dy) = self.offsets.get(i).copied().unwrap_or((0.0, 0.0));
         (px + dx, py + dy)
     }
-}
 
-const SEARCH: i32 = 9;
-const AGREE_PX: f64 = 2.5;
+    fn disputed(&self) -> usize {
+        self.located
+            .iter()
+            .filter(|l| **l == Located::Disputed)
+            .count()
+    }
 
-/// Best local shift of one box's ring around its predicted place, with its score
-/// (ring ink found minus halo ink found, 0..1).
-fn find_box(img: &GrayImage, b: &BoxModel, a: &Affine) -> ((f64, f64), f32) {
-    // Page positions rounded once; the search then adds whole-pixel shifts, indexing a
-    // padded copy of the neighbourhood so that no lookup needs rounding or bounds checks.
-    let round = |&(x, y): &(i32, i32)| {
-        let (u, v) = a.apply(x as f64, y as f64);
-        (round_i64(u), round_i64(v))
-    };
-    let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
-    let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
-    let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
-    for &(x, y) in ring.iter().chain(&halo) {
-        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    /// Nearly every box found where its neighbours agree: nothing left to search for.
+    fn clean(&self) -> bool {
+        self.found * 4 >= self.located.len() * 3 && self.disputed() == 0 && self.rms <= MAX_RMS_PX
     }
-    if ring.is_empty() || halo.is_empty() {
-        return ((0.0, 0.0), f32::MIN);
+
+    fn better_than(&self, other: &Registration) -> bool {
+        (self.found, usize::MAX - self.disputed()) > (other.found, usize::MAX - other.disputed())
     }
-    let pad = SEARCH as i64 + 1;
-    let (ox, oy) = (x0 - pad, y0 - pad);
-    let (w, h) = (
-        (x1 - x0 + 1 + 2 * pad) as usize,
-        (y1 - y0 + 1 + 2 * pad) as usize,
-    );
-    let (iw, ih) = (img.width() as i64, img.height() as i64);
-    let raw = img.as_raw();
-    let mut local = vec![false; w * h];
-    for ly in 0..h {
-        let y = oy + ly as i64;
-        if y < 0 || y >= ih {
-            continue;
-        }
-        for lx in 0..w {
-            let x = ox + lx as i64;
-            if x >= 0 && x < iw {
-                local[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
+
+    /// Too few boxes were found to place any box from them: a fourth of the page's boxes
+    /// (at least six, or all if fewer), since thin box lines fade on light faxes.
+    pub fn unreliable(&self) -> bool {
+        let n = self.located.len();
+        n > 0 && (self.found < (n / 4).max(6.min(n)) || self.rms.is_nan())
+    }
+
+    /// Box `i`'s place is uncertain: its ring was found where the others say it cannot
+    /// be, or it was placed from boxes too far away or on a page that bends.
+    pub fn unsure(&self, i: usize) -> bool {
+        match self.located.get(i) {
+            Some(Located::Found) => false,
+            Some(Located::Predicted { nearest_dy }) => {
+                *nearest_dy > PREDICT_REACH_PX || self.rms > MAX_RMS_PX
             }
+            Some(Located::Disputed) | None => true,
         }
     }
-    let idx = |v: &[(i64, i64)]| -> Vec<usize> {
-        v.iter()
-            .map(|&(x, y)| (y - oy) as usize * w + (x - ox) as usize)
-            .collect()
-    };
-    let (ring, halo) = (idx(&ring), idx(&halo));
-    // Coarse pass every other pixel on the ink grown by one pixel (so a 1-pixel ring still
-    // scores between the grid points), then a fine pass around the best coarse shifts.
-    let mut grown = local.clone();
-    for ly in 1..h - 1 {
-        for lx in 1..w - 1 {
-            let i = ly * w + lx;
-            grown[i] = local[i] || local[i - 1] || local[i + 1] || local[i - w] || local[i + w];
-        }
-    }
-    let score_at = |map: &[bool], dx: i32, dy: i32| -> f32 {
-        let shift = dy as isize * w as isize + dx as isize;
-        let hit = |v: &[usize]| {
-            v.iter()
-                .filter(|&&i| map[(i as isize + shift) as usize])
-                .count() as f32
-                / v.len() as f32
-        };
-        // Prefer the smaller shift among equals: boxes rarely move far.
-        hit(&ring) - hit(&halo) - 0.002 * (dx.abs() + dy.abs()) as f32
-    };
-    let mut coarse: Vec<(f32, i32, i32)> = Vec::new();
-    for dy in (-SEARCH..=SEARCH).step_by(2) {
-        for dx in (-SEARCH..=SEARCH).step_by(2) {
-            coarse.push((score_at(&grown, dx, dy), dx, dy));
-        }
-    }
-    coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut best = ((0.0, 0.0), f32::MIN);
-    let mut tried = Vec::with_capacity(27);
-    for &(_, cx, cy) in coarse.iter().take(3) {
-        for dy in (cy - 1).max(-SEARCH)..=(cy + 1).min(SEARCH) {
-            for dx in (cx - 1).max(-SEARCH)..=(cx + 1).min(SEARCH) {
-                if tried.contains(&(dx, dy)) {
-                    continue;
-                }
-                tried.push((dx, dy));
-                let score = score_at(&local, dx, dy);
-                if score > best.1 {
-                    best = ((dx as f64, dy as f64), score);
-                }
-            }
-        }
-    }
-    best
 }
 
-/// A template point and where it was found on the page.
-type PointPair = ((f64, f64), (f64, f64));
-
-/// Least-squares affine from template points to page points.
-fn fit_affine(pairs: &[PointPair]) -> Option<Affine> {
-    if pairs.len() < 3 {
-        return None;
-    }
-    // Normal equations for [x y 1] -> u and -> v separately.
-    let mut m = [[0f64; 3]; 3];
-    let mut bu = [0f64; 3];
-    let mut bv = [0f64; 3];
-    for &((x, y), (u, v)) in pairs {
-        let r = [x, y, 1.0];
-        for i in 0..3 {
-            for j in 0..3 {
-                m[i][j] += r[i] * r[j];
-            }
-            bu[i] += r[i] * u;
-            bv[i] += r[i] * v;
-        }
-    }
-    let su = solve3(m, bu)?;
-    let sv = solve3(m, bv)?;
-    Some(Affine {
-        a: su[0],
-        b: su[1],
-        c: su[2],
-        d: sv[0],
-        e: sv[1],
-        f: sv[2],
-    })
-}
-
-fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(&m);
-    if d.abs() < 1e-9 {
-        return None;
-    }
-    let mut out = [0f64; 3];
-    for (k, o) in out.iter_mut().enumerate() {
-        let mut mk = m;
-        for i in 0..3 {
-            mk[i][k] = b[i];
-        }
-        *o = det(&mk) / d;
-    }
-    Some(out)
-}
-
-/// Registers a page's boxes starting from the identification's global fit.
-///
-/// Boxes far from where the global fit is best can lie beyond the local search (a 2 %
-/// scale error is 30 px across the page), so the fit is refined in rounds: fit through the
-/// boxes found, look again for the others, until no more are found.
+/// Registers a page's boxes starting from the identification's global fit; if that leaves
+/// boxes unfound or disputed, again from the scale and shift most boxes agree on within a
+/// wide search, keeping whichever finds more.
 pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registration {
-    let centre = |b: &BoxModel| {
-        let (cx, cy) = b.rect.center();
-        (cx as f64, cy as f64)
-    };
-    // Where each box was found on the page (absolute), once found.
-    let mut at: Vec<Option<(f64, f64)>> = vec![None; boxes.boxes.len()];
-    let mut transform = *initial;
+    let first = register_from(img, boxes, *initial);
+    if first.clean() {
+        return first;
+    }
+    match search::consensus_start(img, boxes, initial, WEAK_SCORE) {
+        Some(start) => {
+            let second = register_from(img, boxes, start);
+            if second.better_than(&first) {
+                second
+            } else {
+                first
+            }
+        }
+        None => first,
+    }
+}
+
+/// A box's ring found on the page: its centre's page position and match score.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    at: (f64, f64),
+    score: f32,
+}
+
+/// Boxes found, refined in rounds: fit through the boxes found, look again for the
+/// others where the fit and their neighbours put them, until nothing changes.
+fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine) -> Registration {
+    let n = boxes.boxes.len();
+    let centres: Vec<(f64, f64)> = boxes.boxes.iter().map(BoxModel::centre).collect();
+    let mut cands: Vec<Option<Candidate>> = vec![None; n];
+    let mut transform = start;
+    let mut settled = Settled::none(n);
     for _round in 0..4 {
-        let mut newly = 0;
+        let mut changed = 0;
         for (i, b) in boxes.boxes.iter().enumerate() {
-            if at[i].is_some() {
+            if settled.located[i] == Located::Found {
                 continue;
             }
-            let (off, score) = find_box(img, b, &transform);
-            if score > FOUND_SCORE {
-                let (px, py) = transform.apply(centre(b).0, centre(b).1);
-                at[i] = Some((px + off.0, py + off.1));
-                newly += 1;
+            let (ox, oy) = settled.offsets[i];
+            let predicted = Affine::translate(ox, oy).then_after(&transform);
+            let Some(w) = Window::new(img, b, &predicted, SEARCH) else {
+                continue;
+            };
+            let (off, score) = w.best();
+            if score > WEAK_SCORE {
+                let (px, py) = predicted.apply(centres[i].0, centres[i].1);
+                let c = Candidate {
+                    at: (px + off.0, py + off.1),
+                    score,
+                };
+                let moved = cands[i].is_none_or(|o| o.at != c.at);
+                if moved {
+                    changed += 1;
+                    cands[i] = Some(c);
+                }
             }
         }
-        let pairs: Vec<_> = boxes
-            .boxes
-            .iter()
-            .zip(&at)
-            .filter_map(|(b, p)| p.map(|p| (centre(b), p)))
-            .collect();
-        match robust_fit(&pairs) {
-            Some(fit) => transform = fit,
-            None => break,
-        }
-        if newly == 0 || pairs.len() == boxes.boxes.len() {
+        let pairs = |min: f32| -> Vec<PointPair> {
+            cands
+                .iter()
+                .zip(&centres)
+                .filter_map(|(c, &t)| c.filter(|c| c.score > min).map(|c| (t, c.at)))
+                .collect()
+        };
+        let strong = pairs(FOUND_SCORE);
+        let basis = if strong.len() >= 3 {
+            strong
+        } else {
+            pairs(WEAK_SCORE)
+        };
+        if basis.is_empty() {
             break;
         }
-    }
-    let mut offsets = Vec::with_capacity(boxes.boxes.len());
-    let mut sq = 0.0;
-    let mut n = 0;
-    for (b, p) in boxes.boxes.iter().zip(&at) {
-        let (fx, fy) = transform.apply(centre(b).0, centre(b).1);
-        match p {
-            Some((mx, my)) if ((mx - fx).powi(2) + (my - fy).powi(2)).sqrt() <= AGREE_PX => {
-                offsets.push((mx - fx, my - fy));
-                sq += (mx - fx).powi(2) + (my - fy).powi(2);
-                n += 1;
-            }
-            _ => offsets.push((0.0, 0.0)),
+        transform = robust_fit(&basis, &transform, FIT_TOLERANCE_PX);
+        settled = settle(&cands, &centres, &transform);
+        if changed == 0 {
+            break;
         }
     }
     Registration {
         transform,
-        offsets,
-        found: n,
-        rms: if n > 0 {
-            (sq / n as f64).sqrt()
-        } else {
-            f64::NAN
-        },
+        offsets: settled.offsets,
+        located: settled.located,
+        found: settled.found,
+        rms: settled.rms,
     }
 }
 
-/// A box counts as found by its ring above this match score.
-const FOUND_SCORE: f32 = 0.45;
+/// Each box's offset from the affine and how it was settled.
+struct Settled {
+    offsets: Vec<(f64, f64)>,
+    located: Vec<Located>,
+    found: usize,
+    rms: f64,
+}
 
-/// Least squares through the pairs, then again without those far from the first fit.
-fn robust_fit(pairs: &[PointPair]) -> Option<Affine> {
-    let mut pairs = pairs.to_vec();
-    let mut fit = fit_affine(&pairs)?;
+impl Settled {
+    fn none(n: usize) -> Settled {
+        Settled {
+            offsets: vec![(0.0, 0.0); n],
+            located: vec![
+                Located::Predicted {
+                    nearest_dy: f64::INFINITY
+                };
+                n
+            ],
+            found: 0,
+            rms: f64::NAN,
+        }
+    }
+}
+
+/// Which candidates agree with the boxes found around them (each judged by the others,
+/// starting from those near the affine), and every box's offset from that.
+fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Settled {
+    let residual = |i: usize| {
+        cands[i].map(|c| {
+            let (u, v) = t.apply(centres[i].0, centres[i].1);
+            (c.at.0 - u, c.at.1 - v)
+        })
+    };
+    let dist = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let n = cands.len();
+    let mut inlier: Vec<bool> = (0..n)
+        .map(|i| residual(i).is_some_and(|r| dist(r, (0.0, 0.0)) <= FIT_TOLERANCE_PX))
+        .collect();
+    let field_of = |inlier: &[bool]| {
+        Field::new(
+            (0..n)
+                .filter(|&i| inlier[i])
+                .filter_map(|i| {
+                    residual(i).map(|offset| Anchor {
+                        index: i,
+                        centre: centres[i],
+                        offset,
+                    })
+                })
+                .collect(),
+        )
+    };
     for _ in 0..3 {
-        let before = pairs.len();
-        pairs.retain(|&(t, p)| {
-            let (u, v) = fit.apply(t.0, t.1);
-            ((u - p.0).powi(2) + (v - p.1).powi(2)).sqrt() <= AGREE_PX * 1.5
-        });
-        if pairs.len() == before || pairs.len() < 4 {
+        let field = field_of(&inlier);
+        let next: Vec<bool> = (0..n)
+            .map(|i| {
+                residual(i).is_some_and(|r| {
+                    let expected = field
+                        .predict(centres[i], i)
+                        .map_or((0.0, 0.0), |p| p.offset);
+                    dist(r, expected) <= AGREE_PX
+                })
+            })
+            .collect();
+        if next == inlier {
             break;
         }
-        fit = fit_affine(&pairs)?;
+        inlier = next;
     }
-    Some(fit)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn affine_fit_recovers_a_known_map() {
-        let a = Affine::translate(12.0, -4.0)
-            .then_after(&Affine::rotate(0.02))
-            .then_after(&Affine::scale(1.01, 0.98));
-        let pairs: Vec<_> = [
-            (10.0, 10.0),
-            (500.0, 40.0),
-            (80.0, 900.0),
-            (700.0, 1200.0),
-            (300.0, 300.0),
-        ]
-        .iter()
-        .map(|&(x, y)| ((x, y), a.apply(x, y)))
-        .collect();
-        let f = fit_affine(&pairs).unwrap();
-        for (k, (g, w)) in [
-            (f.a, a.a),
-            (f.b, a.b),
-            (f.c, a.c),
-            (f.d, a.d),
-            (f.e, a.e),
-            (f.f, a.f),
-        ]
-        .iter()
-        .enumerate()
-        {
-            assert!((g - w).abs() < 1e-6, "coefficient {k}: {g} vs {w}");
+    let field = field_of(&inlier);
+    let mut out = Settled::none(n);
+    let mut sq = 0.0;
+    for i in 0..n {
+        let predicted = field.predict(centres[i], i);
+        let expected = predicted.map_or((0.0, 0.0), |p| p.offset);
+        if inlier[i] {
+            let r = residual(i).unwrap_or_default();
+            out.offsets[i] = r;
+            out.located[i] = Located::Found;
+            out.found += 1;
+            sq += dist(r, expected).powi(2);
+        } else {
+            out.offsets[i] = expected;
+            let strong = cands[i].is_some_and(|c| c.score > FOUND_SCORE);
+            out.located[i] = if strong {
+                Located::Disputed
+            } else {
+                Located::Predicted {
+                    nearest_dy: predicted.map_or(f64::INFINITY, |p| p.nearest_dy),
+                }
+            };
         }
     }
+    if out.found > 0 {
+        out.rms = (sq / out.found as f64).sqrt();
+    }
+    out
 }

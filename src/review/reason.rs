@@ -3,7 +3,7 @@
 //! as written rather than dropped.
 
 /// Fixed reasons and their Japanese.
-const FIXED: [(&str, &str); 14] = [
+const FIXED: [(&str, &str); 15] = [
     ("low-confidence box", "印の有無を判断しにくい"),
     (
         "struck-through mark (a correction?)",
@@ -24,6 +24,10 @@ const FIXED: [(&str, &str); 14] = [
     (
         "page could not be aligned to the form reliably",
         "ページを様式に正確に合わせられなかった",
+    ),
+    (
+        "box not found where the boxes around it put it",
+        "枠が周りの枠から予想される位置に見つからない",
     ),
     (
         "page image was damaged and needed repair to be read",

@@ -227,13 +227,16 @@ pub fn read_page(
         .map(|(i, b)| measure(&view, &reg, i, b, pk.labels[i].as_ref(), &pk.explained))
         .collect();
     let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
-    // If too few printed boxes were found to fit the page, or they disagree with the fit,
-    // no reading of this page is trusted alone. (Thin box lines fade on light faxes, so a
-    // quarter of the boxes agreeing closely is enough.)
-    let n = pk.boxes.boxes.len();
-    if n > 0 && (reg.found < (n / 4).max(6.min(n)) || reg.rms.is_nan() || reg.rms > 1.5) {
-        for r in &mut readings {
-            r.doubt = Some(crate::marks::Doubt::Unregistered);
+    // If too few printed boxes were found to place the others, no reading of this page is
+    // trusted alone; otherwise only the boxes whose own place is uncertain.
+    let unreliable = reg.unreliable();
+    for (i, r) in readings.iter_mut().enumerate() {
+        if unreliable || reg.unsure(i) {
+            r.doubt = Some(if unreliable {
+                crate::marks::Doubt::Unregistered
+            } else {
+                crate::marks::Doubt::Unlocated
+            });
             r.confidence = r.confidence.min(0.2);
         }
     }

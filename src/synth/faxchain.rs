@@ -37,6 +37,15 @@ struct Params {
     streak_pages: f64,
     lost_row_pages: f64,
     lost_row_rate: f64,
+    /// Share of pages where the line drops rows or the receiver inserts some: what lies
+    /// below moves up or down by those rows.
+    row_shift_pages: f64,
+    /// Share of pages with a shadow along the left or right edge (lid left open, grey
+    /// paper edge).
+    shadow_pages: f64,
+    /// Share of pages binarised by dithering the grey (ordered or error diffusion) rather
+    /// than by one threshold.
+    dither_pages: f64,
 }
 
 impl Profile {
@@ -55,6 +64,9 @@ impl Profile {
                 streak_pages: 0.0,
                 lost_row_pages: 0.0,
                 lost_row_rate: 0.0,
+                row_shift_pages: 0.0,
+                shadow_pages: 0.0,
+                dither_pages: 0.0,
             },
             Profile::Fax => Params {
                 skew_sigma_deg: 1.4,
@@ -69,6 +81,9 @@ impl Profile {
                 streak_pages: 0.15,
                 lost_row_pages: 0.25,
                 lost_row_rate: 0.003,
+                row_shift_pages: 0.25,
+                shadow_pages: 0.05,
+                dither_pages: 0.1,
             },
             Profile::Harsh => Params {
                 skew_sigma_deg: 2.5,
@@ -83,6 +98,9 @@ impl Profile {
                 streak_pages: 0.45,
                 lost_row_pages: 0.6,
                 lost_row_rate: 0.01,
+                row_shift_pages: 0.5,
+                shadow_pages: 0.12,
+                dither_pages: 0.2,
             },
         }
     }
@@ -101,11 +119,98 @@ pub struct PageDamage {
     pub speckles: u32,
     pub streaks: u32,
     pub lost_rows: u32,
+    /// Line errors that dropped (negative) or inserted (positive) rows, moving what lies
+    /// below: (row, rows).
+    pub shifted_rows: Vec<(usize, i32)>,
+    /// Width of the shadow along an edge, mm (negative: the right edge; 0: none).
+    pub shadow_mm: f64,
+    /// How the grey was made black and white.
+    pub binarise: Binarise,
     /// Clockwise turn of the stored image (a fax server's viewer saved it sideways).
     pub turned_deg: u16,
     /// A standard-resolution page stored with square pixels (half height), as tiff2pdf
     /// and img2pdf write some.
     pub half_height: bool,
+}
+
+/// How the sender's scanner made the grey page black and white.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binarise {
+    /// One threshold (drifting slowly down the page).
+    Threshold,
+    /// A 4×4 Bayer matrix around the threshold: greys become regular dot patterns.
+    Ordered,
+    /// Floyd–Steinberg error diffusion: greys become scattered dots.
+    Diffusion,
+}
+
+/// The 4×4 Bayer matrix, 0..16.
+const BAYER: [[u8; 4]; 4] = [[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]];
+/// How far the ordered dither moves the threshold either way (grey levels).
+const ORDERED_SPREAD: f32 = 60.0;
+
+/// Black-and-white pixels from grey ones, `grey` in rows of `width`.
+fn binarise(grey: &mut [f32], width: usize, how: Binarise, threshold: &[f32]) -> Vec<bool> {
+    let mut out = vec![false; grey.len()];
+    match how {
+        Binarise::Threshold => {
+            for (i, g) in grey.iter().enumerate() {
+                out[i] = *g < threshold[i / width];
+            }
+        }
+        Binarise::Ordered => {
+            for (i, g) in grey.iter().enumerate() {
+                let (x, y) = (i % width, i / width);
+                let m = BAYER[y % 4][x % 4] as f32 / 16.0 - 0.5;
+                out[i] = *g < threshold[y] + m * 2.0 * ORDERED_SPREAD;
+            }
+        }
+        Binarise::Diffusion => {
+            let height = grey.len() / width;
+            for y in 0..height {
+                for x in 0..width {
+                    let i = y * width + x;
+                    let black = grey[i] < threshold[y];
+                    out[i] = black;
+                    let err = grey[i] - if black { 0.0 } else { 255.0 };
+                    let mut spread = |dx: isize, dy: usize, w: f32| {
+                        let nx = x as isize + dx;
+                        if nx >= 0 && (nx as usize) < width && y + dy < height {
+                            grey[(y + dy) * width + nx as usize] += err * w;
+                        }
+                    };
+                    spread(1, 0, 7.0 / 16.0);
+                    spread(-1, 1, 3.0 / 16.0);
+                    spread(0, 1, 5.0 / 16.0);
+                    spread(1, 1, 1.0 / 16.0);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Drops or inserts rows at `events` (row, rows), keeping the page's height: what lies
+/// below moves up (paper fills the bottom) or down (the bottom is lost).
+fn shift_rows(pixels: &mut Vec<bool>, width: usize, events: &[(usize, i32)]) {
+    let height = pixels.len() / width;
+    for &(y, n) in events {
+        let y = y.min(height - 1);
+        let mut rows: Vec<&[bool]> = pixels.chunks_exact(width).collect();
+        if n < 0 {
+            let end = (y + n.unsigned_abs() as usize).min(height);
+            rows.drain(y..end);
+        } else {
+            let copy = rows[y];
+            for _ in 0..n {
+                rows.insert(y, copy);
+            }
+        }
+        let blank = vec![false; width];
+        rows.resize(height, &blank);
+        *pixels = rows.concat();
+    }
 }
 
 /// The sending machine's identity printed in the TTI line.
@@ -179,17 +284,45 @@ pub fn transmit(
     let height = (PAGE_MM * dpi_y as f64 / 25.4).round() as usize;
     let (mmx, mmy) = (25.4 / DPI_X as f64, 25.4 / dpi_y as f64);
     let width = LINE_PIXELS;
-    let mut pixels = vec![false; width * height];
     // A slow drift of the threshold down the page, as the scanner lamp warms up.
     let drift = rng.random_range(-12.0..12.0f32);
+    let thresholds: Vec<f32> = (0..height)
+        .map(|y| threshold + drift * y as f32 / height as f32)
+        .collect();
+    // A shadow along one edge darkens the grey before it is made black and white.
+    let shadow_mm: f64 = if rng.random_bool(p.shadow_pages) {
+        rng.random_range(4.0..14.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 }
+    } else {
+        0.0
+    };
+    let shadow_px = shadow_mm.abs() / mmx;
+    let darkest = rng.random_range(0.35..0.6f32);
+    let how = if rng.random_bool(p.dither_pages) {
+        if rng.random_bool(0.5) {
+            Binarise::Ordered
+        } else {
+            Binarise::Diffusion
+        }
+    } else {
+        Binarise::Threshold
+    };
+    let mut grey = vec![0f32; width * height];
     for y in 0..height {
-        let t = threshold + drift * y as f32 / height as f32;
         for x in 0..width {
             let (u, v) = inv.apply((x as f64 + 0.5) * mmx, (y as f64 + 0.5) * mmy);
-            let g = sample_bilinear(page, u * px_per_mm_src - 0.5, v * px_per_mm_src - 0.5);
-            pixels[y * width + x] = g < t;
+            let mut g = sample_bilinear(page, u * px_per_mm_src - 0.5, v * px_per_mm_src - 0.5);
+            if shadow_px > 0.0 {
+                let from_edge = if shadow_mm > 0.0 { x } else { width - 1 - x } as f64;
+                if from_edge < shadow_px {
+                    let depth = (1.0 - from_edge / shadow_px) as f32;
+                    g *= 1.0 - (1.0 - darkest) * depth;
+                }
+            }
+            grey[y * width + x] = g;
         }
     }
+    let pixels = binarise(&mut grey, width, how, &thresholds);
+    drop(grey);
     let mut out = FaxPage {
         width,
         height,
@@ -255,6 +388,14 @@ pub fn transmit(
             y += 1;
         }
     }
+    let mut shifted_rows = Vec::new();
+    if rng.random_bool(p.row_shift_pages) {
+        for _ in 0..rng.random_range(1..6) {
+            let rows = rng.random_range(1..5) * if rng.random_bool(0.5) { 1 } else { -1 };
+            shifted_rows.push((rng.random_range(0..height), rows));
+        }
+        shift_rows(&mut out.pixels, width, &shifted_rows);
+    }
     tti_line(&mut out, sender, page_no, font);
     let damage = PageDamage {
         skew_deg: skew,
@@ -267,6 +408,9 @@ pub fn transmit(
         speckles,
         streaks,
         lost_rows,
+        shifted_rows,
+        shadow_mm,
+        binarise: how,
         turned_deg: 0,
         half_height: false,
     };
@@ -299,5 +443,55 @@ fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &F
             page.pixels[y * page.width + x] =
                 band.get_pixel(x as u32, sy.min(fine_h - 1)).0[0] < 128;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dithering_turns_mid_grey_into_dots_and_keeps_black_and_white() {
+        let width = 16;
+        for how in [Binarise::Ordered, Binarise::Diffusion] {
+            let mut grey: Vec<f32> = (0..width * 16)
+                .map(|i| match i % width {
+                    0..4 => 0.0,
+                    4..8 => 255.0,
+                    _ => 128.0,
+                })
+                .collect();
+            let out = binarise(&mut grey, width, how, &[128.0; 16]);
+            let share = |cols: std::ops::Range<usize>| {
+                let n = (0..16)
+                    .flat_map(|y| cols.clone().map(move |x| y * width + x))
+                    .filter(|&i| out[i])
+                    .count();
+                n as f32 / (16 * cols.len()) as f32
+            };
+            assert_eq!(share(0..4), 1.0, "{how:?}");
+            assert_eq!(share(4..8), 0.0, "{how:?}");
+            let mid = share(8..16);
+            assert!((0.3..=0.7).contains(&mid), "{how:?}: {mid}");
+        }
+    }
+
+    #[test]
+    fn dropped_and_inserted_rows_move_what_lies_below() {
+        let width = 2;
+        // Rows 0..6 each marked by which column is black: row r has pixel (r % 2).
+        let mut px: Vec<bool> = (0..6).flat_map(|r| [r % 2 == 0, r % 2 == 1]).collect();
+        let original = px.clone();
+        shift_rows(&mut px, width, &[(2, -1)]);
+        assert_eq!(&px[..4], &original[..4]);
+        assert_eq!(&px[4..10], &original[6..12]);
+        assert_eq!(&px[10..], &[false, false]);
+        let mut px = original.clone();
+        shift_rows(&mut px, width, &[(1, 2)]);
+        assert_eq!(px.len(), original.len());
+        assert_eq!(&px[2..4], &original[2..4]);
+        assert_eq!(&px[4..6], &original[2..4]);
+        assert_eq!(&px[6..8], &original[2..4]);
+        assert_eq!(&px[8..], &original[4..8]);
     }
 }

@@ -1,0 +1,155 @@
+//! Shadows along a page's edges: a scanner lid left open, a curled sheet, or the grey edge
+//! of textured paper binarised by the fax into a band of dots. Such a band dwarfs the
+//! form in the page's column profile (identification then lands the form tens of
+//! millimetres off) and is nothing anybody wrote, so it is cleared to paper.
+
+use crate::raster::{GrayImage, is_ink};
+
+/// Edge-shadow constants (millimetres and shares of the page's height or width).
+#[derive(Debug, Clone, Copy)]
+pub struct ShadowParams {
+    /// A shadow starts this close to the page's edge (mm): a form's own rules lie inside
+    /// its margin, which no fax shift removes entirely.
+    pub start_within_mm: f32,
+    /// The deepest shadow cleared (mm); a form's content begins beyond it.
+    pub max_depth_mm: f32,
+    /// A line across the page (a column for the left and right edges, a row for the top
+    /// and bottom) belongs to a shadow when at least this share of it is ink: a grey
+    /// dithered to dots, far above text or a rule over part of the page.
+    pub min_share: f32,
+    /// Lighter lines inside a shadow bridged (mm): dither density varies.
+    pub gap_mm: f32,
+}
+
+impl Default for ShadowParams {
+    fn default() -> Self {
+        ShadowParams {
+            start_within_mm: 1.0,
+            max_depth_mm: 20.0,
+            min_share: 0.25,
+            gap_mm: 1.5,
+        }
+    }
+}
+
+/// How deep a shadow was cleared at each edge, in pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shadows {
+    pub left: u32,
+    pub right: u32,
+    pub top: u32,
+    pub bottom: u32,
+}
+
+/// Depth of the shadow starting at index 0 of `shares` (0 when none).
+fn depth(shares: impl Iterator<Item = f32>, p: &ShadowParams, px_per_mm: f32) -> u32 {
+    let (start, max, gap) = (
+        (p.start_within_mm * px_per_mm).ceil() as usize,
+        (p.max_depth_mm * px_per_mm) as usize,
+        (p.gap_mm * px_per_mm).ceil() as usize,
+    );
+    let mut end: Option<usize> = None;
+    for (i, s) in shares.take(max).enumerate() {
+        let dark = s >= p.min_share;
+        match end {
+            None if dark && i <= start => end = Some(i + 1),
+            None if i > start => return 0,
+            None => {}
+            Some(_) if dark => end = Some(i + 1),
+            Some(e) if i >= e + gap => return e as u32,
+            Some(_) => {}
+        }
+    }
+    // Dark all the way in: a dark page, not a shadow along its edge.
+    0
+}
+
+/// Clears shadows along the four edges of `img` (at `dpi`) to paper.
+pub fn clear_edge_shadows(img: &mut GrayImage, dpi: f32, p: &ShadowParams) -> Shadows {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return Shadows::default();
+    }
+    let px_per_mm = dpi / 25.4;
+    let raw = img.as_raw();
+    let mut cols = vec![0u32; w];
+    let mut rows = vec![0u32; h];
+    for (y, row) in raw.chunks_exact(w).enumerate() {
+        for (x, &v) in row.iter().enumerate() {
+            if is_ink(v) {
+                cols[x] += 1;
+                rows[y] += 1;
+            }
+        }
+    }
+    let col_share = |x: &u32| *x as f32 / h as f32;
+    let row_share = |y: &u32| *y as f32 / w as f32;
+    let s = Shadows {
+        left: depth(cols.iter().map(col_share), p, px_per_mm),
+        right: depth(cols.iter().rev().map(col_share), p, px_per_mm),
+        top: depth(rows.iter().map(row_share), p, px_per_mm),
+        bottom: depth(rows.iter().rev().map(row_share), p, px_per_mm),
+    };
+    if s == Shadows::default() {
+        return s;
+    }
+    let (l, r, t, b) = (
+        s.left as usize,
+        s.right as usize,
+        s.top as usize,
+        s.bottom as usize,
+    );
+    for (y, row) in img.chunks_exact_mut(w).enumerate() {
+        if y < t || y >= h.saturating_sub(b) {
+            row.fill(255);
+            continue;
+        }
+        row[..l.min(w)].fill(255);
+        row[w.saturating_sub(r)..].fill(255);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page with a form-like frame 12 mm in and a dotted band along its left edge.
+    fn page(band_px: u32) -> GrayImage {
+        GrayImage::from_fn(400, 600, |x, y| {
+            let frame = (x == 100 || x == 300) && (100..500).contains(&y);
+            let dots = x < band_px && (x + y) % 2 == 0;
+            image::Luma([if frame || dots { 0 } else { 255 }])
+        })
+    }
+
+    #[test]
+    fn a_dotted_band_at_the_edge_is_cleared_and_the_form_kept() {
+        let mut img = page(60);
+        let s = clear_edge_shadows(&mut img, 200.0, &ShadowParams::default());
+        assert_eq!(s.left, 60);
+        assert_eq!((s.right, s.top, s.bottom), (0, 0, 0));
+        assert!((0..60).all(|x| (0..600).all(|y| img.get_pixel(x, y).0[0] == 255)));
+        assert_eq!(img.get_pixel(100, 300).0[0], 0);
+    }
+
+    #[test]
+    fn a_page_dark_all_over_is_left_alone() {
+        let mut img = page(400);
+        let before = img.clone();
+        assert_eq!(
+            clear_edge_shadows(&mut img, 200.0, &ShadowParams::default()).left,
+            0
+        );
+        assert_eq!(img, before);
+    }
+
+    #[test]
+    fn rules_inside_the_margin_are_not_shadows() {
+        let mut img = page(0);
+        let before = img.clone();
+        let s = clear_edge_shadows(&mut img, 200.0, &ShadowParams::default());
+        assert_eq!(s, Shadows::default());
+        assert_eq!(img, before);
+    }
+}

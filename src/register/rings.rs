@@ -1,0 +1,225 @@
+//! The printed ring of each box, and how well a page's ink matches it at a given shift.
+
+use crate::geometry::round_i64;
+use crate::geometry::{Affine, Rect};
+use crate::raster::{GrayImage, is_ink};
+use crate::template::Template;
+
+/// The reference form's ink near one box, in template pixels.
+#[derive(Debug, Clone)]
+pub struct BoxModel {
+    pub question: usize,
+    pub code: u32,
+    pub rect: Rect,
+    /// Printed ring pixels.
+    ring: Vec<(i32, i32)>,
+    /// Pixels just outside the ring, which are paper on a blank form.
+    halo: Vec<(i32, i32)>,
+}
+
+impl BoxModel {
+    /// The box's centre in template pixels.
+    pub fn centre(&self) -> (f64, f64) {
+        let (cx, cy) = self.rect.center();
+        (cx as f64, cy as f64)
+    }
+}
+
+/// All boxes of one template page.
+#[derive(Debug, Clone)]
+pub struct PageBoxes {
+    pub boxes: Vec<BoxModel>,
+}
+
+impl PageBoxes {
+    pub fn build(t: &Template, page: usize, reference: &GrayImage) -> PageBoxes {
+        let mut boxes = Vec::new();
+        for (qi, q) in t.questions.iter().enumerate() {
+            for o in q.options.iter().filter(|o| o.page == page) {
+                let r = o.rect;
+                let mut ring = Vec::new();
+                let mut halo = Vec::new();
+                let outer = r.inflate(3);
+                let within = r.inflate(1);
+                for y in outer.y..outer.bottom() {
+                    for x in outer.x..outer.right() {
+                        let inside = within.contains_point(x as f32, y as f32);
+                        let ink = x >= 0
+                            && y >= 0
+                            && (x as u32) < reference.width()
+                            && (y as u32) < reference.height()
+                            && is_ink(reference.get_pixel(x as u32, y as u32).0[0]);
+                        if inside && ink {
+                            ring.push((x, y));
+                        } else if !inside && !ink {
+                            halo.push((x, y));
+                        }
+                    }
+                }
+                boxes.push(BoxModel {
+                    question: qi,
+                    code: o.code,
+                    rect: r,
+                    ring,
+                    halo,
+                });
+            }
+        }
+        PageBoxes { boxes }
+    }
+}
+
+/// The page's ink around one box's predicted place, padded by the search radius so that
+/// every shift within it is a plain index (no rounding or bounds checks per lookup).
+pub struct Window {
+    width: usize,
+    radius: i32,
+    ring: Vec<usize>,
+    halo: Vec<usize>,
+    ink: Vec<bool>,
+    /// The ink grown by one pixel: a 1-pixel ring still scores between grid points of a
+    /// coarse search.
+    grown: Vec<bool>,
+}
+
+impl Window {
+    /// `None` for a box without printed ring (nothing to match).
+    pub fn new(img: &GrayImage, b: &BoxModel, a: &Affine, radius: i32) -> Option<Window> {
+        if b.ring.is_empty() || b.halo.is_empty() {
+            return None;
+        }
+        let round = |&(x, y): &(i32, i32)| {
+            let (u, v) = a.apply(x as f64, y as f64);
+            (round_i64(u), round_i64(v))
+        };
+        let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
+        let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
+        let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+        for &(x, y) in ring.iter().chain(&halo) {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let pad = radius as i64 + 1;
+        let (ox, oy) = (x0 - pad, y0 - pad);
+        let (w, h) = (
+            (x1 - x0 + 1 + 2 * pad) as usize,
+            (y1 - y0 + 1 + 2 * pad) as usize,
+        );
+        let (iw, ih) = (img.width() as i64, img.height() as i64);
+        let raw = img.as_raw();
+        let mut ink = vec![false; w * h];
+        for ly in 0..h {
+            let y = oy + ly as i64;
+            if y < 0 || y >= ih {
+                continue;
+            }
+            for lx in 0..w {
+                let x = ox + lx as i64;
+                if x >= 0 && x < iw {
+                    ink[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
+                }
+            }
+        }
+        let mut grown = ink.clone();
+        for ly in 1..h - 1 {
+            for lx in 1..w - 1 {
+                let i = ly * w + lx;
+                grown[i] = ink[i] || ink[i - 1] || ink[i + 1] || ink[i - w] || ink[i + w];
+            }
+        }
+        let idx = |v: &[(i64, i64)]| -> Vec<usize> {
+            v.iter()
+                .map(|&(x, y)| (y - oy) as usize * w + (x - ox) as usize)
+                .collect()
+        };
+        Some(Window {
+            width: w,
+            radius,
+            ring: idx(&ring),
+            halo: idx(&halo),
+            ink,
+            grown,
+        })
+    }
+
+    /// Ring ink found minus halo ink found at a shift (0..1), on the exact or grown ink.
+    pub fn score(&self, dx: i32, dy: i32, grown: bool) -> f32 {
+        let map = if grown { &self.grown } else { &self.ink };
+        let shift = dy as isize * self.width as isize + dx as isize;
+        let hit = |v: &[usize]| {
+            v.iter()
+                .filter(|&&i| map[(i as isize + shift) as usize])
+                .count() as f32
+                / v.len() as f32
+        };
+        hit(&self.ring) - hit(&self.halo)
+    }
+
+    /// Local maxima of the score on the grown ink, every other pixel within the radius:
+    /// the places the box could be, best first, at most `k` of them above `min`.
+    pub fn peaks(&self, min: f32, k: usize) -> Vec<((i32, i32), f32)> {
+        let r = self.radius;
+        let side = (r + 1) as usize;
+        let mut grid = vec![f32::MIN; side * side];
+        for (i, g) in grid.iter_mut().enumerate() {
+            let (dx, dy) = (2 * (i % side) as i32 - r, 2 * (i / side) as i32 - r);
+            *g = self.score(dx, dy, true);
+        }
+        let mut out = Vec::new();
+        for (i, &g) in grid.iter().enumerate() {
+            if g <= min {
+                continue;
+            }
+            let (gx, gy) = ((i % side) as i64, (i / side) as i64);
+            let highest = (-1..=1).all(|oy| {
+                (-1..=1).all(|ox| {
+                    let (nx, ny) = (gx + ox, gy + oy);
+                    nx < 0
+                        || ny < 0
+                        || nx >= side as i64
+                        || ny >= side as i64
+                        || grid[ny as usize * side + nx as usize] <= g
+                })
+            });
+            if highest {
+                out.push(((2 * gx as i32 - r, 2 * gy as i32 - r), g));
+            }
+        }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out.truncate(k);
+        out
+    }
+
+    /// Best whole-pixel shift within the radius and its score: a coarse pass every other
+    /// pixel on the grown ink, then a fine pass around the three best coarse shifts.
+    pub fn best(&self) -> ((f64, f64), f32) {
+        let r = self.radius;
+        // Prefer the smaller shift among equals: boxes rarely move far.
+        let penalised = |dx: i32, dy: i32, grown: bool| {
+            self.score(dx, dy, grown) - 0.002 * (dx.abs() + dy.abs()) as f32
+        };
+        let mut coarse: Vec<(f32, i32, i32)> = Vec::new();
+        for dy in (-r..=r).step_by(2) {
+            for dx in (-r..=r).step_by(2) {
+                coarse.push((penalised(dx, dy, true), dx, dy));
+            }
+        }
+        coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut best = ((0.0, 0.0), f32::MIN);
+        let mut tried = Vec::with_capacity(27);
+        for &(_, cx, cy) in coarse.iter().take(3) {
+            for dy in (cy - 1).max(-r)..=(cy + 1).min(r) {
+                for dx in (cx - 1).max(-r)..=(cx + 1).min(r) {
+                    if tried.contains(&(dx, dy)) {
+                        continue;
+                    }
+                    tried.push((dx, dy));
+                    let score = penalised(dx, dy, false);
+                    if score > best.1 {
+                        best = ((dx as f64, dy as f64), score);
+                    }
+                }
+            }
+        }
+        best
+    }
+}
