@@ -267,7 +267,7 @@ fn process_file(
     // Crops are named by content, not by file name: two files of one name (two folders,
     // two nights) never share a crop.
     let crop_key = &file.hash[..16];
-    for g in response::group(read) {
+    for g in response::group(kit, read) {
         let first = g[0].file_page;
         let reject = |reason: String| RejectRecord {
             file: shown.clone(),

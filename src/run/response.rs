@@ -12,23 +12,66 @@ use crate::template::{Kind, Template};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Pages of one response: consecutive pages of one template in page order. A page 1
-/// always starts a new response (one file may hold several faxes).
-pub fn group(pages: Vec<ReadPage>) -> Vec<Vec<ReadPage>> {
-    let mut out: Vec<Vec<ReadPage>> = Vec::new();
-    for p in pages {
-        let joins = out.last().and_then(|g| g.last()).is_some_and(|last| {
-            last.template == p.template
-                && p.page == last.page + 1
-                && p.file_page == last.file_page + 1
-        });
-        if joins {
-            out.last_mut().unwrap().push(p);
-        } else {
-            out.push(vec![p]);
+/// Pages of one response, put together by what each page is (template and page number),
+/// in whichever order the file holds them. Two readings of the file's order are tried:
+/// pages in ascending runs (1, 2, 1, 2: the usual), and in descending runs (2, 1, 2, 1:
+/// sheets scanned two-sided with the back first). The one leaving fewer incomplete
+/// responses wins, ascending on a tie; pages other than form pages between (blank backs,
+/// covers) do not part a response. Each group keeps the file's order.
+pub fn group(kit: &Kit, pages: Vec<ReadPage>) -> Vec<Vec<ReadPage>> {
+    let keys: Vec<PageKey> = pages
+        .iter()
+        .map(|p| PageKey {
+            template: p.template,
+            page: p.page,
+        })
+        .collect();
+    let parts = partition(&keys, |t| kit.templates[t].pages.len());
+    let mut slots: Vec<Option<ReadPage>> = pages.into_iter().map(Some).collect();
+    parts
+        .into_iter()
+        .map(|g| g.into_iter().filter_map(|i| slots[i].take()).collect())
+        .collect()
+}
+
+/// What a read page is, for grouping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageKey {
+    pub template: usize,
+    /// 1-based page of the template.
+    pub page: usize,
+}
+
+/// Groups of indices into `keys` (see [`group`]); `pages_of(template)` is its page count.
+pub fn partition(keys: &[PageKey], pages_of: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
+    let runs = |step: isize| -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let joins = out.last().is_some_and(|g| {
+                let last = keys[*g.last().expect("groups are never empty")];
+                last.template == k.template
+                    && k.page as isize == last.page as isize + step
+                    && g.iter().all(|&j| keys[j].page != k.page)
+            });
+            match out.last_mut() {
+                Some(g) if joins => g.push(i),
+                _ => out.push(vec![i]),
+            }
         }
+        out
+    };
+    let incomplete = |groups: &[Vec<usize>]| {
+        groups
+            .iter()
+            .filter(|g| g.len() < pages_of(keys[g[0]].template))
+            .count()
+    };
+    let (ascending, descending) = (runs(1), runs(-1));
+    if incomplete(&descending) < incomplete(&ascending) {
+        descending
+    } else {
+        ascending
     }
-    out
 }
 
 /// One option as read on a page of the group.
@@ -95,26 +138,21 @@ pub fn assemble(
         )
     };
 
-    // Missing pages: the response is still recorded, with a person told.
-    for p in 1..=t.pages.len() {
+    // Missing pages: the response is still recorded, its cells there left empty (not
+    // "not marked"), each with a person told.
+    let page_of = |q: &crate::template::Question| {
+        q.options
+            .first()
+            .map(|o| o.page)
+            .or(q.field.as_ref().map(|f| f.page))
+    };
+    for c in t.columns() {
+        let Some(p) = t.question(&c.question).and_then(page_of) else {
+            continue;
+        };
         if !present.contains(&p) {
-            let col = t
-                .questions
-                .iter()
-                .find(|q| {
-                    q.options.first().map(|o| o.page) == Some(p)
-                        || q.field.as_ref().map(|f| f.page) == Some(p)
-                })
-                .map(|q| {
-                    t.columns()
-                        .into_iter()
-                        .find(|c| c.question == q.id)
-                        .map(|c| c.name)
-                        .unwrap_or_default()
-                })
-                .unwrap_or_default();
             items.push(Item {
-                column: col,
+                column: c.name,
                 reason: format!("page {p} of the form is missing from this fax"),
                 guess: String::new(),
                 confidence: 0.0,
@@ -182,10 +220,13 @@ pub fn assemble(
                     cells.push((q.id.clone(), value));
                 } else {
                     for o in &q.options {
-                        cells.push((
-                            format!("{}_{}", q.id, o.code),
-                            (marked.contains(&o.code) as u8).to_string(),
-                        ));
+                        // An option on a page that is missing was not read: empty.
+                        let value = if reads.contains_key(&(qi, o.code)) {
+                            (marked.contains(&o.code) as u8).to_string()
+                        } else {
+                            String::new()
+                        };
+                        cells.push((format!("{}_{}", q.id, o.code), value));
                     }
                     for &e in &q.exclusive {
                         if marked.contains(&e) && marked.len() > 1 {
@@ -418,4 +459,52 @@ fn write_crop(
     std::fs::create_dir_all(out.join("crops"))?;
     img.save(out.join(&rel)).map_err(std::io::Error::other)?;
     Ok(rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(pages: &[usize]) -> Vec<PageKey> {
+        pages
+            .iter()
+            .map(|&page| PageKey { template: 0, page })
+            .collect()
+    }
+
+    #[test]
+    fn pages_pair_up_in_the_order_they_were_scanned() {
+        let two = |_| 2;
+        // Front first, as usual.
+        assert_eq!(
+            partition(&keys(&[1, 2, 1, 2]), two),
+            vec![vec![0, 1], vec![2, 3]]
+        );
+        // Back first: page 2 of one respondent is never joined to page 1 of the next.
+        assert_eq!(
+            partition(&keys(&[2, 1, 2, 1]), two),
+            vec![vec![0, 1], vec![2, 3]]
+        );
+        // A respondent's page 2 lost: the next respondent's pages stay together.
+        assert_eq!(partition(&keys(&[1, 1, 2]), two), vec![vec![0], vec![1, 2]]);
+        // Two pages 1 of one form never make one response.
+        assert_eq!(partition(&keys(&[1, 1]), two), vec![vec![0], vec![1]]);
+        // Different forms never join.
+        let mixed = [
+            PageKey {
+                template: 0,
+                page: 1,
+            },
+            PageKey {
+                template: 1,
+                page: 2,
+            },
+        ];
+        assert_eq!(partition(&mixed, two), vec![vec![0], vec![1]]);
+        // One-page forms: every page is a response.
+        assert_eq!(
+            partition(&keys(&[1, 1, 1]), |_| 1),
+            vec![vec![0], vec![1], vec![2]]
+        );
+    }
 }

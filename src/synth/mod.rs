@@ -102,6 +102,20 @@ struct FilePlan {
     turned: u16,
     /// Standard-resolution PDF pages stored with square pixels (half height).
     half_height: bool,
+    /// How the sender's scanner fed two-sided sheets.
+    duplex: Duplex,
+}
+
+/// Two-sided scanning of the respondent's sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Duplex {
+    /// One side a page, in order.
+    No,
+    /// Each form page followed by its sheet's blank back.
+    BlankBacks,
+    /// Each sheet's back first: pages 2, 1 of a two-page form (one sheet, both sides),
+    /// or a blank back before a one-page form.
+    BackFirst,
 }
 
 /// One mark as drawn.
@@ -305,6 +319,23 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
             };
             (turned, (seed >> 8).is_multiple_of(3))
         };
+        let duplex = if args.showcase {
+            if k % 6 == 4 {
+                Duplex::BackFirst
+            } else {
+                Duplex::No
+            }
+        } else {
+            match (seed >> 16) % 100 {
+                0..4 => Duplex::BlankBacks,
+                4..7 => Duplex::BackFirst,
+                _ => Duplex::No,
+            }
+        };
+        // A PNG holds one page.
+        if format == OutFormat::Png && duplex != Duplex::No {
+            format = OutFormat::TiffG4;
+        }
         plans.push(FilePlan {
             name: format!("fax-{file_no:05}.{}", format.ext()),
             format,
@@ -312,6 +343,7 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
             seed,
             turned,
             half_height: half_height && format == OutFormat::Pdf,
+            duplex,
             force_upside_down: args.showcase && k % 5 == 1,
             force_dpi_y: args
                 .showcase
@@ -320,6 +352,26 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
         file_no += 1;
     }
     plans
+}
+
+/// The sides of one response's sheets in the order the scanner sends them: a template
+/// page (0-based) or a blank back.
+fn sending_order(form_pages: usize, duplex: Duplex) -> Vec<Option<usize>> {
+    match duplex {
+        Duplex::No => (0..form_pages).map(Some).collect(),
+        Duplex::BlankBacks => (0..form_pages).flat_map(|p| [Some(p), None]).collect(),
+        Duplex::BackFirst if form_pages == 1 => vec![None, Some(0)],
+        Duplex::BackFirst => (0..form_pages)
+            .step_by(2)
+            .flat_map(|p| {
+                if p + 1 < form_pages {
+                    vec![Some(p + 1), Some(p)]
+                } else {
+                    vec![None, Some(p)]
+                }
+            })
+            .collect(),
+    }
 }
 
 fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
@@ -341,12 +393,13 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         ),
     };
     let (w, h) = (kit.refs[0].width(), kit.refs[0].height());
+    let sent = sending_order(kit.refs.len(), plan.duplex);
     let total_pages: usize = plan
         .items
         .iter()
         .map(|it| {
             if matches!(it, Item::Response) {
-                kit.refs.len()
+                sent.len()
             } else {
                 1
             }
@@ -408,16 +461,26 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
             Item::Response => {
                 let mut pages = kit.refs.clone();
                 let filled = fill(kit, &mut pages, &mut rng);
-                let response_id = format!("{}:{first}", plan.name);
                 let mut page_truth = Vec::new();
-                for (tp, img) in pages.iter().enumerate() {
-                    let damage = send(img, &mut rng, &mut fax_pages);
-                    page_truth.push(PageTruth {
-                        file_page: first + tp,
-                        template_page: tp + 1,
-                        damage,
-                    });
+                for side in &sent {
+                    let file_page = fax_pages.len() + 1;
+                    match *side {
+                        Some(tp) => {
+                            let damage = send(&pages[tp], &mut rng, &mut fax_pages);
+                            page_truth.push(PageTruth {
+                                file_page,
+                                template_page: tp + 1,
+                                damage,
+                            });
+                        }
+                        None => {
+                            send(&cover::blank_page(w, h), &mut rng, &mut fax_pages);
+                            other_pages.push((file_page, "blank"));
+                        }
+                    }
                 }
+                // A response is known by the first of its form pages in the file.
+                let response_id = format!("{}:{}", plan.name, page_truth[0].file_page);
                 let row = truth_row(kit.t, &response_id, &filled);
                 responses.push((
                     ResponseTruth {
