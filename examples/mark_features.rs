@@ -88,6 +88,7 @@ fn main() {
                 let view = faxform::marks::PageView {
                     image: &page.image,
                     suspect_rows: &page.suspect_rows,
+                    line_rows: &page.line_rows,
                     row_scale: page.row_scale,
                 };
                 let ft = measure(&view, &reg, i, b, label.as_ref(), expl);
@@ -98,7 +99,7 @@ fn main() {
                     .unwrap_or(("none".into(), false));
                 let rd = faxform::marks::classify(ft);
                 println!(
-                    "{name},{},{},{},{},{style},{chosen},{},{},{},{:.3},{},{},{},{:.2},{},{},{:?},{}",
+                    "{name},{},{},{},{},{style},{chosen},{},{},{},{:.3},{},{},{},{:.2},{},{},{:?},{},{:.2}",
                     pi + 1,
                     t.id,
                     q.id,
@@ -114,7 +115,8 @@ fn main() {
                     ft.unknown,
                     rd.marked,
                     rd.doubt,
-                    ft.close
+                    ft.close,
+                    ft.around
                 );
             }
         }

@@ -256,10 +256,13 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
             let (_, coarse) = crate::normalise::ink_maps(&img);
             let mut suspect_rows = p.suspect_rows.clone();
             suspect_rows.reverse();
+            let mut line_rows = p.line_rows.clone();
+            line_rows.reverse();
             pages[1] = Some(NormalPage {
                 image: img,
                 dpi: p.dpi,
                 suspect_rows,
+                line_rows,
                 row_scale: p.row_scale,
                 coarse,
                 skew_deg: p.skew_deg,

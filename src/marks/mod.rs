@@ -102,6 +102,10 @@ pub struct BoxFeatures {
     pub runs_right: u32,
     /// Ink pixels inside the box on rows repeated by a line error (could be a smear).
     pub unknown: u32,
+    /// Share of directions from the box's centre in which unexplained ink lies just
+    /// outside the box (between its side and about two thirds of its size out): a ring
+    /// drawn round the box reaches nearly all, a mark beside it or a neighbour's a few.
+    pub around: f32,
 }
 
 /// A window of unexplained ink in template coordinates.
@@ -135,7 +139,8 @@ impl Excess {
                 let (px, py) = reg.map(i, tx as f64, ty as f64);
                 let (xi, yi) = (round_i64(px), round_i64(py));
                 if xi >= 0 && yi >= 0 && (xi as u32) < img.width() && (yi as u32) < img.height() {
-                    let ink = is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
+                    let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
+                    let ink = !on_line && is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
                     // Ink on a repeated row may be a copy of the row above (a box edge
                     // smeared down): unknown. Paper there is paper.
                     if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
@@ -268,6 +273,9 @@ pub struct PageView<'a> {
     pub image: &'a GrayImage,
     /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
     pub suspect_rows: &'a [bool],
+    /// Rows crossed by line hits (see [`crate::normalise::NormalPage::line_rows`]): read as
+    /// paper.
+    pub line_rows: &'a [bool],
     /// Rows per received row (see [`crate::normalise::NormalPage::row_scale`]).
     pub row_scale: f32,
 }
@@ -296,6 +304,7 @@ pub fn measure(
         .map(|l| circle_coverage(img, reg, i, l, s, explained))
         .unwrap_or(0.0);
     let unknown = e.count_unknown(&inside);
+    let around = around_share(&e, &r);
     BoxFeatures {
         inner,
         inner_area: inside.area() as u32,
@@ -305,7 +314,37 @@ pub fn measure(
         runs_left,
         runs_right,
         unknown,
+        around,
     }
+}
+
+/// Directions looked along for [`BoxFeatures::around`].
+const AROUND_DIRECTIONS: usize = 24;
+
+/// See [`BoxFeatures::around`]: each direction is followed from just outside the box's
+/// side to about two thirds of the box's size beyond it.
+fn around_share(e: &Excess, r: &Rect) -> f32 {
+    let (cx, cy) = r.center();
+    let half = r.w.max(r.h) as f32 / 2.0;
+    let hits = (0..AROUND_DIRECTIONS)
+        .filter(|&k| {
+            let a = k as f32 * std::f32::consts::TAU / AROUND_DIRECTIONS as f32;
+            let (dx, dy) = (a.cos(), a.sin());
+            // Distance from the centre to the box's side along this direction.
+            let side = half / dx.abs().max(dy.abs());
+            let (from, to) = (side + 2.0, side + half * 1.3);
+            let mut d = from;
+            while d <= to {
+                let (x, y) = ((cx + dx * d).round() as i32, (cy + dy * d).round() as i32);
+                if e.at(x, y) {
+                    return true;
+                }
+                d += 1.0;
+            }
+            false
+        })
+        .count();
+    hits as f32 / AROUND_DIRECTIONS as f32
 }
 
 /// How much of the label's width has unexplained ink above it and below it (the smaller
@@ -426,6 +465,9 @@ const WEAK_MARK: u32 = 45;
 const HEAVY_INNER: u32 = 110;
 const FILLED_INNER: u32 = 200;
 const HEAVY_CLOSE: u32 = 60;
+/// Unexplained ink just outside the box in this share of directions is a ring round it;
+/// marks beside the box, struck-through marks and neighbours' circles reach far fewer.
+const RING_AROUND: f32 = 0.7;
 /// Ink hugging an empty box and crossing out past its side: a mark made just beside it.
 const BESIDE_CLOSE: u32 = 12;
 
@@ -450,6 +492,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         let mut b = r(true, 0.5 + f.circle / 2.0, None);
         b.by_circle = true;
         return b;
+    }
+    // A ring drawn round the box, its inside left clean: chosen, as a person reads it.
+    if f.around >= RING_AROUND && f.inner < INNER_MARK {
+        return r(true, 0.5 + f.around / 2.0, None);
     }
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
         && f.close >= HEAVY_CLOSE
@@ -539,4 +585,36 @@ pub fn classify_page(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(inner: u32, close: u32, around: f32, runs: u32) -> BoxFeatures {
+        BoxFeatures {
+            inner,
+            inner_area: 400,
+            near: close * 2,
+            close,
+            runs_left: runs,
+            runs_right: runs,
+            around,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_ring_round_a_clean_box_is_chosen_and_ink_on_one_side_is_asked_about() {
+        let ring = classify(features(0, 150, 0.85, 2));
+        assert!(ring.marked && ring.doubt.is_none(), "{ring:?}");
+        let beside = classify(features(0, 40, 0.2, 1));
+        assert!(
+            !beside.marked && beside.doubt == Some(Doubt::Beside),
+            "{beside:?}"
+        );
+        // A heavy scribble that also reaches round the box stays a correction.
+        let scribble = classify(features(150, 200, 0.8, 2));
+        assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
+    }
 }

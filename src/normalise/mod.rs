@@ -105,6 +105,9 @@ pub struct NormalPage {
     /// Rows (of `image`) that repeat the row before them on the received page: a fax line
     /// error. What they show is not what was on the paper.
     pub suspect_rows: Vec<bool>,
+    /// Rows (of `image`) crossed by a line hit: a fax line error that prints a thin
+    /// black line across the page. Ink there is nobody's mark.
+    pub line_rows: Vec<bool>,
     /// Rows of `image` per received row: about 2 for a standard-resolution fax, whose
     /// speckle dots are therefore twice as tall as on a fine page.
     pub row_scale: f32,
@@ -148,16 +151,45 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
     let skew_deg = deskew::skew_degrees(&cp, &fp, 6.0);
     let looks_sideways = deskew::row_column_ratio(&cp, skew_deg) < 0.9;
     let suspect_rows = suspect_rows(p, image.height() as usize);
+    let line_rows = line_hit_rows(&image);
     let row_scale = dpi / p.dpi_y;
     Ok(NormalPage {
         image,
         dpi,
         suspect_rows,
+        line_rows,
         row_scale,
         coarse,
         skew_deg,
         looks_sideways,
     })
+}
+
+/// A row whose longest ink run is at least this share of the page's width is a line hit:
+/// no pen stroke runs straight along one row that far, and a form's own rules are
+/// explained by its template wherever they lie.
+const LINE_HIT_SHARE: f32 = 0.4;
+
+/// Marks the rows crossed by a line hit, and the row either side (where the line's edge
+/// falls between rows).
+fn line_hit_rows(img: &GrayImage) -> Vec<bool> {
+    let w = img.width() as usize;
+    let min_run = (w as f32 * LINE_HIT_SHARE) as usize;
+    let hit: Vec<bool> = img
+        .as_raw()
+        .chunks_exact(w.max(1))
+        .map(|row| {
+            let (mut run, mut longest) = (0usize, 0usize);
+            for &v in row {
+                run = if crate::raster::is_ink(v) { run + 1 } else { 0 };
+                longest = longest.max(run);
+            }
+            longest >= min_run
+        })
+        .collect();
+    (0..hit.len())
+        .map(|y| hit[y] || (y > 0 && hit[y - 1]) || hit.get(y + 1).copied().unwrap_or(false))
+        .collect()
 }
 
 /// Marks the rows of the normalised page that come from repeated received rows.
@@ -204,6 +236,18 @@ fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
 mod tests {
     use super::*;
     use crate::raster::sample_bilinear;
+
+    #[test]
+    fn a_line_across_the_page_is_a_line_hit_and_a_rule_of_a_third_is_not() {
+        let img = GrayImage::from_fn(600, 40, |x, y| {
+            let hit = y == 10 && x >= 30;
+            let rule = y == 30 && (100..300).contains(&x);
+            image::Luma([if hit || rule { 0 } else { 255 }])
+        });
+        let rows = line_hit_rows(&img);
+        let flagged: Vec<usize> = (0..40).filter(|&y| rows[y]).collect();
+        assert_eq!(flagged, vec![9, 10, 11]);
+    }
 
     #[test]
     fn fast_resampling_matches_the_reference_sampler() {

@@ -217,6 +217,7 @@ pub fn read_page(
     let view = PageView {
         image: &page.image,
         suspect_rows: &page.suspect_rows,
+        line_rows: &page.line_rows,
         row_scale: page.row_scale,
     };
     let features: Vec<_> = pk

@@ -43,6 +43,8 @@ struct Params {
     /// Share of pages with a shadow along the left or right edge (lid left open, grey
     /// paper edge).
     shadow_pages: f64,
+    /// Share of pages with line hits: thin black lines across the page from a line error.
+    line_hit_pages: f64,
     /// Share of pages binarised by dithering the grey (ordered or error diffusion) rather
     /// than by one threshold.
     dither_pages: f64,
@@ -66,6 +68,7 @@ impl Profile {
                 lost_row_rate: 0.0,
                 row_shift_pages: 0.0,
                 shadow_pages: 0.0,
+                line_hit_pages: 0.0,
                 dither_pages: 0.0,
             },
             Profile::Fax => Params {
@@ -83,6 +86,7 @@ impl Profile {
                 lost_row_rate: 0.003,
                 row_shift_pages: 0.25,
                 shadow_pages: 0.05,
+                line_hit_pages: 0.1,
                 dither_pages: 0.1,
             },
             Profile::Harsh => Params {
@@ -100,6 +104,7 @@ impl Profile {
                 lost_row_rate: 0.01,
                 row_shift_pages: 0.5,
                 shadow_pages: 0.12,
+                line_hit_pages: 0.25,
                 dither_pages: 0.2,
             },
         }
@@ -122,6 +127,8 @@ pub struct PageDamage {
     /// Line errors that dropped (negative) or inserted (positive) rows, moving what lies
     /// below: (row, rows).
     pub shifted_rows: Vec<(usize, i32)>,
+    /// Rows crossed by a line hit.
+    pub line_hits: Vec<usize>,
     /// Width of the shadow along an edge, mm (negative: the right edge; 0: none).
     pub shadow_mm: f64,
     /// How the grey was made black and white.
@@ -388,6 +395,23 @@ pub fn transmit(
             y += 1;
         }
     }
+    let mut line_hits = Vec::new();
+    if rng.random_bool(p.line_hit_pages) {
+        for _ in 0..rng.random_range(1..4) {
+            let y = rng.random_range(0..height);
+            let thick = rng.random_range(1..3);
+            let (x0, x1) = if rng.random_bool(0.6) {
+                (0, width)
+            } else {
+                let a = rng.random_range(0..width / 2);
+                (a, (a + rng.random_range(width / 2..width)).min(width))
+            };
+            for yy in y..(y + thick).min(height) {
+                out.pixels[yy * width + x0..yy * width + x1].fill(true);
+            }
+            line_hits.push(y);
+        }
+    }
     let mut shifted_rows = Vec::new();
     if rng.random_bool(p.row_shift_pages) {
         for _ in 0..rng.random_range(1..6) {
@@ -409,6 +433,7 @@ pub fn transmit(
         streaks,
         lost_rows,
         shifted_rows,
+        line_hits,
         shadow_mm,
         binarise: how,
         turned_deg: 0,

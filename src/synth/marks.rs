@@ -24,6 +24,8 @@ pub enum MarkStyle {
     Tiny,
     /// A mark struck through to take it back: the respondent did not choose this option.
     Corrected,
+    /// A ring drawn round the box, its inside left clean.
+    CircleBox,
     /// A tick made just beside the box instead of in it (seen on returned forms: the
     /// respondent meant the option, and a person reading the fax sees it).
     Beside,
@@ -49,6 +51,7 @@ pub fn pick_style(rng: &mut impl Rng) -> MarkStyle {
         (MarkStyle::Faint, 4.0),
         (MarkStyle::Tiny, 4.0),
         (MarkStyle::Beside, 3.0),
+        (MarkStyle::CircleBox, 3.0),
     ];
     let total: f64 = table.iter().map(|t| t.1).sum();
     let mut x = rng.random::<f64>() * total;
@@ -143,6 +146,17 @@ pub fn draw(
                 (j(rng, cx + t), j(rng, cy + t * 0.3)),
             ];
             pen::stroke(img, &p, width * 1.2, ink, rng);
+        }
+        MarkStyle::CircleBox => {
+            let r = s * rng.random_range(0.75..0.95);
+            pen::ellipse(
+                img,
+                (j(rng, cx), j(rng, cy)),
+                (r * rng.random_range(1.0..1.2), r),
+                width * 0.8,
+                ink,
+                rng,
+            );
         }
         MarkStyle::Beside => {
             // Left of the box, or right of it (over the start of the label), close enough
