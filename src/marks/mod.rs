@@ -452,6 +452,8 @@ const NEAR_OVERRUN: u32 = 60;
 const INNER_BLANK: u32 = 4;
 const CIRCLE_MARK: f32 = 0.3;
 const CIRCLE_BLANK: f32 = 0.05;
+/// Circle evidence between [`CIRCLE_MARK`] and this is read as chosen but reviewed.
+const CIRCLE_SURE: f32 = 0.5;
 const UNKNOWN_DOUBT: u32 = 10;
 const CLOSE_BLANK: u32 = 30;
 /// A label this circled probably has a circle around it, whose strokes may cross neighbours.
@@ -465,6 +467,9 @@ const WEAK_MARK: u32 = 45;
 const HEAVY_INNER: u32 = 110;
 const FILLED_INNER: u32 = 200;
 const HEAVY_CLOSE: u32 = 60;
+/// ... or less ink hugging it when the strokes cross its sides three times or more: a
+/// strike-through goes back and forth, a tick or cross crosses each side once.
+const CROSSED_CLOSE: u32 = 40;
 /// Unexplained ink just outside the box in this share of directions is a ring round it;
 /// marks beside the box, struck-through marks and neighbours' circles reach far fewer.
 const RING_AROUND: f32 = 0.7;
@@ -489,7 +494,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(false, 0.4, Some(Doubt::Correction));
     }
     if f.circle >= CIRCLE_MARK {
-        let mut b = r(true, 0.5 + f.circle / 2.0, None);
+        // A label ringed over only part of its length may be a neighbour's overrunning
+        // stroke above and one below: a person looks.
+        let doubt = (f.circle < CIRCLE_SURE).then_some(Doubt::Unsure);
+        let mut b = r(true, 0.5 + f.circle / 2.0, doubt);
         b.by_circle = true;
         return b;
     }
@@ -497,9 +505,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.around >= RING_AROUND && f.inner < INNER_MARK {
         return r(true, 0.5 + f.around / 2.0, None);
     }
+    let crossings = f.runs_left + f.runs_right;
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
-        && f.close >= HEAVY_CLOSE
-        && f.runs_left + f.runs_right >= 2
+        && ((f.close >= HEAVY_CLOSE && crossings >= 2)
+            || (f.close >= CROSSED_CLOSE && crossings >= 3))
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }

@@ -24,8 +24,9 @@ use rings::Window;
 /// Registration constants, in template pixels (templates are drawn at 200 dpi, 8 px a
 /// millimetre) and ring-match scores (share of ring pixels inked less share of halo).
 mod defs {
-    /// Local search radius around a box's predicted place (1.1 mm).
-    pub const SEARCH: i32 = 9;
+    /// Local search radius around a box's predicted place (1.6 mm): a few rows dropped
+    /// by a line error move a band of boxes past a millimetre.
+    pub const SEARCH: i32 = 13;
     /// A found box agrees with its neighbours within this distance (0.3 mm).
     pub const AGREE_PX: f64 = 2.5;
     /// Boxes farther than this from a first fit are left out of it (a line error of a few

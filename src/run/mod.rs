@@ -90,6 +90,10 @@ pub struct Summary {
     pub skipped_inputs: Vec<(String, String)>,
     pub seconds: Seconds,
     pub fields: FieldSummary,
+    /// `response_id column (question = code)` of every answer given where the form's
+    /// branching did not ask for one (see `Template::against_branching`): kept as read,
+    /// listed for the tally's policy rather than sent to review.
+    pub against_branching: Vec<String>,
 }
 
 /// Write-in fields read in this run, and every written cell left unread in the folder.
@@ -230,6 +234,25 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     summary.responses = responses;
     summary.review_items = reviews;
     summary.rejected = rejected;
+    summary.against_branching = store
+        .responses()?
+        .iter()
+        .filter_map(|r| {
+            let t = kit.templates.iter().find(|t| t.id == r.template)?;
+            Some(
+                t.against_branching(&r.cells)
+                    .into_iter()
+                    .map(|a| {
+                        format!(
+                            "{} {} ({} = {})",
+                            r.response_id, a.column, a.because.0, a.because.1
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .flatten()
+        .collect();
     summary.fields = FieldSummary {
         ocr,
         fields: tally.fields,

@@ -292,7 +292,9 @@ pub fn assemble(
     }
 
     // その他（ ）-style blanks filled in while their option is left unmarked: usually a
-    // missed tick, which a person should decide.
+    // missed tick, which a person should decide. (The follow-up of a single-choice answer
+    // written while another answer is chosen is the respondent's, read surely: listed as
+    // against the branching, see Template::against_branching.)
     for (q, pi, area) in written {
         let Some((parent, code)) = &q.attached_to else {
             continue;
@@ -300,8 +302,9 @@ pub fn assemble(
         let Some(pq) = t.question(parent) else {
             continue;
         };
-        let on = chosen.get(parent).is_some_and(|c| c.contains(code));
-        if !on {
+        let picked = chosen.get(parent).map(Vec::as_slice).unwrap_or_default();
+        let another = pq.kind == Kind::Single && !picked.is_empty();
+        if !picked.contains(code) && !another {
             items.push(Item {
                 column: if pq.kind == Kind::Single {
                     parent.clone()
@@ -318,45 +321,6 @@ pub fn assemble(
                 option: Some(*code),
                 at: Some((pi, area)),
             });
-        }
-    }
-
-    // Branching: answers where the form told the respondent to skip.
-    for q in &t.questions {
-        let Some(c) = chosen.get(&q.id) else { continue };
-        for s in &q.skip {
-            let Some(trigger) = c.iter().find(|x| s.when.contains(x)) else {
-                continue;
-            };
-            for sq in t.skipped_by(q, &[*trigger]) {
-                let Some(marked) = chosen.get(&sq.id) else {
-                    continue;
-                };
-                let qi = t.question_index(&sq.id).unwrap();
-                for code in marked {
-                    let column = if sq.kind == Kind::Single {
-                        sq.id.clone()
-                    } else {
-                        format!("{}_{code}", sq.id)
-                    };
-                    let at = reads.get(&(qi, *code)).map(box_area);
-                    items.push(Item {
-                        column,
-                        reason: format!(
-                            "answered although {} = {trigger} says skip to {}",
-                            q.id, s.to
-                        ),
-                        guess: if sq.kind == Kind::Single {
-                            code.to_string()
-                        } else {
-                            "1".into()
-                        },
-                        confidence: 0.0,
-                        option: Some(*code),
-                        at,
-                    });
-                }
-            }
         }
     }
 

@@ -6,6 +6,7 @@
 //! `faxform template detect` becomes a template by naming its boxes, without touching a
 //! coordinate.
 
+mod branching;
 mod columns;
 pub mod detect;
 pub mod draft;
