@@ -58,5 +58,10 @@ d = sys.argv[1]
 c = collections.Counter(re.sub(r"[0-9.]+", "N", r["reason"]) for r in csv.DictReader(open(d + "rejected.csv")))
 print("rejected in %s: %s" % (d.rstrip("/").split("/")[-1], "; ".join("%d %s" % (n, k) for k, n in c.most_common())))
 PY
+    name=$(basename "$d")
+    if [ -f "../shared/corpora/$name/truth-notes.jsonl" ]; then
+      echo "checkbox cells of $name by the truth's mark style:"
+      python3 "$(dirname "$0")/by_style.py" "$d" "../shared/corpora/$name"
+    fi
   done
 fi

@@ -72,23 +72,29 @@ pub fn clear_edge_shadows(img: &mut GrayImage, dpi: f32, p: &ShadowParams) -> Sh
     }
     let px_per_mm = dpi / 25.4;
     let raw = img.as_raw();
-    let mut cols = vec![0u32; w];
-    let mut rows = vec![0u32; h];
-    for (y, row) in raw.chunks_exact(w).enumerate() {
-        for (x, &v) in row.iter().enumerate() {
-            if is_ink(v) {
-                cols[x] += 1;
-                rows[y] += 1;
-            }
+    // Only the bands a shadow can lie in are counted (a fifth of the pixels).
+    let band = ((p.max_depth_mm * px_per_mm) as usize + 1).min(w).min(h);
+    let ink = |v: &u8| is_ink(*v) as u32;
+    let mut left = vec![0u32; band];
+    let mut right = vec![0u32; band];
+    for row in raw.chunks_exact(w) {
+        for (c, v) in left.iter_mut().zip(&row[..band]) {
+            *c += ink(v);
+        }
+        for (c, v) in right.iter_mut().zip(row[w - band..].iter().rev()) {
+            *c += ink(v);
         }
     }
+    let row_ink = |y: usize| raw[y * w..(y + 1) * w].iter().map(ink).sum::<u32>();
+    let top: Vec<u32> = (0..band).map(row_ink).collect();
+    let bottom: Vec<u32> = (0..band).map(|k| row_ink(h - 1 - k)).collect();
     let col_share = |x: &u32| *x as f32 / h as f32;
     let row_share = |y: &u32| *y as f32 / w as f32;
     let s = Shadows {
-        left: depth(cols.iter().map(col_share), p, px_per_mm),
-        right: depth(cols.iter().rev().map(col_share), p, px_per_mm),
-        top: depth(rows.iter().map(row_share), p, px_per_mm),
-        bottom: depth(rows.iter().rev().map(row_share), p, px_per_mm),
+        left: depth(left.iter().map(col_share), p, px_per_mm),
+        right: depth(right.iter().map(col_share), p, px_per_mm),
+        top: depth(top.iter().map(row_share), p, px_per_mm),
+        bottom: depth(bottom.iter().map(row_share), p, px_per_mm),
     };
     if s == Shadows::default() {
         return s;

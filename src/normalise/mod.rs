@@ -179,6 +179,10 @@ fn line_hit_rows(img: &GrayImage) -> Vec<bool> {
         .as_raw()
         .chunks_exact(w.max(1))
         .map(|row| {
+            // Counting first is cheap (and vectorises); runs only where enough ink is.
+            if row.iter().filter(|&&v| crate::raster::is_ink(v)).count() < min_run {
+                return false;
+            }
             let (mut run, mut longest) = (0usize, 0usize);
             for &v in row {
                 run = if crate::raster::is_ink(v) { run + 1 } else { 0 };
