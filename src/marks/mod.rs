@@ -156,12 +156,12 @@ impl Excess {
             mask,
             unknown,
         };
-        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 });
+        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, SPECKLE);
         e
     }
 
     /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
-    fn drop_noise(&mut self, row_scale: f32) {
+    fn drop_noise(&mut self, row_scale: f32, speckle: usize) {
         let (w, h) = (self.rect.w as usize, self.rect.h as usize);
         let mut seen = vec![false; w * h];
         // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
@@ -201,7 +201,7 @@ impl Excess {
             // across) come out twice as tall; pen marks were drawn before and keep their size.
             let tall_dot =
                 row_scale > 1.5 && cw <= 4 && (ch as f32) <= 4.5 * row_scale && comp.len() <= 28;
-            if comp.len() < SPECKLE || streak {
+            if comp.len() < speckle || streak {
                 for p in comp {
                     self.mask[p] = false;
                 }
@@ -267,6 +267,9 @@ impl Excess {
 
 /// Pieces of unexplained ink smaller than this (pixels at 200 dpi) are fax speckle.
 const SPECKLE: usize = 8;
+/// Around a label, smaller pieces are dither and speckle along the printed text rather
+/// than a circle's arc.
+const ARC_PIECE: usize = 16;
 
 /// The page as mark reading sees it.
 pub struct PageView<'a> {
@@ -360,7 +363,7 @@ fn circle_coverage(
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;
-    let top = Excess::sample(
+    let mut top = Excess::sample(
         img,
         reg,
         i,
@@ -368,7 +371,7 @@ fn circle_coverage(
         Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
         false,
     );
-    let bottom = Excess::sample(
+    let mut bottom = Excess::sample(
         img,
         reg,
         i,
@@ -376,6 +379,8 @@ fn circle_coverage(
         Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
         false,
     );
+    top.drop_noise(1.0, ARC_PIECE);
+    bottom.drop_noise(1.0, ARC_PIECE);
     // Share of the label's columns with ink in the band above, and in the band below;
     // a circle (even a tilted one, whose arcs run through the text at one end) reaches
     // both sides along much of the label, a neighbour's stray mark only one.
