@@ -341,7 +341,8 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
     // A fax cut off in transmission (2,050 of a fine page's 2,314 rows), a thumbnail, and
     // a Group 3 page with a run of damaged lines in the middle.
     let mut cut = sample_page("samples/hodanren/fax-00001.tif");
-    let rows = 2050;
+    // The last eighth of the page lost (the bottom questions), at either resolution.
+    let rows = cut.height * 7 / 8;
     cut.height = rows;
     cut.pixels.truncate(rows * cut.width);
     std::fs::write(
@@ -372,9 +373,9 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         std::fs::create_dir_all(inbox.join(dir)).unwrap();
         std::fs::copy(root().join(src), inbox.join(dir).join("FAX0001.TIF")).unwrap();
     }
-    // (fax-00003: a cover, then the form on page 2.)
+    // (fax-00007: a cover, then the form on page 2.)
     std::fs::copy(
-        root().join("samples/hodanren/fax-00003.tif"),
+        root().join("samples/hodanren/fax-00007.tif"),
         inbox.join("受信1.tif"),
     )
     .unwrap();
@@ -533,15 +534,14 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         "loop followed"
     );
 
-    // A second night into the same folder, with a new FAX0001.TIF at the top: it gets its
-    // own id and the first night's answers stay.
+    // A second night into the same folder, with a new 受信1.tif at the top (another fax:
+    // the same pages with a byte more at the end, so not a duplicate): it gets its own id
+    // and the first night's answers stay.
     let night2 = tmp.path().join("night2");
     std::fs::create_dir_all(&night2).unwrap();
-    std::fs::copy(
-        root().join("samples/hodanren/fax-00007.tif"),
-        night2.join("受信1.tif"),
-    )
-    .unwrap();
+    let mut other = std::fs::read(root().join("samples/hodanren/fax-00007.tif")).unwrap();
+    other.push(0);
+    std::fs::write(night2.join("受信1.tif"), other).unwrap();
     let res = run(&[&night2], &out);
     assert!(
         res.status.success(),
@@ -556,7 +556,7 @@ fn a_damaged_folder_is_read_to_the_end_and_every_page_is_accounted_for() {
         ids.contains("受信1.tif:2") && ids.len() == responses.len() + 1,
         "{ids:?}"
     );
-    // fax-00007 holds its response on page 2 (page 1 is a cover).
+    // Both hold their response on page 2 (page 1 is a cover).
     assert!(ids.contains("受信1.tif#2:2"), "{ids:?}");
 }
 

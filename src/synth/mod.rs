@@ -320,7 +320,7 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
             (turned, (seed >> 8).is_multiple_of(3))
         };
         let duplex = if args.showcase {
-            if k % 6 == 4 {
+            if k % 6 == 2 {
                 Duplex::BackFirst
             } else {
                 Duplex::No
