@@ -475,6 +475,10 @@ const HEAVY_CLOSE: u32 = 60;
 /// ... or less ink hugging it when the strokes cross its sides three times or more: a
 /// strike-through goes back and forth, a tick or cross crosses each side once.
 const CROSSED_CLOSE: u32 = 40;
+/// A full box with this much ink hugging it, reaching round it in this share of
+/// directions, may be a scribble over a mark rather than a filled box.
+const SPILL_CLOSE: u32 = 120;
+const SPILL_AROUND: f32 = 0.3;
 /// Unexplained ink just outside the box in this share of directions is a ring round it;
 /// marks beside the box, struck-through marks and neighbours' circles reach far fewer.
 const RING_AROUND: f32 = 0.7;
@@ -505,6 +509,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         let mut b = r(true, 0.5 + f.circle / 2.0, doubt);
         b.by_circle = true;
         return b;
+    }
+    // A filled box whose ink spills well round it: filled, or scribbled over to take it
+    // back; on faxes the two look alike.
+    if f.inner >= FILLED_INNER && f.close >= SPILL_CLOSE && f.around >= SPILL_AROUND {
+        return r(true, 0.4, Some(Doubt::Correction));
     }
     // A ring drawn round the box, its inside left clean: chosen, as a person reads it.
     if f.around >= RING_AROUND && f.inner < INNER_MARK {
@@ -630,5 +639,13 @@ mod tests {
         // A heavy scribble that also reaches round the box stays a correction.
         let scribble = classify(features(150, 200, 0.8, 2));
         assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
+    }
+
+    #[test]
+    fn a_full_box_spilling_round_it_is_asked_about_and_a_neat_fill_is_not() {
+        let spilled = classify(features(215, 140, 0.4, 2));
+        assert_eq!(spilled.doubt, Some(Doubt::Correction), "{spilled:?}");
+        let neat = classify(features(225, 10, 0.05, 0));
+        assert!(neat.marked && neat.doubt.is_none(), "{neat:?}");
     }
 }
