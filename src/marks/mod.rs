@@ -106,6 +106,9 @@ pub struct BoxFeatures {
     /// outside the box (between its side and about two thirds of its size out): a ring
     /// drawn round the box reaches nearly all, a mark beside it or a neighbour's a few.
     pub around: f32,
+    /// Speckle-sized ink dropped from the middle of the box (its central half): where a
+    /// small deliberate dot is made.
+    pub centre_specks: u32,
 }
 
 /// A window of unexplained ink in template coordinates.
@@ -113,6 +116,9 @@ struct Excess {
     rect: Rect,
     mask: Vec<bool>,
     unknown: Vec<bool>,
+    /// Ink dropped as speckle or speckle-sized dots (kept to look at where a small
+    /// deliberate dot would be).
+    dropped: Vec<bool>,
 }
 
 impl Excess {
@@ -151,10 +157,12 @@ impl Excess {
                 }
             }
         }
+        let dropped = vec![false; mask.len()];
         let mut e = Excess {
             rect,
             mask,
             unknown,
+            dropped,
         };
         e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, SPECKLE);
         e
@@ -204,6 +212,7 @@ impl Excess {
             if comp.len() < speckle || streak {
                 for p in comp {
                     self.mask[p] = false;
+                    self.dropped[p] = !streak;
                 }
             } else if tall_dot {
                 dots.push(comp);
@@ -213,6 +222,7 @@ impl Excess {
         }
         if !stroke {
             for p in dots.into_iter().flatten() {
+                self.dropped[p] = true;
                 self.mask[p] = false;
             }
         }
@@ -308,6 +318,7 @@ pub fn measure(
         .unwrap_or(0.0);
     let unknown = e.count_unknown(&inside);
     let around = around_share(&e, &r);
+    let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
     BoxFeatures {
         inner,
         inner_area: inside.area() as u32,
@@ -318,6 +329,7 @@ pub fn measure(
         runs_right,
         unknown,
         around,
+        centre_specks,
     }
 }
 
@@ -479,6 +491,8 @@ const CROSSED_CLOSE: u32 = 40;
 /// directions, may be a scribble over a mark rather than a filled box.
 const SPILL_CLOSE: u32 = 120;
 const SPILL_AROUND: f32 = 0.3;
+/// Speckle-sized ink in the middle of an empty box, pixels, that a person should see.
+const CENTRE_DOT: u32 = 12;
 /// Unexplained ink just outside the box in this share of directions is a ring round it;
 /// marks beside the box, struck-through marks and neighbours' circles reach far fewer.
 const RING_AROUND: f32 = 0.7;
@@ -534,6 +548,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     }
     if f.inner >= INNER_WITH_OVERRUN && f.near >= NEAR_OVERRUN {
         return r(true, 0.6, None);
+    }
+    // A speck in the middle of an otherwise empty box: fax speckle lands anywhere, a
+    // small dot made with a pencil lands here and looks the same.
+    if f.inner <= INNER_BLANK && f.centre_specks >= CENTRE_DOT {
+        return r(false, 0.4, Some(Doubt::Unsure));
     }
     // Nothing inside and nothing hugging the box: ink further out belongs to a
     // neighbour's mark. (An oversized mark of this box that misses its inside still
@@ -647,5 +666,19 @@ mod tests {
         assert_eq!(spilled.doubt, Some(Doubt::Correction), "{spilled:?}");
         let neat = classify(features(225, 10, 0.05, 0));
         assert!(neat.marked && neat.doubt.is_none(), "{neat:?}");
+    }
+
+    #[test]
+    fn a_dot_in_the_middle_of_an_empty_box_is_asked_about_a_speck_is_not() {
+        let dot = classify(BoxFeatures {
+            centre_specks: 14,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert_eq!(dot.doubt, Some(Doubt::Unsure), "{dot:?}");
+        let speck = classify(BoxFeatures {
+            centre_specks: 4,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!speck.marked && speck.doubt.is_none(), "{speck:?}");
     }
 }
