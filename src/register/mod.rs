@@ -309,3 +309,74 @@ fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Se
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Rect;
+
+    /// A page of `rows` x 4 empty boxes (20 px, 2 px lines), every row 60 px apart.
+    fn boxes_at(rows: i32, shift: impl Fn(i32, i32) -> (i32, i32)) -> (GrayImage, Vec<Rect>) {
+        let mut img = GrayImage::from_pixel(900, 120 + rows as u32 * 60, image::Luma([255]));
+        let mut rects = Vec::new();
+        for r in 0..rows {
+            for c in 0..4 {
+                let rect = Rect::new(100 + c * 200, 80 + r * 60, 20, 20);
+                rects.push(rect);
+                let (dx, dy) = shift(rect.x, rect.y);
+                for y in 0..20 {
+                    for x in 0..20 {
+                        if x < 2 || y < 2 || x >= 18 || y >= 18 {
+                            let (px, py) = (rect.x + dx + x, rect.y + dy + y);
+                            img.put_pixel(px as u32, py as u32, image::Luma([0]));
+                        }
+                    }
+                }
+            }
+        }
+        (img, rects)
+    }
+
+    fn model(rects: &[Rect]) -> PageBoxes {
+        let (reference, _) = boxes_at(rects.len() as i32 / 4, |_, _| (0, 0));
+        PageBoxes {
+            boxes: rects
+                .iter()
+                .enumerate()
+                .map(|(i, r)| BoxModel::new(&reference, i, 1, *r))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn boxes_below_a_line_error_are_followed_band_by_band() {
+        // Rows dropped by a line error moved everything below y = 300 up by 6 px, and
+        // identification's fit is 15 px off sideways: beyond the local search.
+        let shift = |_x: i32, y: i32| (15, if y > 300 { -6 } else { 0 });
+        let (page, rects) = boxes_at(8, shift);
+        let boxes = model(&rects);
+        let reg = register(&page, &boxes, &Affine::IDENTITY);
+        assert_eq!(reg.found, rects.len(), "{:?}", reg.located);
+        assert!(!reg.unreliable());
+        for (i, r) in rects.iter().enumerate() {
+            let (x, y) = reg.map(i, r.x as f64, r.y as f64);
+            let (dx, dy) = shift(r.x, r.y);
+            assert!(
+                (x - (r.x + dx) as f64).abs() <= 1.0 && (y - (r.y + dy) as f64).abs() <= 1.0,
+                "box {i} at ({x:.1}, {y:.1}), printed at ({}, {})",
+                r.x + dx,
+                r.y + dy
+            );
+            assert!(!reg.unsure(i));
+        }
+    }
+
+    #[test]
+    fn a_page_without_its_boxes_is_unreliable() {
+        let (_, rects) = boxes_at(3, |_, _| (0, 0));
+        let blank = GrayImage::from_pixel(900, 300, image::Luma([255]));
+        let reg = register(&blank, &model(&rects), &Affine::IDENTITY);
+        assert_eq!(reg.found, 0);
+        assert!(reg.unreliable());
+    }
+}

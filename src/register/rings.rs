@@ -31,38 +31,44 @@ pub struct PageBoxes {
     pub boxes: Vec<BoxModel>,
 }
 
+impl BoxModel {
+    /// The box at `r` of question `question`, option `code`, as the reference shows it.
+    pub fn new(reference: &GrayImage, question: usize, code: u32, r: Rect) -> BoxModel {
+        let mut ring = Vec::new();
+        let mut halo = Vec::new();
+        let outer = r.inflate(3);
+        let within = r.inflate(1);
+        for y in outer.y..outer.bottom() {
+            for x in outer.x..outer.right() {
+                let inside = within.contains_point(x as f32, y as f32);
+                let ink = x >= 0
+                    && y >= 0
+                    && (x as u32) < reference.width()
+                    && (y as u32) < reference.height()
+                    && is_ink(reference.get_pixel(x as u32, y as u32).0[0]);
+                if inside && ink {
+                    ring.push((x, y));
+                } else if !inside && !ink {
+                    halo.push((x, y));
+                }
+            }
+        }
+        BoxModel {
+            question,
+            code,
+            rect: r,
+            ring,
+            halo,
+        }
+    }
+}
+
 impl PageBoxes {
     pub fn build(t: &Template, page: usize, reference: &GrayImage) -> PageBoxes {
         let mut boxes = Vec::new();
         for (qi, q) in t.questions.iter().enumerate() {
             for o in q.options.iter().filter(|o| o.page == page) {
-                let r = o.rect;
-                let mut ring = Vec::new();
-                let mut halo = Vec::new();
-                let outer = r.inflate(3);
-                let within = r.inflate(1);
-                for y in outer.y..outer.bottom() {
-                    for x in outer.x..outer.right() {
-                        let inside = within.contains_point(x as f32, y as f32);
-                        let ink = x >= 0
-                            && y >= 0
-                            && (x as u32) < reference.width()
-                            && (y as u32) < reference.height()
-                            && is_ink(reference.get_pixel(x as u32, y as u32).0[0]);
-                        if inside && ink {
-                            ring.push((x, y));
-                        } else if !inside && !ink {
-                            halo.push((x, y));
-                        }
-                    }
-                }
-                boxes.push(BoxModel {
-                    question: qi,
-                    code: o.code,
-                    rect: r,
-                    ring,
-                    halo,
-                });
+                boxes.push(BoxModel::new(reference, qi, o.code, o.rect));
             }
         }
         PageBoxes { boxes }
@@ -190,7 +196,9 @@ impl Window {
     }
 
     /// Best whole-pixel shift within the radius and its score: a coarse pass every other
-    /// pixel on the grown ink, then a fine pass around the three best coarse shifts.
+    /// pixel on the grown ink, then a fine pass around the three best coarse shifts. A
+    /// best shift on the edge of the search is no match (`f32::MIN`): the ring lies
+    /// beyond it, and what scores there is a ring's side overlapping another part.
     pub fn best(&self) -> ((f64, f64), f32) {
         let r = self.radius;
         // Prefer the smaller shift among equals: boxes rarely move far.
@@ -219,6 +227,10 @@ impl Window {
                     }
                 }
             }
+        }
+        let ((dx, dy), _) = best;
+        if dx.abs() >= r as f64 || dy.abs() >= r as f64 {
+            return (best.0, f32::MIN);
         }
         best
     }
