@@ -110,7 +110,7 @@ fn main() {
                     ft.circle,
                     ft.runs_left,
                     ft.runs_right,
-                    reg.found,
+                    reg.found(),
                     reg.rms,
                     ft.unknown,
                     rd.marked,

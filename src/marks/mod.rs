@@ -124,7 +124,7 @@ struct Excess {
 impl Excess {
     /// `drop_dots`: also drop the tall speckle dots of standard-resolution faxes. Right
     /// for a box's inside; wrong around labels, where a thin circle arc breaks into pieces
-    /// of the same size.
+    /// of the same size. Pieces smaller than `min_piece` pixels are dropped.
     fn sample(
         page: &PageView,
         reg: &Registration,
@@ -132,6 +132,7 @@ impl Excess {
         explained: &Explained,
         rect: Rect,
         drop_dots: bool,
+        min_piece: usize,
     ) -> Excess {
         let img = page.image;
         let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
@@ -164,7 +165,7 @@ impl Excess {
             unknown,
             dropped,
         };
-        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, SPECKLE);
+        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, min_piece);
         e
     }
 
@@ -305,7 +306,7 @@ pub fn measure(
     let r = b.rect;
     let s = r.w.max(r.h);
     let win = r.inflate(s * 7 / 10);
-    let e = Excess::sample(img, reg, i, explained, win, true);
+    let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
     let near = e.count(&win) - inner;
@@ -375,24 +376,24 @@ fn circle_coverage(
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;
-    let mut top = Excess::sample(
+    let top = Excess::sample(
         img,
         reg,
         i,
         explained,
         Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
         false,
+        ARC_PIECE,
     );
-    let mut bottom = Excess::sample(
+    let bottom = Excess::sample(
         img,
         reg,
         i,
         explained,
         Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
         false,
+        ARC_PIECE,
     );
-    top.drop_noise(1.0, ARC_PIECE);
-    bottom.drop_noise(1.0, ARC_PIECE);
     // Share of the label's columns with ink in the band above, and in the band below;
     // a circle (even a tilted one, whose arcs run through the text at one end) reaches
     // both sides along much of the label, a neighbour's stray mark only one.
@@ -560,7 +561,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.inner <= INNER_BLANK
         && f.circle < CIRCLE_BLANK
         && f.close >= BESIDE_CLOSE
-        && f.runs_left + f.runs_right >= 1
+        && crossings >= 1
     {
         return r(false, 0.4, Some(Doubt::Beside));
     }

@@ -67,8 +67,6 @@ pub struct Registration {
     pub offsets: Vec<(f64, f64)>,
     /// Per box: how its place was settled.
     pub located: Vec<Located>,
-    /// How many boxes were found by their ring where their neighbours agree.
-    pub found: usize,
     /// Root-mean-square distance of the found boxes from where the others predict them,
     /// in pixels.
     pub rms: f64,
@@ -82,6 +80,14 @@ impl Registration {
         (px + dx, py + dy)
     }
 
+    /// How many boxes were found by their ring where their neighbours agree.
+    pub fn found(&self) -> usize {
+        self.located
+            .iter()
+            .filter(|l| **l == Located::Found)
+            .count()
+    }
+
     fn disputed(&self) -> usize {
         self.located
             .iter()
@@ -92,18 +98,19 @@ impl Registration {
     /// Most boxes found where their neighbours agree: the start was good enough, and a
     /// single box disputed is a local matter (a mark over its ring).
     fn clean(&self) -> bool {
-        self.found * 4 >= self.located.len() * 3 && self.disputed() < 2 && self.rms <= MAX_RMS_PX
+        self.found() * 4 >= self.located.len() * 3 && self.disputed() < 2 && self.rms <= MAX_RMS_PX
     }
 
     fn better_than(&self, other: &Registration) -> bool {
-        (self.found, usize::MAX - self.disputed()) > (other.found, usize::MAX - other.disputed())
+        (self.found(), usize::MAX - self.disputed())
+            > (other.found(), usize::MAX - other.disputed())
     }
 
     /// Too few boxes were found to place any box from them: a fourth of the page's boxes
     /// (at least six, or all if fewer), since thin box lines fade on light faxes.
     pub fn unreliable(&self) -> bool {
         let n = self.located.len();
-        n > 0 && (self.found < (n / 4).max(6.min(n)) || self.rms.is_nan())
+        n > 0 && (self.found() < (n / 4).max(6.min(n)) || self.rms.is_nan())
     }
 
     /// Box `i`'s place is uncertain: its ring was found where the others say it cannot
@@ -206,7 +213,6 @@ fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine) -> Registrat
         transform,
         offsets: settled.offsets,
         located: settled.located,
-        found: settled.found,
         rms: settled.rms,
     }
 }
@@ -215,7 +221,6 @@ fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine) -> Registrat
 struct Settled {
     offsets: Vec<(f64, f64)>,
     located: Vec<Located>,
-    found: usize,
     rms: f64,
 }
 
@@ -229,7 +234,6 @@ impl Settled {
                 };
                 n
             ],
-            found: 0,
             rms: f64::NAN,
         }
     }
@@ -282,7 +286,7 @@ fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Se
     }
     let field = field_of(&inlier);
     let mut out = Settled::none(n);
-    let mut sq = 0.0;
+    let (mut sq, mut found) = (0.0, 0);
     for i in 0..n {
         let predicted = field.predict(centres[i], i);
         let expected = predicted.map_or((0.0, 0.0), |p| p.offset);
@@ -290,7 +294,7 @@ fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Se
             let r = residual(i).unwrap_or_default();
             out.offsets[i] = r;
             out.located[i] = Located::Found;
-            out.found += 1;
+            found += 1;
             sq += dist(r, expected).powi(2);
         } else {
             out.offsets[i] = expected;
@@ -304,8 +308,8 @@ fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Se
             };
         }
     }
-    if out.found > 0 {
-        out.rms = (sq / out.found as f64).sqrt();
+    if found > 0 {
+        out.rms = (sq / found as f64).sqrt();
     }
     out
 }
@@ -356,7 +360,7 @@ mod tests {
         let (page, rects) = boxes_at(8, shift);
         let boxes = model(&rects);
         let reg = register(&page, &boxes, &Affine::IDENTITY);
-        assert_eq!(reg.found, rects.len(), "{:?}", reg.located);
+        assert_eq!(reg.found(), rects.len(), "{:?}", reg.located);
         assert!(!reg.unreliable());
         for (i, r) in rects.iter().enumerate() {
             let (x, y) = reg.map(i, r.x as f64, r.y as f64);
@@ -376,7 +380,7 @@ mod tests {
         let (_, rects) = boxes_at(3, |_, _| (0, 0));
         let blank = GrayImage::from_pixel(900, 300, image::Luma([255]));
         let reg = register(&blank, &model(&rects), &Affine::IDENTITY);
-        assert_eq!(reg.found, 0);
+        assert_eq!(reg.found(), 0);
         assert!(reg.unreliable());
     }
 }

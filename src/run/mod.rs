@@ -234,24 +234,22 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     summary.responses = responses;
     summary.review_items = reviews;
     summary.rejected = rejected;
-    summary.against_branching = store
-        .responses()?
+    // The stored responses, read once for both lists below.
+    let stored = store.responses()?;
+    summary.against_branching = stored
         .iter()
-        .filter_map(|r| {
-            let t = kit.templates.iter().find(|t| t.id == r.template)?;
-            Some(
-                t.against_branching(&r.cells)
-                    .into_iter()
-                    .map(|a| {
-                        format!(
-                            "{} {} ({} = {})",
-                            r.response_id, a.column, a.because.0, a.because.1
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            )
+        .flat_map(|r| {
+            let t = kit.templates.iter().find(|t| t.id == r.template);
+            t.map(|t| t.against_branching(&r.cells))
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |a| {
+                    format!(
+                        "{} {} ({} = {})",
+                        r.response_id, a.column, a.because.0, a.because.1
+                    )
+                })
         })
-        .flatten()
         .collect();
     summary.fields = FieldSummary {
         ocr,
@@ -260,8 +258,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         read: tally.read,
         ocr_seconds: tally.ocr_seconds,
         ocr_ms_per_read_field: tally.ocr_seconds * 1000.0 / tally.read.max(1) as f64,
-        unread: store
-            .responses()?
+        unread: stored
             .iter()
             .flat_map(|r| {
                 r.unread

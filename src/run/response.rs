@@ -139,15 +139,21 @@ pub fn assemble(
     };
 
     // Missing pages: the response is still recorded, its cells there left empty (not
-    // "not marked"), each with a person told.
-    let page_of = |q: &crate::template::Question| {
-        q.options
-            .first()
-            .map(|o| o.page)
-            .or(q.field.as_ref().map(|f| f.page))
+    // "not marked"), each with a person told. A column is read from its option's page (a
+    // flag, as its cell is filled below), else its question's.
+    let page_of = |c: &crate::template::Column| {
+        let q = t.question(&c.question)?;
+        match c.kind {
+            crate::template::ColumnKind::Flag { code } => q.option(code).map(|o| o.page),
+            _ => q
+                .options
+                .first()
+                .map(|o| o.page)
+                .or(q.field.as_ref().map(|f| f.page)),
+        }
     };
     for c in t.columns() {
-        let Some(p) = t.question(&c.question).and_then(page_of) else {
+        let Some(p) = page_of(&c) else {
             continue;
         };
         if !present.contains(&p) {

@@ -4,6 +4,7 @@
 //! not a person's reading of the fax, so they are listed (report.json) rather than sent
 //! to review.
 
+use super::columns::{Column, ColumnKind};
 use super::{Kind, Template};
 
 /// One answer given against the branching.
@@ -15,39 +16,45 @@ pub struct AgainstBranching {
     pub because: (String, u32),
 }
 
-/// The chosen codes of a choice question from a response's cells.
-fn chosen(cells: &[(String, String)], q: &super::Question) -> Vec<u32> {
-    let cell = |name: &str| {
+/// One answered cell of a response: its column and, for a choice, the code it chose.
+struct Answer {
+    column: String,
+    code: Option<u32>,
+}
+
+/// The answered cells of question `question` (a chosen code, a `1` flag, written text),
+/// found by the template's own columns.
+fn answers(columns: &[Column], cells: &[(String, String)], question: &str) -> Vec<Answer> {
+    let value = |name: &str| {
         cells
             .iter()
             .find(|(c, _)| c == name)
-            .map(|(_, v)| v.as_str())
+            .map_or("", |(_, v)| v.as_str())
     };
-    match q.kind {
-        Kind::Single => cell(&q.id)
-            .and_then(|v| v.parse().ok())
-            .into_iter()
-            .collect(),
-        Kind::Multi => q
-            .options
-            .iter()
-            .filter(|o| cell(&format!("{}_{}", q.id, o.code)) == Some("1"))
-            .map(|o| o.code)
-            .collect(),
-        Kind::Text | Kind::Number => Vec::new(),
-    }
+    columns
+        .iter()
+        .filter(|c| c.question == question)
+        .filter_map(|c| {
+            let v = value(&c.name);
+            let code = match c.kind {
+                ColumnKind::Flag { code } if v == "1" => Some(code),
+                ColumnKind::Single if !v.is_empty() => Some(v.parse().ok()?),
+                ColumnKind::Text if !v.is_empty() => None,
+                _ => return None,
+            };
+            Some(Answer {
+                column: c.name.clone(),
+                code,
+            })
+        })
+        .collect()
 }
 
-/// The answered cells of one question (`1` flags, a chosen code, written text).
-fn answered_columns(q: &super::Question, cells: &[(String, String)]) -> Vec<String> {
-    let answered = |name: &str, v: &str| match q.kind {
-        Kind::Multi => v == "1" && name.starts_with(&format!("{}_", q.id)),
-        _ => !v.is_empty() && name == q.id,
-    };
-    cells
-        .iter()
-        .filter(|(c, v)| answered(c, v))
-        .map(|(c, _)| c.clone())
+/// The codes chosen in question `question`.
+fn chosen(columns: &[Column], cells: &[(String, String)], question: &str) -> Vec<u32> {
+    answers(columns, cells, question)
+        .into_iter()
+        .filter_map(|a| a.code)
         .collect()
 }
 
@@ -58,17 +65,18 @@ impl Template {
     /// chosen. (A follow-up written with nothing chosen, or the blank of a multiple-choice
     /// option such as その他（ ）, is more likely a missed tick: that goes to review.)
     pub fn against_branching(&self, cells: &[(String, String)]) -> Vec<AgainstBranching> {
+        let columns = self.columns();
         let mut out = Vec::new();
         for q in &self.questions {
-            let picked = chosen(cells, q);
+            let picked = chosen(&columns, cells, &q.id);
             for s in &q.skip {
                 let Some(&trigger) = picked.iter().find(|c| s.when.contains(c)) else {
                     continue;
                 };
                 for sq in self.skipped_by(q, &[trigger]) {
-                    for column in answered_columns(sq, cells) {
+                    for a in answers(&columns, cells, &sq.id) {
                         out.push(AgainstBranching {
-                            column,
+                            column: a.column,
                             because: (q.id.clone(), trigger),
                         });
                     }
@@ -82,11 +90,11 @@ impl Template {
             let Some(pq) = self.question(parent) else {
                 continue;
             };
-            let picked = chosen(cells, pq);
+            let picked = chosen(&columns, cells, parent);
             if pq.kind == Kind::Single && !picked.is_empty() && !picked.contains(code) {
-                for column in answered_columns(q, cells) {
+                for a in answers(&columns, cells, &q.id) {
                     out.push(AgainstBranching {
-                        column,
+                        column: a.column,
                         because: (parent.clone(), picked[0]),
                     });
                 }
