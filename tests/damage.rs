@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{folder, root, table};
+use common::{folder, root, run_no_ocr as run, table};
 use faxform::encode::{FaxPage, Scheme, tiff_out};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -184,18 +184,6 @@ fn outside_pages(path: &Path) -> Option<usize> {
         0
     };
     (n > 0).then_some(n)
-}
-
-fn run(inputs: &[&Path], out: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .arg("run")
-        .args(inputs)
-        .arg("--out")
-        .arg(out)
-        .args(["--no-ocr", "--jobs", "2", "--templates"])
-        .arg(root().join("templates"))
-        .output()
-        .unwrap()
 }
 
 /// Reasons that may refuse a whole file even when it declares pages.

@@ -4,35 +4,8 @@
 
 mod common;
 
-use common::{root, table};
+use common::{root, run_no_ocr, table, tool};
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::Command;
-
-fn tool(name: &str, args: &[&str]) {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name}: {e} (make setup installs libtiff-tools)"));
-    assert!(
-        out.status.success(),
-        "{name} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn run(input: &Path, out: &Path) {
-    let o = Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .arg("run")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(["--no-ocr", "--jobs", "2", "--templates"])
-        .arg(root().join("templates"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
 
 /// The checkbox cells of a response row (columns q<n> and q<n>_<code> with codes).
 fn boxes(row: &HashMap<String, String>) -> Vec<(String, String)> {
@@ -78,7 +51,8 @@ fn back_first_scans_blank_backs_and_missing_pages() {
     );
     tool("tiffcp", &[&p1, &f("front-only.tif")]);
     let out = dir.path().join("out");
-    run(&folder, &out);
+    let o = run_no_ocr(&[&folder], &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     let rows: HashMap<String, HashMap<String, String>> = table(&out.join("responses.csv"))
         .into_iter()

@@ -5,11 +5,10 @@
 
 mod common;
 
-use common::root;
+use common::{root, tool};
 use faxform::ingest::{IngestOptions, read_bytes};
 use faxform::raster::GrayImage;
 use std::path::Path;
-use std::process::Command;
 
 fn decode(path: &Path) -> Vec<GrayImage> {
     let bytes = std::fs::read(path).unwrap();
@@ -21,18 +20,6 @@ fn decode(path: &Path) -> Vec<GrayImage> {
                 .image
         })
         .collect()
-}
-
-fn tool(name: &str, args: &[&str]) {
-    let out = Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name}: {e} (make setup installs libtiff-tools)"));
-    assert!(
-        out.status.success(),
-        "{name} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Pixels that differ between two images of the same size (`None` when sizes differ).

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The project folder (samples/, templates/).
 pub fn root() -> PathBuf {
@@ -28,4 +29,30 @@ pub fn folder(tmp: &Path, name: &str) -> PathBuf {
     let p = tmp.join(name);
     std::fs::create_dir_all(&p).unwrap();
     p
+}
+
+/// `faxform run INPUTS --out OUT --no-ocr --jobs 2` with the project's templates.
+pub fn run_no_ocr(inputs: &[&Path], out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .arg("run")
+        .args(inputs)
+        .arg("--out")
+        .arg(out)
+        .args(["--no-ocr", "--jobs", "2", "--templates"])
+        .arg(root().join("templates"))
+        .output()
+        .unwrap()
+}
+
+/// Runs an outside tool (libtiff's, poppler's), which must succeed.
+pub fn tool(name: &str, args: &[&str]) {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name}: {e} (make setup installs libtiff-tools)"));
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
