@@ -33,7 +33,7 @@ fn main() {
             );
         }
     }
-    println!("file,page,column,ink,largest,shift_x,shift_y,written");
+    println!("file,page,column,ink,strokes,shift_x,shift_y,written");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -70,7 +70,7 @@ fn main() {
                     i + 1,
                     fs.column,
                     pr.ink,
-                    pr.largest,
+                    pr.strokes,
                     pr.shift.0,
                     pr.shift.1,
                     w.replace('"', "\"\"")

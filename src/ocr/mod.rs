@@ -20,10 +20,12 @@ use prepare::{FieldModel, Prepared, prepare};
 use std::cell::RefCell;
 use std::time::Instant;
 
-/// Writing pixels (at 200 dpi, after cleaning) from which a field counts as written. A
-/// single handwritten digit is about 100.
+/// Writing pixels in stroke-like pieces (at 200 dpi, after cleaning; see
+/// [`prepare::Prepared::strokes`]) from which a field counts as written. A single
+/// handwritten digit is about 100.
 pub const PRESENT_INK: u32 = 40;
-/// Below [`PRESENT_INK`] but at least this much: a faint or tiny mark a person should see.
+/// Below [`PRESENT_INK`] but at least this much in strokes, or [`PRESENT_INK`] of ink in
+/// any pieces: a faint or tiny mark a person should see.
 pub const FAINT_INK: u32 = 20;
 /// How the review reason of a field taken for blank despite some ink in it begins.
 pub const FAINT_REASON: &str = "probably blank";
@@ -116,7 +118,7 @@ pub fn read_fields(
             raw: String::new(),
             confidence: blank_confidence(p.ink),
             status: FieldStatus::Blank,
-            doubt: (p.ink >= FAINT_INK && p.ink < PRESENT_INK)
+            doubt: (p.strokes < PRESENT_INK && (p.strokes >= FAINT_INK || p.ink >= PRESENT_INK))
                 .then(|| format!("{FAINT_REASON}: a small mark in the field ({} px)", p.ink)),
             ink: p.ink,
             area: f.model.rect.inflate(12),
@@ -124,7 +126,7 @@ pub fn read_fields(
         })
         .collect();
     let written: Vec<usize> = (0..fields.len())
-        .filter(|&i| prepared[i].ink >= PRESENT_INK)
+        .filter(|&i| prepared[i].strokes >= PRESENT_INK)
         .collect();
     if written.is_empty() {
         return out;
@@ -396,5 +398,42 @@ mod tests {
         assert!(matches!(r[1].status, FieldStatus::Unread(_)), "{:?}", r[1]);
         assert_eq!(r[1].value, "");
         assert_eq!(r[1].doubt, None, "--no-ocr is not a review item");
+    }
+
+    #[test]
+    fn texture_dots_and_line_slivers_are_not_writing() {
+        let (mut page, fields) = form();
+        // Error-diffused paper texture: clusters of one- and two-pixel dots, close enough
+        // together to survive despeckling, in the comment box ...
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for _ in 0..60 {
+            let (x, y) = (300 + rng.random_range(0..60), 230 + rng.random_range(0..30));
+            page.put_pixel(x, y, image::Luma([0]));
+        }
+        // ... and a sliver of the number's underline, as a misregistered page leaves it.
+        for x in 420..470 {
+            for y in 95..97 {
+                page.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        assert_eq!(r[1].status, FieldStatus::Blank, "{:?}", r[1]);
+        assert_eq!(r[2].status, FieldStatus::Blank, "{:?}", r[2]);
+        assert!(
+            r[2].ink >= PRESENT_INK,
+            "the dots survive cleaning: {:?}",
+            r[2]
+        );
+        // Ink that much is shown to a person, not dropped silently.
+        assert!(
+            r[2].doubt
+                .as_deref()
+                .is_some_and(|d| d.starts_with(FAINT_REASON))
+        );
+        // A lone digit is writing.
+        write(&mut page, (860.0 / 2.0, 300.0), "1");
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        assert!(matches!(r[2].status, FieldStatus::Unread(_)), "{:?}", r[2]);
     }
 }

@@ -29,6 +29,16 @@ const SPECK_AREA: u32 = 24;
 const SPECK_SIDE: i32 = 7;
 /// How near (pixels) a small dot must be to writing to be kept (dakuten, 、, ・).
 const SPECK_NEAR: i32 = 12;
+/// Pieces of ink smaller than this (pixels at 200 dpi) are not counted as writing when
+/// deciding whether a field is written (see [`Prepared::strokes`]); a pen stroke breaks
+/// into larger pieces even when faint.
+const STROKE_PIECE: u32 = 8;
+/// A piece at most this thick, this many times longer than thick and filling this share
+/// of its bounding box is a straight sliver (of a printed line shifted by misfit, or a
+/// streak), not writing.
+const SLIVER_THICK: i32 = 4;
+const SLIVER_RATIO: i32 = 3;
+const SLIVER_FILL: f32 = 0.8;
 /// Components this thin lying along a printed line are remnants of it.
 const REMNANT_THICK: i32 = 4;
 /// How far from a printed line a remnant may lie.
@@ -172,11 +182,14 @@ impl FieldModel {
 pub struct Prepared {
     /// The field's region in template pixels (same size as [`FieldModel::region`]).
     pub image: GrayImage,
-    /// Ink pixels of writing left after removal and despeckling.
+    /// Ink pixels left after removal and despeckling.
     pub ink: u32,
-    /// The largest piece of writing, in pixels: a written character has a stroke piece of
-    /// 60 or more, while what noise survives cleaning is dots and short dashes.
-    pub largest: u32,
+    /// Of [`Prepared::ink`], the pixels in pieces that look like pen strokes: at least
+    /// [`STROKE_PIECE`] pixels, and not a thin straight line. Error-diffused paper texture
+    /// leaves clouds of one- and two-pixel dots that survive despeckling as "faint
+    /// writing", and a misregistered underline or parenthesis leaves a ruled sliver; a
+    /// handwritten character has stroke pieces of tens of pixels.
+    pub strokes: u32,
     /// Bounding box of the writing in `image`, if any.
     pub writing: Option<Rect>,
     /// Local shift found on top of the page transform, in page pixels.
@@ -204,11 +217,11 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
     if ink_pixels(&img) < STREAK_SEARCH_MAX_INK {
         remove_streaks(&mut img);
     }
-    let (ink, largest, writing) = despeckle(&mut img, &m.zone);
+    let (ink, strokes, writing) = despeckle(&mut img, &m.zone);
     Prepared {
         image: img,
         ink,
-        largest,
+        strokes,
         writing,
         shift,
     }
@@ -367,7 +380,8 @@ fn remove_streaks(img: &mut GrayImage) {
 }
 
 /// Drops speckle (small dots with no writing near) and thin remnants of printed lines;
-/// returns the ink left, its largest component and its bounding box.
+/// returns the ink left, the part of it in stroke-like pieces (see [`Prepared::strokes`])
+/// and its bounding box.
 fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
     let w = img.width() as usize;
     let comps = components(img);
@@ -390,7 +404,7 @@ fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
             .all(|y| (r.x..r.right()).all(|x| zone[y as usize * w + x as usize] == kind))
     };
     let mut ink = 0;
-    let mut largest = 0;
+    let mut strokes = 0;
     let mut bbox: Option<Rect> = None;
     for c in &comps {
         let b = c.bbox;
@@ -410,11 +424,23 @@ fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
             }
         } else {
             ink += c.area;
-            largest = largest.max(c.area);
+            if stroke_like(c.area, &b) {
+                strokes += c.area;
+            }
             bbox = Some(bbox.map_or(b, |r| r.union(&b)));
         }
     }
-    (ink, largest, bbox)
+    (ink, strokes, bbox)
+}
+
+/// Whether a kept piece of ink (`area` pixels in bounding box `b`) looks like part of a
+/// pen stroke rather than texture dots or a sliver of a printed line.
+fn stroke_like(area: u32, b: &Rect) -> bool {
+    let (thick, long) = (b.w.min(b.h), b.w.max(b.h));
+    let sliver = thick <= SLIVER_THICK
+        && long >= SLIVER_RATIO * thick
+        && area as f32 >= SLIVER_FILL * (b.w * b.h) as f32;
+    area >= STROKE_PIECE && !sliver
 }
 
 #[cfg(test)]
