@@ -81,7 +81,7 @@ fn main() {
             };
             let t = &ts[id.template];
             let (boxes, expl) = &kits[&(id.template, id.page)];
-            let reg = register(&page.image, boxes, &id.transform);
+            let reg = register(&page.image, boxes, &id.transform, page.row_scale);
             for (i, b) in boxes.boxes.iter().enumerate() {
                 let q = &t.questions[b.question];
                 let label = q.option(b.code).and_then(|o| o.label_rect);

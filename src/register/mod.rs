@@ -41,7 +41,8 @@ mod defs {
     /// whatever moved its line may not have moved theirs.
     pub const PREDICT_REACH_PX: f64 = 48.0;
     /// Found boxes farther than this on average (root mean square) from where the others
-    /// put them mean the page bends in ways the prediction does not follow.
+    /// put them mean the page bends in ways the prediction does not follow. (Heights, here
+    /// and in [`AGREE_PX`], are counted in received rows: see [`super::register`].)
     pub const MAX_RMS_PX: f64 = 1.5;
 }
 use defs::*;
@@ -68,7 +69,7 @@ pub struct Registration {
     /// Per box: how its place was settled.
     pub located: Vec<Located>,
     /// Root-mean-square distance of the found boxes from where the others predict them,
-    /// in pixels.
+    /// in pixels across and received rows down.
     pub rms: f64,
 }
 
@@ -129,14 +130,24 @@ impl Registration {
 /// Registers a page's boxes starting from the identification's global fit; if that leaves
 /// boxes unfound or disputed, again from the scale and shift most boxes agree on within a
 /// wide search, keeping whichever finds more.
-pub fn register(img: &GrayImage, boxes: &PageBoxes, initial: &Affine) -> Registration {
-    let first = register_from(img, boxes, *initial);
+///
+/// `row_scale` is the page's rows per received row (about 2 for a standard-resolution
+/// fax): a box's height on such a page is known only to a received row, so agreement
+/// between boxes is judged in received rows vertically.
+pub fn register(
+    img: &GrayImage,
+    boxes: &PageBoxes,
+    initial: &Affine,
+    row_scale: f32,
+) -> Registration {
+    let row = f64::from(row_scale).max(1.0);
+    let first = register_from(img, boxes, *initial, row);
     if first.clean() {
         return first;
     }
     match search::consensus_start(img, boxes, initial, WEAK_SCORE) {
         Some(start) => {
-            let second = register_from(img, boxes, start);
+            let second = register_from(img, boxes, start, row);
             if second.better_than(&first) {
                 second
             } else {
@@ -156,7 +167,7 @@ struct Candidate {
 
 /// Boxes found, refined in rounds: fit through the boxes found, look again for the
 /// others where the fit and their neighbours put them, until nothing changes.
-fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine) -> Registration {
+fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine, row: f64) -> Registration {
     let n = boxes.boxes.len();
     let centres: Vec<(f64, f64)> = boxes.boxes.iter().map(BoxModel::centre).collect();
     let mut cands: Vec<Option<Candidate>> = vec![None; n];
@@ -204,7 +215,7 @@ fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine) -> Registrat
             break;
         }
         transform = robust_fit(&basis, &transform, FIT_TOLERANCE_PX);
-        settled = settle(&cands, &centres, &transform);
+        settled = settle(&cands, &centres, &transform, row);
         if changed == 0 {
             break;
         }
@@ -240,15 +251,17 @@ impl Settled {
 }
 
 /// Which candidates agree with the boxes found around them (each judged by the others,
-/// starting from those near the affine), and every box's offset from that.
-fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine) -> Settled {
+/// starting from those near the affine), and every box's offset from that. Distances are
+/// measured with heights in received rows (`row` page rows each).
+fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine, row: f64) -> Settled {
     let residual = |i: usize| {
         cands[i].map(|c| {
             let (u, v) = t.apply(centres[i].0, centres[i].1);
             (c.at.0 - u, c.at.1 - v)
         })
     };
-    let dist = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let dist =
+        |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + ((a.1 - b.1) / row).powi(2)).sqrt();
     let n = cands.len();
     let mut inlier: Vec<bool> = (0..n)
         .map(|i| residual(i).is_some_and(|r| dist(r, (0.0, 0.0)) <= FIT_TOLERANCE_PX))
@@ -359,7 +372,7 @@ mod tests {
         let shift = |_x: i32, y: i32| (15, if y > 300 { -6 } else { 0 });
         let (page, rects) = boxes_at(8, shift);
         let boxes = model(&rects);
-        let reg = register(&page, &boxes, &Affine::IDENTITY);
+        let reg = register(&page, &boxes, &Affine::IDENTITY, 1.0);
         assert_eq!(reg.found(), rects.len(), "{:?}", reg.located);
         assert!(!reg.unreliable());
         for (i, r) in rects.iter().enumerate() {
@@ -376,10 +389,24 @@ mod tests {
     }
 
     #[test]
+    fn on_a_standard_resolution_page_heights_agree_to_a_received_row() {
+        // Each received row is two page rows: boxes land up to a row off, neighbours
+        // 4 px apart in height where the paper put them level.
+        let shift = |x: i32, y: i32| (0, if (x / 200 + y / 60) % 2 == 0 { 0 } else { 4 });
+        let (page, rects) = boxes_at(6, shift);
+        let boxes = model(&rects);
+        let fine = register(&page, &boxes, &Affine::IDENTITY, 1.0);
+        assert!(fine.found() < rects.len(), "{:?}", fine.located);
+        let standard = register(&page, &boxes, &Affine::IDENTITY, 2.0);
+        assert_eq!(standard.found(), rects.len(), "{:?}", standard.located);
+        assert!((0..rects.len()).all(|i| !standard.unsure(i)));
+    }
+
+    #[test]
     fn a_page_without_its_boxes_is_unreliable() {
         let (_, rects) = boxes_at(3, |_, _| (0, 0));
         let blank = GrayImage::from_pixel(900, 300, image::Luma([255]));
-        let reg = register(&blank, &model(&rects), &Affine::IDENTITY);
+        let reg = register(&blank, &model(&rects), &Affine::IDENTITY, 1.0);
         assert_eq!(reg.found(), 0);
         assert!(reg.unreliable());
     }

@@ -211,7 +211,7 @@ pub fn read_page(
         adjustment.turned = (adjustment.turned + 180) % 360;
     }
     let pk = &kit.pages[id.template][id.page - 1];
-    let reg = register(&page.image, &pk.boxes, &id.transform);
+    let reg = register(&page.image, &pk.boxes, &id.transform, page.row_scale);
     let t3 = Instant::now();
     t.register += t3 - t2;
     let view = PageView {
