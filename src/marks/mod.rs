@@ -97,6 +97,10 @@ pub struct BoxFeatures {
     /// The smaller of the shares of the label's width with unexplained ink above it and
     /// below it (a circle drawn around the label).
     pub circle: f32,
+    /// The longest stretch of the label with ink both above and below it, in box sizes:
+    /// a circle drawn round part of a long label still runs on for several box sizes,
+    /// while leftovers of printed text that a bolder fax thickened are scattered.
+    pub circle_run: f32,
     /// Separate ink runs crossing just left and just right of the box.
     pub runs_left: u32,
     pub runs_right: u32,
@@ -314,9 +318,9 @@ pub fn measure(
     let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
     let runs_left = e.runs_in_column(r.x - 3, y0, y1);
     let runs_right = e.runs_in_column(r.right() + 2, y0, y1);
-    let circle = label
+    let (circle, circle_run) = label
         .map(|l| circle_coverage(img, reg, i, l, s, explained))
-        .unwrap_or(0.0);
+        .unwrap_or((0.0, 0.0));
     let unknown = e.count_unknown(&inside);
     let around = around_share(&e, &r);
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
@@ -326,6 +330,7 @@ pub fn measure(
         near,
         close,
         circle,
+        circle_run,
         runs_left,
         runs_right,
         unknown,
@@ -364,7 +369,8 @@ fn around_share(e: &Excess, r: &Rect) -> f32 {
 }
 
 /// How much of the label's width has unexplained ink above it and below it (the smaller
-/// share), as a circle drawn around the label leaves.
+/// share), as a circle drawn around the label leaves, and the longest stretch of it (see
+/// [`BoxFeatures::circle_run`]).
 fn circle_coverage(
     img: &PageView,
     reg: &Registration,
@@ -372,7 +378,7 @@ fn circle_coverage(
     l: &Rect,
     s: i32,
     explained: &Explained,
-) -> f32 {
+) -> (f32, f32) {
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;
@@ -398,12 +404,33 @@ fn circle_coverage(
     // a circle (even a tilted one, whose arcs run through the text at one end) reaches
     // both sides along much of the label, a neighbour's stray mark only one.
     let (mut above, mut below) = (0, 0);
+    // Longest stretch of columns with ink both above and below, gaps of a few columns
+    // bridged: a circle's arcs run on, remnants of printed text are scattered.
+    let (mut run, mut longest, mut gap) = (0, 0, 0);
     for x in l.x..l.right() {
-        above += (l.y - band..l.y + 2).any(|y| top.at(x, y)) as i32;
-        below += (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y)) as i32;
+        let a = (l.y - band..l.y + 2).any(|y| top.at(x, y));
+        let b = (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y));
+        above += a as i32;
+        below += b as i32;
+        if a && b {
+            run += gap + 1;
+            gap = 0;
+            longest = longest.max(run);
+        } else if run > 0 && gap < ARC_GAP {
+            gap += 1;
+        } else {
+            (run, gap) = (0, 0);
+        }
     }
-    above.min(below) as f32 / l.w.max(1) as f32
+    (
+        above.min(below) as f32 / l.w.max(1) as f32,
+        longest as f32 / s.max(1) as f32,
+    )
 }
+
+/// Columns without arc ink bridged in [`BoxFeatures::circle_run`] (a thin arc on a fax
+/// breaks up).
+const ARC_GAP: i32 = 4;
 
 /// Why a box needs a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -469,7 +496,11 @@ const INNER_WITH_OVERRUN: u32 = 10;
 const NEAR_OVERRUN: u32 = 60;
 const INNER_BLANK: u32 = 4;
 const CIRCLE_MARK: f32 = 0.3;
+/// Circle evidence under [`CIRCLE_MARK`] counts from this share of the label, and only
+/// where it runs on for [`ARC_RUN`] box sizes (a circle round the label's first words);
+/// scattered leftovers of printed text on a bolder fax reach this share but not the run.
 const CIRCLE_BLANK: f32 = 0.05;
+const ARC_RUN: f32 = 2.0;
 /// Circle evidence between [`CIRCLE_MARK`] and this is read as chosen but reviewed.
 const CIRCLE_SURE: f32 = 0.5;
 const UNKNOWN_DOUBT: u32 = 10;
@@ -535,6 +566,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(true, 0.5 + f.around / 2.0, None);
     }
     let crossings = f.runs_left + f.runs_right;
+    let some_circle = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
         && ((f.close >= HEAVY_CLOSE && crossings >= 2)
             || (f.close >= CROSSED_CLOSE && crossings >= 3))
@@ -558,14 +590,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // Nothing inside and nothing hugging the box: ink further out belongs to a
     // neighbour's mark. (An oversized mark of this box that misses its inside still
     // passes close by, and goes to a person below.)
-    if f.inner <= INNER_BLANK
-        && f.circle < CIRCLE_BLANK
-        && f.close >= BESIDE_CLOSE
-        && crossings >= 1
-    {
+    if f.inner <= INNER_BLANK && !some_circle && f.close >= BESIDE_CLOSE && crossings >= 1 {
         return r(false, 0.4, Some(Doubt::Beside));
     }
-    if f.inner <= INNER_BLANK && f.circle < CIRCLE_BLANK && f.close < CLOSE_BLANK {
+    if f.inner <= INNER_BLANK && !some_circle && f.close < CLOSE_BLANK {
         return r(
             false,
             1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,
@@ -573,7 +601,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         );
     }
     r(
-        f.inner >= INNER_WITH_OVERRUN || f.circle >= CIRCLE_BLANK,
+        f.inner >= INNER_WITH_OVERRUN || some_circle,
         0.3,
         Some(Doubt::Unsure),
     )
@@ -681,5 +709,23 @@ mod tests {
             ..features(0, 0, 0.0, 0)
         });
         assert!(!speck.marked && speck.doubt.is_none(), "{speck:?}");
+    }
+
+    #[test]
+    fn scattered_ink_round_a_label_is_not_a_circle_a_short_arc_run_is_asked_about() {
+        // A bolder fax leaves bits of the printed lines above and below the label.
+        let remnants = classify(BoxFeatures {
+            circle: 0.12,
+            circle_run: 0.8,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!remnants.marked && remnants.doubt.is_none(), "{remnants:?}");
+        // A circle round the first words of a long label runs on.
+        let words = classify(BoxFeatures {
+            circle: 0.12,
+            circle_run: 3.5,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(words.marked && words.doubt.is_some(), "{words:?}");
     }
 }
