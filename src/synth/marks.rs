@@ -110,13 +110,18 @@ pub fn draw(
             let l = label
                 .copied()
                 .unwrap_or(Rect::new(b.right() + 4, b.y, b.w * 4, b.h));
-            // Around the label, sometimes taking in the box too.
+            // Around the label, sometimes taking in the box too; loose circles pass by the
+            // neighbouring boxes above and below.
             let r = if rng.random_bool(0.3) { l.union(b) } else { l };
             let (lx, ly) = r.center();
+            let loose = rng.random_range(0.0..0.45);
             pen::ellipse(
                 img,
                 (lx, ly),
-                (r.w as f32 / 2.0 + s * 0.35, r.h as f32 / 2.0 + s * 0.45),
+                (
+                    r.w as f32 / 2.0 + s * (0.35 + loose),
+                    r.h as f32 / 2.0 + s * (0.45 + loose),
+                ),
                 width * 0.8,
                 ink,
                 rng,
