@@ -89,6 +89,10 @@ pub struct BoxFeatures {
     pub inner: u32,
     /// Inside-box area sampled, pixels.
     pub inner_area: u32,
+    /// Of [`BoxFeatures::inner`], the ink more than [`CORE_CLEAR`] pixels from the form's
+    /// own (grown) ink: a pen mark crosses the middle, a sliver along the inside of a
+    /// printed side that a bolder fax or a pixel of misfit leaves does not.
+    pub core: u32,
     /// Unexplained ink within about half a box around it (overrunning marks).
     pub near: u32,
     /// Unexplained ink hugging the box (within a third of its size): an oversized mark of
@@ -329,6 +333,25 @@ impl Excess {
         total
     }
 
+    /// Ink pixels inside `r` farther than `clear` pixels (either way) from explained ink.
+    fn count_clear_of(&self, r: &Rect, explained: &Explained, clear: i32) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
+        let mut n = 0;
+        for y in c.y..c.bottom() {
+            for x in c.x..c.right() {
+                if self.at(x, y)
+                    && !(-clear..=clear)
+                        .any(|dy| (-clear..=clear).any(|dx| explained.get(x + dx, y + dy)))
+                {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
     fn runs_in_column(&self, x: i32, y0: i32, y1: i32) -> u32 {
         let mut runs = 0;
         let mut inside = false;
@@ -343,6 +366,8 @@ impl Excess {
     }
 }
 
+/// See [`BoxFeatures::core`] (pixels at 200 dpi).
+const CORE_CLEAR: i32 = 2;
 /// Pieces of unexplained ink smaller than this (pixels at 200 dpi) are fax speckle.
 const SPECKLE: usize = 8;
 /// Around a label, smaller pieces are dither and speckle along the printed text rather
@@ -376,6 +401,7 @@ pub fn measure(
     let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
+    let core = e.count_clear_of(&inside, explained, CORE_CLEAR);
     let near = e.count(&win) - inner;
     let close = e.count(&r.inflate(s / 3)) - inner;
     let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
@@ -401,6 +427,7 @@ pub fn measure(
     BoxFeatures {
         inner,
         inner_area: inside.area() as u32,
+        core,
         near,
         close,
         close_compact,
@@ -627,6 +654,13 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         by_circle: false,
         features: f,
     };
+    // Weak ink inside that all lies along the printed sides, and nothing round the box:
+    // slivers of the box's own lines (a bolder fax, a pixel of misfit), not a mark.
+    let f = if f.core == 0 && f.close == 0 && f.inner < WEAK_MARK {
+        BoxFeatures { inner: 0, ..f }
+    } else {
+        f
+    };
     if f.unknown >= UNKNOWN_DOUBT && f.inner < INNER_MARK {
         return r(f.inner >= INNER_MARK, 0.3, Some(Doubt::LostRows));
     }
@@ -786,6 +820,7 @@ mod tests {
         BoxFeatures {
             inner,
             inner_area: 400,
+            core: inner,
             near: close * 2,
             close,
             close_compact: close,
@@ -926,5 +961,27 @@ mod tests {
             ..features(12, 50, 0.2, 0)
         });
         assert_eq!(slivers.doubt, Some(Doubt::Unsure), "{slivers:?}");
+    }
+
+    #[test]
+    fn slivers_along_the_printed_sides_alone_are_not_a_mark() {
+        // 14 px inside, all within two pixels of the box's printed line, nothing around.
+        let sliver = classify(BoxFeatures {
+            core: 0,
+            ..features(14, 0, 0.0, 0)
+        });
+        assert!(!sliver.marked && sliver.doubt.is_none(), "{sliver:?}");
+        // The same with ink hugging the box outside too is asked about.
+        let hugging = classify(BoxFeatures {
+            core: 0,
+            ..features(14, 20, 0.1, 1)
+        });
+        assert!(hugging.doubt.is_some(), "{hugging:?}");
+        // Weak ink across the middle is asked about.
+        let light = classify(BoxFeatures {
+            core: 6,
+            ..features(14, 0, 0.0, 0)
+        });
+        assert_eq!(light.doubt, Some(Doubt::Unsure), "{light:?}");
     }
 }
