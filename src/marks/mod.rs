@@ -645,6 +645,18 @@ const BESIDE_CLOSE: u32 = 12;
 /// round a neighbouring label), not a mark made beside the box.
 const PASSING_STROKE: f32 = 2.5;
 
+impl BoxReading {
+    /// Read surely as a mark that covers or surrounds the box's printed ring (a filled
+    /// box, a ring drawn round it): registration's ring match near such a box finds the
+    /// mark's edge, so a ring "found" off the box's predicted place says nothing against
+    /// the reading there.
+    pub fn hides_ring(&self) -> bool {
+        self.marked
+            && self.doubt.is_none()
+            && (self.features.inner >= FILLED_INNER || self.features.around >= RING_AROUND)
+    }
+}
+
 /// Decides one box from its features alone.
 pub fn classify(f: BoxFeatures) -> BoxReading {
     let r = |marked, confidence: f32, doubt| BoxReading {
@@ -983,5 +995,13 @@ mod tests {
             ..features(14, 0, 0.0, 0)
         });
         assert_eq!(light.doubt, Some(Doubt::Unsure), "{light:?}");
+    }
+
+    #[test]
+    fn fills_and_drawn_rings_hide_the_printed_ring_ticks_do_not() {
+        assert!(classify(features(225, 10, 0.05, 0)).hides_ring());
+        assert!(classify(features(0, 150, 0.85, 2)).hides_ring());
+        assert!(!classify(features(80, 10, 0.1, 1)).hides_ring());
+        assert!(!classify(features(0, 0, 0.0, 0)).hides_ring());
     }
 }

@@ -114,6 +114,11 @@ impl Registration {
         n > 0 && (self.found() < (n / 4).max(6.min(n)) || self.rms.is_nan())
     }
 
+    /// Box `i`'s ring was matched where the boxes around it say it cannot be.
+    pub fn disputed_at(&self, i: usize) -> bool {
+        self.located.get(i) == Some(&Located::Disputed)
+    }
+
     /// Box `i`'s place is uncertain: its ring was found where the others say it cannot
     /// be, or it was placed from boxes too far away or on a page that bends.
     pub fn unsure(&self, i: usize) -> bool {

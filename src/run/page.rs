@@ -232,7 +232,9 @@ pub fn read_page(
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
     for (i, r) in readings.iter_mut().enumerate() {
-        if unreliable || reg.unsure(i) {
+        // A fill or a drawn ring hides the printed one: a match off its place is the mark's.
+        let explained = reg.disputed_at(i) && r.hides_ring();
+        if unreliable || (reg.unsure(i) && !explained) {
             r.doubt = Some(if unreliable {
                 crate::marks::Doubt::Unregistered
             } else {
