@@ -12,6 +12,7 @@ pub mod marks;
 pub mod normalise;
 pub mod ocr;
 pub mod raster;
+pub mod reason;
 pub mod register;
 pub mod review;
 pub mod run;

@@ -128,14 +128,15 @@ fn score_text(
     format: crate::template::TextFormat,
     truth: &str,
     read: &str,
-    reason: Option<&String>,
+    codes: Option<&String>,
 ) {
     use crate::template::TextFormat;
     s.fields += 1;
     // The machine found writing when it gave a value, or sent the cell to review for a
-    // reason other than a small mark it took for blank.
-    let found =
-        !read.is_empty() || reason.is_some_and(|r| !r.starts_with(crate::ocr::FAINT_REASON));
+    // reason that says writing is there.
+    let found = !read.is_empty()
+        || codes.is_some_and(|c| c.split(';').any(crate::reason::says_writing_is_there));
+    let reason = codes;
     let written = !truth.is_empty();
     if found == written {
         s.presence_correct += 1;
@@ -210,11 +211,20 @@ pub fn score(
 ) -> Result<Score> {
     let (_, truth) = read_table(&truth_dir.join("truth.csv"))?;
     let (_, got) = read_table(&out.join("responses.csv"))?;
-    // Cell -> review reason.
+    // Cell -> its review reasons' codes.
     let mut review: HashMap<(String, String), String> = HashMap::new();
-    for rec in csv::Reader::from_path(out.join("review.csv"))?.records() {
+    let mut reader = csv::Reader::from_path(out.join("review.csv"))?;
+    let code_at = reader
+        .headers()?
+        .iter()
+        .position(|h| h == "reason_code")
+        .context("review.csv has no reason_code column (made by an older faxform?)")?;
+    for rec in reader.records() {
         let rec = rec?;
-        review.insert((rec[0].to_string(), rec[1].to_string()), rec[2].to_string());
+        review.insert(
+            (rec[0].to_string(), rec[1].to_string()),
+            rec[code_at].to_string(),
+        );
     }
     let mut s = Score {
         responses_truth: truth.len(),

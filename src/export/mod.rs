@@ -169,7 +169,7 @@ mod tests {
         let review = |rid: &str, col: &str, guess: &str| ReviewRecord {
             response_id: rid.into(),
             column: col.into(),
-            reason: "low-confidence box".into(),
+            reasons: vec![crate::reason::Reason::TextUnsure],
             guess: guess.into(),
             confidence: 0.4,
             option: None,

@@ -543,8 +543,9 @@ fn circle_coverage(
 /// breaks up).
 const ARC_GAP: i32 = 4;
 
-/// Why a box needs a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a box needs a person (its texts: [`crate::reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Doubt {
     /// Neither clearly marked nor clearly blank.
     Unsure,
@@ -568,25 +569,6 @@ pub enum Doubt {
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
     OffPage,
-}
-
-impl Doubt {
-    pub fn reason(self) -> &'static str {
-        match self {
-            Doubt::Unsure => "low-confidence box",
-            Doubt::Correction => "struck-through mark (a correction?)",
-            Doubt::NeighbourCircle => {
-                "stray ink, perhaps from a circle around a neighbouring label"
-            }
-            Doubt::LostRows => "box damaged by a fax line error",
-            Doubt::CircleBetween => "a circle drawn between two labels: which one is meant?",
-            Doubt::Unregistered => "page could not be aligned to the form reliably",
-            Doubt::Unlocated => "box not found where the boxes around it put it",
-            Doubt::DamagedImage => "page image was damaged and needed repair to be read",
-            Doubt::Beside => "ink just beside an empty box (a mark made beside it?)",
-            Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
-        }
-    }
 }
 
 /// The reading of one box.

@@ -14,6 +14,7 @@ pub mod text;
 
 use crate::geometry::{Affine, Rect};
 use crate::raster::GrayImage;
+use crate::reason::Reason;
 use crate::template::{FieldShape, TextFormat};
 use engine::{Engine, Layout, OcrError};
 use prepare::{FieldModel, Prepared, prepare};
@@ -27,8 +28,6 @@ pub const PRESENT_INK: u32 = 40;
 /// Below [`PRESENT_INK`] but at least this much in strokes, or [`PRESENT_INK`] of ink in
 /// any pieces: a faint or tiny mark a person should see.
 pub const FAINT_INK: u32 = 20;
-/// How the review reason of a field taken for blank despite some ink in it begins.
-pub const FAINT_REASON: &str = "probably blank";
 /// Tesseract confidence under which a free-text reading goes to a person.
 pub const TEXT_CONFIDENCE: f32 = 0.75;
 /// Tesseract confidence under which a number goes to a person.
@@ -69,8 +68,8 @@ pub struct FieldReading {
     /// 0..1: how sure the value is.
     pub confidence: f32,
     pub status: FieldStatus,
-    /// Why a person should look at it, if they should.
-    pub doubt: Option<String>,
+    /// Why a person should look at it (empty: they need not).
+    pub doubt: Vec<Reason>,
     /// Writing pixels found.
     pub ink: u32,
     /// Template rectangle showing the field, for the review crop.
@@ -82,11 +81,8 @@ pub struct FieldReading {
 impl FieldReading {
     /// Sends the field to review for `why` (before any reason it already has), its
     /// confidence at most `confidence`.
-    pub fn add_doubt(&mut self, why: &str, confidence: f32) {
-        self.doubt = Some(match self.doubt.take() {
-            Some(d) => format!("{why}; {d}"),
-            None => why.to_string(),
-        });
+    pub fn add_doubt(&mut self, why: Reason, confidence: f32) {
+        self.doubt.insert(0, why);
         self.confidence = self.confidence.min(confidence);
     }
 }
@@ -119,7 +115,9 @@ pub fn read_fields(
             confidence: blank_confidence(p.ink),
             status: FieldStatus::Blank,
             doubt: (p.strokes < PRESENT_INK && (p.strokes >= FAINT_INK || p.ink >= PRESENT_INK))
-                .then(|| format!("{FAINT_REASON}: a small mark in the field ({} px)", p.ink)),
+                .then_some(Reason::Faint { ink: p.ink })
+                .into_iter()
+                .collect(),
             ink: p.ink,
             area: f.model.rect.inflate(12),
             ocr_seconds: 0.0,
@@ -133,7 +131,7 @@ pub fn read_fields(
     }
     for &i in &written {
         out[i].status = FieldStatus::Unread("OCR off (--no-ocr)".into());
-        out[i].doubt = None;
+        out[i].doubt.clear();
         out[i].confidence = 0.0;
     }
     if !ocr {
@@ -163,7 +161,9 @@ pub fn read_fields(
     if let Err(reason) = result {
         for &i in &written {
             out[i].status = FieldStatus::Unread(reason.clone());
-            out[i].doubt = Some(format!("writing not read: {reason}"));
+            out[i].doubt = vec![Reason::NotRead {
+                error: reason.clone(),
+            }];
         }
     }
     out
@@ -196,7 +196,9 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
         Ok(r) => r,
         Err(e) => {
             fr.status = FieldStatus::Unread(e.to_string());
-            fr.doubt = Some(format!("writing not read: {e}"));
+            fr.doubt = vec![Reason::NotRead {
+                error: e.to_string(),
+            }];
             return;
         }
     };
@@ -209,9 +211,7 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
     if !tidy.is_empty() && !tidy.chars().any(char::is_alphanumeric) {
         fr.status = FieldStatus::Blank;
         fr.confidence = 0.3;
-        fr.doubt = Some(format!(
-            "{FAINT_REASON}: marks in the field read as 「{tidy}」 only"
-        ));
+        fr.doubt = vec![Reason::FaintRead { read: tidy }];
         return;
     }
     match f.format {
@@ -224,15 +224,17 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
                     r.confidence.min(0.3)
                 };
                 if !m.is_sure() {
-                    fr.doubt = Some(format!(
-                        "prefecture read as 「{tidy}」: closest {} at distance {}, next at {}",
-                        m.name, m.distance, m.runner_up
-                    ));
+                    fr.doubt = vec![Reason::Prefecture {
+                        read: tidy.clone(),
+                        closest: m.name.to_string(),
+                        distance: m.distance,
+                        runner_up: m.runner_up,
+                    }];
                 }
             }
             None => {
                 fr.confidence = 0.0;
-                fr.doubt = Some("writing found but no prefecture read".into());
+                fr.doubt = vec![Reason::NoPrefecture];
             }
         },
         TextFormat::Digits => {
@@ -241,9 +243,9 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
             fr.confidence = r.confidence;
             if digits.is_empty() {
                 fr.confidence = 0.0;
-                fr.doubt = Some("writing found but no digits read".into());
+                fr.doubt = vec![Reason::NoDigits];
             } else if r.confidence < NUMBER_CONFIDENCE {
-                fr.doubt = Some(format!("number read as {digits} with low confidence"));
+                fr.doubt = vec![Reason::NumberUnsure { digits }];
             }
         }
         TextFormat::Free => {
@@ -251,9 +253,9 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
             fr.confidence = r.confidence;
             if tidy.is_empty() {
                 fr.confidence = 0.0;
-                fr.doubt = Some("writing found but no text read".into());
+                fr.doubt = vec![Reason::NoText];
             } else if r.confidence < TEXT_CONFIDENCE {
-                fr.doubt = Some("handwriting read with low confidence".into());
+                fr.doubt = vec![Reason::TextUnsure];
             }
         }
     }
@@ -367,7 +369,7 @@ mod tests {
         let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, true);
         assert_eq!(r[0].status, FieldStatus::Read, "{:?}", r[0]);
         assert_eq!(r[0].value, "千葉", "{:?}", r[0]);
-        assert_eq!(r[0].doubt, None, "{:?}", r[0]);
+        assert!(r[0].doubt.is_empty(), "{:?}", r[0]);
         assert_eq!(r[1].value, "12", "{:?}", r[1]);
         let (edits, chars) = text::cer(&r[2].value, "保険証を持参した");
         assert!(edits <= 1, "{:?} ({edits} edits of {chars})", r[2]);
@@ -385,7 +387,7 @@ mod tests {
             assert_eq!(r.value, "");
             assert_eq!(r.ink, 0, "{r:?}");
             assert_eq!(r.ocr_seconds, 0.0);
-            assert_eq!(r.doubt, None);
+            assert!(r.doubt.is_empty());
         }
     }
 
@@ -397,7 +399,7 @@ mod tests {
         assert_eq!(r[0].status, FieldStatus::Blank);
         assert!(matches!(r[1].status, FieldStatus::Unread(_)), "{:?}", r[1]);
         assert_eq!(r[1].value, "");
-        assert_eq!(r[1].doubt, None, "--no-ocr is not a review item");
+        assert!(r[1].doubt.is_empty(), "--no-ocr is not a review item");
     }
 
     #[test]
@@ -426,11 +428,7 @@ mod tests {
             r[2]
         );
         // Ink that much is shown to a person, not dropped silently.
-        assert!(
-            r[2].doubt
-                .as_deref()
-                .is_some_and(|d| d.starts_with(FAINT_REASON))
-        );
+        assert!(r[2].doubt.first().is_some_and(Reason::is_faint));
         // A lone digit is writing.
         write(&mut page, (860.0 / 2.0, 300.0), "1");
         let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);

@@ -6,7 +6,7 @@
 //! random token printed at start.
 
 mod api;
-mod reason;
+
 mod token;
 mod view;
 

@@ -43,7 +43,7 @@ pub struct ItemView {
     pub options: Vec<OptionView>,
     /// The option the item is about (flag items, and box doubts of single questions).
     pub option: Option<OptionView>,
-    /// The reason in Japanese (as far as known), and as the run wrote it.
+    /// The reasons in Japanese, and in English as review.csv writes them.
     pub reason: String,
     pub reason_en: String,
     pub guess: String,
@@ -135,8 +135,8 @@ pub fn view(item: &Item, catalog: &Catalog) -> ItemView {
         format,
         options,
         option,
-        reason: super::reason::japanese(&item.reason),
-        reason_en: item.reason.clone(),
+        reason: crate::reason::japanese(&item.reasons),
+        reason_en: crate::reason::english(&item.reasons),
         guess: item.guess.clone(),
         confidence: item.confidence,
         machine: item.machine.clone(),

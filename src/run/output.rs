@@ -1,5 +1,6 @@
 //! Writing responses.csv, review.csv, rejected.csv and report.json from the job store.
 
+use crate::reason;
 use crate::store::{Store, Table};
 use anyhow::Result;
 use std::collections::BTreeMap;
@@ -28,15 +29,17 @@ pub fn write_csvs(store: &Store, out: &Path) -> Result<(usize, usize, usize)> {
         "guess",
         "confidence",
         "image",
+        "reason_code",
     ])?;
     for v in &reviews {
         w.write_record([
             &v.response_id,
             &v.column,
-            &v.reason,
+            &reason::english(&v.reasons),
             &v.guess,
             &format!("{:.2}", v.confidence),
             &v.image,
+            &reason::codes(&v.reasons),
         ])?;
     }
     w.flush()?;

@@ -4,10 +4,11 @@ use super::kit::Kit;
 use crate::geometry::Rect;
 use crate::identify::identify;
 use crate::ingest::PageImage;
-use crate::marks::{BoxReading, PageView, classify_page, measure};
+use crate::marks::{BoxReading, Doubt, PageView, classify_page, measure};
 use crate::normalise::normalise;
 use crate::ocr::{FieldReading, read_fields};
 use crate::raster::GrayImage;
+use crate::reason::Reason;
 use crate::register::{Registration, register};
 use std::time::{Duration, Instant};
 
@@ -269,10 +270,20 @@ pub fn read_page(
     let mut fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
     for f in &mut fields {
         if off_page(&f.area) {
-            f.add_doubt(crate::marks::Doubt::OffPage.reason(), 0.0);
+            f.add_doubt(
+                Reason::Field {
+                    doubt: Doubt::OffPage,
+                },
+                0.0,
+            );
         }
         if damaged {
-            f.add_doubt(crate::marks::Doubt::DamagedImage.reason(), 0.2);
+            f.add_doubt(
+                Reason::Field {
+                    doubt: Doubt::DamagedImage,
+                },
+                0.2,
+            );
         }
     }
     t.fields += t4.elapsed();

@@ -7,6 +7,7 @@ use crate::geometry::Rect;
 use crate::marks::BoxReading;
 use crate::ocr::FieldStatus;
 use crate::raster::crop;
+use crate::reason::Reason;
 use crate::store::{ResponseRecord, ReviewRecord};
 use crate::template::{Kind, Template};
 use std::collections::BTreeMap;
@@ -85,7 +86,7 @@ struct Read<'a> {
 /// A review item before its crop is written.
 struct Item {
     column: String,
-    reason: String,
+    reasons: Vec<Reason>,
     guess: String,
     confidence: f32,
     /// The option the item is about, when it is about one (the reviewer's "mark" sets it).
@@ -159,7 +160,7 @@ pub fn assemble(
         if !present.contains(&p) {
             items.push(Item {
                 column: c.name,
-                reason: format!("page {p} of the form is missing from this fax"),
+                reasons: vec![Reason::MissingPage { page: p }],
                 guess: String::new(),
                 confidence: 0.0,
                 option: None,
@@ -190,7 +191,11 @@ pub fn assemble(
                         };
                         items.push(Item {
                             column,
-                            reason: format!("{} (option {} {})", d.reason(), o.code, o.label),
+                            reasons: vec![Reason::Box {
+                                doubt: d,
+                                option: o.code,
+                                label: o.label.clone(),
+                            }],
                             guess: if q.kind == Kind::Single {
                                 if rd.r.marked {
                                     o.code.to_string()
@@ -216,7 +221,7 @@ pub fn assemble(
                     if marked.len() > 1 {
                         items.push(Item {
                             column: q.id.clone(),
-                            reason: "two or more marks in a single-choice question".into(),
+                            reasons: vec![Reason::TwoMarks],
                             guess: join(&marked),
                             confidence: 0.0,
                             option: None,
@@ -238,7 +243,7 @@ pub fn assemble(
                         if marked.contains(&e) && marked.len() > 1 {
                             items.push(Item {
                                 column: format!("{}_{e}", q.id),
-                                reason: format!("exclusive option {e} marked together with others"),
+                                reasons: vec![Reason::ExclusiveWithOthers { option: e }],
                                 guess: "1".into(),
                                 confidence: 0.0,
                                 option: Some(e),
@@ -251,10 +256,10 @@ pub fn assemble(
                             if !marked.contains(&s.parent) {
                                 items.push(Item {
                                     column: format!("{}_{}", q.id, s.parent),
-                                    reason: format!(
-                                        "sub-option {c} marked without its parent option {}",
-                                        s.parent
-                                    ),
+                                    reasons: vec![Reason::SubWithoutParent {
+                                        sub: *c,
+                                        parent: s.parent,
+                                    }],
                                     guess: "0".into(),
                                     confidence: 0.0,
                                     option: Some(s.parent),
@@ -279,10 +284,10 @@ pub fn assemble(
                 if let FieldStatus::Unread(_) = f.status {
                     unread.push(q.id.clone());
                 }
-                if let Some(reason) = &f.doubt {
+                if !f.doubt.is_empty() {
                     items.push(Item {
                         column: q.id.clone(),
-                        reason: reason.clone(),
+                        reasons: f.doubt.clone(),
                         guess: f.value.clone(),
                         confidence: f.confidence,
                         option: None,
@@ -317,7 +322,10 @@ pub fn assemble(
                 } else {
                     format!("{parent}_{code}")
                 },
-                reason: format!("{} is written in but option {code} is not marked", q.id),
+                reasons: vec![Reason::WrittenOptionUnmarked {
+                    field: q.id.clone(),
+                    option: *code,
+                }],
                 guess: if pq.kind == Kind::Single {
                     String::new()
                 } else {
@@ -335,7 +343,7 @@ pub fn assemble(
     for it in items {
         match merged.iter_mut().find(|m| m.column == it.column) {
             Some(m) => {
-                m.reason = format!("{}; {}", m.reason, it.reason);
+                m.reasons.extend(it.reasons);
                 m.confidence = m.confidence.min(it.confidence);
                 if m.at.is_none() {
                     m.at = it.at;
@@ -353,7 +361,7 @@ pub fn assemble(
         reviews.push(ReviewRecord {
             response_id: response_id.clone(),
             column: it.column,
-            reason: it.reason,
+            reasons: it.reasons,
             guess: it.guess,
             confidence: it.confidence,
             option: it.option,

@@ -7,6 +7,7 @@
 //! unseen. Nothing is ever deleted: undo is one more audited change.
 
 use super::Store;
+use crate::reason::Reason;
 use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use std::collections::HashMap;
@@ -32,7 +33,8 @@ pub struct Item {
     pub response_id: String,
     pub template: String,
     pub column: String,
-    pub reason: String,
+    /// Why it is in review (one or more).
+    pub reasons: Vec<Reason>,
     pub guess: String,
     pub confidence: f32,
     /// Crop path relative to the output folder (may be empty).
@@ -89,7 +91,7 @@ pub struct AuditEntry {
 
 const ITEM_SQL: &str = "
 SELECT v.id, v.response_id, r.template, v.col, v.reason, v.guess, v.confidence, v.image,
-       v.option_code, r.cells, d.value, d.reviewer, d.at, COALESCE(d.version, 0)
+       v.option_code, r.cells, d.value, d.reviewer, d.at, COALESCE(d.version, 0), v.reasons
 FROM review_items v JOIN responses r ON r.response_id = v.response_id
 LEFT JOIN decisions d ON d.item_id = v.id";
 
@@ -123,7 +125,7 @@ fn item_from_row(
         response_id,
         template: row.get(2)?,
         column,
-        reason: row.get(4)?,
+        reasons: super::stored_reasons(row.get(14)?, row.get(4)?),
         guess: row.get(5)?,
         confidence: row.get::<_, f64>(6)? as f32,
         image: row.get(7)?,
@@ -345,7 +347,7 @@ mod tests {
             reviews: vec![ReviewRecord {
                 response_id: "a.tif:1".into(),
                 column: "q6_3".into(),
-                reason: "faint".into(),
+                reasons: vec![Reason::Faint { ink: 20 }],
                 guess: "0".into(),
                 confidence: 0.4,
                 option: Some(3),

@@ -5,6 +5,7 @@
 //! resumes without losing or doubling a response, and the same fax received twice is
 //! recognised. The CSV outputs are always written from here, never from memory.
 
+use crate::reason::{self, Reason};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -25,6 +26,13 @@ fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> Resul
         conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
     }
     Ok(())
+}
+
+/// A review item's reasons from the store: its JSON, or for an item stored before reasons
+/// were typed, its English text as a legacy reason (shown as it was).
+pub(crate) fn stored_reasons(json: Option<String>, text: String) -> Vec<Reason> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_else(|| vec![Reason::Legacy { text }])
 }
 
 /// Everything one input file produced.
@@ -57,7 +65,8 @@ pub struct ResponseRecord {
 pub struct ReviewRecord {
     pub response_id: String,
     pub column: String,
-    pub reason: String,
+    /// Why (one or more; never empty).
+    pub reasons: Vec<Reason>,
     pub guess: String,
     pub confidence: f32,
     /// The option the item is about, when it is about one.
@@ -90,7 +99,7 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE TABLE IF NOT EXISTS review_items (
     id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL, col TEXT NOT NULL,
     reason TEXT NOT NULL, guess TEXT NOT NULL, confidence REAL NOT NULL, image TEXT NOT NULL,
-    option_code INTEGER);
+    option_code INTEGER, reasons TEXT);
 CREATE TABLE IF NOT EXISTS rejected (
     id INTEGER PRIMARY KEY, file_hash TEXT, file TEXT NOT NULL, page INTEGER, reason TEXT NOT NULL);
 ";
@@ -111,6 +120,8 @@ impl Store {
         add_column(&conn, "responses", "unread", "TEXT NOT NULL DEFAULT '[]'")?;
         add_column(&conn, "review_items", "option_code", "INTEGER")?;
         add_column(&conn, "responses", "pages", "TEXT NOT NULL DEFAULT '[]'")?;
+        // Before reasons were typed only their English text was kept: see stored_reasons.
+        add_column(&conn, "review_items", "reasons", "TEXT")?;
         Ok(Store { conn })
     }
 
@@ -203,9 +214,9 @@ impl Store {
         }
         for v in &f.reviews {
             tx.execute(
-                "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image, option_code)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![f.hash, v.response_id, v.column, v.reason, v.guess, v.confidence as f64, v.image, v.option],
+                "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image, option_code, reasons)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![f.hash, v.response_id, v.column, reason::english(&v.reasons), v.guess, v.confidence as f64, v.image, v.option, serde_json::to_string(&v.reasons)?],
             )?;
         }
         for r in &f.rejected {
@@ -252,14 +263,14 @@ impl Store {
 
     pub fn reviews(&self) -> Result<Vec<ReviewRecord>> {
         let mut st = self.conn.prepare(
-            "SELECT v.response_id, v.col, v.reason, v.guess, v.confidence, v.image, v.option_code FROM review_items v
+            "SELECT v.response_id, v.col, v.reason, v.guess, v.confidence, v.image, v.option_code, v.reasons FROM review_items v
              JOIN responses r ON r.response_id = v.response_id ORDER BY r.seq, v.id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(ReviewRecord {
                 response_id: r.get(0)?,
                 column: r.get(1)?,
-                reason: r.get(2)?,
+                reasons: stored_reasons(r.get(7)?, r.get(2)?),
                 guess: r.get(3)?,
                 confidence: r.get::<_, f64>(4)? as f32,
                 image: r.get(5)?,
@@ -350,5 +361,56 @@ mod tests {
             "the failed file left nothing behind"
         );
         assert_eq!(s.responses().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reasons_are_kept_typed_and_old_stores_keep_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("job.sqlite");
+        let reasons = vec![
+            Reason::Box {
+                doubt: crate::marks::Doubt::Beside,
+                option: 3,
+                label: "どちらともいえない".into(),
+            },
+            Reason::TwoMarks,
+        ];
+        // A store made before reasons were typed: its items have text only.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE review_items (
+                    id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, response_id TEXT NOT NULL,
+                    col TEXT NOT NULL, reason TEXT NOT NULL, guess TEXT NOT NULL,
+                    confidence REAL NOT NULL, image TEXT NOT NULL, option_code INTEGER);",
+            )
+            .unwrap();
+        {
+            let mut s = Store::open(&path).unwrap();
+            let mut r = record("h1", "a.tif:1");
+            r.reviews.push(ReviewRecord {
+                response_id: "a.tif:1".into(),
+                column: "q1".into(),
+                reasons: reasons.clone(),
+                guess: String::new(),
+                confidence: 0.4,
+                option: Some(3),
+                image: String::new(),
+            });
+            s.commit(&r).unwrap();
+            s.conn
+                .execute(
+                    "INSERT INTO review_items (file_hash, response_id, col, reason, guess, confidence, image)
+                     VALUES ('h1', 'a.tif:1', 'q2', 'low-confidence box (option 1 はい)', '', 0.3, '')",
+                    [],
+                )
+                .unwrap();
+        }
+        let got = Store::open(&path).unwrap().reviews().unwrap();
+        assert_eq!(got[0].reasons, reasons);
+        let old = &got[1].reasons;
+        assert!(matches!(&old[..], [Reason::Legacy { .. }]), "{old:?}");
+        assert_eq!(old[0].japanese(), "印の有無を判断しにくい（選択肢 1 はい）");
+        assert_eq!(old[0].english(), "low-confidence box (option 1 はい)");
     }
 }

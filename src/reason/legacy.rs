@@ -1,6 +1,6 @@
-//! Review reasons in Japanese for the page. The run writes them in English (review.csv is
-//! read by scripts too); the reviewer reads them here. A reason not known below is shown
-//! as written rather than dropped.
+//! Japanese for the English reason texts that stores made before reasons were typed hold
+//! (see [`super::Reason::Legacy`]). New runs never come here. A reason not known below is
+//! shown as written rather than dropped.
 
 /// Fixed reasons and their Japanese.
 const FIXED: [(&str, &str); 15] = [
