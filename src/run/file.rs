@@ -4,7 +4,7 @@
 use super::guard::guarded;
 use super::kit::Kit;
 use super::page::{self, StageTimes};
-use super::response;
+use super::{crops, pairing, response};
 use crate::ingest::{IngestOptions, read_bytes};
 use crate::store::{FileRecord, RejectRecord, Store};
 use std::path::{Path, PathBuf};
@@ -267,21 +267,27 @@ fn process_file(
     // Crops are named by content, not by file name: two files of one name (two folders,
     // two nights) never share a crop.
     let crop_key = &file.hash[..16];
-    for g in response::group(kit, read) {
+    for g in pairing::group(kit, read) {
         let first = g[0].file_page;
         let reject = |reason: String| RejectRecord {
             file: shown.clone(),
             page: Some(first),
             reason,
         };
-        match guarded(|| response::assemble(kit, &job.source, crop_key, &g, out)) {
-            Ok(Ok((resp, reviews))) => {
-                record.responses.push(resp);
-                record.reviews.extend(reviews);
+        let t = &kit.templates[g[0].template];
+        match guarded(|| response::assemble(t, &job.source, &g)) {
+            Ok((resp, findings)) => {
+                let stem = format!("{crop_key}-p{first}");
+                match crops::review_records(out, &stem, &resp.response_id, &g, findings) {
+                    Ok(reviews) => {
+                        record.responses.push(resp);
+                        record.reviews.extend(reviews);
+                    }
+                    Err(e) => record
+                        .rejected
+                        .push(reject(format!("could not write the review crops: {e}"))),
+                }
             }
-            Ok(Err(e)) => record
-                .rejected
-                .push(reject(format!("could not write the review crops: {e}"))),
             Err(e) => record.rejected.push(reject(format!(
                 "internal error while putting together the response from page {first}: {e}"
             ))),

@@ -7,12 +7,14 @@
 //! writer as soon as the file is done. The CSVs and report.json are then written from the
 //! store, whatever happened to any one file.
 
+mod crops;
 mod file;
 mod guard;
 mod inputs;
 mod kit;
 mod output;
 pub mod page;
+mod pairing;
 mod response;
 
 pub use kit::Kit;

@@ -37,6 +37,18 @@ impl StageTimes {
     }
 }
 
+/// One option's box as read, with what it is.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionRead {
+    /// Index of its question in the template.
+    pub question: usize,
+    pub code: u32,
+    /// The box and its label, in template pixels.
+    pub rect: Rect,
+    pub label: Option<Rect>,
+    pub reading: BoxReading,
+}
+
 /// A page of a known form, read.
 pub struct ReadPage {
     /// 1-based page number in its file.
@@ -46,8 +58,8 @@ pub struct ReadPage {
     pub page: usize,
     pub image: GrayImage,
     pub reg: Registration,
-    /// Readings in the order of `kit.pages[template][page - 1].boxes.boxes`.
-    pub readings: Vec<BoxReading>,
+    /// Every option box of the page, read.
+    pub options: Vec<OptionRead>,
     /// Write-in fields in the order of `kit.pages[template][page - 1].fields`.
     pub fields: Vec<FieldReading>,
     /// How the page had to be turned or stretched to be read.
@@ -293,7 +305,20 @@ pub fn read_page(
         page: id.page,
         image: page.image,
         reg,
-        readings,
+        options: pk
+            .boxes
+            .boxes
+            .iter()
+            .zip(&pk.labels)
+            .zip(readings)
+            .map(|((b, &label), reading)| OptionRead {
+                question: b.question,
+                code: b.code,
+                rect: b.rect,
+                label,
+                reading,
+            })
+            .collect(),
         fields,
         adjustment,
     })

@@ -1,275 +1,81 @@
-//! From read pages to responses: grouping pages, cell values, and the items a person must
-//! look at (conflicts and doubtful boxes), each with a crop.
+//! From the read pages of one response to its cells and the findings a person must look
+//! at: doubtful boxes and fields, and the consistency rules, each a small function. Crops
+//! are not written here: the findings say where to crop, and the output step writes them
+//! (see [`super::crops`]).
 
-use super::kit::Kit;
-use super::page::ReadPage;
+use super::page::{OptionRead, ReadPage};
 use crate::geometry::Rect;
-use crate::marks::BoxReading;
 use crate::ocr::FieldStatus;
-use crate::raster::crop;
 use crate::reason::Reason;
-use crate::store::{ResponseRecord, ReviewRecord};
-use crate::template::{Kind, Template};
+use crate::store::ResponseRecord;
+use crate::template::{ColumnKind, Kind, Question, Template};
 use std::collections::BTreeMap;
-use std::path::Path;
 
-/// Pages of one response, put together by what each page is (template and page number),
-/// in whichever order the file holds them. Two readings of the file's order are tried:
-/// pages in ascending runs (1, 2, 1, 2: the usual), and in descending runs (2, 1, 2, 1:
-/// sheets scanned two-sided with the back first). The one leaving fewer incomplete
-/// responses wins, ascending on a tie; pages other than form pages between (blank backs,
-/// covers) do not part a response. Each group keeps the file's order.
-pub fn group(kit: &Kit, pages: Vec<ReadPage>) -> Vec<Vec<ReadPage>> {
-    let keys: Vec<PageKey> = pages
-        .iter()
-        .map(|p| PageKey {
-            template: p.template,
-            page: p.page,
-        })
-        .collect();
-    let parts = partition(&keys, |t| kit.templates[t].pages.len());
-    let mut slots: Vec<Option<ReadPage>> = pages.into_iter().map(Some).collect();
-    parts
-        .into_iter()
-        .map(|g| g.into_iter().filter_map(|i| slots[i].take()).collect())
-        .collect()
+/// Something about one cell a person must look at, before its crop is written.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub column: String,
+    pub reasons: Vec<Reason>,
+    pub guess: String,
+    pub confidence: f32,
+    /// The option the finding is about, when it is about one (the reviewer's "mark" sets it).
+    pub option: Option<u32>,
+    /// Where to crop: a page of the group (index) and a template rectangle on it.
+    pub at: Option<(usize, Rect)>,
 }
 
-/// What a read page is, for grouping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageKey {
-    pub template: usize,
-    /// 1-based page of the template.
-    pub page: usize,
+/// An option as read on a page of the group.
+#[derive(Clone, Copy)]
+struct Read {
+    /// Index of the page in the group.
+    page: usize,
+    option: OptionRead,
 }
 
-/// Groups of indices into `keys` (see [`group`]); `pages_of(template)` is its page count.
-pub fn partition(keys: &[PageKey], pages_of: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
-    let runs = |step: isize| -> Vec<Vec<usize>> {
-        let mut out: Vec<Vec<usize>> = Vec::new();
-        for (i, k) in keys.iter().enumerate() {
-            let joins = out.last().is_some_and(|g| {
-                let last = keys[*g.last().expect("groups are never empty")];
-                last.template == k.template
-                    && k.page as isize == last.page as isize + step
-                    && g.iter().all(|&j| keys[j].page != k.page)
-            });
-            match out.last_mut() {
-                Some(g) if joins => g.push(i),
-                _ => out.push(vec![i]),
-            }
-        }
-        out
-    };
-    let incomplete = |groups: &[Vec<usize>]| {
-        groups
-            .iter()
-            .filter(|g| g.len() < pages_of(keys[g[0]].template))
-            .count()
-    };
-    let (ascending, descending) = (runs(1), runs(-1));
-    if incomplete(&descending) < incomplete(&ascending) {
-        descending
-    } else {
-        ascending
-    }
-}
-
-/// One option as read on a page of the group.
-struct Read<'a> {
-    page: &'a ReadPage,
-    rect: Rect,
-    label: Option<Rect>,
-    r: BoxReading,
-}
-
-/// A review item before its crop is written.
-struct Item {
-    column: String,
-    reasons: Vec<Reason>,
-    guess: String,
-    confidence: f32,
-    /// The option the item is about, when it is about one (the reviewer's "mark" sets it).
-    option: Option<u32>,
-    /// Where to crop: a page of the group and a template rectangle on it.
-    at: Option<(usize, Rect)>,
-}
-
-/// Builds a response and its review items from a group of pages of the file known as
-/// `source`; crops go to `out/crops`, named by `crop_key` (unique per file content), the
-/// response's first page and the column.
-pub fn assemble(
-    kit: &Kit,
-    source: &str,
-    crop_key: &str,
-    group: &[ReadPage],
-    out: &Path,
-) -> std::io::Result<(ResponseRecord, Vec<ReviewRecord>)> {
-    let first = &group[0];
-    let t: &Template = &kit.templates[first.template];
-    let response_id = format!("{source}:{}", first.file_page);
-    let crop_stem = format!("{crop_key}-p{}", first.file_page);
-    let mut reads: BTreeMap<(usize, u32), Read> = BTreeMap::new();
-    for p in group {
-        let pk = &kit.pages[p.template][p.page - 1];
-        for (i, b) in pk.boxes.boxes.iter().enumerate() {
-            reads.insert(
-                (b.question, b.code),
-                Read {
-                    page: p,
-                    rect: b.rect,
-                    label: pk.labels[i],
-                    r: p.readings[i],
-                },
-            );
-        }
-    }
-    let present: Vec<usize> = group.iter().map(|p| p.page).collect();
-    let mut items: Vec<Item> = Vec::new();
-    let mut cells: Vec<(String, String)> = Vec::new();
-    let page_index = |p: &ReadPage| group.iter().position(|g| std::ptr::eq(g, p)).unwrap_or(0);
-    let box_area = |rd: &Read| -> (usize, Rect) {
-        let s = rd.rect.w.max(rd.rect.h);
+impl Read {
+    /// The box with its label and some context around.
+    fn area(&self) -> (usize, Rect) {
+        let o = &self.option;
+        let s = o.rect.w.max(o.rect.h);
         (
-            page_index(rd.page),
-            rd.label
-                .map(|l| l.union(&rd.rect))
-                .unwrap_or(rd.rect)
+            self.page,
+            o.label
+                .map(|l| l.union(&o.rect))
+                .unwrap_or(o.rect)
                 .inflate(s),
         )
-    };
-
-    // Missing pages: the response is still recorded, its cells there left empty (not
-    // "not marked"), each with a person told. A column is read from its option's page (a
-    // flag, as its cell is filled below), else its question's.
-    let page_of = |c: &crate::template::Column| {
-        let q = t.question(&c.question)?;
-        match c.kind {
-            crate::template::ColumnKind::Flag { code } => q.option(code).map(|o| o.page),
-            _ => q
-                .options
-                .first()
-                .map(|o| o.page)
-                .or(q.field.as_ref().map(|f| f.page)),
-        }
-    };
-    for c in t.columns() {
-        let Some(p) = page_of(&c) else {
-            continue;
-        };
-        if !present.contains(&p) {
-            items.push(Item {
-                column: c.name,
-                reasons: vec![Reason::MissingPage { page: p }],
-                guess: String::new(),
-                confidence: 0.0,
-                option: None,
-                at: None,
-            });
-        }
     }
+}
 
+/// The response's options as read, by (question index, code).
+type Reads = BTreeMap<(usize, u32), Read>;
+
+/// Builds the response `source:first page` of template `t` from its group of pages, and
+/// the findings (one per cell, several reasons joined).
+pub fn assemble(t: &Template, source: &str, group: &[ReadPage]) -> (ResponseRecord, Vec<Finding>) {
+    let reads: Reads = group
+        .iter()
+        .enumerate()
+        .flat_map(|(page, p)| {
+            p.options
+                .iter()
+                .map(move |&option| ((option.question, option.code), Read { page, option }))
+        })
+        .collect();
+    let present: Vec<usize> = group.iter().map(|p| p.page).collect();
+    let mut findings = missing_pages(t, &present);
+    let mut cells: Vec<(String, String)> = Vec::new();
     let mut chosen: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut unread: Vec<String> = Vec::new();
-    let mut written: Vec<(&crate::template::Question, usize, Rect)> = Vec::new();
+    let mut written: Vec<(&Question, usize, Rect)> = Vec::new();
     for (qi, q) in t.questions.iter().enumerate() {
         match q.kind {
             Kind::Single | Kind::Multi => {
-                let mut marked = Vec::new();
-                for o in &q.options {
-                    let Some(rd) = reads.get(&(qi, o.code)) else {
-                        continue;
-                    };
-                    if rd.r.marked {
-                        marked.push(o.code);
-                    }
-                    if let Some(d) = rd.r.doubt {
-                        let column = if q.kind == Kind::Single {
-                            q.id.clone()
-                        } else {
-                            format!("{}_{}", q.id, o.code)
-                        };
-                        items.push(Item {
-                            column,
-                            reasons: vec![Reason::Box {
-                                doubt: d,
-                                option: o.code,
-                                label: o.label.clone(),
-                            }],
-                            guess: if q.kind == Kind::Single {
-                                if rd.r.marked {
-                                    o.code.to_string()
-                                } else {
-                                    String::new()
-                                }
-                            } else {
-                                (rd.r.marked as u8).to_string()
-                            },
-                            confidence: rd.r.confidence,
-                            option: Some(o.code),
-                            at: Some(box_area(rd)),
-                        });
-                    }
-                }
-                let area = question_area(q, &reads, qi).map(|(p, r)| (page_index(p), r));
-                if q.kind == Kind::Single {
-                    let value = if marked.len() == 1 {
-                        marked[0].to_string()
-                    } else {
-                        String::new()
-                    };
-                    if marked.len() > 1 {
-                        items.push(Item {
-                            column: q.id.clone(),
-                            reasons: vec![Reason::TwoMarks],
-                            guess: join(&marked),
-                            confidence: 0.0,
-                            option: None,
-                            at: area,
-                        });
-                    }
-                    cells.push((q.id.clone(), value));
-                } else {
-                    for o in &q.options {
-                        // An option on a page that is missing was not read: empty.
-                        let value = if reads.contains_key(&(qi, o.code)) {
-                            (marked.contains(&o.code) as u8).to_string()
-                        } else {
-                            String::new()
-                        };
-                        cells.push((format!("{}_{}", q.id, o.code), value));
-                    }
-                    for &e in &q.exclusive {
-                        if marked.contains(&e) && marked.len() > 1 {
-                            items.push(Item {
-                                column: format!("{}_{e}", q.id),
-                                reasons: vec![Reason::ExclusiveWithOthers { option: e }],
-                                guess: "1".into(),
-                                confidence: 0.0,
-                                option: Some(e),
-                                at: area,
-                            });
-                        }
-                    }
-                    for s in &q.sub {
-                        for c in s.codes.iter().filter(|c| marked.contains(c)) {
-                            if !marked.contains(&s.parent) {
-                                items.push(Item {
-                                    column: format!("{}_{}", q.id, s.parent),
-                                    reasons: vec![Reason::SubWithoutParent {
-                                        sub: *c,
-                                        parent: s.parent,
-                                    }],
-                                    guess: "0".into(),
-                                    confidence: 0.0,
-                                    option: Some(s.parent),
-                                    at: area,
-                                });
-                                break;
-                            }
-                        }
-                    }
-                }
+                let marked = read_boxes(q, qi, &reads, &mut cells, &mut findings);
+                let area = question_area(q, qi, &reads);
+                findings.extend(two_marks(q, &marked, area));
+                findings.extend(exclusive_with_others(q, &marked, area));
+                findings.extend(sub_without_parent(q, &marked, area));
                 chosen.insert(q.id.clone(), marked);
             }
             Kind::Text | Kind::Number => {
@@ -277,7 +83,7 @@ pub fn assemble(
                     p.fields.iter().find(|f| f.column == q.id).map(|f| (pi, f))
                 });
                 let Some((pi, f)) = found else {
-                    // Its page is missing: already reported above.
+                    // Its page is missing: already a finding.
                     cells.push((q.id.clone(), String::new()));
                     continue;
                 };
@@ -285,7 +91,7 @@ pub fn assemble(
                     unread.push(q.id.clone());
                 }
                 if !f.doubt.is_empty() {
-                    items.push(Item {
+                    findings.push(Finding {
                         column: q.id.clone(),
                         reasons: f.doubt.clone(),
                         guess: f.value.clone(),
@@ -301,77 +107,17 @@ pub fn assemble(
             }
         }
     }
-
-    // その他（ ）-style blanks filled in while their option is left unmarked: usually a
-    // missed tick, which a person should decide. (The follow-up of a single-choice answer
-    // written while another answer is chosen is the respondent's, read surely: listed as
-    // against the branching, see Template::against_branching.)
-    for (q, pi, area) in written {
-        let Some((parent, code)) = &q.attached_to else {
-            continue;
-        };
-        let Some(pq) = t.question(parent) else {
-            continue;
-        };
-        let picked = chosen.get(parent).map(Vec::as_slice).unwrap_or_default();
-        let another = pq.kind == Kind::Single && !picked.is_empty();
-        if !picked.contains(code) && !another {
-            items.push(Item {
-                column: if pq.kind == Kind::Single {
-                    parent.clone()
-                } else {
-                    format!("{parent}_{code}")
-                },
-                reasons: vec![Reason::WrittenOptionUnmarked {
-                    field: q.id.clone(),
-                    option: *code,
-                }],
-                guess: if pq.kind == Kind::Single {
-                    String::new()
-                } else {
-                    "0".into()
-                },
-                confidence: 0.3,
-                option: Some(*code),
-                at: Some((pi, area)),
-            });
-        }
-    }
-
-    // One row per cell: several reasons for one cell are joined.
-    let mut merged: Vec<Item> = Vec::new();
-    for it in items {
-        match merged.iter_mut().find(|m| m.column == it.column) {
-            Some(m) => {
-                m.reasons.extend(it.reasons);
-                m.confidence = m.confidence.min(it.confidence);
-                if m.at.is_none() {
-                    m.at = it.at;
-                }
-            }
-            None => merged.push(it),
-        }
-    }
-    let mut reviews = Vec::new();
-    for it in merged {
-        let image = match it.at {
-            Some((pi, r)) => write_crop(out, &crop_stem, &it.column, &group[pi], &r)?,
-            None => String::new(),
-        };
-        reviews.push(ReviewRecord {
-            response_id: response_id.clone(),
-            column: it.column,
-            reasons: it.reasons,
-            guess: it.guess,
-            confidence: it.confidence,
-            option: it.option,
-            image,
-        });
-    }
-    let status = if reviews.is_empty() { "ok" } else { "review" };
-    Ok((
+    findings.extend(
+        written
+            .into_iter()
+            .filter_map(|(q, pi, area)| written_option_unmarked(t, q, &chosen, (pi, area))),
+    );
+    let findings = merge(findings);
+    let status = if findings.is_empty() { "ok" } else { "review" };
+    let first = &group[0];
+    (
         ResponseRecord {
-            response_id,
+            response_id: format!("{source}:{}", first.file_page),
             template: t.id.clone(),
             questionnaire: t.questionnaire.clone(),
             status: status.into(),
@@ -379,110 +125,314 @@ pub fn assemble(
             unread,
             pages: group.iter().map(|p| p.file_page).collect(),
         },
-        reviews,
-    ))
+        findings,
+    )
 }
 
-fn join(v: &[u32]) -> String {
-    v.iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-/// All of a question's options (on the page of its first option), with labels.
-fn question_area<'a>(
-    q: &crate::template::Question,
-    reads: &BTreeMap<(usize, u32), Read<'a>>,
+/// The cells of a question of boxes, and a finding for each doubtful box; returns the
+/// codes read as marked.
+fn read_boxes(
+    q: &Question,
     qi: usize,
-) -> Option<(&'a ReadPage, Rect)> {
-    let first = reads.get(&(qi, q.options.first()?.code))?;
-    let mut r = first
-        .label
-        .map(|l| l.union(&first.rect))
-        .unwrap_or(first.rect);
+    reads: &Reads,
+    cells: &mut Vec<(String, String)>,
+    findings: &mut Vec<Finding>,
+) -> Vec<u32> {
+    let single = q.kind == Kind::Single;
+    let mut marked = Vec::new();
     for o in &q.options {
-        if let Some(rd) = reads.get(&(qi, o.code))
-            && std::ptr::eq(rd.page, first.page)
-        {
-            r = r.union(&rd.label.map(|l| l.union(&rd.rect)).unwrap_or(rd.rect));
+        let Some(rd) = reads.get(&(qi, o.code)) else {
+            continue;
+        };
+        let r = rd.option.reading;
+        if r.marked {
+            marked.push(o.code);
+        }
+        if let Some(doubt) = r.doubt {
+            findings.push(Finding {
+                column: if single {
+                    q.id.clone()
+                } else {
+                    format!("{}_{}", q.id, o.code)
+                },
+                reasons: vec![Reason::Box {
+                    doubt,
+                    option: o.code,
+                    label: o.label.clone(),
+                }],
+                guess: match (single, r.marked) {
+                    (true, true) => o.code.to_string(),
+                    (true, false) => String::new(),
+                    (false, m) => (m as u8).to_string(),
+                },
+                confidence: r.confidence,
+                option: Some(o.code),
+                at: Some(rd.area()),
+            });
         }
     }
-    let s = first.rect.w.max(first.rect.h);
-    Some((first.page, r.inflate(s)))
+    if single {
+        let value = match marked[..] {
+            [one] => one.to_string(),
+            _ => String::new(),
+        };
+        cells.push((q.id.clone(), value));
+    } else {
+        for o in &q.options {
+            // An option on a page that is missing was not read: empty, not "not marked".
+            let value = if reads.contains_key(&(qi, o.code)) {
+                (marked.contains(&o.code) as u8).to_string()
+            } else {
+                String::new()
+            };
+            cells.push((format!("{}_{}", q.id, o.code), value));
+        }
+    }
+    marked
 }
 
-/// Writes the page region showing template rectangle `r` and returns its path relative to
-/// the output folder. `stem` is unique per response in the folder, `column` per item.
-fn write_crop(
-    out: &Path,
-    stem: &str,
-    column: &str,
-    page: &ReadPage,
-    r: &Rect,
-) -> std::io::Result<String> {
-    let area = page.page_rect(r);
-    let img = crop(&page.image, &area);
-    let safe: String = format!("{stem}-{column}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
+/// Missing pages: the response is still recorded, its cells there left empty (not "not
+/// marked"), each with a person told. A column is on its option's page (a flag), else its
+/// question's.
+fn missing_pages(t: &Template, present: &[usize]) -> Vec<Finding> {
+    let page_of = |c: &crate::template::Column| {
+        let q = t.question(&c.question)?;
+        match c.kind {
+            ColumnKind::Flag { code } => q.option(code).map(|o| o.page),
+            _ => q
+                .options
+                .first()
+                .map(|o| o.page)
+                .or(q.field.as_ref().map(|f| f.page)),
+        }
+    };
+    t.columns()
+        .into_iter()
+        .filter_map(|c| {
+            let page = page_of(&c)?;
+            (!present.contains(&page)).then(|| Finding {
+                column: c.name,
+                reasons: vec![Reason::MissingPage { page }],
+                guess: String::new(),
+                confidence: 0.0,
+                option: None,
+                at: None,
+            })
         })
-        .collect();
-    let rel = format!("crops/{safe}.png");
-    std::fs::create_dir_all(out.join("crops"))?;
-    img.save(out.join(&rel)).map_err(std::io::Error::other)?;
-    Ok(rel)
+        .collect()
+}
+
+/// Two or more options marked in a single-choice question.
+fn two_marks(q: &Question, marked: &[u32], area: Option<(usize, Rect)>) -> Option<Finding> {
+    (q.kind == Kind::Single && marked.len() > 1).then(|| Finding {
+        column: q.id.clone(),
+        reasons: vec![Reason::TwoMarks],
+        guess: marked
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(";"),
+        confidence: 0.0,
+        option: None,
+        at: area,
+    })
+}
+
+/// An exclusive option ("none of these") marked together with others.
+fn exclusive_with_others(
+    q: &Question,
+    marked: &[u32],
+    area: Option<(usize, Rect)>,
+) -> Vec<Finding> {
+    if q.kind != Kind::Multi || marked.len() < 2 {
+        return Vec::new();
+    }
+    q.exclusive
+        .iter()
+        .filter(|e| marked.contains(e))
+        .map(|&e| Finding {
+            column: format!("{}_{e}", q.id),
+            reasons: vec![Reason::ExclusiveWithOthers { option: e }],
+            guess: "1".into(),
+            confidence: 0.0,
+            option: Some(e),
+            at: area,
+        })
+        .collect()
+}
+
+/// A sub-option marked while its parent option is not (one finding per parent).
+fn sub_without_parent(q: &Question, marked: &[u32], area: Option<(usize, Rect)>) -> Vec<Finding> {
+    if q.kind != Kind::Multi {
+        return Vec::new();
+    }
+    q.sub
+        .iter()
+        .filter(|s| !marked.contains(&s.parent))
+        .filter_map(|s| {
+            let sub = *s.codes.iter().find(|c| marked.contains(c))?;
+            Some(Finding {
+                column: format!("{}_{}", q.id, s.parent),
+                reasons: vec![Reason::SubWithoutParent {
+                    sub,
+                    parent: s.parent,
+                }],
+                guess: "0".into(),
+                confidence: 0.0,
+                option: Some(s.parent),
+                at: area,
+            })
+        })
+        .collect()
+}
+
+/// その他（ ）-style field `q` filled in while its option is left unmarked: usually a missed
+/// tick, which a person should decide. (The follow-up of a single-choice answer written
+/// while another answer is chosen is the respondent's, read surely: listed as against the
+/// branching, see Template::against_branching.)
+fn written_option_unmarked(
+    t: &Template,
+    q: &Question,
+    chosen: &BTreeMap<String, Vec<u32>>,
+    at: (usize, Rect),
+) -> Option<Finding> {
+    let (parent, code) = q.attached_to.as_ref()?;
+    let pq = t.question(parent)?;
+    let picked = chosen.get(parent).map(Vec::as_slice).unwrap_or_default();
+    let single = pq.kind == Kind::Single;
+    if picked.contains(code) || (single && !picked.is_empty()) {
+        return None;
+    }
+    Some(Finding {
+        column: if single {
+            parent.clone()
+        } else {
+            format!("{parent}_{code}")
+        },
+        reasons: vec![Reason::WrittenOptionUnmarked {
+            field: q.id.clone(),
+            option: *code,
+        }],
+        guess: if single { String::new() } else { "0".into() },
+        confidence: 0.3,
+        option: Some(*code),
+        at: Some(at),
+    })
+}
+
+/// One finding per cell: the reasons of several for one cell are joined, in order.
+fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::new();
+    for f in findings {
+        match merged.iter_mut().find(|m| m.column == f.column) {
+            Some(m) => {
+                m.reasons.extend(f.reasons);
+                m.confidence = m.confidence.min(f.confidence);
+                if m.at.is_none() {
+                    m.at = f.at;
+                }
+            }
+            None => merged.push(f),
+        }
+    }
+    merged
+}
+
+/// All of a question's options on the page of its first option, with labels.
+fn question_area(q: &Question, qi: usize, reads: &Reads) -> Option<(usize, Rect)> {
+    let first = reads.get(&(qi, q.options.first()?.code))?;
+    let (page, _) = first.area();
+    let with_label = |o: &OptionRead| o.label.map(|l| l.union(&o.rect)).unwrap_or(o.rect);
+    let r = q
+        .options
+        .iter()
+        .filter_map(|o| reads.get(&(qi, o.code)))
+        .filter(|rd| rd.page == page)
+        .fold(with_label(&first.option), |r, rd| {
+            r.union(&with_label(&rd.option))
+        });
+    let s = first.option.rect.w.max(first.option.rect.h);
+    Some((page, r.inflate(s)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template::{OptionBox, SubOptions, TextFormat};
 
-    fn keys(pages: &[usize]) -> Vec<PageKey> {
-        pages
-            .iter()
-            .map(|&page| PageKey { template: 0, page })
-            .collect()
+    fn question(kind: Kind, codes: &[u32]) -> Question {
+        Question {
+            id: "q6".into(),
+            kind,
+            text: String::new(),
+            options: codes
+                .iter()
+                .map(|&code| OptionBox {
+                    code,
+                    label: format!("option {code}"),
+                    page: 1,
+                    rect: Rect::new(0, 0, 10, 10),
+                    label_rect: None,
+                    line: 0,
+                })
+                .collect(),
+            field: None,
+            format: TextFormat::Free,
+            exclusive: vec![],
+            sub: vec![],
+            skip: vec![],
+            attached_to: None,
+            line: 0,
+        }
     }
 
     #[test]
-    fn pages_pair_up_in_the_order_they_were_scanned() {
-        let two = |_| 2;
-        // Front first, as usual.
+    fn each_consistency_rule_raises_its_finding() {
+        let single = question(Kind::Single, &[1, 2, 3]);
+        assert!(two_marks(&single, &[2], None).is_none());
+        let two = two_marks(&single, &[1, 3], None).unwrap();
+        assert_eq!((two.column.as_str(), two.guess.as_str()), ("q6", "1;3"));
+        assert_eq!(two.reasons, vec![Reason::TwoMarks]);
+
+        let mut multi = question(Kind::Multi, &[1, 7, 8, 9, 14]);
+        multi.exclusive = vec![14];
+        multi.sub = vec![SubOptions {
+            parent: 7,
+            codes: vec![8, 9],
+        }];
+        assert!(exclusive_with_others(&multi, &[14], None).is_empty());
+        let ex = exclusive_with_others(&multi, &[1, 14], None);
+        assert_eq!(ex.len(), 1);
+        assert_eq!(ex[0].column, "q6_14");
+        assert!(sub_without_parent(&multi, &[7, 8], None).is_empty());
+        let sub = sub_without_parent(&multi, &[8, 9], None);
+        assert_eq!(sub.len(), 1, "one finding per parent");
         assert_eq!(
-            partition(&keys(&[1, 2, 1, 2]), two),
-            vec![vec![0, 1], vec![2, 3]]
+            sub[0].reasons,
+            vec![Reason::SubWithoutParent { sub: 8, parent: 7 }]
         );
-        // Back first: page 2 of one respondent is never joined to page 1 of the next.
+    }
+
+    #[test]
+    fn findings_for_one_cell_are_merged_in_order() {
+        let f = |column: &str, reason: Reason, confidence| Finding {
+            column: column.into(),
+            reasons: vec![reason],
+            guess: String::new(),
+            confidence,
+            option: None,
+            at: None,
+        };
+        let merged = merge(vec![
+            f("q3", Reason::TwoMarks, 0.0),
+            f("q4", Reason::NoText, 0.5),
+            f("q3", Reason::MissingPage { page: 2 }, 0.3),
+        ]);
+        assert_eq!(merged.len(), 2);
         assert_eq!(
-            partition(&keys(&[2, 1, 2, 1]), two),
-            vec![vec![0, 1], vec![2, 3]]
+            merged[0].reasons,
+            vec![Reason::TwoMarks, Reason::MissingPage { page: 2 }]
         );
-        // A respondent's page 2 lost: the next respondent's pages stay together.
-        assert_eq!(partition(&keys(&[1, 1, 2]), two), vec![vec![0], vec![1, 2]]);
-        // Two pages 1 of one form never make one response.
-        assert_eq!(partition(&keys(&[1, 1]), two), vec![vec![0], vec![1]]);
-        // Different forms never join.
-        let mixed = [
-            PageKey {
-                template: 0,
-                page: 1,
-            },
-            PageKey {
-                template: 1,
-                page: 2,
-            },
-        ];
-        assert_eq!(partition(&mixed, two), vec![vec![0], vec![1]]);
-        // One-page forms: every page is a response.
-        assert_eq!(
-            partition(&keys(&[1, 1, 1]), |_| 1),
-            vec![vec![0], vec![1], vec![2]]
-        );
+        assert_eq!(merged[0].confidence, 0.0);
     }
 }
