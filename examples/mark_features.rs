@@ -1,28 +1,17 @@
-//! Calibration of mark reading: every checkbox's measured features beside its truth
-//! (the style synth drew, or none), as CSV on stdout. Thresholds in src/marks were set
-//! from these distributions:
+//! Calibration of mark reading: every checkbox's measured features and reading, through
+//! the same page path as `faxform run` (read_page: normalise, identify, register,
+//! measure, classify_page), beside its truth (the style synth drew, or none), as CSV on
+//! stdout. Thresholds in src/marks were set from these distributions:
 //!
 //!     cargo run --release --example mark_features -- SYNTH_DIR > features.csv
 use faxform::ingest::{IngestOptions, read_file};
-use faxform::marks::{Explained, measure};
-use faxform::register::{PageBoxes, register};
+use faxform::run::{Kit, StageTimes, page::read_page};
 use std::collections::HashMap;
 use std::path::Path;
 fn main() {
     let dir = std::env::args().nth(1).unwrap();
     let dir = Path::new(&dir);
     let ts = faxform::template::load_all(Path::new("templates")).unwrap();
-    let cat = faxform::identify::Catalogue::build(&ts).unwrap();
-    let mut kits = HashMap::new();
-    for (ti, t) in ts.iter().enumerate() {
-        for p in &t.pages {
-            let r = t.reference_image(p.number).unwrap();
-            kits.insert(
-                (ti, p.number),
-                (PageBoxes::build(t, p.number, &r), Explained::new(&r, 2)),
-            );
-        }
-    }
     // truth: (file, page) -> response id (pages of responses only); response -> marks
     let page_resp = faxform::score::truth_pages(dir).unwrap();
     type Marks = HashMap<(String, u32), (String, bool)>;
@@ -48,16 +37,27 @@ fn main() {
             );
         }
     }
+    let kit = Kit::build(ts.clone()).unwrap();
+    // Every feature of BoxFeatures, by name, from its serialisation.
+    let names: Vec<String> = serde_json::to_value(faxform::marks::BoxFeatures::default())
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     println!(
-        "file,page,template,q,code,style,chosen,inner,inner_area,near,circle,runs_left,runs_right,found,rms,unknown,marked,doubt,close"
+        "file,page,template,q,code,style,chosen,found,rms,marked,doubt,confidence,{}",
+        names.join(",")
     );
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            !p.extension().unwrap().to_str().unwrap().starts_with("csv")
-                && p.extension().unwrap() != "jsonl"
-                && p.extension().unwrap() != "csv"
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("tif" | "pdf" | "png")
+            )
         })
         .collect();
     files.sort();
@@ -70,53 +70,38 @@ fn main() {
             let Some(rid) = page_resp.get(&(name.clone(), pi + 1)) else {
                 continue;
             };
-            let Ok(np) = faxform::normalise::normalise(&p.unwrap(), 200.0) else {
-                eprintln!("{name} {pi} normalise failed");
-                continue;
+            let Ok(p) = p else { continue };
+            // The page path the run takes: normalise, identify, register, classify_page.
+            let mut times = StageTimes::default();
+            let rp = match read_page(&kit, &p, pi + 1, false, &mut times) {
+                Ok(rp) => rp,
+                Err(e) => {
+                    eprintln!("{name} p{}: {e}", pi + 1);
+                    continue;
+                }
             };
-            let (id, page, _) = faxform::identify::identify(&cat, np);
-            let Some(id) = id else {
-                eprintln!("{name} p{} not identified", pi + 1);
-                continue;
-            };
-            let t = &ts[id.template];
-            let (boxes, expl) = &kits[&(id.template, id.page)];
-            let reg = register(&page.image, boxes, &id.transform, page.row_scale);
-            for (i, b) in boxes.boxes.iter().enumerate() {
-                let q = &t.questions[b.question];
-                let label = q.option(b.code).and_then(|o| o.label_rect);
-                let view = faxform::marks::PageView {
-                    image: &page.image,
-                    suspect_rows: &page.suspect_rows,
-                    line_rows: &page.line_rows,
-                    row_scale: page.row_scale,
-                };
-                let ft = measure(&view, &reg, i, b, label.as_ref(), expl);
+            let t = &ts[rp.template];
+            for o in &rp.options {
+                let q = &t.questions[o.question];
                 let (style, chosen) = marks
                     .get(rid)
-                    .and_then(|m| m.get(&(q.id.clone(), b.code)))
+                    .and_then(|m| m.get(&(q.id.clone(), o.code)))
                     .cloned()
                     .unwrap_or(("none".into(), false));
-                let rd = faxform::marks::classify(ft);
+                let ft = serde_json::to_value(o.reading.features).unwrap();
+                let values: Vec<String> = names.iter().map(|n| ft[n].to_string()).collect();
                 println!(
-                    "{name},{},{},{},{},{style},{chosen},{},{},{},{:.3},{},{},{},{:.2},{},{},{:?},{},{:.2}",
+                    "{name},{},{},{},{},{style},{chosen},{},{:.3},{},{:?},{:.2},{}",
                     pi + 1,
                     t.id,
                     q.id,
-                    b.code,
-                    ft.inner,
-                    ft.inner_area,
-                    ft.near,
-                    ft.circle,
-                    ft.runs_left,
-                    ft.runs_right,
-                    reg.found(),
-                    reg.rms,
-                    ft.unknown,
-                    rd.marked,
-                    rd.doubt,
-                    ft.close,
-                    ft.around
+                    o.code,
+                    rp.reg.found(),
+                    rp.reg.rms,
+                    o.reading.marked,
+                    o.reading.doubt,
+                    o.reading.confidence,
+                    values.join(",")
                 );
             }
         }

@@ -149,7 +149,7 @@ fn run(cli: Cli) -> Result<()> {
             templates,
             json,
         } => {
-            let ts = template::load_all(&faxform::run::templates_dir(templates.as_deref()))?;
+            let ts = template::load_all(&template::dir(templates.as_deref()))?;
             let s = faxform::score::score(&truth, &out, &ts)?;
             println!(
                 "responses {}/{} found; checkbox cells {}: to review {} ({:.2} %), wrong among auto-accepted {} ({:.3} %); form pages rejected {}",

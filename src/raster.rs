@@ -182,13 +182,6 @@ pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
     top * (1.0 - fy) + bot * fy
 }
 
-/// Encodes a grey image as PNG bytes.
-pub fn to_png(img: &GrayImage) -> anyhow::Result<Vec<u8>> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut buf, image::ImageFormat::Png)?;
-    Ok(buf.into_inner())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

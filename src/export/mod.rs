@@ -124,7 +124,7 @@ pub fn export(args: &ExportArgs) -> Result<Exported> {
         }
         Format::Xlsx => {
             let templates =
-                crate::template::load_all(&crate::run::templates_dir(args.templates.as_deref()))?;
+                crate::template::load_all(&crate::template::dir(args.templates.as_deref()))?;
             let mut questionnaires: Vec<&str> = Vec::new();
             for r in &chosen {
                 if !questionnaires.contains(&r.questionnaire.as_str()) {

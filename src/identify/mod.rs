@@ -239,9 +239,18 @@ fn cell_transform(sx: f32, sy: f32, dx: f32, dy: f32, skew: f32, w: usize, h: us
         .then_after(&Affine::scale(sx as f64, sy as f64))
 }
 
+/// What identification made of a page.
+pub struct Identified {
+    /// The best template page, if it fits well enough.
+    pub id: Option<Identification>,
+    /// The page turned the right way up (as `id` found it best).
+    pub page: NormalPage,
+    /// The best fit's score, whether or not it was good enough.
+    pub score: f32,
+}
+
 /// The best template page for `page`, trying it as it is and turned 180°.
-/// Returns the identification and the page image turned the right way up.
-pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, NormalPage, f32) {
+pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
     let mut best: Option<(usize, bool, Fit)> = None;
     let mut pages = [Some(page), None];
     for flip in [false, true] {
@@ -250,24 +259,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
             break;
         }
         if flip {
-            let p = pages[0].as_ref().unwrap();
-            let mut img = p.image.clone();
-            turn_half(&mut img);
-            let (_, coarse) = crate::normalise::ink_maps(&img);
-            let mut suspect_rows = p.suspect_rows.clone();
-            suspect_rows.reverse();
-            let mut line_rows = p.line_rows.clone();
-            line_rows.reverse();
-            pages[1] = Some(NormalPage {
-                image: img,
-                dpi: p.dpi,
-                suspect_rows,
-                line_rows,
-                row_scale: p.row_scale,
-                coarse,
-                skew_deg: p.skew_deg,
-                looks_sideways: p.looks_sideways,
-            });
+            pages[1] = pages[0].as_ref().map(NormalPage::turned_half);
         }
         let p = pages[flip as usize].as_ref().unwrap();
         let dil = p.coarse.dilated();
@@ -286,7 +278,11 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
         .expect("the winning orientation was built");
     let score = f.score;
     if score < MIN_SCORE {
-        return (None, page, score);
+        return Identified {
+            id: None,
+            page,
+            score,
+        };
     }
     let m = &cat.models[mi];
     // Cells are 4 px: template px -> template cells -> page cells -> page px.
@@ -302,8 +298,8 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
             page.coarse.height,
         ))
         .then_after(&Affine::scale(1.0 / k, 1.0 / k));
-    (
-        Some(Identification {
+    Identified {
+        id: Some(Identification {
             template: m.template,
             page: m.page,
             flipped: flip,
@@ -312,13 +308,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> (Option<Identification>, N
         }),
         page,
         score,
-    )
-}
-
-/// Turns an image 180° in place.
-pub fn turn_half(img: &mut crate::raster::GrayImage) {
-    let buf: &mut [u8] = img;
-    buf.reverse();
+    }
 }
 
 #[cfg(test)]

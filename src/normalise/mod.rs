@@ -120,6 +120,24 @@ pub struct NormalPage {
     pub looks_sideways: bool,
 }
 
+impl NormalPage {
+    /// The page turned 180° (a sheet fed upside down), its row marks and ink maps with it.
+    pub fn turned_half(&self) -> NormalPage {
+        let mut image = self.image.clone();
+        let buf: &mut [u8] = &mut image;
+        buf.reverse();
+        let (_, coarse) = ink_maps(&image);
+        let reversed = |rows: &[bool]| rows.iter().rev().copied().collect::<Vec<bool>>();
+        NormalPage {
+            suspect_rows: reversed(&self.suspect_rows),
+            line_rows: reversed(&self.line_rows),
+            coarse,
+            image,
+            ..*self
+        }
+    }
+}
+
 /// Why a page cannot be normalised.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NormaliseError {

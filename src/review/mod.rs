@@ -41,7 +41,7 @@ pub fn serve(args: &ReviewArgs) -> Result<()> {
         .canonicalize()
         .with_context(|| format!("output folder {}", args.dir.display()))?;
     let templates =
-        match crate::template::load_all(&crate::run::templates_dir(args.templates.as_deref())) {
+        match crate::template::load_all(&crate::template::dir(args.templates.as_deref())) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("faxform review: {e:#}; questions are shown by column name only");

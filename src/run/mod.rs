@@ -27,7 +27,7 @@ use file::{
 };
 use rayon::prelude::*;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -64,19 +64,6 @@ impl RunArgs {
             max_pages: self.max_pages.max(1),
             ..Default::default()
         }
-    }
-}
-
-/// The templates folder: given, else ./templates, else the source tree's.
-pub fn templates_dir(given: Option<&Path>) -> PathBuf {
-    if let Some(p) = given {
-        return p.to_path_buf();
-    }
-    let local = PathBuf::from("templates");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates")
     }
 }
 
@@ -145,7 +132,7 @@ pub struct Seconds {
 
 pub fn run(args: &RunArgs) -> Result<Summary> {
     let start = Instant::now();
-    let templates = crate::template::load_all(&templates_dir(args.templates.as_deref()))?;
+    let templates = crate::template::load_all(&crate::template::dir(args.templates.as_deref()))?;
     let kit = Kit::build(templates)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;

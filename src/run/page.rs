@@ -191,7 +191,7 @@ pub fn read_page(
         let t2 = Instant::now();
         t.normalise += t2 - t1;
         let Some(np) = np else { continue };
-        let (id, page, score) = identify(&kit.catalogue, np);
+        let crate::identify::Identified { id, page, score } = identify(&kit.catalogue, np);
         t.identify += t2.elapsed();
         best_score = best_score.max(score);
         if let Some(id) = id

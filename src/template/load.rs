@@ -146,12 +146,40 @@ pub fn load(path: &Path) -> Result<Template, LoadError> {
     parse(&src, path)
 }
 
+/// The templates folder: `given`, else `./templates`, else `templates` beside the
+/// executable or in `../share/faxform/` from it (an installed binary). When none exists,
+/// `./templates`, so that loading names the folder it looked for.
+pub fn dir(given: Option<&Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    let local = PathBuf::from("templates");
+    if local.is_dir() {
+        return local;
+    }
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| {
+        let bin = exe.parent()?.to_path_buf();
+        [
+            bin.join("templates"),
+            bin.join("../share/faxform/templates"),
+        ]
+        .into_iter()
+        .find(|d| d.is_dir())
+    });
+    beside_exe.unwrap_or(local)
+}
+
 /// Loads every `*.toml` template in a folder, sorted by id. Files that are not templates
 /// (no `id` key at the top, e.g. synth answer models) are passed over.
 pub fn load_all(dir: &Path) -> anyhow::Result<Vec<Template>> {
     let mut out = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| anyhow::anyhow!("templates folder {}: {e}", dir.display()))?
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "templates folder {}: {e} (give the folder with --templates)",
+                dir.display()
+            )
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();

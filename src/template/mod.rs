@@ -14,7 +14,7 @@ mod load;
 pub mod overlay;
 
 pub use columns::{Column, ColumnKind};
-pub use load::{LoadError, load, load_all, parse};
+pub use load::{LoadError, dir, load, load_all, parse};
 
 use crate::geometry::Rect;
 use std::path::PathBuf;
