@@ -289,3 +289,82 @@ pub fn score(
     }
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::{ColumnKind, Template};
+
+    fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
+        let mut w = csv::Writer::from_path(path).unwrap();
+        w.write_record(header).unwrap();
+        for r in rows {
+            w.write_record(r).unwrap();
+        }
+        w.flush().unwrap();
+    }
+
+    #[test]
+    fn wrong_cells_count_only_without_review_and_missing_responses_are_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let templates = crate::template::load_all(&dir).unwrap();
+        let t: &Template = templates
+            .iter()
+            .find(|t| t.id == "chiba-2023-05-a")
+            .unwrap();
+        let cols: Vec<_> = t.columns();
+        let mut header: Vec<String> = vec!["response_id".into(), "template".into()];
+        header.extend(cols.iter().map(|c| c.name.clone()));
+        let row = |id: &str, f: &dyn Fn(&str) -> String| {
+            let mut r = vec![id.to_string(), t.id.clone()];
+            r.extend(cols.iter().map(|c| f(&c.name)));
+            r
+        };
+        let boxes: Vec<&str> = cols
+            .iter()
+            .filter(|c| c.kind != ColumnKind::Text)
+            .map(|c| c.name.as_str())
+            .collect();
+        let blank = |name: &str| {
+            if name.contains('_') && boxes.contains(&name) {
+                "0".to_string()
+            } else {
+                String::new()
+            }
+        };
+        let (truth, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        write_csv(
+            &truth.path().join("truth.csv"),
+            &header,
+            &[row("a.tif:1", &blank), row("b.tif:1", &blank)],
+        );
+        // The run read a.tif only; two cells differ from truth, one of them in review.
+        let (wrong, reviewed) = (boxes[0], boxes[1]);
+        let read = |name: &str| {
+            if name == wrong || name == reviewed {
+                "9".to_string()
+            } else {
+                blank(name)
+            }
+        };
+        write_csv(
+            &out.path().join("responses.csv"),
+            &header,
+            &[row("a.tif:1", &read)],
+        );
+        std::fs::write(
+            out.path().join("review.csv"),
+            format!(
+                "response_id,column,reason,guess,confidence,image,reason_code\na.tif:1,{reviewed},two or more marks in a single-choice question,9,0.00,,two_marks\n"
+            ),
+        )
+        .unwrap();
+        let s = score(truth.path(), out.path(), &templates).unwrap();
+        assert_eq!(s.responses_truth, 2);
+        assert_eq!(s.responses_missing, vec!["b.tif:1".to_string()]);
+        assert_eq!(s.checkbox_cells, boxes.len());
+        assert_eq!(s.checkbox_cells_review, 1);
+        assert_eq!(s.checkbox_cells_wrong, 1, "{:?}", s.wrong_examples);
+        assert!(s.wrong_examples[0].contains(wrong));
+    }
+}

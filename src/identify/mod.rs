@@ -341,4 +341,48 @@ mod tests {
             "{s} {d} {c}"
         );
     }
+
+    #[test]
+    fn a_form_page_is_found_upright_and_upside_down_and_a_blank_is_not() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let templates = crate::template::load_all(&dir).unwrap();
+        let cat = Catalogue::build(&templates).unwrap();
+        let ti = templates
+            .iter()
+            .position(|t| t.id == "chiba-2023-05-a")
+            .unwrap();
+        let page = |image| crate::ingest::PageImage {
+            image,
+            dpi_x: 200.0,
+            dpi_y: 200.0,
+            damage: None,
+        };
+        let reference = templates[ti].reference_image(2).unwrap();
+        let np = crate::normalise::normalise(&page(reference.clone()), 200.0).unwrap();
+        let found = identify(&cat, np);
+        let id = found.id.expect("its own reference page");
+        assert_eq!((id.template, id.page, id.flipped), (ti, 2, false));
+        assert!(id.score > 0.9, "{}", id.score);
+
+        let mut turned = reference.clone();
+        let buf: &mut [u8] = &mut turned;
+        buf.reverse();
+        let np = crate::normalise::normalise(&page(turned), 200.0).unwrap();
+        let id = identify(&cat, np).id.expect("turned 180°");
+        assert_eq!((id.template, id.page, id.flipped), (ti, 2, true));
+
+        let blank = crate::raster::GrayImage::from_pixel(
+            reference.width(),
+            reference.height(),
+            image::Luma([255]),
+        );
+        if let Ok(np) = crate::normalise::normalise(&page(blank), 200.0) {
+            let found = identify(&cat, np);
+            assert!(
+                found.id.is_none() && found.score < MIN_SCORE,
+                "{}",
+                found.score
+            );
+        }
+    }
 }

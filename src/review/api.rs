@@ -1,7 +1,7 @@
 //! The review page's routes: the page itself, its JSON API and the crops.
 
 use super::token::matches;
-use super::view::{Catalog, ItemView, view};
+use super::view::{Forms, ItemView, view};
 use crate::store::{Decided, Store};
 use crate::template::Template;
 use anyhow::Result;
@@ -25,7 +25,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Mutex<Store>,
     dir: PathBuf,
-    catalog: Catalog,
+    forms: Forms,
     token: String,
 }
 
@@ -34,7 +34,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             store: Mutex::new(store),
             dir,
-            catalog: Catalog::new(templates),
+            forms: Forms::new(templates),
             token,
         }))
     }
@@ -192,7 +192,7 @@ fn progress(views: &[ItemView]) -> Progress {
 async fn items(State(state): State<AppState>) -> Result<Json<ItemsReply>, ApiError> {
     state
         .with_store(|s, inner| {
-            let items: Vec<ItemView> = s.items()?.iter().map(|i| view(i, &inner.catalog)).collect();
+            let items: Vec<ItemView> = s.items()?.iter().map(|i| view(i, &inner.forms)).collect();
             Ok(Json(ItemsReply {
                 folder: inner.dir.display().to_string(),
                 progress: progress(&items),
@@ -232,11 +232,7 @@ fn reviewer_name(name: &str) -> Result<String, ApiError> {
 
 /// Turns a store outcome into the reply: 200 with the item, or 409 with the item as it
 /// is now when somebody changed it first.
-fn reply(
-    outcome: Decided,
-    s: &Store,
-    catalog: &Catalog,
-) -> Result<(StatusCode, Json<DecideReply>)> {
+fn reply(outcome: Decided, s: &Store, forms: &Forms) -> Result<(StatusCode, Json<DecideReply>)> {
     let (item, conflict) = match outcome {
         Decided::Done(i) => (i, false),
         Decided::Conflict(i) => (i, true),
@@ -250,7 +246,7 @@ fn reply(
     Ok((
         code,
         Json(DecideReply {
-            item: view(&item, catalog),
+            item: view(&item, forms),
             conflict,
             progress: Progress {
                 done: total - open,
@@ -283,13 +279,13 @@ async fn decide(
                     req.id
                 ))));
             };
-            if let Err(e) = view(&item, &inner.catalog).check(&value) {
+            if let Err(e) = view(&item, &inner.forms).check(&value) {
                 return Ok(Err(ApiError::BadRequest(format!("item {}: {e}", req.id))));
             }
             let outcome = s
                 .decide(req.id, &value, &req.action, &reviewer, req.version)?
                 .expect("item exists");
-            Ok(Ok(reply(outcome, s, &inner.catalog)?))
+            Ok(Ok(reply(outcome, s, &inner.forms)?))
         })
         .await?
 }
@@ -306,7 +302,7 @@ async fn undo(
     let reviewer = reviewer_name(&req.reviewer)?;
     state
         .with_store(move |s, inner| match s.undo(&reviewer)? {
-            Some(outcome) => Ok(Ok(reply(outcome, s, &inner.catalog)?)),
+            Some(outcome) => Ok(Ok(reply(outcome, s, &inner.forms)?)),
             None => Ok(Err(ApiError::NotFound(format!(
                 "{reviewer} has nothing to undo"
             )))),

@@ -10,7 +10,7 @@ mod api;
 mod token;
 mod view;
 
-pub use view::{Catalog, CellKind, ItemView, OptionView, view};
+pub use view::{CellKind, Forms, ItemView, OptionView, view};
 
 use anyhow::{Context, Result};
 use std::net::{IpAddr, SocketAddr};

@@ -60,13 +60,13 @@ pub struct ItemView {
 
 /// The templates with their columns indexed by (template id, column name): the page's
 /// item list views every item every few seconds, so each column is found once, here.
-pub struct Catalog {
+pub struct Forms {
     templates: Vec<Template>,
     columns: HashMap<String, HashMap<String, Column>>,
 }
 
-impl Catalog {
-    pub fn new(templates: Vec<Template>) -> Catalog {
+impl Forms {
+    pub fn new(templates: Vec<Template>) -> Forms {
         let columns = templates
             .iter()
             .map(|t| {
@@ -74,7 +74,7 @@ impl Catalog {
                 (t.id.clone(), cols.collect())
             })
             .collect();
-        Catalog { templates, columns }
+        Forms { templates, columns }
     }
 
     fn column(&self, template: &str, column: &str) -> Option<(&Template, &Column)> {
@@ -93,8 +93,8 @@ fn option_view(o: &OptionBox) -> OptionView {
 
 /// Builds the view of `item` (a column no template knows gives a `Note` item that still
 /// shows the crop and the reason).
-pub fn view(item: &Item, catalog: &Catalog) -> ItemView {
-    let column = catalog.column(&item.template, &item.column);
+pub fn view(item: &Item, forms: &Forms) -> ItemView {
+    let column = forms.column(&item.template, &item.column);
     let (question, question_text, kind, format, options, option) = match column {
         Some((t, c)) => {
             let q = t.question(&c.question).expect("column of a question");

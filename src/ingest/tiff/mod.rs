@@ -40,7 +40,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<PageResult>, FileError>
     loop {
         let page = out.len() + 1;
         out.push(
-            read_page(&mut dec, bytes, page - 1, limits)
+            decode_page(&mut dec, bytes, page - 1, limits)
                 .map_err(|reason| PageError { page, reason }),
         );
         if !dec.more_images() || page >= limits.max_pages {
@@ -108,7 +108,7 @@ fn resolution(dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag) -> Option<f32> {
     }
 }
 
-fn read_page(
+fn decode_page(
     dec: &mut Decoder<Cursor<&[u8]>>,
     bytes: &[u8],
     index: usize,
