@@ -219,6 +219,12 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
+    if (dpi - faxform::normalise::WORKING_DPI).abs() > 0.01 {
+        eprintln!(
+            "faxform: note: a template drafted at {dpi} dpi can be checked but not run: `faxform run` reads pages at {} dpi",
+            faxform::normalise::WORKING_DPI
+        );
+    }
     let pages = read_all_pages(blank, &IngestOptions::at_dpi(dpi))?;
     let mut found = Vec::new();
     for p in pages {

@@ -98,6 +98,11 @@ pub fn ink_maps(img: &GrayImage) -> (InkMap, InkMap) {
     InkMap::pair(img, 2, 3)
 }
 
+/// The resolution pages are read at and templates are drawn at. Recognition constants
+/// given in pixels (marks, identify, ocr) are pixels at this resolution; a template at
+/// another is refused (see `run::Kit::build`) rather than read with wrong thresholds.
+pub const WORKING_DPI: f32 = 200.0;
+
 /// A page ready for identification: square pixels, its ink maps and skew.
 pub struct NormalPage {
     pub image: GrayImage,

@@ -147,7 +147,7 @@ pub fn read_fields(
             Err(e) => return Err(e.clone()),
         };
         engine
-            .set_image(&strip, (200.0 * SCALE) as u32)
+            .set_image(&strip, (crate::normalise::WORKING_DPI * SCALE) as u32)
             .map_err(|e| e.to_string())?;
         for (k, &i) in written.iter().enumerate() {
             let t0 = Instant::now();

@@ -28,13 +28,15 @@ pub struct Kit {
 
 impl Kit {
     pub fn build(templates: Vec<Template>) -> Result<Kit> {
-        let dpi = templates[0].dpi;
+        let dpi = crate::normalise::WORKING_DPI;
         if let Some(t) = templates.iter().find(|t| (t.dpi - dpi).abs() > 0.01) {
             anyhow::bail!(
-                "template {} is at {} dpi but {} is at {dpi}: all templates must share one resolution",
+                "template {} ({}) is at {} dpi: faxform reads pages at {dpi} dpi and its \
+                 recognition thresholds are set there; draft the template again with \
+                 `faxform template detect --dpi {dpi}`",
                 t.id,
+                t.path.display(),
                 t.dpi,
-                templates[0].id
             );
         }
         let catalogue = Catalogue::build(&templates)?;
@@ -80,5 +82,23 @@ impl Kit {
             pages,
             dpi,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_at_another_resolution_is_refused_by_name() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut templates = crate::template::load_all(&dir).unwrap();
+        templates[0].dpi = 300.0;
+        let err = Kit::build(templates).err().expect("300 dpi is refused");
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("300 dpi") && msg.contains("template detect --dpi 200"),
+            "{msg}"
+        );
     }
 }
