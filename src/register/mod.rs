@@ -114,6 +114,22 @@ impl Registration {
         n > 0 && (self.found() < (n / 4).max(6.min(n)) || self.rms.is_nan())
     }
 
+    /// The page as the template sees it: `width` x `height` template pixels, each taken
+    /// from the page through the fitted transform (nearest pixel; paper beyond the page).
+    pub fn template_view(&self, page: &GrayImage, width: u32, height: u32) -> GrayImage {
+        GrayImage::from_fn(width, height, |x, y| {
+            let (px, py) = self.transform.apply(x as f64, y as f64);
+            let (xi, yi) = (px.round() as i64, py.round() as i64);
+            let inside =
+                xi >= 0 && yi >= 0 && (xi as u32) < page.width() && (yi as u32) < page.height();
+            image::Luma([if inside {
+                page.get_pixel(xi as u32, yi as u32).0[0]
+            } else {
+                255
+            }])
+        })
+    }
+
     /// Box `i`'s ring was matched where the boxes around it say it cannot be.
     pub fn disputed_at(&self, i: usize) -> bool {
         self.located.get(i) == Some(&Located::Disputed)

@@ -296,17 +296,7 @@ pub fn align_to_template(
     let rp = page::read_page(kit, p, 1, false, &mut times)?;
     let t = &kit.templates[rp.template];
     let tp = &t.pages[rp.page - 1];
-    let img = crate::raster::GrayImage::from_fn(tp.width, tp.height, |x, y| {
-        let (px, py) = rp.reg.transform.apply(x as f64, y as f64);
-        let (xi, yi) = (px.round() as i64, py.round() as i64);
-        let inside =
-            xi >= 0 && yi >= 0 && (xi as u32) < rp.image.width() && (yi as u32) < rp.image.height();
-        image::Luma([if inside {
-            rp.image.get_pixel(xi as u32, yi as u32).0[0]
-        } else {
-            255
-        }])
-    });
+    let img = rp.reg.template_view(&rp.image, tp.width, tp.height);
     Ok((rp.template, rp.page, img))
 }
 
