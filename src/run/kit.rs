@@ -70,7 +70,7 @@ impl Kit {
                 v.push(PageKit {
                     boxes,
                     labels,
-                    explained: Explained::new(&reference, 2),
+                    explained: Explained::new(&reference, crate::marks::params::EXPLAIN_GROW),
                     fields,
                 });
             }

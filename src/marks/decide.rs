@@ -1,0 +1,389 @@
+//! The decision: a box marked or not, how sure, and why a person should look
+//! ([`Doubt`]), from its features alone ([`classify`]) and then with the page's other
+//! boxes in view ([`classify_page`]).
+
+use super::measure::BoxFeatures;
+use super::params::*;
+use crate::geometry::Rect;
+use crate::register::BoxModel;
+
+/// Why a box needs a person (its texts: [`crate::reason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Doubt {
+    /// Neither clearly marked nor clearly blank.
+    Unsure,
+    /// Heavy ink struck across the box: probably a mark taken back.
+    Correction,
+    /// Stray ink that a circle around a neighbouring label may explain.
+    NeighbourCircle,
+    /// The box lies on rows a fax line error repeated.
+    LostRows,
+    /// A circle near two labels: which one it was drawn around is unclear.
+    CircleBetween,
+    /// Too few of the page's printed boxes were found to trust where any box is.
+    Unregistered,
+    /// This box was not found where the boxes around it put it, or only far from them.
+    Unlocated,
+    /// The page's image needed repair when it was decoded: what it shows may not be what
+    /// was sent.
+    DamagedImage,
+    /// Ink just beside an empty box, crossing out past its side: a mark made beside it?
+    Beside,
+    /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
+    /// a page shifted off the paper. Its blank is not an answer.
+    OffPage,
+}
+
+/// The reading of one box.
+#[derive(Debug, Clone, Copy)]
+pub struct BoxReading {
+    pub marked: bool,
+    /// 0..1: how far the evidence is from the decision boundary.
+    pub confidence: f32,
+    pub doubt: Option<Doubt>,
+    /// Marked by a circle around the label (rather than ink in the box).
+    pub by_circle: bool,
+    pub features: BoxFeatures,
+}
+
+impl BoxReading {
+    /// Read surely as a mark that covers or surrounds the box's printed ring (a filled
+    /// box, a ring drawn round it): registration's ring match near such a box finds the
+    /// mark's edge, so a ring "found" off the box's predicted place says nothing against
+    /// the reading there.
+    pub fn hides_ring(&self) -> bool {
+        self.marked
+            && self.doubt.is_none()
+            && (self.features.inner >= FILLED_INNER || self.features.around >= RING_AROUND)
+    }
+}
+
+/// Decides one box from its features alone.
+pub fn classify(f: BoxFeatures) -> BoxReading {
+    let r = |marked, confidence: f32, doubt| BoxReading {
+        marked,
+        confidence: confidence.clamp(0.0, 1.0),
+        doubt,
+        by_circle: false,
+        features: f,
+    };
+    // Weak ink inside that all lies along the printed sides, and nothing round the box:
+    // slivers of the box's own lines (a bolder fax, a pixel of misfit), not a mark.
+    let f = if f.core == 0 && f.close == 0 && f.inner < WEAK_MARK {
+        BoxFeatures { inner: 0, ..f }
+    } else {
+        f
+    };
+    if f.unknown >= UNKNOWN_DOUBT && f.inner < INNER_MARK {
+        return r(f.inner >= INNER_MARK, 0.3, Some(Doubt::LostRows));
+    }
+    // Scribbles cross the sides again and again but stay near the box; big overrunning
+    // crosses reach much further out.
+    if f.inner >= SCRIBBLE_INNER
+        && f.runs_left + f.runs_right >= SCRIBBLE_CROSSINGS
+        && f.near < SCRIBBLE_NEAR
+    {
+        return r(false, 0.4, Some(Doubt::Correction));
+    }
+    if f.circle >= CIRCLE_MARK {
+        // A label ringed over only part of its length may be a neighbour's overrunning
+        // stroke above and one below: a person looks.
+        let doubt = (f.circle < CIRCLE_SURE).then_some(Doubt::Unsure);
+        let mut b = r(true, 0.5 + f.circle / 2.0, doubt);
+        b.by_circle = true;
+        return b;
+    }
+    // A filled box whose ink spills well round it: filled, or scribbled over to take it
+    // back; on faxes the two look alike.
+    if f.inner >= FILLED_INNER && f.close >= SPILL_CLOSE && f.around >= SPILL_AROUND {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
+    // A ring drawn round the box, its inside left clean: chosen, as a person reads it.
+    if f.around >= RING_AROUND && f.inner < INNER_MARK {
+        return r(true, 0.5 + f.around / 2.0, None);
+    }
+    let crossings = f.runs_left + f.runs_right;
+    let some_circle = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
+    if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
+        && ((f.close >= HEAVY_CLOSE && crossings >= 2)
+            || (f.close >= CROSSED_CLOSE && crossings >= 3))
+    {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
+    if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
+        return r(true, 0.5, Some(Doubt::Unsure));
+    }
+    if f.inner >= INNER_MARK {
+        return r(true, 0.6 + f.inner as f32 / 100.0, None);
+    }
+    // A big mark overrunning the box crosses its sides; ink round the box that does not
+    // (slivers of its printed lines and label on rows a fax shifted sideways) is not read
+    // alone.
+    if f.inner >= INNER_WITH_OVERRUN && f.near >= NEAR_OVERRUN {
+        let doubt = (crossings == 0).then_some(Doubt::Unsure);
+        return r(true, 0.6, doubt);
+    }
+    // A speck in the middle of an otherwise empty box: fax speckle lands anywhere, a
+    // small dot made with a pencil lands here and looks the same.
+    if f.inner <= INNER_BLANK && f.centre_specks >= CENTRE_DOT {
+        return r(false, 0.4, Some(Doubt::Unsure));
+    }
+    // Nothing inside and nothing hugging the box: ink further out belongs to a
+    // neighbour's mark. (An oversized mark of this box that misses its inside still
+    // passes close by, and goes to a person below.)
+    if f.inner <= INNER_BLANK && !some_circle && f.close >= BESIDE_CLOSE && crossings >= 1 {
+        return r(false, 0.4, Some(Doubt::Beside));
+    }
+    if f.inner <= INNER_BLANK && !some_circle && f.close < CLOSE_BLANK {
+        return r(
+            false,
+            1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,
+            None,
+        );
+    }
+    r(
+        f.inner >= INNER_WITH_OVERRUN || some_circle,
+        0.3,
+        Some(Doubt::Unsure),
+    )
+}
+
+/// Decides all boxes of a page: each alone, then with its neighbours in view, since a
+/// circle drawn around one label often crosses the boxes above, below or beside it.
+pub fn classify_page(
+    boxes: &[BoxModel],
+    labels: &[Option<Rect>],
+    features: &[BoxFeatures],
+) -> Vec<BoxReading> {
+    let mut out: Vec<BoxReading> = features.iter().map(|&f| classify(f)).collect();
+    // Two nearby labels both with circle evidence: one loose circle shows around both.
+    for i in 0..boxes.len() {
+        for j in 0..boxes.len() {
+            let (Some(li), Some(lj)) = (labels[i], labels[j]) else {
+                continue;
+            };
+            let s = boxes[i].rect.w.max(boxes[i].rect.h);
+            if i == j
+                || features[i].circle < CIRCLE_NEIGHBOUR
+                || features[j].circle < CIRCLE_NEIGHBOUR
+                || !li.inflate(s * 2).intersects(&lj)
+            {
+                continue;
+            }
+            for k in [i, j] {
+                if out[k].features.inner <= INNER_BLANK {
+                    out[k].doubt = Some(Doubt::CircleBetween);
+                    out[k].confidence = 0.3;
+                }
+            }
+        }
+    }
+    passing_strokes_explained(boxes, labels, &mut out);
+    for (ci, c) in out.clone().iter().enumerate() {
+        if c.features.circle < CIRCLE_NEIGHBOUR {
+            continue;
+        }
+        let Some(l) = labels[ci] else { continue };
+        let s = boxes[ci].rect.w.max(boxes[ci].rect.h);
+        let band = Rect::new(l.x - s * 2, l.y - s * 2, l.w + s * 4, l.h + s * 4);
+        for (bi, b) in boxes.iter().enumerate() {
+            if bi == ci || !b.rect.intersects(&band) {
+                continue;
+            }
+            let o = &mut out[bi];
+            if o.marked && !o.by_circle && o.doubt.is_none() && o.features.inner < NEIGHBOUR_INNER {
+                o.doubt = Some(Doubt::NeighbourCircle);
+                o.confidence = 0.3;
+            }
+        }
+    }
+    out
+}
+
+/// An empty box asked about for ink beside it, when all that ink is in strokes passing by
+/// (see [`BoxFeatures::close_compact`]), none of them on two opposite sides (a partial
+/// ring round this box), and a neighbour read as chosen by a circle round its label
+/// reaches here: the strokes are that circle's, as a person sees it. A mark made beside
+/// the box is about its size and stays asked about. (Rings round neighbouring boxes are
+/// not used: two ringed boxes one above the other look like one ring passing the other.)
+fn passing_strokes_explained(boxes: &[BoxModel], labels: &[Option<Rect>], out: &mut [BoxReading]) {
+    for k in 0..out.len() {
+        let f = out[k].features;
+        if out[k].doubt != Some(Doubt::Beside) || f.close_compact > 0 || f.enclosed {
+            continue;
+        }
+        let s = boxes[k].rect.w.max(boxes[k].rect.h);
+        let here = boxes[k].rect.inflate(s / 3);
+        let circled_near = (0..out.len()).any(|j| {
+            let o = &out[j];
+            let sj = boxes[j].rect.w.max(boxes[j].rect.h);
+            let by_label =
+                o.by_circle && labels[j].is_some_and(|l| l.inflate(sj * 3 / 2).intersects(&here));
+            j != k && o.doubt.is_none() && by_label
+        });
+        if circled_near {
+            out[k].doubt = None;
+            out[k].confidence = 0.6;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(inner: u32, close: u32, around: f32, runs: u32) -> BoxFeatures {
+        BoxFeatures {
+            inner,
+            inner_area: 400,
+            core: inner,
+            near: close * 2,
+            close,
+            close_compact: close,
+            runs_left: runs,
+            runs_right: runs,
+            around,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_ring_round_a_clean_box_is_chosen_and_ink_on_one_side_is_asked_about() {
+        let ring = classify(features(0, 150, 0.85, 2));
+        assert!(ring.marked && ring.doubt.is_none(), "{ring:?}");
+        let beside = classify(features(0, 40, 0.2, 1));
+        assert!(
+            !beside.marked && beside.doubt == Some(Doubt::Beside),
+            "{beside:?}"
+        );
+        // A heavy scribble that also reaches round the box stays a correction.
+        let scribble = classify(features(150, 200, 0.8, 2));
+        assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
+    }
+
+    #[test]
+    fn a_full_box_spilling_round_it_is_asked_about_and_a_neat_fill_is_not() {
+        let spilled = classify(features(215, 140, 0.4, 2));
+        assert_eq!(spilled.doubt, Some(Doubt::Correction), "{spilled:?}");
+        let neat = classify(features(225, 10, 0.05, 0));
+        assert!(neat.marked && neat.doubt.is_none(), "{neat:?}");
+    }
+
+    #[test]
+    fn a_dot_in_the_middle_of_an_empty_box_is_asked_about_a_speck_is_not() {
+        let dot = classify(BoxFeatures {
+            centre_specks: 14,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert_eq!(dot.doubt, Some(Doubt::Unsure), "{dot:?}");
+        let speck = classify(BoxFeatures {
+            centre_specks: 4,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!speck.marked && speck.doubt.is_none(), "{speck:?}");
+    }
+
+    #[test]
+    fn scattered_ink_round_a_label_is_not_a_circle_a_short_arc_run_is_asked_about() {
+        // A bolder fax leaves bits of the printed lines above and below the label.
+        let remnants = classify(BoxFeatures {
+            circle: 0.12,
+            circle_run: 0.8,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!remnants.marked && remnants.doubt.is_none(), "{remnants:?}");
+        // A circle round the first words of a long label runs on.
+        let words = classify(BoxFeatures {
+            circle: 0.12,
+            circle_run: 3.5,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(words.marked && words.doubt.is_some(), "{words:?}");
+    }
+
+    #[test]
+    fn strokes_passing_from_a_circled_neighbour_explain_ink_beside_a_box() {
+        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
+        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .collect();
+        let labels = vec![
+            Some(Rect::new(50, 20, 300, 20)),
+            Some(Rect::new(50, 60, 300, 20)),
+        ];
+        let circled = BoxFeatures {
+            circle: 0.9,
+            circle_run: 10.0,
+            ..features(0, 60, 0.3, 1)
+        };
+        let passing = BoxFeatures {
+            close_compact: 0,
+            ..features(0, 40, 0.3, 1)
+        };
+        let read = classify_page(&boxes, &labels, &[circled, passing]);
+        assert!(read[0].marked && read[0].by_circle, "{:?}", read[0]);
+        assert!(!read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
+        // A mark made beside the second box is its own piece of ink: still asked about.
+        let beside = BoxFeatures {
+            close_compact: 30,
+            ..features(0, 40, 0.3, 1)
+        };
+        let read = classify_page(&boxes, &labels, &[circled, beside]);
+        assert_eq!(read[1].doubt, Some(Doubt::Beside), "{:?}", read[1]);
+        // So is a partial ring round it.
+        let ring = BoxFeatures {
+            close_compact: 0,
+            enclosed: true,
+            ..features(0, 40, 0.5, 1)
+        };
+        let read = classify_page(&boxes, &labels, &[circled, ring]);
+        assert_eq!(read[1].doubt, Some(Doubt::Beside), "{:?}", read[1]);
+    }
+
+    #[test]
+    fn ink_round_a_box_read_as_an_overrun_only_when_it_crosses_the_sides() {
+        let overrun = classify(BoxFeatures {
+            near: 80,
+            ..features(12, 50, 0.2, 1)
+        });
+        assert!(overrun.marked && overrun.doubt.is_none(), "{overrun:?}");
+        let slivers = classify(BoxFeatures {
+            near: 80,
+            ..features(12, 50, 0.2, 0)
+        });
+        assert_eq!(slivers.doubt, Some(Doubt::Unsure), "{slivers:?}");
+    }
+
+    #[test]
+    fn slivers_along_the_printed_sides_alone_are_not_a_mark() {
+        // 14 px inside, all within two pixels of the box's printed line, nothing around.
+        let sliver = classify(BoxFeatures {
+            core: 0,
+            ..features(14, 0, 0.0, 0)
+        });
+        assert!(!sliver.marked && sliver.doubt.is_none(), "{sliver:?}");
+        // The same with ink hugging the box outside too is asked about.
+        let hugging = classify(BoxFeatures {
+            core: 0,
+            ..features(14, 20, 0.1, 1)
+        });
+        assert!(hugging.doubt.is_some(), "{hugging:?}");
+        // Weak ink across the middle is asked about.
+        let light = classify(BoxFeatures {
+            core: 6,
+            ..features(14, 0, 0.0, 0)
+        });
+        assert_eq!(light.doubt, Some(Doubt::Unsure), "{light:?}");
+    }
+
+    #[test]
+    fn fills_and_drawn_rings_hide_the_printed_ring_ticks_do_not() {
+        assert!(classify(features(225, 10, 0.05, 0)).hides_ring());
+        assert!(classify(features(0, 150, 0.85, 2)).hides_ring());
+        assert!(!classify(features(80, 10, 0.1, 1)).hides_ring());
+        assert!(!classify(features(0, 0, 0.0, 0)).hides_ring());
+    }
+}

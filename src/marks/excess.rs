@@ -1,0 +1,345 @@
+//! The ink the blank form does not explain, in a window of template coordinates: the
+//! reference's ink grown ([`Explained`]), the page sampled through the registration,
+//! speckle and streaks dropped ([`Excess`]), and counts over it.
+
+use super::measure::PageView;
+use crate::geometry::{Rect, round_i64};
+use crate::raster::{GrayImage, is_ink};
+use crate::register::Registration;
+
+/// The reference form's ink, grown by a few pixels, so that printed text and box lines
+/// survive thickening by the fax threshold and small misregistration.
+pub struct Explained {
+    width: i32,
+    height: i32,
+    ink: Vec<bool>,
+}
+
+impl Explained {
+    pub fn new(reference: &GrayImage, grow: i32) -> Explained {
+        let (w, h) = (reference.width() as i32, reference.height() as i32);
+        let mut ink = vec![false; (w * h) as usize];
+        let src = reference.as_raw();
+        // Separable dilation: rows, then columns.
+        let mut rows = vec![false; (w * h) as usize];
+        for y in 0..h {
+            let mut last = i32::MIN / 2;
+            for x in 0..w {
+                if is_ink(src[(y * w + x) as usize]) {
+                    last = x;
+                }
+                if x - last <= grow {
+                    rows[(y * w + x) as usize] = true;
+                }
+            }
+            let mut next = i32::MAX / 2;
+            for x in (0..w).rev() {
+                if is_ink(src[(y * w + x) as usize]) {
+                    next = x;
+                }
+                if next - x <= grow {
+                    rows[(y * w + x) as usize] = true;
+                }
+            }
+        }
+        for x in 0..w {
+            let mut last = i32::MIN / 2;
+            for y in 0..h {
+                if rows[(y * w + x) as usize] {
+                    last = y;
+                }
+                if y - last <= grow {
+                    ink[(y * w + x) as usize] = true;
+                }
+            }
+            let mut next = i32::MAX / 2;
+            for y in (0..h).rev() {
+                if rows[(y * w + x) as usize] {
+                    next = y;
+                }
+                if next - y <= grow {
+                    ink[(y * w + x) as usize] = true;
+                }
+            }
+        }
+        Explained {
+            width: w,
+            height: h,
+            ink,
+        }
+    }
+
+    pub(super) fn get(&self, x: i32, y: i32) -> bool {
+        x >= 0
+            && y >= 0
+            && x < self.width
+            && y < self.height
+            && self.ink[(y * self.width + x) as usize]
+    }
+}
+
+/// A window of unexplained ink in template coordinates.
+pub(super) struct Excess {
+    pub(super) rect: Rect,
+    pub(super) mask: Vec<bool>,
+    pub(super) unknown: Vec<bool>,
+    /// Ink dropped as speckle or speckle-sized dots (kept to look at where a small
+    /// deliberate dot would be).
+    pub(super) dropped: Vec<bool>,
+}
+
+impl Excess {
+    /// `drop_dots`: also drop the tall speckle dots of standard-resolution faxes. Right
+    /// for a box's inside; wrong around labels, where a thin circle arc breaks into pieces
+    /// of the same size. Pieces smaller than `min_piece` pixels are dropped.
+    pub(super) fn sample(
+        page: &PageView,
+        reg: &Registration,
+        i: usize,
+        explained: &Explained,
+        rect: Rect,
+        drop_dots: bool,
+        min_piece: usize,
+    ) -> Excess {
+        let img = page.image;
+        let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
+        let mut unknown = vec![false; mask.len()];
+        for y in 0..rect.h {
+            for x in 0..rect.w {
+                let (tx, ty) = (rect.x + x, rect.y + y);
+                if explained.get(tx, ty) {
+                    continue;
+                }
+                let (px, py) = reg.map(i, tx as f64, ty as f64);
+                let (xi, yi) = (round_i64(px), round_i64(py));
+                if xi >= 0 && yi >= 0 && (xi as u32) < img.width() && (yi as u32) < img.height() {
+                    let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
+                    let ink = !on_line && is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
+                    // Ink on a repeated row may be a copy of the row above (a box edge
+                    // smeared down): unknown. Paper there is paper.
+                    if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
+                        unknown[(y * rect.w + x) as usize] = true;
+                    } else {
+                        mask[(y * rect.w + x) as usize] = ink;
+                    }
+                }
+            }
+        }
+        let dropped = vec![false; mask.len()];
+        let mut e = Excess {
+            rect,
+            mask,
+            unknown,
+            dropped,
+        };
+        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, min_piece);
+        e
+    }
+
+    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
+    pub(super) fn drop_noise(&mut self, row_scale: f32, speckle: usize) {
+        let (w, h) = (self.rect.w as usize, self.rect.h as usize);
+        let mut seen = vec![false; w * h];
+        // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
+        // standard-resolution page breaks into pieces of the same size.
+        let mut dots: Vec<Vec<usize>> = Vec::new();
+        let mut stroke = false;
+        let mut stack = Vec::new();
+        for start in 0..w * h {
+            if !self.mask[start] || seen[start] {
+                continue;
+            }
+            let mut comp = Vec::new();
+            stack.push(start);
+            seen[start] = true;
+            while let Some(p) = stack.pop() {
+                comp.push(p);
+                let (x, y) = ((p % w) as i32, (p / w) as i32);
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        let (nx, ny) = (x + dx, y + dy);
+                        if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
+                            let q = ny as usize * w + nx as usize;
+                            if self.mask[q] && !seen[q] {
+                                seen[q] = true;
+                                stack.push(q);
+                            }
+                        }
+                    }
+                }
+            }
+            let xs = comp.iter().map(|p| p % w);
+            let ys = comp.iter().map(|p| p / w);
+            let cw = xs.clone().max().unwrap() - xs.min().unwrap() + 1;
+            let ch = ys.clone().max().unwrap() - ys.min().unwrap() + 1;
+            let streak = ch * 2 >= h && cw <= 4;
+            // On a standard-resolution fax the receiver's speckle dots (up to 4 pixels
+            // across) come out twice as tall; pen marks were drawn before and keep their size.
+            let tall_dot =
+                row_scale > 1.5 && cw <= 4 && (ch as f32) <= 4.5 * row_scale && comp.len() <= 28;
+            if comp.len() < speckle || streak {
+                for p in comp {
+                    self.mask[p] = false;
+                    self.dropped[p] = !streak;
+                }
+            } else if tall_dot {
+                dots.push(comp);
+            } else {
+                stroke = true;
+            }
+        }
+        if !stroke {
+            for p in dots.into_iter().flatten() {
+                self.dropped[p] = true;
+                self.mask[p] = false;
+            }
+        }
+    }
+
+    pub(super) fn at(&self, x: i32, y: i32) -> bool {
+        let (lx, ly) = (x - self.rect.x, y - self.rect.y);
+        lx >= 0
+            && ly >= 0
+            && lx < self.rect.w
+            && ly < self.rect.h
+            && self.mask[(ly * self.rect.w + lx) as usize]
+    }
+
+    /// Set cells of `mask` (one of this window's masks) inside `r`.
+    pub(super) fn count_in(&self, mask: &[bool], r: &Rect) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
+        let mut n = 0;
+        for y in c.y - self.rect.y..c.bottom() - self.rect.y {
+            let row = &mask[(y * self.rect.w) as usize..((y + 1) * self.rect.w) as usize];
+            n += row[(c.x - self.rect.x) as usize..(c.right() - self.rect.x) as usize]
+                .iter()
+                .filter(|&&v| v)
+                .count() as u32;
+        }
+        n
+    }
+
+    pub(super) fn count_unknown(&self, r: &Rect) -> u32 {
+        self.count_in(&self.unknown, r)
+    }
+
+    pub(super) fn count(&self, r: &Rect) -> u32 {
+        self.count_in(&self.mask, r)
+    }
+
+    /// Ink pixels inside `zone` but outside `hole` that belong to pieces spanning less
+    /// than `extent` pixels either way (within this window; a piece cut by its edge
+    /// spans at least to it).
+    pub(super) fn compact_in(&self, zone: &Rect, hole: &Rect, extent: i32) -> u32 {
+        let (w, h) = (self.rect.w, self.rect.h);
+        let mut seen = vec![false; self.mask.len()];
+        let mut stack = Vec::new();
+        let mut total = 0;
+        let inside = |x: i32, y: i32| {
+            let (tx, ty) = (x + self.rect.x, y + self.rect.y);
+            zone.contains_point(tx as f32, ty as f32) && !hole.contains_point(tx as f32, ty as f32)
+        };
+        for y in 0..h {
+            for x in 0..w {
+                let start = (y * w + x) as usize;
+                if !self.mask[start] || seen[start] || !inside(x, y) {
+                    continue;
+                }
+                let (mut x0, mut y0, mut x1, mut y1) = (x, y, x, y);
+                let mut counted = 0;
+                seen[start] = true;
+                stack.push((x, y));
+                while let Some((cx, cy)) = stack.pop() {
+                    (x0, y0, x1, y1) = (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy));
+                    counted += inside(cx, cy) as u32;
+                    for (dx, dy) in [
+                        (-1, -1),
+                        (0, -1),
+                        (1, -1),
+                        (-1, 0),
+                        (1, 0),
+                        (-1, 1),
+                        (0, 1),
+                        (1, 1),
+                    ] {
+                        let (nx, ny) = (cx + dx, cy + dy);
+                        if nx < 0 || ny < 0 || nx >= w || ny >= h {
+                            continue;
+                        }
+                        let q = (ny * w + nx) as usize;
+                        if self.mask[q] && !seen[q] {
+                            seen[q] = true;
+                            stack.push((nx, ny));
+                        }
+                    }
+                }
+                if (x1 - x0 + 1).max(y1 - y0 + 1) < extent {
+                    total += counted;
+                }
+            }
+        }
+        total
+    }
+
+    /// Ink pixels inside `r` farther than `clear` pixels (either way) from explained ink.
+    pub(super) fn count_clear_of(&self, r: &Rect, explained: &Explained, clear: i32) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
+        let mut n = 0;
+        for y in c.y..c.bottom() {
+            for x in c.x..c.right() {
+                if self.at(x, y)
+                    && !(-clear..=clear)
+                        .any(|dy| (-clear..=clear).any(|dx| explained.get(x + dx, y + dy)))
+                {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    pub(super) fn runs_in_column(&self, x: i32, y0: i32, y1: i32) -> u32 {
+        let mut runs = 0;
+        let mut inside = false;
+        for y in y0..y1 {
+            let v = self.at(x, y) || self.at(x - 1, y) || self.at(x + 1, y);
+            if v && !inside {
+                runs += 1;
+            }
+            inside = v;
+        }
+        runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_ink_counts_small_pieces_only() {
+        // A 100 px window: a long stroke along row 10 and a small tick near (50, 30).
+        let rect = Rect::new(0, 0, 100, 100);
+        let mut mask = vec![false; 100 * 100];
+        for x in 5..95 {
+            mask[10 * 100 + x] = true;
+        }
+        for d in 0..8 {
+            mask[(30 + d) * 100 + 50 + d] = true;
+        }
+        let e = Excess {
+            rect,
+            unknown: vec![false; mask.len()],
+            dropped: vec![false; mask.len()],
+            mask,
+        };
+        let zone = Rect::new(40, 0, 30, 60);
+        let hole = Rect::new(0, 0, 0, 0);
+        assert_eq!(e.count(&zone), 30 + 8);
+        assert_eq!(e.compact_in(&zone, &hole, 50), 8);
+    }
+}

@@ -1,0 +1,215 @@
+//! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
+
+use super::excess::{Excess, Explained};
+use super::params::*;
+use crate::geometry::Rect;
+use crate::raster::GrayImage;
+use crate::register::{BoxModel, Registration};
+
+/// What was measured around one box.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct BoxFeatures {
+    /// Unexplained ink pixels inside the box.
+    pub inner: u32,
+    /// Inside-box area sampled, pixels.
+    pub inner_area: u32,
+    /// Of [`BoxFeatures::inner`], the ink more than [`CORE_CLEAR`] pixels from the form's
+    /// own (grown) ink: a pen mark crosses the middle, a sliver along the inside of a
+    /// printed side that a bolder fax or a pixel of misfit leaves does not.
+    pub core: u32,
+    /// Unexplained ink within about half a box around it (overrunning marks).
+    pub near: u32,
+    /// Unexplained ink hugging the box (within a third of its size): an oversized mark of
+    /// this box passes here, ink from a neighbour's mark rarely does.
+    pub close: u32,
+    /// Of [`BoxFeatures::close`], the ink in pieces spanning less than
+    /// [`PASSING_STROKE`] box sizes: a mark made beside the box is about its size, the
+    /// arc of a circle drawn round a neighbouring label passes by and runs on. Measured
+    /// only for an empty box with ink close to it (otherwise equal to `close`).
+    pub close_compact: u32,
+    /// The smaller of the shares of the label's width with unexplained ink above it and
+    /// below it (a circle drawn around the label).
+    pub circle: f32,
+    /// The longest stretch of the label with ink both above and below it, in box sizes:
+    /// a circle drawn round part of a long label still runs on for several box sizes,
+    /// while leftovers of printed text that a bolder fax thickened are scattered.
+    pub circle_run: f32,
+    /// Separate ink runs crossing just left and just right of the box.
+    pub runs_left: u32,
+    pub runs_right: u32,
+    /// Ink pixels inside the box on rows repeated by a line error (could be a smear).
+    pub unknown: u32,
+    /// Share of directions from the box's centre in which unexplained ink lies just
+    /// outside the box (between its side and about two thirds of its size out): a ring
+    /// drawn round the box reaches nearly all, a mark beside it or a neighbour's a few.
+    pub around: f32,
+    /// Ink lies just outside the middle of two opposite sides (left and right, or top
+    /// and bottom): a ring round the box, however partial, does this; an arc passing by
+    /// a corner, round a neighbouring label, does not.
+    pub enclosed: bool,
+    /// Speckle-sized ink dropped from the middle of the box (its central half): where a
+    /// small deliberate dot is made.
+    pub centre_specks: u32,
+}
+
+/// The page as mark reading sees it.
+pub struct PageView<'a> {
+    pub image: &'a GrayImage,
+    /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
+    pub suspect_rows: &'a [bool],
+    /// Rows crossed by line hits (see [`crate::normalise::NormalPage::line_rows`]): read as
+    /// paper.
+    pub line_rows: &'a [bool],
+    /// Rows per received row (see [`crate::normalise::NormalPage::row_scale`]).
+    pub row_scale: f32,
+}
+
+/// Measures box `i` (model `b`) of a registered page.
+pub fn measure(
+    img: &PageView,
+    reg: &Registration,
+    i: usize,
+    b: &BoxModel,
+    label: Option<&Rect>,
+    explained: &Explained,
+) -> BoxFeatures {
+    let r = b.rect;
+    let s = r.w.max(r.h);
+    let win = r.inflate(s * 7 / 10);
+    let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
+    let inside = r.inflate(-1);
+    let inner = e.count(&inside);
+    let core = e.count_clear_of(&inside, explained, CORE_CLEAR);
+    let near = e.count(&win) - inner;
+    let close = e.count(&r.inflate(s / 3)) - inner;
+    let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
+    let runs_left = e.runs_in_column(r.x - 3, y0, y1);
+    let runs_right = e.runs_in_column(r.right() + 2, y0, y1);
+    let (circle, circle_run) = label
+        .map(|l| circle_coverage(img, reg, i, l, s, explained))
+        .unwrap_or((0.0, 0.0));
+    let unknown = e.count_unknown(&inside);
+    let (around, enclosed) = around_share(&e, &r);
+    let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
+    // Only where the box would go to a person for ink beside it: a wider look costs.
+    let close_compact = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
+        let wide = Excess::sample(img, reg, i, explained, r.inflate(s * 2), true, SPECKLE);
+        wide.compact_in(
+            &r.inflate(s / 3),
+            &inside,
+            (PASSING_STROKE * s as f32) as i32,
+        )
+    } else {
+        close
+    };
+    BoxFeatures {
+        inner,
+        inner_area: inside.area() as u32,
+        core,
+        near,
+        close,
+        close_compact,
+        circle,
+        circle_run,
+        runs_left,
+        runs_right,
+        unknown,
+        around,
+        enclosed,
+        centre_specks,
+    }
+}
+
+/// See [`BoxFeatures::around`] and [`BoxFeatures::enclosed`]: each direction is followed
+/// from just outside the box's side to about two thirds of the box's size beyond it.
+fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
+    let (cx, cy) = r.center();
+    let half = r.w.max(r.h) as f32 / 2.0;
+    let hit: Vec<bool> = (0..AROUND_DIRECTIONS)
+        .map(|k| {
+            let a = k as f32 * std::f32::consts::TAU / AROUND_DIRECTIONS as f32;
+            let (dx, dy) = (a.cos(), a.sin());
+            // Distance from the centre to the box's side along this direction.
+            let side = half / dx.abs().max(dy.abs());
+            let (from, to) = (side + 2.0, side + half * 1.3);
+            let mut d = from;
+            while d <= to {
+                let (x, y) = ((cx + dx * d).round() as i32, (cy + dy * d).round() as i32);
+                if e.at(x, y) {
+                    return true;
+                }
+                d += 1.0;
+            }
+            false
+        })
+        .collect();
+    // The middle of each side: its normal and the directions either side of it.
+    let q = AROUND_DIRECTIONS / 4;
+    let side =
+        |k: usize| (0..3).any(|j| hit[(k * q + AROUND_DIRECTIONS + j - 1) % AROUND_DIRECTIONS]);
+    let enclosed = (side(0) && side(2)) || (side(1) && side(3));
+    (
+        hit.iter().filter(|&&h| h).count() as f32 / AROUND_DIRECTIONS as f32,
+        enclosed,
+    )
+}
+
+/// How much of the label's width has unexplained ink above it and below it (the smaller
+/// share), as a circle drawn around the label leaves, and the longest stretch of it (see
+/// [`BoxFeatures::circle_run`]).
+fn circle_coverage(
+    img: &PageView,
+    reg: &Registration,
+    i: usize,
+    l: &Rect,
+    s: i32,
+    explained: &Explained,
+) -> (f32, f32) {
+    // Wide enough for a loose, tilted oval around a long label; only the bands above and
+    // below the label are sampled.
+    let band = s * 3 / 2;
+    let top = Excess::sample(
+        img,
+        reg,
+        i,
+        explained,
+        Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
+        false,
+        ARC_PIECE,
+    );
+    let bottom = Excess::sample(
+        img,
+        reg,
+        i,
+        explained,
+        Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
+        false,
+        ARC_PIECE,
+    );
+    // Share of the label's columns with ink in the band above, and in the band below;
+    // a circle (even a tilted one, whose arcs run through the text at one end) reaches
+    // both sides along much of the label, a neighbour's stray mark only one.
+    let (mut above, mut below) = (0, 0);
+    // Longest stretch of columns with ink both above and below, gaps of a few columns
+    // bridged: a circle's arcs run on, remnants of printed text are scattered.
+    let (mut run, mut longest, mut gap) = (0, 0, 0);
+    for x in l.x..l.right() {
+        let a = (l.y - band..l.y + 2).any(|y| top.at(x, y));
+        let b = (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y));
+        above += a as i32;
+        below += b as i32;
+        if a && b {
+            run += gap + 1;
+            gap = 0;
+            longest = longest.max(run);
+        } else if run > 0 && gap < ARC_GAP {
+            gap += 1;
+        } else {
+            (run, gap) = (0, 0);
+        }
+    }
+    (
+        above.min(below) as f32 / l.w.max(1) as f32,
+        longest as f32 / s.max(1) as f32,
+    )
+}
