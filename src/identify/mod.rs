@@ -26,6 +26,13 @@ pub struct Identification {
 
 /// Below this shared-ink score a page is of no known form.
 pub const MIN_SCORE: f32 = 0.55;
+/// An upright fit this good is not tried turned 180° (most faxes arrive upright).
+pub const UPRIGHT_SURE: f32 = 0.8;
+/// Vertical scales tried when matching row profiles: from SCALE_MIN in SCALE_STEPS steps
+/// of SCALE_STEP (a fax's paper feed stretches or shrinks a page by up to 6 %).
+pub const SCALE_MIN: f32 = 0.94;
+pub const SCALE_STEP: f32 = 0.01;
+pub const SCALE_STEPS: usize = 12;
 
 /// One template page reduced for matching.
 pub struct PageModel {
@@ -122,8 +129,8 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
     // Per scale, each template bin's page index and fraction are the same for every whole
     // shift: compute them once and the shifts become plain indexed sums.
     let mut taps: Vec<(usize, f32)> = Vec::with_capacity(tpl.len());
-    for si in 0..=12 {
-        let s = 0.94 + 0.01 * si as f32;
+    for si in 0..=SCALE_STEPS {
+        let s = SCALE_MIN + SCALE_STEP * si as f32;
         taps.clear();
         taps.extend((0..tpl.len()).map(|t| {
             let x = s * t as f32 + PAD as f32 - 70.0;
@@ -255,7 +262,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
     let mut pages = [Some(page), None];
     for flip in [false, true] {
         // Most faxes arrive upright: try the turn only when upright fits poorly.
-        if flip && best.as_ref().is_some_and(|b| b.2.score >= 0.8) {
+        if flip && best.as_ref().is_some_and(|b| b.2.score >= UPRIGHT_SURE) {
             break;
         }
         if flip {

@@ -157,12 +157,27 @@ impl std::fmt::Display for NormaliseError {
     }
 }
 
+/// Below this share of inked coarse cells a page is blank (a fax's own header line and
+/// speckle reach about a tenth of it).
+pub const BLANK_INK_SHARE: f32 = 0.004;
+/// Widest skew searched, degrees either way (a fax feeder rarely skews past 3).
+pub const MAX_SKEW_DEG: f32 = 6.0;
+/// Text lines that run along rows rather than columns by less than this ratio hint a page
+/// sent sideways (only the order in which turns are tried; identification decides).
+pub const SIDEWAYS_RATIO: f64 = 0.9;
+/// Pages received at this vertical resolution or more are fine-mode faxes, whose rows
+/// repeat naturally through thin text: not checked for line errors.
+pub const FINE_DPI_Y: f32 = 150.0;
+/// A repeated row crossing at least this many separate ink runs (a line of text) is a
+/// line error; fewer (a flat pen stroke between lines) repeats naturally.
+pub const REPEATED_ROW_RUNS: u32 = 12;
+
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
     let mut image = to_square_dpi(p, dpi);
     edges::clear_edge_shadows(&mut image, dpi, &edges::ShadowParams::default());
     let (fine, coarse) = ink_maps(&image);
-    if coarse.ink_fraction() < 0.004 {
+    if coarse.ink_fraction() < BLANK_INK_SHARE {
         return Err(NormaliseError::Blank);
     }
     let cp = coarse.points();
@@ -171,8 +186,8 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         .into_iter()
         .map(|(x, y)| (x / 2.0, y / 2.0))
         .collect();
-    let skew_deg = deskew::skew_degrees(&cp, &fp, 6.0);
-    let looks_sideways = deskew::row_column_ratio(&cp, skew_deg) < 0.9;
+    let skew_deg = deskew::skew_degrees(&cp, &fp, MAX_SKEW_DEG);
+    let looks_sideways = deskew::row_column_ratio(&cp, skew_deg) < SIDEWAYS_RATIO;
     let suspect_rows = suspect_rows(p, image.height() as usize);
     let line_rows = line_hit_rows(&image);
     let row_scale = dpi / p.dpi_y;
@@ -229,7 +244,7 @@ fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
     let (w, h) = (p.image.width() as usize, p.image.height() as usize);
     // At fine resolution rows through thin text repeat naturally, and a repeated row
     // there moves content by only 0.13 mm: only standard-resolution pages are checked.
-    if p.dpi_y >= 150.0 {
+    if p.dpi_y >= FINE_DPI_Y {
         return vec![false; height];
     }
     let src = p.image.as_raw();
@@ -246,7 +261,7 @@ fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
             }
             // Rows through a line of text cross many strokes; a flat pen stroke in the
             // white between lines repeats naturally and must not count as damage.
-            flags[y] = runs >= 12;
+            flags[y] = runs >= REPEATED_ROW_RUNS;
         }
     }
     let scale = h as f64 / height.max(1) as f64;
