@@ -2,10 +2,21 @@
 //! reference's ink grown ([`Explained`]), the page sampled through the registration,
 //! speckle and streaks dropped ([`Excess`]), and counts over it.
 
-use super::measure::PageView;
 use crate::geometry::{Rect, round_i64};
 use crate::raster::{GrayImage, is_ink};
 use crate::register::Registration;
+
+/// The page as mark reading sees it.
+pub struct PageView<'a> {
+    pub image: &'a GrayImage,
+    /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
+    pub suspect_rows: &'a [bool],
+    /// Rows crossed by line hits (see [`crate::normalise::NormalPage::line_rows`]): read as
+    /// paper.
+    pub line_rows: &'a [bool],
+    /// Rows per received row (see [`crate::normalise::NormalPage::row_scale`]).
+    pub row_scale: f32,
+}
 
 /// The reference form's ink, grown by a few pixels, so that printed text and box lines
 /// survive thickening by the fax threshold and small misregistration.

@@ -1,9 +1,8 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
-use super::excess::{Excess, Explained};
+use super::excess::{Excess, Explained, PageView};
 use super::params::*;
 use crate::geometry::Rect;
-use crate::raster::GrayImage;
 use crate::register::{BoxModel, Registration};
 
 /// What was measured around one box.
@@ -50,18 +49,6 @@ pub struct BoxFeatures {
     /// Speckle-sized ink dropped from the middle of the box (its central half): where a
     /// small deliberate dot is made.
     pub centre_specks: u32,
-}
-
-/// The page as mark reading sees it.
-pub struct PageView<'a> {
-    pub image: &'a GrayImage,
-    /// Rows repeated by fax line errors (see [`crate::normalise::NormalPage::suspect_rows`]).
-    pub suspect_rows: &'a [bool],
-    /// Rows crossed by line hits (see [`crate::normalise::NormalPage::line_rows`]): read as
-    /// paper.
-    pub line_rows: &'a [bool],
-    /// Rows per received row (see [`crate::normalise::NormalPage::row_scale`]).
-    pub row_scale: f32,
 }
 
 /// Measures box `i` (model `b`) of a registered page.

@@ -15,5 +15,5 @@ mod measure;
 pub mod params;
 
 pub use decide::{BoxReading, Doubt, classify, classify_page};
-pub use excess::Explained;
-pub use measure::{BoxFeatures, PageView, measure};
+pub use excess::{Explained, PageView};
+pub use measure::{BoxFeatures, measure};
