@@ -103,6 +103,19 @@ pub fn ink_maps(img: &GrayImage) -> (InkMap, InkMap) {
 /// another is refused (see `run::Kit::build`) rather than read with wrong thresholds.
 pub const WORKING_DPI: f32 = 200.0;
 
+/// Pixels spanning `mm` millimetres at [`WORKING_DPI`] (rounded): stages give their
+/// distances in mm and convert them with this.
+pub const fn px_len(mm: f32) -> i32 {
+    (mm * WORKING_DPI / 25.4 + 0.5) as i32
+}
+
+/// Pixels covering `mm2` square millimetres of paper at [`WORKING_DPI`] (rounded): stages
+/// give amounts of ink in mm² and convert them with this.
+pub const fn px_area(mm2: f32) -> u32 {
+    let per_mm = WORKING_DPI / 25.4;
+    (mm2 * per_mm * per_mm + 0.5) as u32
+}
+
 /// A page ready for identification: square pixels, its ink maps and skew.
 pub struct NormalPage {
     pub image: GrayImage,

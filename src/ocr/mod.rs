@@ -21,13 +21,13 @@ use prepare::{FieldModel, Prepared, prepare};
 use std::cell::RefCell;
 use std::time::Instant;
 
-/// Writing pixels in stroke-like pieces (at 200 dpi, after cleaning; see
+/// Writing in stroke-like pieces (mm² of ink after cleaning; see
 /// [`prepare::Prepared::strokes`]) from which a field counts as written. A single
-/// handwritten digit is about 100.
-pub const PRESENT_INK: u32 = 40;
+/// handwritten digit is about 1.6 mm² (100 pixels).
+pub const PRESENT_INK: u32 = crate::normalise::px_area(0.65);
 /// Below [`PRESENT_INK`] but at least this much in strokes, or [`PRESENT_INK`] of ink in
 /// any pieces: a faint or tiny mark a person should see.
-pub const FAINT_INK: u32 = 20;
+pub const FAINT_INK: u32 = crate::normalise::px_area(0.32);
 /// Tesseract confidence under which a free-text reading goes to a person.
 pub const TEXT_CONFIDENCE: f32 = 0.75;
 /// Tesseract confidence under which a number goes to a person.

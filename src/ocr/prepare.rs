@@ -5,49 +5,53 @@
 //! fragments), the printed box lines, underlines, parentheses and any printed glyphs are
 //! removed where the blank form has them, and fax speckle is dropped. What is left is the
 //! respondent's writing: its amount decides whether the field is blank at all.
+//!
+//! Lengths below are given in mm and amounts of ink in mm² of paper, converted to pixels
+//! at `normalise::WORKING_DPI`.
 
 use crate::geometry::round_i64;
 use crate::geometry::{Affine, Rect};
+use crate::normalise::{px_area, px_len};
 use crate::raster::{GrayImage, components, is_ink, sample_bilinear};
 use crate::template::FieldShape;
 
 /// Template pixels around the field rectangle that are read with it (writing on an
 /// underline rises above the rectangle; box writing may touch the lines).
-const MARGIN: i32 = 6;
+const MARGIN: i32 = px_len(0.76);
 /// How far inside a box's ruled lines it is read.
-const BOX_INSET: i32 = 4;
+const BOX_INSET: i32 = px_len(0.51);
 /// Printed runs at least this long are lines (box sides, underlines); shorter printed
 /// ink is glyphs or parentheses.
-const LINE_RUN: u32 = 20;
+const LINE_RUN: u32 = px_len(2.54) as u32;
 /// Thickest printed line on a received page (fax thickening plus a pixel of misfit).
-const LINE_THICK: u32 = 7;
-/// Local shift searched around the page transform, in pixels.
-const SHIFT: i32 = 5;
-/// Ink components this small (in pixels, at 200 dpi; a standard-resolution fax doubles
+const LINE_THICK: u32 = px_len(0.89) as u32;
+/// Local shift searched around the page transform.
+const SHIFT: i32 = px_len(0.64);
+/// Ink components this small (a standard-resolution fax doubles
 /// a dot's height) are fax speckle when no writing is near them.
-const SPECK_AREA: u32 = 24;
-const SPECK_SIDE: i32 = 7;
-/// How near (pixels) a small dot must be to writing to be kept (dakuten, 、, ・).
-const SPECK_NEAR: i32 = 12;
-/// Pieces of ink smaller than this (pixels at 200 dpi) are not counted as writing when
+const SPECK_AREA: u32 = px_area(0.39);
+const SPECK_SIDE: i32 = px_len(0.89);
+/// How near a small dot must be to writing to be kept (dakuten, 、, ・).
+const SPECK_NEAR: i32 = px_len(1.52);
+/// Pieces of ink smaller than this are not counted as writing when
 /// deciding whether a field is written (see [`Prepared::strokes`]); a pen stroke breaks
 /// into larger pieces even when faint.
-const STROKE_PIECE: u32 = 8;
+const STROKE_PIECE: u32 = px_area(0.13);
 /// A piece at most this thick, this many times longer than thick and filling this share
 /// of its bounding box is a straight sliver (of a printed line shifted by misfit, or a
 /// streak), not writing.
-const SLIVER_THICK: i32 = 4;
+const SLIVER_THICK: i32 = px_len(0.51);
 const SLIVER_RATIO: i32 = 3;
 const SLIVER_FILL: f32 = 0.8;
 /// Components this thin lying along a printed line are remnants of it.
-const REMNANT_THICK: i32 = 4;
+const REMNANT_THICK: i32 = px_len(0.51);
 /// How far from a printed line a remnant may lie.
-const REMNANT_ZONE: i32 = 6;
-/// A pen or dirt line at least this long (pixels) and about as thin as a pen stroke is
+const REMNANT_ZONE: i32 = px_len(0.76);
+/// A pen or dirt line at least this long and about as thin as a pen stroke is
 /// not writing: a circle drawn round a neighbouring option's label reaching into the
 /// field, a strike-through, a streak. The longest stroke of a handwritten character (ー
 /// in a comment box) is about half this.
-const LONG_STROKE: i32 = 100;
+const LONG_STROKE: i32 = px_len(12.70);
 /// Ink pixels per pixel of length up to which a long line counts as thin.
 const THIN_PER_LENGTH: f32 = 4.5;
 /// A thin near-vertical line inked over this fraction of a one-line field's height is a
@@ -512,5 +516,26 @@ mod tests {
         assert!((190..=210).contains(&p.ink), "ink {}", p.ink);
         // Nothing of the underline left beyond the strokes.
         assert!(w.x >= 120 - under.region.x && w.right() <= 180 - under.region.x + 1);
+    }
+
+    #[test]
+    fn millimetres_give_the_pixels_the_cleaning_was_calibrated_at() {
+        assert_eq!(
+            [
+                MARGIN,
+                BOX_INSET,
+                SHIFT,
+                SPECK_SIDE,
+                SPECK_NEAR,
+                SLIVER_THICK
+            ],
+            [6, 4, 5, 7, 12, 4]
+        );
+        assert_eq!([REMNANT_THICK, REMNANT_ZONE, LONG_STROKE], [4, 6, 100]);
+        assert_eq!(
+            [LINE_RUN, LINE_THICK, SPECK_AREA, STROKE_PIECE],
+            [20, 7, 24, 8]
+        );
+        assert_eq!([crate::ocr::PRESENT_INK, crate::ocr::FAINT_INK], [40, 20]);
     }
 }
