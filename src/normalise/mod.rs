@@ -109,6 +109,12 @@ pub const fn px_len(mm: f32) -> i32 {
     (mm * WORKING_DPI / 25.4 + 0.5) as i32
 }
 
+/// Pixels (fractional) spanning `mm` millimetres at [`WORKING_DPI`], for distances
+/// compared with measured sub-pixel positions.
+pub const fn px_dist(mm: f64) -> f64 {
+    mm * WORKING_DPI as f64 / 25.4
+}
+
 /// Pixels covering `mm2` square millimetres of paper at [`WORKING_DPI`] (rounded): stages
 /// give amounts of ink in mm² and convert them with this.
 pub const fn px_area(mm2: f32) -> u32 {

@@ -2,12 +2,12 @@
 //! paper feed move whole bands of a page against the rest. Each box's remaining offset
 //! is taken from the boxes found near it in height.
 
-/// How far in height (template pixels at 200 dpi: 2 mm) a found box speaks for another:
+/// How far in height (2 mm) a found box speaks for another:
 /// a line error moves everything below it, so the boxes on the same line are the ones
 /// that know.
-const SIGMA_Y: f64 = 16.0;
+const SIGMA_Y: f64 = crate::normalise::px_dist(2.032);
 /// Across the page (100 mm): boxes on one line share its line errors wherever they are.
-const SIGMA_X: f64 = 800.0;
+const SIGMA_X: f64 = crate::normalise::px_dist(101.6);
 
 /// A found box: its index, template centre, and offset from the affine in page pixels.
 #[derive(Debug, Clone, Copy)]

@@ -6,10 +6,10 @@ use crate::geometry::Affine;
 /// A template point and where it was found on the page.
 pub type PointPair = ((f64, f64), (f64, f64));
 
-/// Below this spread of the found boxes across their narrowest direction (template
-/// pixels at 200 dpi: 5 mm), an affine's scale and shear along that direction are
+/// Below this spread of the found boxes across their narrowest direction (5 mm), an
+/// affine's scale and shear along that direction are
 /// guesses: boxes in one column say nothing about the page's width.
-const MIN_SPREAD_PX: f64 = 40.0;
+const MIN_SPREAD_PX: f64 = crate::normalise::px_dist(5.08);
 /// The most a fax stretches or shrinks a page in either direction.
 const MAX_SCALE_ERROR: f64 = 0.12;
 /// The most rotation (as its sine) and shear a deskewed fax page keeps.

@@ -21,17 +21,18 @@ use field::{Anchor, Field};
 use fit::{PointPair, robust_fit};
 use rings::Window;
 
-/// Registration constants, in template pixels (templates are drawn at 200 dpi, 8 px a
-/// millimetre) and ring-match scores (share of ring pixels inked less share of halo).
+/// Registration constants: distances in mm, converted to template pixels at the working
+/// resolution, and ring-match scores (share of ring pixels inked less share of halo).
 mod defs {
+    use crate::normalise::{px_dist, px_len};
     /// Local search radius around a box's predicted place (1.6 mm): a few rows dropped
     /// by a line error move a band of boxes past a millimetre.
-    pub const SEARCH: i32 = 13;
+    pub const SEARCH: i32 = px_len(1.65);
     /// A found box agrees with its neighbours within this distance (0.3 mm).
-    pub const AGREE_PX: f64 = 2.5;
+    pub const AGREE_PX: f64 = px_dist(0.3175);
     /// Boxes farther than this from a first fit are left out of it (a line error of a few
     /// rows moves a band of boxes this far).
-    pub const FIT_TOLERANCE_PX: f64 = 7.5;
+    pub const FIT_TOLERANCE_PX: f64 = px_dist(0.9525);
     /// A box counts as found by its ring above this score, and the fit is made from such.
     pub const FOUND_SCORE: f32 = 0.45;
     /// Above this score a box is a candidate that counts when its neighbours agree: thin
@@ -39,11 +40,11 @@ mod defs {
     pub const WEAK_SCORE: f32 = 0.25;
     /// A box not found is placed from the boxes found within this height (6 mm); farther,
     /// whatever moved its line may not have moved theirs.
-    pub const PREDICT_REACH_PX: f64 = 48.0;
+    pub const PREDICT_REACH_PX: f64 = px_dist(6.096);
     /// Found boxes farther than this on average (root mean square) from where the others
     /// put them mean the page bends in ways the prediction does not follow. (Heights, here
     /// and in [`AGREE_PX`], are counted in received rows: see [`super::register`].)
-    pub const MAX_RMS_PX: f64 = 1.5;
+    pub const MAX_RMS_PX: f64 = px_dist(0.1905);
 }
 use defs::*;
 
@@ -421,6 +422,14 @@ mod tests {
         let standard = register(&page, &boxes, &Affine::IDENTITY, 2.0);
         assert_eq!(standard.found(), rects.len(), "{:?}", standard.located);
         assert!((0..rects.len()).all(|i| !standard.unsure(i)));
+    }
+
+    #[test]
+    fn millimetres_give_the_pixels_registration_was_calibrated_at() {
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert_eq!(SEARCH, 13);
+        assert!(near(AGREE_PX, 2.5) && near(FIT_TOLERANCE_PX, 7.5));
+        assert!(near(PREDICT_REACH_PX, 48.0) && near(MAX_RMS_PX, 1.5));
     }
 
     #[test]

@@ -8,17 +8,17 @@ use super::rings::{BoxModel, PageBoxes, Window};
 use crate::geometry::Affine;
 use crate::raster::GrayImage;
 
-/// Wide-search constants, in template pixels at 200 dpi.
+/// Wide-search constants: distances in mm, converted to template pixels.
 mod defs {
     /// How far from identification's prediction a box is looked for (6 mm).
-    pub const RADIUS: i32 = 48;
+    pub const RADIUS: i32 = crate::normalise::px_len(6.1);
     /// Places proposed per box.
     pub const PEAKS: usize = 3;
     /// Two boxes closer than this in a direction say nothing about scale along it.
-    pub const MIN_SEPARATION_PX: f64 = 150.0;
+    pub const MIN_SEPARATION_PX: f64 = crate::normalise::px_dist(19.05);
     /// A box agrees with a hypothesis when one of its places lies this close (the
     /// proposals lie on a 2-pixel grid).
-    pub const AGREE_PX: f64 = 3.0;
+    pub const AGREE_PX: f64 = crate::normalise::px_dist(0.381);
     /// The most a fax stretches a page either way beyond what identification found.
     pub const MAX_SCALE_CHANGE: f64 = 0.08;
 }
