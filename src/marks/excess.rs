@@ -147,15 +147,13 @@ impl Excess {
         e
     }
 
-    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
-    pub(super) fn drop_noise(&mut self, row_scale: f32, speckle: usize) {
+    /// The 8-connected pieces of ink in the mask, each as its pixels' indices and its
+    /// width and height.
+    fn pieces(&self) -> Vec<(Vec<usize>, usize, usize)> {
         let (w, h) = (self.rect.w as usize, self.rect.h as usize);
         let mut seen = vec![false; w * h];
-        // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
-        // standard-resolution page breaks into pieces of the same size.
-        let mut dots: Vec<Vec<usize>> = Vec::new();
-        let mut stroke = false;
         let mut stack = Vec::new();
+        let mut out = Vec::new();
         for start in 0..w * h {
             if !self.mask[start] || seen[start] {
                 continue;
@@ -183,6 +181,19 @@ impl Excess {
             let ys = comp.iter().map(|p| p / w);
             let cw = xs.clone().max().unwrap() - xs.min().unwrap() + 1;
             let ch = ys.clone().max().unwrap() - ys.min().unwrap() + 1;
+            out.push((comp, cw, ch));
+        }
+        out
+    }
+
+    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
+    pub(super) fn drop_noise(&mut self, row_scale: f32, speckle: usize) {
+        let h = self.rect.h as usize;
+        // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
+        // standard-resolution page breaks into pieces of the same size.
+        let mut dots: Vec<Vec<usize>> = Vec::new();
+        let mut stroke = false;
+        for (comp, cw, ch) in self.pieces() {
             let streak = ch * 2 >= h && cw <= 4;
             // On a standard-resolution fax the receiver's speckle dots (up to 4 pixels
             // across) come out twice as tall; pen marks were drawn before and keep their size.
@@ -244,54 +255,16 @@ impl Excess {
     /// than `extent` pixels either way (within this window; a piece cut by its edge
     /// spans at least to it).
     pub(super) fn compact_in(&self, zone: &Rect, hole: &Rect, extent: i32) -> u32 {
-        let (w, h) = (self.rect.w, self.rect.h);
-        let mut seen = vec![false; self.mask.len()];
-        let mut stack = Vec::new();
-        let mut total = 0;
-        let inside = |x: i32, y: i32| {
-            let (tx, ty) = (x + self.rect.x, y + self.rect.y);
+        let w = self.rect.w as usize;
+        let inside = |p: usize| {
+            let (tx, ty) = ((p % w) as i32 + self.rect.x, (p / w) as i32 + self.rect.y);
             zone.contains_point(tx as f32, ty as f32) && !hole.contains_point(tx as f32, ty as f32)
         };
-        for y in 0..h {
-            for x in 0..w {
-                let start = (y * w + x) as usize;
-                if !self.mask[start] || seen[start] || !inside(x, y) {
-                    continue;
-                }
-                let (mut x0, mut y0, mut x1, mut y1) = (x, y, x, y);
-                let mut counted = 0;
-                seen[start] = true;
-                stack.push((x, y));
-                while let Some((cx, cy)) = stack.pop() {
-                    (x0, y0, x1, y1) = (x0.min(cx), y0.min(cy), x1.max(cx), y1.max(cy));
-                    counted += inside(cx, cy) as u32;
-                    for (dx, dy) in [
-                        (-1, -1),
-                        (0, -1),
-                        (1, -1),
-                        (-1, 0),
-                        (1, 0),
-                        (-1, 1),
-                        (0, 1),
-                        (1, 1),
-                    ] {
-                        let (nx, ny) = (cx + dx, cy + dy);
-                        if nx < 0 || ny < 0 || nx >= w || ny >= h {
-                            continue;
-                        }
-                        let q = (ny * w + nx) as usize;
-                        if self.mask[q] && !seen[q] {
-                            seen[q] = true;
-                            stack.push((nx, ny));
-                        }
-                    }
-                }
-                if (x1 - x0 + 1).max(y1 - y0 + 1) < extent {
-                    total += counted;
-                }
-            }
-        }
-        total
+        self.pieces()
+            .into_iter()
+            .filter(|(_, cw, ch)| (*cw.max(ch) as i32) < extent)
+            .map(|(comp, _, _)| comp.into_iter().filter(|&p| inside(p)).count() as u32)
+            .sum()
     }
 
     /// Ink pixels inside `r` farther than `clear` pixels (either way) from explained ink.

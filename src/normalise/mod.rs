@@ -98,9 +98,10 @@ pub fn ink_maps(img: &GrayImage) -> (InkMap, InkMap) {
     InkMap::pair(img, 2, 3)
 }
 
-/// The resolution pages are read at and templates are drawn at. Recognition constants
-/// given in pixels (marks, identify, ocr) are pixels at this resolution; a template at
-/// another is refused (see `run::Kit::build`) rather than read with wrong thresholds.
+/// The resolution pages are read at and templates are drawn at. Stages give their
+/// constants in mm and mm² and convert them at this resolution ([`px_len`], [`px_dist`],
+/// [`px_area`]); a template at another is refused (see `run::Kit::build`) rather than
+/// read with wrong thresholds.
 pub const WORKING_DPI: f32 = 200.0;
 
 /// Pixels spanning `mm` millimetres at [`WORKING_DPI`] (rounded): stages give their

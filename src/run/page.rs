@@ -49,6 +49,13 @@ pub struct OptionRead {
     pub reading: BoxReading,
 }
 
+impl OptionRead {
+    /// The box and its label together.
+    pub fn with_label(&self) -> Rect {
+        self.label.map(|l| l.union(&self.rect)).unwrap_or(self.rect)
+    }
+}
+
 /// A page of a known form, read.
 pub struct ReadPage {
     /// 1-based page number in its file.

@@ -37,13 +37,7 @@ impl Read {
     fn area(&self) -> (usize, Rect) {
         let o = &self.option;
         let s = o.rect.w.max(o.rect.h);
-        (
-            self.page,
-            o.label
-                .map(|l| l.union(&o.rect))
-                .unwrap_or(o.rect)
-                .inflate(s),
-        )
+        (self.page, o.with_label().inflate(s))
     }
 }
 
@@ -341,15 +335,14 @@ fn merge(findings: Vec<Finding>) -> Vec<Finding> {
 /// All of a question's options on the page of its first option, with labels.
 fn question_area(q: &Question, qi: usize, reads: &Reads) -> Option<(usize, Rect)> {
     let first = reads.get(&(qi, q.options.first()?.code))?;
-    let (page, _) = first.area();
-    let with_label = |o: &OptionRead| o.label.map(|l| l.union(&o.rect)).unwrap_or(o.rect);
+    let page = first.page;
     let r = q
         .options
         .iter()
         .filter_map(|o| reads.get(&(qi, o.code)))
         .filter(|rd| rd.page == page)
-        .fold(with_label(&first.option), |r, rd| {
-            r.union(&with_label(&rd.option))
+        .fold(first.option.with_label(), |r, rd| {
+            r.union(&rd.option.with_label())
         });
     let s = first.option.rect.w.max(first.option.rect.h);
     Some((page, r.inflate(s)))
