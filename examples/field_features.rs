@@ -53,7 +53,7 @@ fn main() {
         for (i, p) in pages.into_iter().enumerate() {
             let Ok(p) = p else { continue };
             let mut t = StageTimes::default();
-            let Ok(rp) = read_page(&kit, &p, i + 1, false, &mut t) else {
+            let Ok(rp) = read_page(&kit, &p, i + 1, None, &mut t) else {
                 continue;
             };
             let Some(rid) = page_resp.get(&(name.clone(), i + 1)) else {

@@ -73,7 +73,7 @@ fn main() {
             let Ok(p) = p else { continue };
             // The page path the run takes: normalise, identify, register, classify_page.
             let mut times = StageTimes::default();
-            let rp = match read_page(&kit, &p, pi + 1, false, &mut times) {
+            let rp = match read_page(&kit, &p, pi + 1, None, &mut times) {
                 Ok(rp) => rp,
                 Err(e) => {
                     eprintln!("{name} p{}: {e}", pi + 1);

@@ -17,6 +17,7 @@ fn args(inputs: Vec<PathBuf>, out: &Path) -> RunArgs {
         templates: Some(root().join("templates")),
         jobs: Some(2),
         no_ocr: false,
+        ocr_engine: faxform::ocr::OcrEngine::Ppocr,
         max_file_mb: 256,
         max_pages: 1000,
     }
@@ -398,15 +399,32 @@ fn ocr_failure_or_no_ocr_leaves_checkbox_results_as_they_are() {
     let (broken, broken_review, broken_report) = run_binary(
         &input,
         &tmp.path().join("broken"),
-        &[],
+        &["--ocr-engine", "tesseract"],
         &[("TESSDATA_PREFIX", empty.to_str().unwrap())],
+    );
+    // PP-OCR's model is there but broken: the same.
+    let bad_models = tmp.path().join("bad-models");
+    std::fs::create_dir(&bad_models).unwrap();
+    let models = faxform::ocr::ppocr::models_dir().expect("make setup fetches the models");
+    std::fs::copy(
+        models.join("libonnxruntime.so"),
+        bad_models.join("libonnxruntime.so"),
+    )
+    .unwrap();
+    std::fs::write(bad_models.join("ppocr-rec.onnx"), b"not a model").unwrap();
+    let (bad, bad_review, bad_report) = run_binary(
+        &input,
+        &tmp.path().join("bad"),
+        &[],
+        &[("FAXFORM_MODELS", bad_models.to_str().unwrap())],
     );
     let (no_ocr, no_ocr_review, no_ocr_report) =
         run_binary(&input, &tmp.path().join("no-ocr"), &["--no-ocr"], &[]);
     let text = text_columns();
     let written = report["fields"]["written"].as_u64().unwrap() as usize;
     for (name, rows, review, rep) in [
-        ("OCR failing", &broken, &broken_review, &broken_report),
+        ("Tesseract failing", &broken, &broken_review, &broken_report),
+        ("PP-OCR failing", &bad, &bad_review, &bad_report),
         ("--no-ocr", &no_ocr, &no_ocr_review, &no_ocr_report),
     ] {
         assert_eq!(rows.len(), normal.len(), "{name}");
@@ -436,12 +454,44 @@ fn ocr_failure_or_no_ocr_leaves_checkbox_results_as_they_are() {
             );
         } else {
             assert_eq!(unread_in_review, written, "every unread field is in review");
+            let why = if name.starts_with("Tesseract") {
+                "could not load its 'jpn' model"
+            } else {
+                "ppocr-rec.onnx"
+            };
             assert!(
-                review
-                    .iter()
-                    .any(|r| r["reason"].contains("could not load its 'jpn' model")),
-                "the reason names the missing model"
+                review.iter().any(|r| r["reason"].contains(why)),
+                "{name}: the reason names the broken model"
             );
         }
     }
+}
+
+#[test]
+fn without_the_ppocr_models_tesseract_reads_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("no-models");
+    std::fs::create_dir(&empty).unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .arg("run")
+        .arg(root().join("samples/chiba"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--templates")
+        .arg(root().join("templates"))
+        .env("FAXFORM_MODELS", &empty)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        stderr.matches("PP-OCR models are not installed").count(),
+        1,
+        "said once: {stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert!(report["fields"]["read"].as_u64().unwrap() > 0, "{report}");
+    assert!(report["fields"]["unread"].as_array().unwrap().is_empty());
 }

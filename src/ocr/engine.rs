@@ -35,7 +35,7 @@ pub struct Recognised {
     pub confidence: f32,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum OcrError {
     #[error(
         "Tesseract could not load its '{LANGUAGE}' model (install tesseract-ocr-jpn, or set TESSDATA_PREFIX)"

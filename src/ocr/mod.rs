@@ -2,22 +2,26 @@
 //!
 //! Per page: every field of the template page is [prepared](prepare::prepare) (printed
 //! form removed, speckle dropped); a field with too little writing is blank and costs no
-//! OCR. The writing of the others is cut out, enlarged and laid on one strip image that is
-//! set on the thread's [engine](engine::Engine) once; each field is then read as a
-//! rectangle of it, with its constraint (prefecture names, digits) and layout. OCR
-//! trouble never stops a page: the field is left empty and sent to a person.
+//! OCR. The others are read by the worker thread's [recogniser](recognise::Recognise)
+//! under their constraint (prefecture names, digits, Japanese text). OCR trouble never
+//! stops a page: the field is left empty and sent to a person.
 
+pub mod ctc;
 pub mod engine;
+pub mod lines;
+pub mod ppocr;
 pub mod prefecture;
 pub mod prepare;
+pub mod recognise;
 pub mod text;
 
 use crate::geometry::{Affine, Rect};
 use crate::raster::GrayImage;
 use crate::reason::Reason;
-use crate::template::{FieldShape, TextFormat};
-use engine::{Engine, Layout, OcrError};
+use crate::template::TextFormat;
 use prepare::{FieldModel, Prepared, prepare};
+pub use recognise::OcrEngine;
+use recognise::{OcrError, Reading, Recognise, Thresholds};
 use std::cell::RefCell;
 use std::time::Instant;
 
@@ -28,14 +32,6 @@ pub const PRESENT_INK: u32 = crate::normalise::px_area(0.65);
 /// Below [`PRESENT_INK`] but at least this much in strokes, or [`PRESENT_INK`] of ink in
 /// any pieces: a faint or tiny mark a person should see.
 pub const FAINT_INK: u32 = crate::normalise::px_area(0.32);
-/// Tesseract confidence under which a free-text reading goes to a person.
-pub const TEXT_CONFIDENCE: f32 = 0.75;
-/// Tesseract confidence under which a number goes to a person.
-pub const NUMBER_CONFIDENCE: f32 = 0.60;
-/// Enlargement of the writing before OCR (200 dpi → 300 dpi).
-const SCALE: f32 = 1.5;
-/// White space around each crop on the strip, in strip pixels.
-const PAD: u32 = 24;
 
 /// A write-in field of a template page, ready to read.
 #[derive(Debug, Clone)]
@@ -87,19 +83,64 @@ impl FieldReading {
     }
 }
 
+/// A recogniser, or why it could not start.
+type EngineSlot = Result<Box<dyn Recognise>, String>;
+
 thread_local! {
-    /// This worker thread's engine, made on first use; an engine that failed to start is
+    /// This worker thread's recognisers, made on first use; one that failed to start is
     /// remembered so that every field says why instead of retrying per field.
-    static ENGINE: RefCell<Option<Result<Engine, String>>> = const { RefCell::new(None) };
+    static ENGINES: RefCell<Vec<(OcrEngine, EngineSlot)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's recogniser for `kind`. PP-OCR without its models falls
+/// back to Tesseract, said once per run on stderr.
+fn with_engine<T>(kind: OcrEngine, f: impl FnOnce(&mut dyn Recognise) -> T) -> Result<T, String> {
+    ENGINES.with(|cell| {
+        let mut engines = cell.borrow_mut();
+        let i = match engines.iter().position(|(k, _)| *k == kind) {
+            Some(i) => i,
+            None => {
+                engines.push((kind, make_engine(kind)));
+                engines.len() - 1
+            }
+        };
+        match &mut engines[i].1 {
+            Ok(e) => Ok(f(e.as_mut())),
+            Err(e) => Err(e.clone()),
+        }
+    })
+}
+
+fn make_engine(kind: OcrEngine) -> Result<Box<dyn Recognise>, String> {
+    match kind {
+        OcrEngine::Tesseract => recognise::Tesseract::new()
+            .map(|e| Box::new(e) as Box<dyn Recognise>)
+            .map_err(|e| e.to_string()),
+        OcrEngine::Ppocr => match recognise::PpOcr::new() {
+            Ok(e) => Ok(Box::new(e)),
+            Err(ppocr::PpOcrError::Missing(where_)) => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    eprintln!(
+                        "faxform: the PP-OCR models are not installed (looked in {where_}); \
+                         reading handwriting with Tesseract instead. Run `make setup` to fetch them."
+                    )
+                });
+                make_engine(OcrEngine::Tesseract)
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    }
 }
 
 /// Reads the fields of one page registered by `transform` (template → page). With
-/// `ocr == false` written fields are found but left unread.
+/// `ocr == None` written fields are found but left unread.
 pub fn read_fields(
     page: &GrayImage,
     transform: &Affine,
     fields: &[FieldSpec],
-    ocr: bool,
+    ocr: Option<OcrEngine>,
 ) -> Vec<FieldReading> {
     let prepared: Vec<Prepared> = fields
         .iter()
@@ -134,29 +175,30 @@ pub fn read_fields(
         out[i].doubt.clear();
         out[i].confidence = 0.0;
     }
-    if !ocr {
+    let Some(kind) = ocr else {
         return out;
-    }
-    let crops: Vec<GrayImage> = written.iter().map(|&i| ocr_crop(&prepared[i])).collect();
-    let (strip, rects) = lay_out(&crops);
-    let result = ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let engine = slot.get_or_insert_with(|| Engine::new().map_err(|e| e.to_string()));
-        let engine = match engine {
-            Ok(e) => e,
-            Err(e) => return Err(e.clone()),
-        };
-        engine
-            .set_image(&strip, (crate::normalise::WORKING_DPI * SCALE) as u32)
-            .map_err(|e| e.to_string())?;
-        for (k, &i) in written.iter().enumerate() {
+    };
+    let result = with_engine(kind, |engine| {
+        let limits = engine.thresholds();
+        for &i in &written {
             let t0 = Instant::now();
             let f = &fields[i];
-            let r = read_one(engine, &rects[k], f);
+            let p = &prepared[i];
+            let field = recognise::Field {
+                image: &p.image,
+                writing: p.writing.unwrap_or(Rect::new(
+                    0,
+                    0,
+                    p.image.width() as i32,
+                    p.image.height() as i32,
+                )),
+                format: f.format,
+                shape: f.model.shape,
+            };
+            let r = engine.read(&field);
             out[i].ocr_seconds = t0.elapsed().as_secs_f64();
-            interpret(&mut out[i], f, r);
+            interpret(&mut out[i], f, r, &limits);
         }
-        Ok(())
     });
     if let Err(reason) = result {
         for &i in &written {
@@ -174,24 +216,13 @@ fn blank_confidence(ink: u32) -> f32 {
     1.0 - (ink as f32 / PRESENT_INK as f32).min(1.0) * 0.6
 }
 
-fn read_one(engine: &mut Engine, r: &Rect, f: &FieldSpec) -> Result<engine::Recognised, OcrError> {
-    let layout = match (f.format, f.model.shape) {
-        // Tesseract's line finding drops handwritten digits more often than it reads
-        // them as a raw line (calibration corpus: 67 % against 52 % exact).
-        (TextFormat::Digits, _) => Layout::RawLine,
-        (_, FieldShape::Box) => Layout::Block,
-        (_, FieldShape::Underline | FieldShape::Paren) => Layout::Line,
-    };
-    let whitelist = match f.format {
-        TextFormat::Prefecture => prefecture::alphabet(),
-        TextFormat::Digits => "0123456789".to_string(),
-        TextFormat::Free => String::new(),
-    };
-    engine.read(r, layout, &whitelist)
-}
-
-/// Turns an OCR result into the cell value, its confidence and any doubt.
-fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised, OcrError>) {
+/// Turns a reading into the cell value, its confidence and any doubt.
+fn interpret(
+    fr: &mut FieldReading,
+    f: &FieldSpec,
+    r: Result<Reading, OcrError>,
+    limits: &Thresholds,
+) {
     let r = match r {
         Ok(r) => r,
         Err(e) => {
@@ -203,8 +234,8 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
         }
     };
     fr.status = FieldStatus::Read;
-    fr.raw = r.text.trim().to_string();
-    let tidy = text::tidy(&r.text);
+    fr.raw = r.text.clone();
+    let tidy = r.text.clone();
     // Strokes that read as nothing but rules and brackets (「|」「)」) are leftovers of the
     // printed form or dirt far more often than writing: blank, with a person told. (An
     // empty reading is not: faint writing often reads as nothing at all.)
@@ -215,6 +246,18 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
         return;
     }
     match f.format {
+        TextFormat::Prefecture if !r.names.is_empty() => {
+            let (name, share) = r.names[0];
+            fr.value = name.to_string();
+            fr.confidence = share;
+            if share < limits.prefecture || r.unexplained > limits.unexplained {
+                fr.confidence = share.min(0.3);
+                fr.doubt = vec![Reason::PrefectureUnsure {
+                    read: tidy.clone(),
+                    top: r.names.iter().map(|(n, p)| (n.to_string(), *p)).collect(),
+                }];
+            }
+        }
         TextFormat::Prefecture => match prefecture::best_match(&tidy) {
             Some(m) => {
                 fr.value = m.name.to_string();
@@ -244,7 +287,7 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
             if digits.is_empty() {
                 fr.confidence = 0.0;
                 fr.doubt = vec![Reason::NoDigits];
-            } else if r.confidence < NUMBER_CONFIDENCE {
+            } else if r.confidence < limits.number {
                 fr.doubt = vec![Reason::NumberUnsure { digits }];
             }
         }
@@ -254,58 +297,18 @@ fn interpret(fr: &mut FieldReading, f: &FieldSpec, r: Result<engine::Recognised,
             if tidy.is_empty() {
                 fr.confidence = 0.0;
                 fr.doubt = vec![Reason::NoText];
-            } else if r.confidence < TEXT_CONFIDENCE {
+            } else if r.confidence < limits.text {
                 fr.doubt = vec![Reason::TextUnsure];
             }
         }
     }
 }
 
-/// The writing of a prepared field, with a margin, enlarged for Tesseract.
-fn ocr_crop(p: &Prepared) -> GrayImage {
-    let w = p
-        .writing
-        .unwrap_or(Rect::new(
-            0,
-            0,
-            p.image.width() as i32,
-            p.image.height() as i32,
-        ))
-        .inflate(6)
-        .clip(p.image.width(), p.image.height())
-        .unwrap_or(Rect::new(0, 0, 1, 1));
-    let cut = crate::raster::crop(&p.image, &w);
-    let (nw, nh) = (
-        ((cut.width() as f32 * SCALE).round() as u32).max(1),
-        ((cut.height() as f32 * SCALE).round() as u32).max(1),
-    );
-    image::imageops::resize(&cut, nw, nh, image::imageops::FilterType::Triangle)
-}
-
-/// Stacks crops on one white strip; returns it and each crop's rectangle on it.
-fn lay_out(crops: &[GrayImage]) -> (GrayImage, Vec<Rect>) {
-    let width = crops.iter().map(|c| c.width()).max().unwrap_or(1) + 2 * PAD;
-    let height = crops.iter().map(|c| c.height() + PAD).sum::<u32>() + PAD;
-    let mut strip = GrayImage::from_pixel(width, height, image::Luma([255]));
-    let mut rects = Vec::new();
-    let mut y = PAD;
-    for c in crops {
-        image::imageops::replace(&mut strip, c, PAD as i64, y as i64);
-        // The rectangle read includes some paper around the writing: Tesseract finds
-        // the text line more reliably with a margin.
-        rects.push(
-            Rect::new(PAD as i32, y as i32, c.width() as i32, c.height() as i32)
-                .inflate(PAD as i32 / 2),
-        );
-        y += c.height() + PAD;
-    }
-    (strip, rects)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fonts::{FontRole, GlyphJitter, draw_text, font};
+    use crate::template::FieldShape;
 
     /// A blank form with an underline (prefecture), a short underline (number) and a
     /// box (comment), and the fields for them.
@@ -366,7 +369,12 @@ mod tests {
         write(&mut page, (60.0, 90.0), "千葉県");
         write(&mut page, (420.0, 90.0), "12");
         write(&mut page, (70.0, 210.0), "保険証を持参した");
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, true);
+        let r = read_fields(
+            &page,
+            &Affine::translate(0.0, 0.0),
+            &fields,
+            Some(OcrEngine::Ppocr),
+        );
         assert_eq!(r[0].status, FieldStatus::Read, "{:?}", r[0]);
         assert_eq!(r[0].value, "千葉", "{:?}", r[0]);
         assert!(r[0].doubt.is_empty(), "{:?}", r[0]);
@@ -382,7 +390,12 @@ mod tests {
         // The page is the blank form shifted a little, as received.
         let mut shifted = GrayImage::from_pixel(900, 400, image::Luma([255]));
         image::imageops::overlay(&mut shifted, &page, 2, -1);
-        for r in read_fields(&shifted, &Affine::translate(0.0, 0.0), &fields, true) {
+        for r in read_fields(
+            &shifted,
+            &Affine::translate(0.0, 0.0),
+            &fields,
+            Some(OcrEngine::Ppocr),
+        ) {
             assert_eq!(r.status, FieldStatus::Blank, "{r:?}");
             assert_eq!(r.value, "");
             assert_eq!(r.ink, 0, "{r:?}");
@@ -395,7 +408,7 @@ mod tests {
     fn without_ocr_written_fields_are_found_but_left_unread() {
         let (mut page, fields) = form();
         write(&mut page, (420.0, 90.0), "7");
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
         assert_eq!(r[0].status, FieldStatus::Blank);
         assert!(matches!(r[1].status, FieldStatus::Unread(_)), "{:?}", r[1]);
         assert_eq!(r[1].value, "");
@@ -419,7 +432,7 @@ mod tests {
                 page.put_pixel(x, y, image::Luma([0]));
             }
         }
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
         assert_eq!(r[1].status, FieldStatus::Blank, "{:?}", r[1]);
         assert_eq!(r[2].status, FieldStatus::Blank, "{:?}", r[2]);
         assert!(
@@ -431,7 +444,7 @@ mod tests {
         assert!(r[2].doubt.first().is_some_and(Reason::is_faint));
         // A lone digit is writing.
         write(&mut page, (860.0 / 2.0, 300.0), "1");
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, false);
+        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
         assert!(matches!(r[2].status, FieldStatus::Unread(_)), "{:?}", r[2]);
     }
 }

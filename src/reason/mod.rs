@@ -60,6 +60,12 @@ pub enum Reason {
         distance: usize,
         runner_up: usize,
     },
+    /// A prefecture decoded among the 47 names without a clear winner, or with writing
+    /// the names do not explain: the likeliest three with their shares.
+    PrefectureUnsure {
+        read: String,
+        top: Vec<(String, f32)>,
+    },
     NoPrefecture,
     NoDigits,
     /// Digits read with low confidence.
@@ -93,6 +99,7 @@ impl Reason {
             Reason::FaintRead { .. } => "faint_read",
             Reason::NotRead { .. } => "not_read",
             Reason::Prefecture { .. } => "prefecture",
+            Reason::PrefectureUnsure { .. } => "prefecture_unsure",
             Reason::NoPrefecture => "no_prefecture",
             Reason::NoDigits => "no_digits",
             Reason::NumberUnsure { .. } => "number_unsure",
@@ -139,6 +146,13 @@ impl Reason {
             } => format!(
                 "prefecture read as 「{read}」: closest {closest} at distance {distance}, next at {runner_up}"
             ),
+            Reason::PrefectureUnsure { read, top } => format!(
+                "prefecture unsure (read 「{read}」): {}",
+                top.iter()
+                    .map(|(n, p)| format!("{n} {:.0} %", p * 100.0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Reason::NoPrefecture => "writing found but no prefecture read".into(),
             Reason::NoDigits => "writing found but no digits read".into(),
             Reason::NumberUnsure { digits } => {
@@ -182,6 +196,13 @@ impl Reason {
                 runner_up,
             } => format!(
                 "都道府県名を「{read}」と読んだ: 最も近いのは{closest}（{distance}字違い、次点は{runner_up}字違い）"
+            ),
+            Reason::PrefectureUnsure { read, top } => format!(
+                "都道府県名を確定できない（「{read}」と読んだ）: 候補 {}",
+                top.iter()
+                    .map(|(n, p)| format!("{n} {:.0}%", p * 100.0))
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
             Reason::NoPrefecture => "記入はあるが都道府県名として読めない".into(),
             Reason::NoDigits => "記入はあるが数字として読めない".into(),

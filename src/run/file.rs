@@ -141,7 +141,7 @@ pub(super) fn take_file(
     claims: &std::sync::Mutex<std::collections::HashMap<String, String>>,
     limits: &crate::ingest::Limits,
     out: &Path,
-    ocr: bool,
+    ocr: Option<crate::ocr::OcrEngine>,
 ) -> Outcome {
     let reject = |reason: String| RejectRecord {
         file: job.shown.clone(),
@@ -197,7 +197,7 @@ fn process_file(
     file: &crate::ingest::FileBytes,
     opts: &IngestOptions,
     out: &Path,
-    ocr: bool,
+    ocr: Option<crate::ocr::OcrEngine>,
 ) -> Done {
     let shown = &job.shown;
     let mut record = FileRecord {

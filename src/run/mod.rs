@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// unread in report.json). For quick counts and speed comparisons.
     #[arg(long)]
     pub no_ocr: bool,
+    /// The handwriting recogniser: ppocr (PaddleOCR, made for handwriting; its models
+    /// come with `make setup`, and without them Tesseract reads) or tesseract.
+    #[arg(long, value_enum, default_value_t = crate::ocr::OcrEngine::Ppocr)]
+    pub ocr_engine: crate::ocr::OcrEngine,
     /// Largest input file read, in MiB; larger files get a rejected row.
     #[arg(long, default_value_t = crate::ingest::Limits::default().max_file_bytes >> 20)]
     pub max_file_mb: u64,
@@ -89,6 +93,9 @@ pub struct Summary {
 #[derive(Debug, Default, serde::Serialize)]
 pub struct FieldSummary {
     pub ocr: bool,
+    /// The recogniser asked for (PP-OCR falls back to Tesseract when its models are
+    /// missing, said on stderr).
+    pub engine: Option<crate::ocr::OcrEngine>,
     /// Fields looked at (every write-in field of every page read now).
     pub fields: usize,
     /// ... with writing found.
@@ -173,7 +180,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     let out = args.out.clone();
     let kit_ref = &kit;
     let claims_ref = &claims;
-    let ocr = !args.no_ocr;
+    let ocr = (!args.no_ocr).then_some(args.ocr_engine);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             pool.install(|| {
@@ -241,7 +248,8 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         })
         .collect();
     summary.fields = FieldSummary {
-        ocr,
+        ocr: ocr.is_some(),
+        engine: ocr,
         fields: tally.fields,
         written: tally.written,
         read: tally.read,
@@ -293,7 +301,7 @@ pub fn align_to_template(
     p: &crate::ingest::PageImage,
 ) -> Result<(usize, usize, crate::raster::GrayImage), String> {
     let mut times = StageTimes::default();
-    let rp = page::read_page(kit, p, 1, false, &mut times)?;
+    let rp = page::read_page(kit, p, 1, None, &mut times)?;
     let t = &kit.templates[rp.template];
     let tp = &t.pages[rp.page - 1];
     let img = rp.reg.template_view(&rp.image, tp.width, tp.height);

@@ -174,7 +174,7 @@ pub fn read_page(
     kit: &Kit,
     p: &PageImage,
     file_page: usize,
-    ocr: bool,
+    ocr: Option<crate::ocr::OcrEngine>,
     t: &mut StageTimes,
 ) -> Result<ReadPage, String> {
     let t0 = Instant::now();

