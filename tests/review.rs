@@ -304,7 +304,14 @@ async fn review_page_by_keyboard_then_export() {
     // Tesseract reads the samples' comments less surely than PP-OCR, which leaves free
     // text in review for the page to show.
     let st = faxform()
-        .args(["run", "--jobs", "2", "--ocr-engine", "tesseract", "--templates"])
+        .args([
+            "run",
+            "--jobs",
+            "2",
+            "--ocr-engine",
+            "tesseract",
+            "--templates",
+        ])
         .arg(root().join("templates"))
         .arg(root().join("samples/hodanren"))
         .arg("--out")

@@ -4,6 +4,7 @@
 //! by rows of paper. Small bands (a dakuten or 、 standing apart, a dot of dirt) join the
 //! nearest line rather than being read alone.
 
+use super::ppocr::Line;
 use crate::geometry::Rect;
 use crate::normalise::px_len;
 use crate::raster::{GrayImage, is_ink};
@@ -65,29 +66,31 @@ pub fn split(img: &GrayImage, area: Rect) -> Vec<Rect> {
         .collect()
 }
 
-/// Detected line rectangles in reading order: rows top to bottom (a rectangle joins a
-/// row when it shares most of its height with it), each row left to right.
-pub fn reading_order(mut found: Vec<Rect>) -> Vec<Rect> {
-    found.sort_by_key(|r| r.y + r.h / 2);
-    let mut rows: Vec<Vec<Rect>> = Vec::new();
-    for r in found {
+/// Detected lines in reading order: rows top to bottom, each row left to right. A piece
+/// joins a row when its core shares most of its height with the row's cores (the grown
+/// areas of close lines overlap, so they cannot tell rows apart).
+pub fn reading_order(mut found: Vec<Line>) -> Vec<Rect> {
+    found.sort_by_key(|l| l.core.y + l.core.h / 2);
+    let mut rows: Vec<Vec<Line>> = Vec::new();
+    for l in found {
+        let r = l.core;
         let joins = rows.last().is_some_and(|row| {
             let (top, bottom) = (
-                row.iter().map(|q| q.y).min().unwrap_or(0),
-                row.iter().map(|q| q.bottom()).max().unwrap_or(0),
+                row.iter().map(|q| q.core.y).min().unwrap_or(0),
+                row.iter().map(|q| q.core.bottom()).max().unwrap_or(0),
             );
             let overlap = r.bottom().min(bottom) - r.y.max(top);
             overlap * 2 >= r.h.min(bottom - top)
         });
         match rows.last_mut() {
-            Some(row) if joins => row.push(r),
-            _ => rows.push(vec![r]),
+            Some(row) if joins => row.push(l),
+            _ => rows.push(vec![l]),
         }
     }
     rows.into_iter()
         .flat_map(|mut row| {
-            row.sort_by_key(|r| r.x);
-            row
+            row.sort_by_key(|l| l.core.x);
+            row.into_iter().map(|l| l.area)
         })
         .collect()
 }
@@ -96,20 +99,29 @@ pub fn reading_order(mut found: Vec<Rect>) -> Vec<Rect> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn detected_pieces_are_read_row_by_row_left_to_right() {
-        let a = Rect::new(300, 10, 100, 30); // row 1, right
-        let b = Rect::new(10, 14, 250, 34); // row 1, left, a little lower
-        let c = Rect::new(10, 60, 380, 32); // row 2
-        assert_eq!(reading_order(vec![c, a, b]), vec![b, a, c]);
-    }
-
     fn block(img: &mut GrayImage, x: u32, y: u32, w: u32, h: u32) {
         for yy in y..y + h {
             for xx in x..x + w {
                 img.put_pixel(xx, yy, image::Luma([0]));
             }
         }
+    }
+
+    #[test]
+    fn detected_pieces_are_read_row_by_row_left_to_right() {
+        // Cores as the detector finds them; areas grown so far that close lines overlap.
+        let line = |x, y, w, h| Line {
+            core: Rect::new(x, y, w, h),
+            area: Rect::new(x, y, w, h).inflate(h),
+        };
+        let a = line(300, 10, 100, 20); // row 1, right
+        let b = line(10, 14, 250, 20); // row 1, left, a little lower
+        let c = line(10, 44, 380, 20); // row 2
+        let d = line(10, 72, 200, 20); // row 3
+        assert_eq!(
+            reading_order(vec![d, c, a, b]),
+            vec![b.area, a.area, c.area, d.area]
+        );
     }
 
     #[test]

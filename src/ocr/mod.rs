@@ -72,6 +72,47 @@ pub struct FieldReading {
     pub area: Rect,
     /// Seconds of OCR spent on this field.
     pub ocr_seconds: f64,
+    /// What kind of writing the field holds, for timing by kind.
+    pub kind: FieldKind,
+}
+
+/// The kinds of write-in field, as the recognisers treat them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Prefecture,
+    Number,
+    /// Free text on one line (その他（ ）).
+    TextLine,
+    /// Free text in a box of several lines.
+    TextBox,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 4] = [
+        FieldKind::Prefecture,
+        FieldKind::Number,
+        FieldKind::TextLine,
+        FieldKind::TextBox,
+    ];
+
+    pub fn of(f: &FieldSpec) -> FieldKind {
+        match (f.format, f.model.shape) {
+            (TextFormat::Prefecture, _) => FieldKind::Prefecture,
+            (TextFormat::Digits, _) => FieldKind::Number,
+            (TextFormat::Free, crate::template::FieldShape::Box) => FieldKind::TextBox,
+            (TextFormat::Free, _) => FieldKind::TextLine,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Prefecture => "prefecture",
+            FieldKind::Number => "number",
+            FieldKind::TextLine => "text_line",
+            FieldKind::TextBox => "text_box",
+        }
+    }
 }
 
 impl FieldReading {
@@ -162,6 +203,7 @@ pub fn read_fields(
             ink: p.ink,
             area: f.model.rect.inflate(12),
             ocr_seconds: 0.0,
+            kind: FieldKind::of(f),
         })
         .collect();
     let written: Vec<usize> = (0..fields.len())

@@ -102,8 +102,7 @@ const CROP_PAD: i32 = px_len(0.8);
 /// PP-OCR with the field constraints prepared for its character set.
 pub struct PpOcr {
     rec: ppocr::Recogniser,
-    /// Made on the first comment box.
-    det: Option<ppocr::Detector>,
+    det: ppocr::Detector,
     /// Per class: may appear in Japanese text (JIS X 0208, so not simplified Chinese
     /// forms such as 爱, 贺, 长), or is the space.
     japanese: Vec<bool>,
@@ -145,7 +144,7 @@ impl PpOcr {
             .collect();
         Ok(PpOcr {
             rec,
-            det: None,
+            det: ppocr::Detector::new()?,
             japanese,
             digit,
             names,
@@ -240,19 +239,19 @@ impl Recognise for PpOcr {
                     probs: Vec::new(),
                 };
                 let mut text = String::new();
-                let det = match &mut self.det {
-                    Some(d) => d,
-                    None => self.det.insert(ppocr::Detector::new()?),
-                };
                 let area = field
                     .writing
                     .inflate(CROP_PAD)
                     .clip(field.image.width(), field.image.height())
                     .unwrap_or(Rect::new(0, 0, 1, 1));
-                let found = det.lines(&crate::raster::crop(field.image, &area))?;
-                let found: Vec<Rect> = found
+                let found = self.det.lines(&crate::raster::crop(field.image, &area))?;
+                let shift = |r: Rect| Rect::new(r.x + area.x, r.y + area.y, r.w, r.h);
+                let found: Vec<ppocr::Line> = found
                     .into_iter()
-                    .map(|r| Rect::new(r.x + area.x, r.y + area.y, r.w, r.h))
+                    .map(|l| ppocr::Line {
+                        core: shift(l.core),
+                        area: shift(l.area),
+                    })
                     .collect();
                 // Nothing detected in writing that is there: read it as the detector's
                 // fallback would, by its rows of ink.

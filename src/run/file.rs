@@ -16,6 +16,8 @@ pub(super) struct FieldTally {
     pub(super) written: usize,
     pub(super) read: usize,
     pub(super) ocr_seconds: f64,
+    /// Fields read and their OCR seconds, by kind (in `FieldKind::ALL`'s order).
+    pub(super) by_kind: [(usize, f64); 4],
 }
 
 impl FieldTally {
@@ -24,6 +26,10 @@ impl FieldTally {
         self.written += o.written;
         self.read += o.read;
         self.ocr_seconds += o.ocr_seconds;
+        for (a, b) in self.by_kind.iter_mut().zip(&o.by_kind) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
     }
 }
 
@@ -260,6 +266,12 @@ fn process_file(
         }
         if f.status == crate::ocr::FieldStatus::Read {
             tally.read += 1;
+            let k = crate::ocr::FieldKind::ALL
+                .iter()
+                .position(|&k| k == f.kind)
+                .expect("every kind is listed");
+            tally.by_kind[k].0 += 1;
+            tally.by_kind[k].1 += f.ocr_seconds;
         }
         tally.ocr_seconds += f.ocr_seconds;
     }

@@ -105,9 +105,19 @@ pub struct FieldSummary {
     /// OCR seconds summed over worker threads, and per field read.
     pub ocr_seconds: f64,
     pub ocr_ms_per_read_field: f64,
+    /// Per kind of field (prefecture, number, text_line, text_box): fields read and
+    /// milliseconds of OCR per field.
+    pub by_kind: std::collections::BTreeMap<&'static str, KindTime>,
     /// `response_id column` of written cells that OCR did not read (`--no-ocr`, or OCR
     /// failed; the latter are also in review.csv).
     pub unread: Vec<String>,
+}
+
+/// Fields of one kind read, and OCR milliseconds per field.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct KindTime {
+    pub read: usize,
+    pub ms_per_field: f64,
 }
 
 #[derive(Debug, Default, serde::Serialize)]
@@ -255,6 +265,19 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         read: tally.read,
         ocr_seconds: tally.ocr_seconds,
         ocr_ms_per_read_field: tally.ocr_seconds * 1000.0 / tally.read.max(1) as f64,
+        by_kind: crate::ocr::FieldKind::ALL
+            .iter()
+            .zip(&tally.by_kind)
+            .map(|(k, &(n, s))| {
+                (
+                    k.name(),
+                    KindTime {
+                        read: n,
+                        ms_per_field: s * 1000.0 / n.max(1) as f64,
+                    },
+                )
+            })
+            .collect(),
         unread: stored
             .iter()
             .flat_map(|r| {
