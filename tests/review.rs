@@ -350,11 +350,33 @@ async fn review_page_by_keyboard_then_export() {
         rusqlite::params![HTML, html_id],
     )
     .unwrap();
+    // A prefecture the recogniser was torn between three names over: the page offers them
+    // on keys 1–3.
+    let pref_id: i64 = db
+        .query_row(
+            "SELECT id FROM review_items WHERE col IN ('q5','q10','q8_text','q6_other','q7_other') AND id != ?1 ORDER BY id DESC LIMIT 1",
+            [html_id],
+            |r| r.get(0),
+        )
+        .expect("a second text item in review");
+    let torn = vec![faxform::reason::Reason::PrefectureUnsure {
+        read: "千菜".into(),
+        top: vec![
+            ("千葉".into(), 0.55),
+            ("奈良".into(), 0.30),
+            ("秋田".into(), 0.10),
+        ],
+    }];
+    db.execute(
+        "UPDATE review_items SET reasons = ?1 WHERE id = ?2",
+        rusqlite::params![serde_json::to_string(&torn).unwrap(), pref_id],
+    )
+    .unwrap();
     std::fs::write(tmp.path().join("outside.png"), b"not for the page").unwrap();
     let escaping: Vec<i64> = db
-        .prepare("SELECT id FROM review_items WHERE id != ?1 AND image != '' AND col IN ('q5','q10') ORDER BY id DESC LIMIT 2")
+        .prepare("SELECT id FROM review_items WHERE id NOT IN (?1, ?2) AND image != '' AND col IN ('q5','q10') ORDER BY id DESC LIMIT 2")
         .unwrap()
-        .query_map([html_id], |r| r.get(0))
+        .query_map([html_id, pref_id], |r| r.get(0))
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -466,6 +488,7 @@ async fn review_page_by_keyboard_then_export() {
         let next = all.iter().find(|i| {
             i["kind"] == kind
                 && i["id"] != html_id
+                && i["id"] != pref_id
                 && !escaping.contains(&i["id"].as_i64().unwrap())
                 && !firsts.iter().any(|f| f["id"] == i["id"])
         });
@@ -548,6 +571,23 @@ async fn review_page_by_keyboard_then_export() {
         (item(&base, &token, html_id)["decided"] == true).then_some(())
     });
     decided.push((html_id, HTML.to_string()));
+
+    // The torn prefecture: its three names on keys 1–3; 2 takes the second.
+    go_to(&c, &all, pref_id).await;
+    wait_shown(&c, all.iter().find(|i| i["id"] == pref_id).unwrap()).await;
+    assert_eq!(
+        js(
+            &c,
+            "return [...document.querySelectorAll('#options li')].map((l) => l.textContent).join(' ')"
+        )
+        .await,
+        "1千葉 2奈良 3秋田"
+    );
+    key(&c, '2').await;
+    wait_for("the chosen name", || {
+        (item(&base, &token, pref_id)["value"] == "奈良").then_some(())
+    });
+    decided.push((pref_id, "奈良".to_string()));
 
     // The grid: every item of one question; Enter accepts the focused tile.
     let q1: Vec<&Value> = all

@@ -1,6 +1,7 @@
 //! What the page shows of one review item: the store's item plus the template's words for
 //! it (question text, option labels), and which values a decision may take.
 
+use crate::reason::Reason;
 use crate::store::Item;
 use crate::template::{Column, ColumnKind, OptionBox, Template, TextFormat};
 use serde::Serialize;
@@ -47,6 +48,8 @@ pub struct ItemView {
     pub reason: String,
     pub reason_en: String,
     pub guess: String,
+    /// Values offered on keys 1–3 of a text item: a prefecture's likeliest names.
+    pub choices: Vec<String>,
     pub confidence: f32,
     pub machine: String,
     /// The cell's current value (decided, else the machine's).
@@ -138,6 +141,7 @@ pub fn view(item: &Item, forms: &Forms) -> ItemView {
         reason: crate::reason::japanese(&item.reasons),
         reason_en: crate::reason::english(&item.reasons),
         guess: item.guess.clone(),
+        choices: choices(&item.reasons),
         confidence: item.confidence,
         machine: item.machine.clone(),
         value: item.value().to_string(),
@@ -147,6 +151,20 @@ pub fn view(item: &Item, forms: &Forms) -> ItemView {
         version: item.version,
         has_image: !item.image.is_empty(),
     }
+}
+
+/// What the recogniser offers for a text item: the names a prefecture was torn between.
+fn choices(reasons: &[Reason]) -> Vec<String> {
+    reasons
+        .iter()
+        .find_map(|r| match r {
+            Reason::PrefectureUnsure { top, .. } => {
+                Some(top.iter().take(3).map(|t| t.0.clone()).collect())
+            }
+            Reason::Prefecture { closest, .. } => Some(vec![closest.clone()]),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 impl ItemView {
