@@ -6,6 +6,7 @@ pub mod encode;
 pub mod export;
 pub mod fonts;
 pub mod geometry;
+pub mod header;
 pub mod identify;
 pub mod ingest;
 pub mod marks;

@@ -194,6 +194,7 @@ mod tests {
                 review("-b.tif:1", "q2", ""),
             ],
             rejected: vec![],
+            pages_read: vec![],
         })
         .unwrap();
         let ids = s.items().unwrap().iter().map(|i| i.id).collect();

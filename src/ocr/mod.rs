@@ -253,6 +253,11 @@ pub fn read_fields(
     out
 }
 
+/// Reads one line of printed text (a fax header) with this thread's recogniser.
+pub fn read_printed_line(line: &GrayImage, kind: OcrEngine) -> Result<String, String> {
+    with_engine(kind, |e| e.read_line(line).map_err(|e| e.to_string()))?
+}
+
 /// A blank field is surer the less ink there is.
 fn blank_confidence(ink: u32) -> f32 {
     1.0 - (ink as f32 / PRESENT_INK as f32).min(1.0) * 0.6

@@ -75,6 +75,8 @@ pub enum OcrError {
 
 pub trait Recognise {
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError>;
+    /// One line of printed text (a fax header), as read, spaces kept.
+    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError>;
     /// Below these confidences a reading goes to a person.
     fn thresholds(&self) -> Thresholds;
 }
@@ -222,6 +224,12 @@ impl Recognise for PpOcr {
         PPOCR_THRESHOLDS
     }
 
+    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError> {
+        let f = self.rec.frames(line)?;
+        let g = f.greedy(|_| true);
+        Ok(self.rec.spell(&g.labels))
+    }
+
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError> {
         match (field.format, field.shape) {
             (TextFormat::Prefecture, _) => {
@@ -305,6 +313,24 @@ impl Tesseract {
 impl Recognise for Tesseract {
     fn thresholds(&self) -> Thresholds {
         TESSERACT_THRESHOLDS
+    }
+
+    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError> {
+        let mut canvas = GrayImage::from_pixel(
+            line.width() + 2 * TESS_PAD,
+            line.height() + 2 * TESS_PAD,
+            image::Luma([255]),
+        );
+        image::imageops::replace(&mut canvas, line, TESS_PAD as i64, TESS_PAD as i64);
+        self.engine
+            .set_image(&canvas, crate::normalise::WORKING_DPI as u32)?;
+        let whole = Rect::new(0, 0, canvas.width() as i32, canvas.height() as i32);
+        Ok(self
+            .engine
+            .read(&whole, Layout::Line, "")?
+            .text
+            .trim()
+            .to_string())
     }
 
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError> {

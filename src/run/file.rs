@@ -242,16 +242,32 @@ fn process_file(
             Ok(p) => p,
             Err(e) => {
                 record.rejected.push(reject(e.reason));
+                record.pages_read.push(crate::store::PageRecord {
+                    file: shown.clone(),
+                    page: page_no,
+                    header: None,
+                });
                 continue;
             }
         };
-        match guarded(|| page::read_page(kit, &p, page_no, ocr, &mut times)) {
-            Ok(Ok(rp)) => read.push(rp),
-            Ok(Err(reason)) => record.rejected.push(reject(reason)),
+        let mut header = None;
+        match guarded(|| page::read_page_and_header(kit, &p, page_no, ocr, &mut times)) {
+            Ok(o) => {
+                header = o.header;
+                match o.read {
+                    Ok(rp) => read.push(rp),
+                    Err(reason) => record.rejected.push(reject(reason)),
+                }
+            }
             Err(e) => record.rejected.push(reject(format!(
                 "internal error while reading page {page_no}: {e}"
             ))),
         }
+        record.pages_read.push(crate::store::PageRecord {
+            file: shown.clone(),
+            page: page_no,
+            header,
+        });
     }
     let adjusted = read
         .iter()

@@ -16,6 +16,8 @@ pub struct PageKit {
     pub explained: Explained,
     /// Write-in fields on this page.
     pub fields: Vec<FieldSpec>,
+    /// The first template row with printing on it: a fax header lies above it.
+    pub form_top: i32,
 }
 
 pub struct Kit {
@@ -67,8 +69,17 @@ impl Kit {
                         })
                     })
                     .collect();
+                let form_top = (0..reference.height())
+                    .find(|&y| {
+                        (0..reference.width())
+                            .filter(|&x| crate::raster::is_ink(reference.get_pixel(x, y).0[0]))
+                            .count()
+                            >= 3
+                    })
+                    .unwrap_or(reference.height()) as i32;
                 v.push(PageKit {
                     boxes,
+                    form_top,
                     labels,
                     explained: Explained::new(&reference, crate::marks::params::EXPLAIN_GROW),
                     fields,

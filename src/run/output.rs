@@ -1,4 +1,5 @@
-//! Writing responses.csv, review.csv, rejected.csv and report.json from the job store.
+//! Writing responses.csv, review.csv, rejected.csv, pages.csv and report.json from the job
+//! store.
 
 use crate::reason;
 use crate::store::{Store, Table};
@@ -43,14 +44,42 @@ pub fn write_csvs(store: &Store, out: &Path) -> Result<(usize, usize, usize)> {
         ])?;
     }
     w.flush()?;
+    let pages = store.pages()?;
+    let sender_of = |file: &str, page: Option<usize>| -> String {
+        pages
+            .iter()
+            .filter(|p| p.file == file && page.is_none_or(|n| n == p.page))
+            .find_map(|p| p.header.as_ref()?.sender.clone())
+            .unwrap_or_default()
+    };
     let rejected = store.rejected()?;
     let mut w = csv::Writer::from_path(out.join("rejected.csv"))?;
-    w.write_record(["file", "page", "reason"])?;
+    // `sender`: the fax number on the page's header, so that staff can ask for it again.
+    w.write_record(["file", "page", "reason", "sender"])?;
     for r in &rejected {
         w.write_record([
             &r.file,
             &r.page.map(|p| p.to_string()).unwrap_or_default(),
             &r.reason,
+            &sender_of(&r.file, r.page),
+        ])?;
+    }
+    w.flush()?;
+    let mut w = csv::Writer::from_path(out.join("pages.csv"))?;
+    w.write_record([
+        "file", "page", "header", "sender", "sent_at", "page_of", "pages",
+    ])?;
+    let num = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    for p in &pages {
+        let h = p.header.clone().unwrap_or_default();
+        w.write_record([
+            p.file.as_str(),
+            &p.page.to_string(),
+            &h.text,
+            &h.sender.unwrap_or_default(),
+            &h.sent_at.unwrap_or_default(),
+            &num(h.page),
+            &num(h.pages),
         ])?;
     }
     w.flush()?;

@@ -168,6 +168,13 @@ fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
     q
 }
 
+/// One received page: its fax header line (read when OCR is on), and the page read or why
+/// it is not a page of a known form.
+pub struct PageOutcome {
+    pub header: Option<crate::header::FaxHeader>,
+    pub read: Result<ReadPage, String>,
+}
+
 /// Reads one page (its write-in fields by OCR when `ocr`), or says why it is not a page of
 /// a known form.
 pub fn read_page(
@@ -177,9 +184,65 @@ pub fn read_page(
     ocr: Option<crate::ocr::OcrEngine>,
     t: &mut StageTimes,
 ) -> Result<ReadPage, String> {
+    read_page_and_header(kit, p, file_page, ocr, t).read
+}
+
+/// [`read_page`], and the page's fax header line: the header is printed on the page as
+/// received (an upside-down sheet has it upright at the top), so it is looked for there.
+pub fn read_page_and_header(
+    kit: &Kit,
+    p: &PageImage,
+    file_page: usize,
+    ocr: Option<crate::ocr::OcrEngine>,
+    t: &mut StageTimes,
+) -> PageOutcome {
     let t0 = Instant::now();
-    let first = normalise(p, kit.dpi).map_err(|e| e.to_string())?;
+    let first = match normalise(p, kit.dpi) {
+        Ok(n) => n,
+        Err(e) => {
+            return PageOutcome {
+                header: None,
+                read: Err(e.to_string()),
+            };
+        }
+    };
     t.normalise += t0.elapsed();
+    let band = ocr
+        .and_then(|_| crate::header::header_band(&first.image, i32::MAX))
+        .map(|r| (r, crate::raster::crop(&first.image, &r)));
+    let read = read_form(kit, p, file_page, ocr, t, first);
+    let t1 = Instant::now();
+    // On a page read as received, a band the form's own printing reaches is not a header.
+    let band = band.filter(|(r, _)| match &read {
+        Ok(rp) if rp.adjustment == Adjustment::default() => {
+            let tp = &kit.templates[rp.template].pages[rp.page - 1];
+            let top = kit.pages[rp.template][rp.page - 1].form_top;
+            let (_, y) = rp.reg.transform.apply(tp.width as f64 / 2.0, top as f64);
+            ((r.bottom() + crate::header::FORM_GAP) as f64) <= y
+        }
+        _ => true,
+    });
+    let header = band.and_then(|(_, img)| {
+        let kind = ocr?;
+        let mut text = Vec::new();
+        for w in crate::header::words(&img) {
+            let part = crate::raster::crop(&img, &w);
+            text.push(crate::ocr::read_printed_line(&part, kind).ok()?);
+        }
+        Some(crate::header::parse(&text.join(" ")))
+    });
+    t.fields += t1.elapsed();
+    PageOutcome { header, read }
+}
+
+fn read_form(
+    kit: &Kit,
+    p: &PageImage,
+    file_page: usize,
+    ocr: Option<crate::ocr::OcrEngine>,
+    t: &mut StageTimes,
+    first: crate::normalise::NormalPage,
+) -> Result<ReadPage, String> {
     let mut best: Option<(
         crate::identify::Identification,
         crate::normalise::NormalPage,

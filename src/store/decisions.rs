@@ -354,6 +354,7 @@ mod tests {
                 image: "crops/x.png".into(),
             }],
             rejected: vec![],
+            pages_read: vec![],
         })
         .unwrap();
         let id = s.items().unwrap()[0].id;

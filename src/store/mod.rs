@@ -11,8 +11,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 mod decisions;
+mod pages;
 mod table;
 pub use decisions::{AuditEntry, Decided, Decision, Item};
+pub use pages::PageRecord;
 pub use table::{LEADING, Table};
 
 /// Adds a column that folders made by an earlier version lack.
@@ -45,6 +47,8 @@ pub struct FileRecord {
     pub responses: Vec<ResponseRecord>,
     pub reviews: Vec<ReviewRecord>,
     pub rejected: Vec<RejectRecord>,
+    /// Every page of the file, with its fax header where one was read.
+    pub pages_read: Vec<PageRecord>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +120,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(decisions::SCHEMA)?;
+        conn.execute_batch(pages::SCHEMA)?;
         // Folders made by earlier versions lack these columns.
         add_column(&conn, "responses", "unread", "TEXT NOT NULL DEFAULT '[]'")?;
         add_column(&conn, "review_items", "option_code", "INTEGER")?;
@@ -225,8 +230,14 @@ impl Store {
                 params![f.hash, r.file, r.page.map(|p| p as i64), r.reason],
             )?;
         }
+        pages::insert(&tx, &f.hash, &f.pages_read)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Every page of every file done, with its fax header (pages.csv).
+    pub fn pages(&self) -> Result<Vec<PageRecord>> {
+        pages::all(&self.conn)
     }
 
     pub fn responses(&self) -> Result<Vec<ResponseRecord>> {
@@ -338,7 +349,36 @@ mod tests {
             }],
             reviews: vec![],
             rejected: vec![],
+            pages_read: vec![PageRecord {
+                file: format!("{rid}.tif"),
+                page: 1,
+                header: Some(crate::header::parse(
+                    "23-NOV-26 17:11 たかはし眼科 0526429762 P01/01",
+                )),
+            }],
         }
+    }
+
+    #[test]
+    fn page_headers_are_kept_with_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&dir.path().join("job.sqlite")).unwrap();
+        s.commit(&record("h1", "a.tif:1")).unwrap();
+        let mut second = record("h2", "b.tif:1");
+        second.pages_read.push(PageRecord {
+            file: "b.tif:1.tif".into(),
+            page: 2,
+            header: None,
+        });
+        s.commit(&second).unwrap();
+        let pages = s.pages().unwrap();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[0].file, "a.tif:1.tif");
+        let h = pages[0].header.as_ref().unwrap();
+        assert_eq!(h.sender.as_deref(), Some("0526429762"));
+        assert_eq!(h.sent_at.as_deref(), Some("2026-11-23T17:11"));
+        assert_eq!((h.page, h.pages), (Some(1), Some(1)));
+        assert_eq!((pages[2].page, &pages[2].header), (2, &None));
     }
 
     #[test]

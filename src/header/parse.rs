@@ -1,0 +1,266 @@
+//! Parsing a fax header line in the formats sending machines print.
+
+use super::FaxHeader;
+use regex::Regex;
+use std::sync::LazyLock;
+
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+
+/// Reiwa year 1 is 2019.
+const REIWA_BASE: u32 = 2018;
+
+struct Patterns {
+    /// 2026年11月23日 16時04分, 2026-12-20 08:39, 2026/12/20 08:39
+    ymd: Regex,
+    /// 12/20 2026 15:27
+    mdy: Regex,
+    /// 23-NOV-26 17:11
+    dmy: Regex,
+    /// R08.11.07 18:36
+    reiwa: Regex,
+    /// A run of digit groups with hyphens or single spaces between (a recogniser often
+    /// reads a header's small hyphen as a gap).
+    number: Regex,
+    /// P01/02, P1/1, P.001
+    page_p: Regex,
+    /// 1/2 at the end
+    page_slash: Regex,
+    /// 001 at the end
+    page_bare: Regex,
+}
+
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    let re = |s: &str| Regex::new(s).expect("a valid pattern");
+    Patterns {
+        ymd: re(
+            r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?\s*(\d{1,2})\s*[:時]\s*(\d{2})",
+        ),
+        mdy: re(r"(\d{1,2})/(\d{1,2})\s*(\d{4})\s*(\d{1,2}):(\d{2})"),
+        dmy: re(r"(\d{1,2})-([A-Za-z]{3})-(\d{2})\s*(\d{1,2}):(\d{2})"),
+        reiwa: re(r"R\s*(\d{1,2})\.(\d{1,2})\.(\d{1,2})\s*(\d{1,2}):(\d{2})"),
+        number: re(r"\d+(?:[\- ]\d+)*"),
+        page_p: re(r"P\.?\s*0*(\d{1,3})(?:\s*/\s*0*(\d{1,3}))?"),
+        page_slash: re(r"(?:^|\s)0*(\d{1,3})\s*/\s*0*(\d{1,3})\s*$"),
+        page_bare: re(r"(?:^|\s)(\d{3})\s*$"),
+    }
+});
+
+/// The header fields of one read line. OCR's full-width forms and letter-for-digit
+/// confusions inside numbers are undone first; what cannot be found stays `None`.
+pub fn parse(line: &str) -> FaxHeader {
+    let p = &*PATTERNS;
+    let text: String = line.chars().map(crate::ocr::text::narrow).collect();
+    let text = text.trim().to_string();
+    let num = |s: &str| s.parse::<u32>().ok();
+    let stamp = |y: u32, mo: u32, d: u32, h: u32, mi: u32| {
+        ((1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60)
+            .then(|| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"))
+    };
+    let mut sent_at = None;
+    let mut date_span = None;
+    if let Some(c) = p.reiwa.captures(&text) {
+        let g = |i| num(&c[i]).unwrap_or(0);
+        sent_at = stamp(REIWA_BASE + g(1), g(2), g(3), g(4), g(5));
+        date_span = c.get(0).map(|m| m.range());
+    } else if let Some(c) = p.ymd.captures(&text) {
+        let g = |i| num(&c[i]).unwrap_or(0);
+        sent_at = stamp(g(1), g(2), g(3), g(4), g(5));
+        date_span = c.get(0).map(|m| m.range());
+    } else if let Some(c) = p.mdy.captures(&text) {
+        let g = |i| num(&c[i]).unwrap_or(0);
+        sent_at = stamp(g(3), g(1), g(2), g(4), g(5));
+        date_span = c.get(0).map(|m| m.range());
+    } else if let Some(c) = p.dmy.captures(&text) {
+        let g = |i| num(&c[i]).unwrap_or(0);
+        let month = MONTHS
+            .iter()
+            .position(|m| m.eq_ignore_ascii_case(&c[2]))
+            .map(|i| i as u32 + 1);
+        if let Some(mo) = month {
+            sent_at = stamp(2000 + g(3), mo, g(1), g(4), g(5));
+        }
+        date_span = c.get(0).map(|m| m.range());
+    }
+    // The sender: a number of 10 or 11 digits starting with 0 (a Japanese fax number with
+    // its area code), outside the date; one after "FAX" is preferred.
+    let outside_date = |r: &std::ops::Range<usize>| {
+        date_span
+            .as_ref()
+            .is_none_or(|d| r.end <= d.start || r.start >= d.end)
+    };
+    // Letters a recogniser reads for digits between digits (04/5 for 0475, @ for 0), for
+    // the number only: the page's "1/2" is parsed above from the text as read.
+    let digitish = undo_confusions(&text);
+    let mut candidates: Vec<(usize, String)> = Vec::new();
+    for m in p.number.find_iter(&digitish) {
+        // Consecutive groups starting with 0 that make 10 or 11 digits: the number, with
+        // a "#1234" or page count after it left out.
+        let groups: Vec<(usize, &str)> = m
+            .as_str()
+            .split([' ', '-'])
+            .scan(m.start(), |at, g| {
+                let here = *at;
+                *at += g.len() + 1;
+                Some((here, g))
+            })
+            .filter(|(at, g)| outside_date(&(*at..at + g.len())))
+            .collect();
+        for i in 0..groups.len() {
+            if !groups[i].1.starts_with('0') {
+                continue;
+            }
+            let mut digits = String::new();
+            for g in &groups[i..] {
+                digits.push_str(g.1);
+                if digits.len() >= 10 {
+                    break;
+                }
+            }
+            if (10..=11).contains(&digits.len()) {
+                candidates.push((groups[i].0, digits));
+                break;
+            }
+        }
+    }
+    let after_fax = candidates
+        .iter()
+        .find(|(at, _)| text[..*at].trim_end().to_ascii_uppercase().ends_with("FAX"));
+    let sender = after_fax.or(candidates.first()).map(|c| c.1.clone());
+    let (page, pages) = if let Some(c) = p.page_p.captures(&text) {
+        (
+            c.get(1).and_then(|m| num(m.as_str())),
+            c.get(2).and_then(|m| num(m.as_str())),
+        )
+    } else if let Some(c) = p.page_slash.captures(&text) {
+        (num(&c[1]), num(&c[2]))
+    } else if let Some(c) = p.page_bare.captures(&text) {
+        (num(&c[1]), None)
+    } else {
+        (None, None)
+    };
+    FaxHeader {
+        text,
+        sender,
+        sent_at,
+        page,
+        pages,
+    }
+}
+
+/// `text` with the characters a recogniser confuses with digits replaced where they sit
+/// between digits (or a digit and a hyphen), byte offsets kept.
+fn undo_confusions(text: &str) -> String {
+    let cs: Vec<char> = text.chars().collect();
+    let numeric = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_digit() || *c == '-');
+    cs.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let prev = i.checked_sub(1).and_then(|j| cs.get(j));
+            let between = numeric(prev) && numeric(cs.get(i + 1));
+            // A zero also opens a number: after a space, before a digit.
+            let opens = !prev.is_some_and(|c| c.is_alphanumeric()) && numeric(cs.get(i + 1));
+            match c {
+                '/' if between => '7',
+                'O' | 'o' | '@' if between || opens => '0',
+                'I' | 'l' if between => '1',
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> (Option<String>, Option<String>, Option<u32>, Option<u32>) {
+        let x = parse(s);
+        (x.sender, x.sent_at, x.page, x.pages)
+    }
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    #[test]
+    fn the_machine_formats_are_parsed() {
+        assert_eq!(
+            h("23-NOV-26 17:11 たかはし眼科 0526429762 P01/01"),
+            (
+                some("0526429762"),
+                some("2026-11-23T17:11"),
+                Some(1),
+                Some(1)
+            )
+        );
+        assert_eq!(
+            h("2026年11月23日 16時04分  ひまわり診療所  FAX 0120-81-6013  P1/1"),
+            (
+                some("0120816013"),
+                some("2026-11-23T16:04"),
+                Some(1),
+                Some(1)
+            )
+        );
+        assert_eq!(
+            h("12/20 2026 15:27 FAX 0361263299 中央歯科 #4314 P.001"),
+            (some("0361263299"), some("2026-12-20T15:27"), Some(1), None)
+        );
+        assert_eq!(
+            h("R08.11.07 18:36   0343571601   いとう皮ふ科   001"),
+            (some("0343571601"), some("2026-11-07T18:36"), Some(1), None)
+        );
+        assert_eq!(
+            h("2026-12-20 08:39  CLINIC  043-4878-8623  #8555  1/2"),
+            (
+                some("04348788623"),
+                some("2026-12-20T08:39"),
+                Some(1),
+                Some(2)
+            )
+        );
+        assert_eq!(
+            h("2026年12月 6日 19時01分  ｶﾜｸﾞﾁ ｼｶ  FAX 0120-21-5700  P1/1"),
+            (
+                some("0120215700"),
+                some("2026-12-06T19:01"),
+                Some(1),
+                Some(1)
+            )
+        );
+    }
+
+    #[test]
+    fn hyphens_read_as_gaps_and_letters_read_for_digits() {
+        assert_eq!(
+            h("2026 11 09 09:00 ﾆｼﾑﾗ 0120 65 4560 #2653 1/2").0,
+            some("0120654560")
+        );
+        assert_eq!(
+            h("2026-11-06 09:33 CLINIC 04/5-80-1215 #0645 2/2").0,
+            some("0475801215")
+        );
+        assert_eq!(
+            h("11/05 2026 09:57 FAX @376296138 CL1NIC").0,
+            some("0376296138")
+        );
+        // The page count after the number is not part of it.
+        assert_eq!(
+            h("R08.12.20 17:48 0348741673 CLINIC 001").0,
+            some("0348741673")
+        );
+    }
+
+    #[test]
+    fn full_width_digits_and_missing_parts() {
+        assert_eq!(
+            h("２０２６－１２－２０ ０８：３９ ＣＬＩＮＩＣ ０４３－４８７８－８６２３"),
+            (some("04348788623"), some("2026-12-20T08:39"), None, None)
+        );
+        // No number of a fax's length: no sender, rather than a wrong one.
+        assert_eq!(h("中央歯科 #4314").0, None);
+        assert_eq!(h(""), (None, None, None, None));
+    }
+}
