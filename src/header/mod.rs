@@ -16,7 +16,7 @@ mod locate;
 mod parse;
 
 pub use locate::{FORM_GAP, header_band, words};
-pub use parse::parse;
+pub use parse::{looks_numeric, parse};
 
 use serde::Serialize;
 

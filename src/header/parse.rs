@@ -149,6 +149,21 @@ pub fn parse(line: &str) -> FaxHeader {
     }
 }
 
+/// Whether a word read from a header is a fax number, perhaps with letters read for some
+/// digits (`047B-31-7616`, `04/5-80-1215`): nine characters or more, seven in ten of them
+/// digits or hyphens, and no date or time punctuation.
+pub fn looks_numeric(word: &str) -> bool {
+    let cs: Vec<char> = word.chars().filter(|c| !c.is_whitespace()).collect();
+    let numeric = cs
+        .iter()
+        .filter(|c| c.is_ascii_digit() || **c == '-')
+        .count();
+    let dated = cs
+        .iter()
+        .any(|c| matches!(c, ':' | '.' | '年' | '月' | '日' | '時' | '分'));
+    cs.len() >= 9 && numeric * 10 >= cs.len() * 7 && !dated
+}
+
 /// `text` with the characters a recogniser confuses with digits replaced where they sit
 /// between digits (or a digit and a hyphen), byte offsets kept.
 fn undo_confusions(text: &str) -> String {
@@ -251,6 +266,16 @@ mod tests {
             h("R08.12.20 17:48 0348741673 CLINIC 001").0,
             some("0348741673")
         );
+    }
+
+    #[test]
+    fn fax_numbers_read_with_letters_are_numeric_words() {
+        assert!(looks_numeric("047B-31-7616"));
+        assert!(looks_numeric("04/5-80-1215"));
+        assert!(looks_numeric("0475862709"));
+        assert!(!looks_numeric("R08.12.05"));
+        assert!(!looks_numeric("#8555"));
+        assert!(!looks_numeric("さくら内科クリニック"));
     }
 
     #[test]

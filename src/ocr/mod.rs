@@ -253,9 +253,16 @@ pub fn read_fields(
     out
 }
 
-/// Reads one line of printed text (a fax header) with this thread's recogniser.
-pub fn read_printed_line(line: &GrayImage, kind: OcrEngine) -> Result<String, String> {
-    with_engine(kind, |e| e.read_line(line).map_err(|e| e.to_string()))?
+/// Reads one line of printed text (a fax header) with this thread's recogniser; with
+/// `digits`, as digits and hyphens only.
+pub fn read_printed_line(
+    line: &GrayImage,
+    kind: OcrEngine,
+    digits: bool,
+) -> Result<String, String> {
+    with_engine(kind, |e| {
+        e.read_line(line, digits).map_err(|e| e.to_string())
+    })?
 }
 
 /// A blank field is surer the less ink there is.

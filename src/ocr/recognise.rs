@@ -75,8 +75,9 @@ pub enum OcrError {
 
 pub trait Recognise {
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError>;
-    /// One line of printed text (a fax header), as read, spaces kept.
-    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError>;
+    /// One line of printed text (a fax header), as read, spaces kept; with `digits`, a
+    /// number: letters that look like digits are not read.
+    fn read_line(&mut self, line: &GrayImage, digits: bool) -> Result<String, OcrError>;
     /// Below these confidences a reading goes to a person.
     fn thresholds(&self) -> Thresholds;
 }
@@ -224,9 +225,12 @@ impl Recognise for PpOcr {
         PPOCR_THRESHOLDS
     }
 
-    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError> {
+    fn read_line(&mut self, line: &GrayImage, digits: bool) -> Result<String, OcrError> {
         let f = self.rec.frames(line)?;
-        let g = f.greedy(|_| true);
+        // Letters a small printed digit is taken for are not allowed: their frame falls to
+        // its next likeliest class, the digit. Other letters (FAX) stay.
+        const LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
+        let g = f.greedy(|c| !digits || !LOOKALIKES.contains(self.rec.charset[c].as_str()));
         Ok(self.rec.spell(&g.labels))
     }
 
@@ -315,7 +319,7 @@ impl Recognise for Tesseract {
         TESSERACT_THRESHOLDS
     }
 
-    fn read_line(&mut self, line: &GrayImage) -> Result<String, OcrError> {
+    fn read_line(&mut self, line: &GrayImage, digits: bool) -> Result<String, OcrError> {
         let mut canvas = GrayImage::from_pixel(
             line.width() + 2 * TESS_PAD,
             line.height() + 2 * TESS_PAD,
@@ -325,9 +329,10 @@ impl Recognise for Tesseract {
         self.engine
             .set_image(&canvas, crate::normalise::WORKING_DPI as u32)?;
         let whole = Rect::new(0, 0, canvas.width() as i32, canvas.height() as i32);
+        let whitelist = if digits { "0123456789-" } else { "" };
         Ok(self
             .engine
-            .read(&whole, Layout::Line, "")?
+            .read(&whole, Layout::Line, whitelist)?
             .text
             .trim()
             .to_string())

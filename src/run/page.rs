@@ -227,7 +227,13 @@ pub fn read_page_and_header(
         let mut text = Vec::new();
         for w in crate::header::words(&img) {
             let part = crate::raster::crop(&img, &w);
-            text.push(crate::ocr::read_printed_line(&part, kind).ok()?);
+            let mut read = crate::ocr::read_printed_line(&part, kind, false).ok()?;
+            // A word that is mostly digits is the number: read again as digits only, so
+            // that 8 is not B and 7 not /.
+            if crate::header::looks_numeric(&read) {
+                read = crate::ocr::read_printed_line(&part, kind, true).ok()?;
+            }
+            text.push(read);
         }
         Some(crate::header::parse(&text.join(" ")))
     });
