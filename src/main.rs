@@ -190,6 +190,16 @@ fn run(cli: Cli) -> Result<()> {
                 100.0 * x.cer_accepted(),
                 x.free_filled - x.free_review
             );
+            let h = &s.headers;
+            if h.pages > 0 {
+                println!(
+                    "fax headers on {} pages: found {:.1} %, sender number exact {:.1} %, wrong {:.1} %",
+                    h.pages,
+                    pct(h.found, h.pages),
+                    pct(h.sender_exact, h.pages),
+                    pct(h.sender_wrong, h.pages)
+                );
+            }
             if let Some(j) = json {
                 std::fs::write(&j, serde_json::to_string_pretty(&s)?)?;
             }

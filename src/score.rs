@@ -20,6 +20,20 @@ pub struct Score {
     /// Pages of known forms that went to rejected.csv (needs truth-pages.csv).
     pub form_pages_rejected: usize,
     pub text: TextScore,
+    pub headers: HeaderScore,
+}
+
+/// Fax header lines against truth-pages.csv's `sender` (synth's TTI number).
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct HeaderScore {
+    /// Pages whose truth has a sender number.
+    pub pages: usize,
+    /// ... with a header line found in pages.csv.
+    pub found: usize,
+    /// ... whose sender number was read exactly.
+    pub sender_exact: usize,
+    /// ... read as another number.
+    pub sender_wrong: usize,
 }
 
 /// Write-in fields against truth.
@@ -270,6 +284,9 @@ pub fn score(
             }
         }
     }
+    if truth_dir.join("truth-pages.csv").exists() && out.join("pages.csv").exists() {
+        s.headers = score_headers(truth_dir, out)?;
+    }
     if truth_dir.join("truth-pages.csv").exists() {
         let form_pages = truth_pages(truth_dir)?;
         for rec in csv::Reader::from_path(out.join("rejected.csv"))?.records() {
@@ -285,6 +302,44 @@ pub fn score(
             if form_pages.contains_key(&(file, page)) {
                 s.form_pages_rejected += 1;
             }
+        }
+    }
+    Ok(s)
+}
+
+fn score_headers(truth_dir: &Path, out: &Path) -> Result<HeaderScore> {
+    let file_name = |f: &str| {
+        Path::new(f)
+            .file_name()
+            .map(|x| x.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut read: HashMap<(String, usize), (String, String)> = HashMap::new();
+    let mut r = csv::Reader::from_path(out.join("pages.csv"))?;
+    for rec in r.deserialize::<HashMap<String, String>>() {
+        let rec = rec?;
+        let page = rec["page"].parse().unwrap_or(0);
+        read.insert(
+            (file_name(&rec["file"]), page),
+            (rec["header"].clone(), rec["sender"].clone()),
+        );
+    }
+    let mut s = HeaderScore::default();
+    let mut t = csv::Reader::from_path(truth_dir.join("truth-pages.csv"))?;
+    for rec in t.deserialize::<HashMap<String, String>>() {
+        let rec = rec?;
+        let Some(want) = rec.get("sender").filter(|x| !x.is_empty()) else {
+            continue;
+        };
+        if rec["kind"] == "blank" {
+            continue;
+        }
+        s.pages += 1;
+        let page = rec["page"].parse().unwrap_or(0);
+        if let Some((header, got)) = read.get(&(rec["file"].clone(), page)) {
+            s.found += usize::from(!header.is_empty());
+            s.sender_exact += usize::from(got == want);
+            s.sender_wrong += usize::from(!got.is_empty() && got != want);
         }
     }
     Ok(s)

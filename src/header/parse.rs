@@ -150,13 +150,13 @@ pub fn parse(line: &str) -> FaxHeader {
 }
 
 /// Whether a word read from a header is a fax number, perhaps with letters read for some
-/// digits (`047B-31-7616`, `04/5-80-1215`): nine characters or more, seven in ten of them
-/// digits or hyphens, and no date or time punctuation.
+/// digits (`047B-31-7616`, `FAX04/5-80-1215`): nine characters or more, seven in ten of
+/// them digits, hyphens or such letters, and no date or time punctuation.
 pub fn looks_numeric(word: &str) -> bool {
     let cs: Vec<char> = word.chars().filter(|c| !c.is_whitespace()).collect();
     let numeric = cs
         .iter()
-        .filter(|c| c.is_ascii_digit() || **c == '-')
+        .filter(|c| c.is_ascii_digit() || "-BOo@/Il".contains(**c))
         .count();
     let dated = cs
         .iter()
@@ -275,6 +275,7 @@ mod tests {
         assert!(looks_numeric("0475862709"));
         assert!(!looks_numeric("R08.12.05"));
         assert!(!looks_numeric("#8555"));
+        assert!(looks_numeric("FAX020/8/1499"));
         assert!(!looks_numeric("さくら内科クリニック"));
     }
 

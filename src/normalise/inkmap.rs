@@ -80,6 +80,18 @@ impl InkMap {
         self.cells.iter().filter(|&&c| c).count() as f32 / self.cells.len().max(1) as f32
     }
 
+    /// [`InkMap::ink_fraction`] inside a margin of `m` cells on every side.
+    pub fn ink_fraction_inside(&self, m: usize) -> f32 {
+        let (mut inked, mut all) = (0usize, 0usize);
+        for y in m..self.height.saturating_sub(m) {
+            for x in m..self.width.saturating_sub(m) {
+                all += 1;
+                inked += usize::from(self.cells[y * self.width + x]);
+            }
+        }
+        inked as f32 / all.max(1) as f32
+    }
+
     /// The map grown by one cell in every direction (tolerance for small misalignment).
     pub fn dilated(&self) -> InkMap {
         let mut out = vec![false; self.cells.len()];

@@ -177,9 +177,13 @@ impl std::fmt::Display for NormaliseError {
     }
 }
 
-/// Below this share of inked coarse cells a page is blank (a fax's own header line and
-/// speckle reach about a tenth of it).
+/// Below this share of inked coarse cells a page is blank (speckle reaches about a tenth
+/// of it) ...
 pub const BLANK_INK_SHARE: f32 = 0.004;
+/// ... inside margins this wide on every side: the sending machine prints its header line
+/// along one edge (the top as received, a side of a page sent sideways), and a long
+/// header in a bold font alone can pass the share.
+pub const BLANK_TOP_MM: f32 = 12.0;
 /// Widest skew searched, degrees either way (a fax feeder rarely skews past 3).
 pub const MAX_SKEW_DEG: f32 = 6.0;
 /// Text lines that run along rows rather than columns by less than this ratio hint a page
@@ -197,7 +201,8 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
     let mut image = to_square_dpi(p, dpi);
     edges::clear_edge_shadows(&mut image, dpi, &edges::ShadowParams::default());
     let (fine, coarse) = ink_maps(&image);
-    if coarse.ink_fraction() < BLANK_INK_SHARE {
+    let margin_rows = (BLANK_TOP_MM / 25.4 * dpi / coarse.factor as f32) as usize;
+    if coarse.ink_fraction_inside(margin_rows) < BLANK_INK_SHARE {
         return Err(NormaliseError::Blank);
     }
     let cp = coarse.points();
@@ -298,6 +303,33 @@ fn suspect_rows(p: &PageImage, height: usize) -> Vec<bool> {
 mod tests {
     use super::*;
     use crate::raster::sample_bilinear;
+
+    #[test]
+    fn a_blank_page_with_a_bold_header_line_is_blank_whichever_edge_it_is_on() {
+        // A4 at 200 dpi; the header a solid 3 mm band (bolder than any real one), 150 mm
+        // long: about 0.7 % of the page's coarse cells, over the blank share alone.
+        let (w, h) = (1654u32, 2339u32);
+        let band = |horizontal: bool| {
+            GrayImage::from_fn(w, h, |x, y| {
+                let (along, across) = if horizontal { (x, y) } else { (y, x) };
+                let ink = (40..1220).contains(&along) && (16..40).contains(&across);
+                image::Luma([if ink { 0 } else { 255 }])
+            })
+        };
+        for horizontal in [true, false] {
+            let p = PageImage {
+                image: band(horizontal),
+                dpi_x: 200.0,
+                dpi_y: 200.0,
+                damage: None,
+            };
+            assert!(
+                matches!(normalise(&p, 200.0), Err(NormaliseError::Blank)),
+                "header along the {} edge",
+                if horizontal { "top" } else { "left" }
+            );
+        }
+    }
 
     #[test]
     fn a_line_across_the_page_is_a_line_hit_and_a_rule_of_a_third_is_not() {

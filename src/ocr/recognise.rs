@@ -230,7 +230,10 @@ impl Recognise for PpOcr {
         // Letters a small printed digit is taken for are not allowed: their frame falls to
         // its next likeliest class, the digit. Other letters (FAX) stay.
         const LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
-        let g = f.greedy(|c| !digits || !LOOKALIKES.contains(self.rec.charset[c].as_str()));
+        // Japanese text only (時, not 时).
+        let g = f.greedy(|c| {
+            self.japanese[c] && (!digits || !LOOKALIKES.contains(self.rec.charset[c].as_str()))
+        });
         Ok(self.rec.spell(&g.labels))
     }
 

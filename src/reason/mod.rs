@@ -41,6 +41,11 @@ pub enum Reason {
     MissingPage {
         page: usize,
     },
+    /// The same answers from the same fax number as an earlier response: sent twice?
+    Resent {
+        of: String,
+        sender: String,
+    },
     /// A field taken for blank despite a little ink in it (`ink` pixels).
     Faint {
         ink: u32,
@@ -95,6 +100,7 @@ impl Reason {
             Reason::SubWithoutParent { .. } => "sub_without_parent",
             Reason::WrittenOptionUnmarked { .. } => "written_option_unmarked",
             Reason::MissingPage { .. } => "missing_page",
+            Reason::Resent { .. } => "resent",
             Reason::Faint { .. } => "faint",
             Reason::FaintRead { .. } => "faint_read",
             Reason::NotRead { .. } => "not_read",
@@ -130,6 +136,9 @@ impl Reason {
             }
             Reason::MissingPage { page } => {
                 format!("page {page} of the form is missing from this fax")
+            }
+            Reason::Resent { of, sender } => {
+                format!("the same answers from the same fax number ({sender}) as {of}: sent twice?")
             }
             Reason::Faint { ink } => {
                 format!("probably blank: a small mark in the field ({ink} px)")
@@ -184,6 +193,9 @@ impl Reason {
                 format!("{field} に記入があるのに選択肢 {option} に印がない")
             }
             Reason::MissingPage { page } => format!("このFAXには様式の {page} ページ目がない"),
+            Reason::Resent { of, sender } => {
+                format!("同じFAX番号（{sender}）から同じ回答が {of} にもある（二重送信？）")
+            }
             Reason::Faint { ink } => format!("おそらく空欄: 欄内に小さな汚れ（{ink} px）"),
             Reason::FaintRead { read } => {
                 format!("おそらく空欄: 欄内の線は「{read}」としか読めない")

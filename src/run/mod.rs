@@ -15,6 +15,7 @@ mod kit;
 mod output;
 pub mod page;
 mod pairing;
+mod resent;
 mod response;
 
 pub use kit::Kit;
@@ -180,6 +181,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     // Content hash -> the path it was first read under: files done in earlier runs, then
     // each file of this run as a worker reads it (a second copy is a duplicate).
     let claims = std::sync::Mutex::new(store.done_files()?);
+    let mut resent = resent::Resent::new(&kit.templates, &store)?;
     let progress = Progress::new(queue.len());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -222,6 +224,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                         &done.record.path,
                         done.seconds,
                     );
+                    resent.check(&mut done.record);
                     if let Some(failure) = commit_or_report(&mut store, done.record) {
                         summary.this_run.store_failures.push(failure);
                     }

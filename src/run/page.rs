@@ -207,29 +207,35 @@ pub fn read_page_and_header(
         }
     };
     t.normalise += t0.elapsed();
-    let band = ocr
-        .and_then(|_| crate::header::header_band(&first.image, i32::MAX))
-        .map(|r| (r, crate::raster::crop(&first.image, &r)));
+    // Kept for the header of a page read turned or not read at all.
+    let as_received = ocr.map(|_| first.image.clone());
     let read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
-    // On a page read as received, a band the form's own printing reaches is not a header.
-    let band = band.filter(|(r, _)| match &read {
-        Ok(rp) if rp.adjustment == Adjustment::default() => {
+    let band = match (&read, &as_received) {
+        (_, None) => None,
+        // A page read upright: the header is above the form's own printing on it (so the
+        // form's printed "FAX 050-..." is never taken for the sender's number).
+        (Ok(rp), _) if rp.adjustment.turned == 0 => {
             let tp = &kit.templates[rp.template].pages[rp.page - 1];
             let top = kit.pages[rp.template][rp.page - 1].form_top;
             let (_, y) = rp.reg.transform.apply(tp.width as f64 / 2.0, top as f64);
-            ((r.bottom() + crate::header::FORM_GAP) as f64) <= y
+            crate::header::header_band(&rp.image, y as i32)
+                .map(|r| crate::raster::crop(&rp.image, &r))
         }
-        _ => true,
-    });
-    let header = band.and_then(|(_, img)| {
+        // Turned to be read, or no form: the header is printed across the top of the page
+        // as it was received.
+        (_, Some(img)) => {
+            crate::header::header_band(img, i32::MAX).map(|r| crate::raster::crop(img, &r))
+        }
+    };
+    let header = band.and_then(|img| {
         let kind = ocr?;
         let mut text = Vec::new();
         for w in crate::header::words(&img) {
             let part = crate::raster::crop(&img, &w);
             let mut read = crate::ocr::read_printed_line(&part, kind, false).ok()?;
-            // A word that is mostly digits is the number: read again as digits only, so
-            // that 8 is not B and 7 not /.
+            // A word that is mostly digits is the number: read again without the letters
+            // small digits are taken for.
             if crate::header::looks_numeric(&read) {
                 read = crate::ocr::read_printed_line(&part, kind, true).ok()?;
             }

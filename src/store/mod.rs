@@ -240,6 +240,11 @@ impl Store {
         pages::all(&self.conn)
     }
 
+    /// Response id -> the sender's number read on one of its pages.
+    pub fn response_senders(&self) -> Result<std::collections::HashMap<String, String>> {
+        pages::response_senders(&self.conn)
+    }
+
     pub fn responses(&self) -> Result<Vec<ResponseRecord>> {
         let mut st = self.conn.prepare("SELECT response_id, template, questionnaire, status, cells, unread, pages FROM responses ORDER BY seq")?;
         let rows = st.query_map([], |r| {

@@ -65,3 +65,30 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<PageRecord>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Each stored response's sender: the number on the header of one of its pages.
+pub(super) fn response_senders(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut st = conn.prepare(
+        "SELECT r.response_id, r.pages, p.page, p.sender FROM responses r
+         JOIN fax_pages p ON p.file_hash = r.file_hash WHERE p.sender IS NOT NULL",
+    )?;
+    let mut out = std::collections::HashMap::new();
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (rid, pages, page, sender) = row?;
+        let pages: Vec<i64> = serde_json::from_str(&pages).unwrap_or_default();
+        if pages.contains(&page) {
+            out.entry(rid).or_insert(sender);
+        }
+    }
+    Ok(out)
+}

@@ -224,7 +224,70 @@ fn shift_rows(pixels: &mut Vec<bool>, width: usize, events: &[(usize, i32)]) {
 pub struct Sender {
     pub number: String,
     pub name: String,
+    /// `2026/11/18 08:12`
     pub time: String,
+    pub style: TtiStyle,
+}
+
+/// How a machine lays out its TTI line (makers differ: the reader must parse them all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtiStyle {
+    /// `2026/11/18 08:12   FROM: 03-1234-5678  name        P.001/002`
+    Slash,
+    /// `18-NOV-26 08:12 name 0312345678 P01/02`
+    MonthName,
+    /// `2026年11月18日 08時12分  name  FAX 03-1234-5678  P1/2`
+    Kanji,
+    /// `R08.11.18 08:12   0312345678   name   001` (Reiwa year)
+    Reiwa,
+}
+
+impl TtiStyle {
+    /// A style for a file, from its seed alone.
+    pub fn pick(seed: u64) -> TtiStyle {
+        match (seed >> 7) % 4 {
+            0 => TtiStyle::Slash,
+            1 => TtiStyle::MonthName,
+            2 => TtiStyle::Kanji,
+            _ => TtiStyle::Reiwa,
+        }
+    }
+
+    /// The line for page `n` of `total`.
+    pub fn line(self, s: &Sender, n: usize, total: usize) -> String {
+        // `time` is "YYYY/MM/DD HH:MM".
+        let f: Vec<u32> = s
+            .time
+            .split(['/', ' ', ':'])
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let (y, mo, d, h, mi) = (f[0], f[1], f[2], f[3], f[4]);
+        let digits: String = s.number.chars().filter(char::is_ascii_digit).collect();
+        const MONTHS: [&str; 12] = [
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ];
+        match self {
+            TtiStyle::Slash => format!(
+                "{}   FROM: {}  {}        P.{n:03}/{total:03}",
+                s.time, s.number, s.name
+            ),
+            TtiStyle::MonthName => format!(
+                "{d:02}-{}-{:02} {h:02}:{mi:02} {} {digits} P{n:02}/{total:02}",
+                MONTHS[(mo as usize - 1) % 12],
+                y % 100,
+                s.name
+            ),
+            TtiStyle::Kanji => format!(
+                "{y}年{mo}月{d:2}日 {h:02}時{mi:02}分  {}  FAX {}  P{n}/{total}",
+                s.name, s.number
+            ),
+            TtiStyle::Reiwa => format!(
+                "R{:02}.{mo:02}.{d:02} {h:02}:{mi:02}   {digits}   {}   {n:03}",
+                y - 2018,
+                s.name
+            ),
+        }
+    }
 }
 
 pub const LINE_PIXELS: usize = 1728;
@@ -448,10 +511,7 @@ fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &F
     let band_mm = 4.0;
     let fine_h = (band_mm * 196.0 / 25.4) as u32;
     let mut band = GrayImage::from_pixel(page.width as u32, fine_h, image::Luma([255]));
-    let text = format!(
-        "{}   FROM: {}  {}        P.{:03}/{:03}",
-        s.time, s.number, s.name, n, total
-    );
+    let text = s.style.line(s, n, total);
     draw_text(
         &mut band,
         font,

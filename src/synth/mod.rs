@@ -162,6 +162,8 @@ struct RenderedFile {
     pages: usize,
     responses: Vec<(ResponseTruth, Vec<String>)>,
     other_pages: Vec<(usize, &'static str)>,
+    /// The sender's fax number in the TTI line, digits only.
+    sender: String,
 }
 
 struct Kit<'a> {
@@ -212,7 +214,7 @@ pub fn run(args: &SynthArgs) -> Result<()> {
     truth.write_record(&header)?;
     let mut marks_out = String::new();
     let mut pages_out = csv::Writer::from_path(args.out.join("truth-pages.csv"))?;
-    pages_out.write_record(["file", "page", "kind", "response_id"])?;
+    pages_out.write_record(["file", "page", "kind", "response_id", "sender"])?;
     let (mut files, mut pages, mut responses) = (0, 0, 0);
     for (plan, r) in plans.iter().zip(rendered) {
         let r = r.with_context(|| format!("rendering {}", plan.name))?;
@@ -229,12 +231,13 @@ pub fn run(args: &SynthArgs) -> Result<()> {
                     &p.file_page.to_string(),
                     "response",
                     &rt.response_id,
+                    &r.sender,
                 ])?;
             }
             responses += 1;
         }
         for (page, kind) in &r.other_pages {
-            pages_out.write_record([plan.name.as_str(), &page.to_string(), kind, ""])?;
+            pages_out.write_record([plan.name.as_str(), &page.to_string(), kind, "", &r.sender])?;
         }
     }
     truth.flush()?;
@@ -374,16 +377,32 @@ fn sending_order(form_pages: usize, duplex: Duplex) -> Vec<Option<usize>> {
     }
 }
 
+/// A Japanese fax number of ten digits: 0, an area code of one to four more digits, the
+/// exchange, and four digits (03-1234-5678, 0475-12-3456). The draws are as many as the
+/// old nine-or-ten-digit form took, so that a seed's marks do not move.
+fn fax_number(rng: &mut ChaCha8Rng) -> String {
+    let a = rng.random_range(3..99u32);
+    let b = rng.random_range(100..999u32);
+    let c = rng.random_range(0..10000u32);
+    let area = if a < 10 {
+        format!("{a}")
+    } else {
+        format!("{a}{}", b % 10)
+    };
+    let exchange_len = 5 - area.len();
+    let exchange = format!(
+        "{:0w$}",
+        b % 10u32.pow(exchange_len as u32),
+        w = exchange_len
+    );
+    format!("0{area}-{exchange}-{c:04}")
+}
+
 fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
     let clinic = clinic_name(&mut rng);
     let sender = faxchain::Sender {
-        number: format!(
-            "0{}-{}-{:04}",
-            rng.random_range(3..99),
-            rng.random_range(100..999),
-            rng.random_range(0..10000)
-        ),
+        number: fax_number(&mut rng),
         name: clinic.clone(),
         time: format!(
             "2026/11/{:02} {:02}:{:02}",
@@ -391,6 +410,8 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
             rng.random_range(8..23),
             rng.random_range(0..60)
         ),
+        // Drawn from its own stream: the marks a seed gives stay as they were.
+        style: faxchain::TtiStyle::pick(plan.seed),
     };
     let (w, h) = (kit.refs[0].width(), kit.refs[0].height());
     let sent = sending_order(kit.refs.len(), plan.duplex);
@@ -528,6 +549,7 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         pages: fax_pages.len(),
         responses,
         other_pages,
+        sender: sender.number.chars().filter(char::is_ascii_digit).collect(),
     })
 }
 
