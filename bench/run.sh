@@ -64,4 +64,16 @@ PY
       python3 "$(dirname "$0")/by_style.py" "$d" "../shared/corpora/$name"
     fi
   done
+  # Handwriting and fax headers, by engine: PP-OCR (the default) and Tesseract.
+  for engine in ppocr tesseract; do
+    bin="$BIN"; [ "$engine" = tesseract ] && bin="$(dirname "$0")/tesseract.sh"
+    echo "== independent corpora with OCR ($engine)"
+    FAXFORM="$BIN" CHECK_OUT="$OUT/corpora-$engine" BIN="$bin" "$check" --ocr | grep -v '^  wrong:'
+    for d in "$OUT/corpora-$engine"/*/; do
+      name=$(basename "$d")
+      echo "-- $name"
+      python3 "$(dirname "$0")/text.py" "$d" "../shared/corpora/$name" "$engine"
+      python3 "$(dirname "$0")/headers.py" "$d" "../shared/corpora/$name"
+    done
+  done
 fi

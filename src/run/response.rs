@@ -85,10 +85,25 @@ pub fn assemble(t: &Template, source: &str, group: &[ReadPage]) -> (ResponseReco
                     unread.push(q.id.clone());
                 }
                 if !f.doubt.is_empty() {
+                    // A prefecture torn between names: all of them, likeliest first, as
+                    // two marks list their options.
+                    let guess = f
+                        .doubt
+                        .iter()
+                        .find_map(|r| match r {
+                            Reason::PrefectureUnsure { top, .. } => Some(
+                                top.iter()
+                                    .map(|t| t.0.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(";"),
+                            ),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| f.value.clone());
                     findings.push(Finding {
                         column: q.id.clone(),
                         reasons: f.doubt.clone(),
-                        guess: f.value.clone(),
+                        guess,
                         confidence: f.confidence,
                         option: None,
                         at: Some((pi, f.area)),
