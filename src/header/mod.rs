@@ -12,6 +12,7 @@
 //! 2026-12-20 08:39  CLINIC  043-4878-8623  #8555  1/2
 //! ```
 
+pub mod area;
 mod locate;
 mod parse;
 

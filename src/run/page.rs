@@ -209,7 +209,7 @@ pub fn read_page_and_header(
     t.normalise += t0.elapsed();
     // Kept for the header of a page read turned or not read at all.
     let as_received = ocr.map(|_| first.image.clone());
-    let read = read_form(kit, p, file_page, ocr, t, first);
+    let mut read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
     let band = match (&read, &as_received) {
         (_, None) => None,
@@ -244,7 +244,32 @@ pub fn read_page_and_header(
         Some(crate::header::parse(&text.join(" ")))
     });
     t.fields += t1.elapsed();
+    if let (Ok(rp), Some(area)) = (
+        &mut read,
+        header
+            .as_ref()
+            .and_then(|h| crate::header::area::prefecture_of(h.sender.as_deref()?)),
+    ) {
+        for f in &mut rp.fields {
+            prefer_area(f, area);
+        }
+    }
     PageOutcome { header, read }
+}
+
+/// A prefecture torn between names, one of them the sender's area's: that one is offered
+/// first (and is the cell's value), still for a person to confirm. A confident reading is
+/// never touched.
+fn prefer_area(f: &mut FieldReading, area: &str) {
+    for r in &mut f.doubt {
+        if let Reason::PrefectureUnsure { top, .. } = r
+            && let Some(i) = top.iter().position(|t| t.0 == area)
+        {
+            let chosen = top.remove(i);
+            top.insert(0, chosen);
+            f.value = area.to_string();
+        }
+    }
 }
 
 fn read_form(
@@ -404,6 +429,50 @@ fn read_form(
         fields,
         adjustment,
     })
+}
+
+#[cfg(test)]
+mod area_tests {
+    use super::*;
+
+    fn torn(names: &[&str]) -> FieldReading {
+        FieldReading {
+            column: "q1".into(),
+            value: names[0].into(),
+            raw: String::new(),
+            confidence: 0.3,
+            status: crate::ocr::FieldStatus::Read,
+            doubt: vec![Reason::PrefectureUnsure {
+                read: "x".into(),
+                top: names.iter().map(|n| (n.to_string(), 0.3)).collect(),
+            }],
+            ink: 500,
+            area: Rect::new(0, 0, 10, 10),
+            ocr_seconds: 0.0,
+            kind: crate::ocr::FieldKind::Prefecture,
+        }
+    }
+
+    #[test]
+    fn the_senders_area_breaks_a_tie_and_nothing_more() {
+        let mut f = torn(&["奈良", "千葉", "秋田"]);
+        prefer_area(&mut f, "千葉");
+        assert_eq!(f.value, "千葉");
+        let Reason::PrefectureUnsure { top, .. } = &f.doubt[0] else {
+            panic!()
+        };
+        assert_eq!(top[0].0, "千葉");
+        assert_eq!(f.doubt.len(), 1, "still for a person");
+        // Not among the names: unchanged.
+        let mut f = torn(&["奈良", "千葉", "秋田"]);
+        prefer_area(&mut f, "東京");
+        assert_eq!(f.value, "奈良");
+        // A confident reading (no doubt) is never changed.
+        let mut f = torn(&["奈良"]);
+        f.doubt.clear();
+        prefer_area(&mut f, "千葉");
+        assert_eq!(f.value, "奈良");
+    }
 }
 
 #[cfg(test)]
