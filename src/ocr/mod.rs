@@ -253,15 +253,15 @@ pub fn read_fields(
     out
 }
 
-/// Reads one line of printed text (a fax header) with this thread's recogniser; with
-/// `digits`, as digits and hyphens only.
+/// Reads one line of printed text (a fax header) with this thread's recogniser (see
+/// [`Recognise::read_line`]).
 pub fn read_printed_line(
     line: &GrayImage,
     kind: OcrEngine,
-    digits: bool,
+    numeric: &dyn Fn(&str) -> bool,
 ) -> Result<String, String> {
     with_engine(kind, |e| {
-        e.read_line(line, digits).map_err(|e| e.to_string())
+        e.read_line(line, numeric).map_err(|e| e.to_string())
     })?
 }
 

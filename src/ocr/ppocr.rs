@@ -248,6 +248,15 @@ impl Recogniser {
 
     /// Per-frame class probabilities for one line of writing (0 = ink, 255 = paper).
     pub fn frames(&mut self, line: &GrayImage) -> Result<Frames, PpOcrError> {
+        self.frames_padded(line, MIN_WIDTH)
+    }
+
+    /// [`Recogniser::frames`] with short lines padded to `min_width` only.
+    pub fn frames_padded(
+        &mut self,
+        line: &GrayImage,
+        min_width: u32,
+    ) -> Result<Frames, PpOcrError> {
         let (w, h) = (line.width().max(1), line.height().max(1));
         let scaled_w = ((w as f32 * HEIGHT as f32 / h as f32).ceil() as u32).clamp(8, MAX_WIDTH);
         let resized = image::imageops::resize(
@@ -256,7 +265,7 @@ impl Recogniser {
             HEIGHT,
             image::imageops::FilterType::Triangle,
         );
-        let width = scaled_w.max(MIN_WIDTH) as usize;
+        let width = scaled_w.max(min_width).next_multiple_of(8) as usize;
         // Padding is 0 after normalising, as PaddleOCR pads its batches.
         let input = planes(&resized, width, HEIGHT as usize, 0.0);
         let run = |e: String| PpOcrError::Run(e);

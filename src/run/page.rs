@@ -233,12 +233,8 @@ pub fn read_page_and_header(
         let mut text = Vec::new();
         for w in crate::header::words(&img) {
             let part = crate::raster::crop(&img, &w);
-            let mut read = crate::ocr::read_printed_line(&part, kind, false).ok()?;
-            // A word that is mostly digits is the number: read again without the letters
-            // small digits are taken for.
-            if crate::header::looks_numeric(&read) {
-                read = crate::ocr::read_printed_line(&part, kind, true).ok()?;
-            }
+            let read =
+                crate::ocr::read_printed_line(&part, kind, &crate::header::looks_numeric).ok()?;
             text.push(read);
         }
         Some(crate::header::parse(&text.join(" ")))
