@@ -36,6 +36,11 @@ const DET_REGION: f32 = 0.5;
 /// How far a detected region is grown back: the detector is trained on text regions
 /// shrunk by this ratio's inverse (PaddleOCR's `unclip_ratio`).
 const UNCLIP: f32 = 1.6;
+/// The detector reads a comment box at this share of the working resolution (writing is
+/// still 25–45 pixels high). On the independent corpora, comment CER at 1, 0.75 and 0.5:
+/// 21.3 / 21.6 / 22.2 % (hodanren-a) and 11.7 / 11.2 / 11.7 % (chiba), time per box 214 /
+/// 181 / 162 ms and 317 / 262 / 199 ms.
+const DET_SCALE: f32 = 0.75;
 /// White paper added round an image before detection, in pixels.
 const DET_MARGIN: u32 = 16;
 
@@ -160,7 +165,14 @@ impl Detector {
     /// The text lines in `img` (0 = ink), in no particular order.
     /// The image is read at its own resolution: writing at 200 dpi is 25–50 pixels high,
     /// the size the detector finds text at.
-    pub fn lines(&mut self, img: &GrayImage) -> Result<Vec<Line>, PpOcrError> {
+    pub fn lines(&mut self, full: &GrayImage) -> Result<Vec<Line>, PpOcrError> {
+        let s = DET_SCALE;
+        let img = &image::imageops::resize(
+            full,
+            ((full.width() as f32 * s).round() as u32).max(1),
+            ((full.height() as f32 * s).round() as u32).max(1),
+            image::imageops::FilterType::Triangle,
+        );
         let m = DET_MARGIN;
         let round = |v: u32| (v + 2 * m).div_ceil(32) * 32;
         let (w, h) = (round(img.width()) as usize, round(img.height()) as usize);
@@ -213,8 +225,18 @@ impl Detector {
                 b.h + 2 * d,
             );
             let core = Rect::new(b.x - m as i32, b.y - m as i32, b.w, b.h);
-            if let Some(area) = r.clip(img.width(), img.height()) {
-                out.push(Line { core, area });
+            let back = |r: Rect| {
+                let x0 = (r.x as f32 / s).floor() as i32;
+                let y0 = (r.y as f32 / s).floor() as i32;
+                let x1 = (r.right() as f32 / s).ceil() as i32;
+                let y1 = (r.bottom() as f32 / s).ceil() as i32;
+                Rect::new(x0, y0, x1 - x0, y1 - y0)
+            };
+            if let Some(area) = back(r).clip(full.width(), full.height()) {
+                out.push(Line {
+                    core: back(core),
+                    area,
+                });
             }
         }
         Ok(out)
