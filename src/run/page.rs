@@ -213,17 +213,19 @@ pub fn read_page_and_header(
     let t1 = Instant::now();
     let band = match (&read, &as_received) {
         (_, None) => None,
-        // A page read upright: the header is above the form's own printing on it (so the
-        // form's printed "FAX 050-..." is never taken for the sender's number).
-        (Ok(rp), _) if rp.adjustment.turned == 0 => {
+        // A page read upright, or turned a quarter (stored sideways after it was sent: the
+        // header was printed on top of the upright page): the header is above the form's
+        // own printing (so the form's printed "FAX 050-..." is never taken for the
+        // sender's number).
+        (Ok(rp), _) if rp.adjustment.turned != 180 => {
             let tp = &kit.templates[rp.template].pages[rp.page - 1];
             let top = kit.pages[rp.template][rp.page - 1].form_top;
             let (_, y) = rp.reg.transform.apply(tp.width as f64 / 2.0, top as f64);
             crate::header::header_band(&rp.image, y as i32)
                 .map(|r| crate::raster::crop(&rp.image, &r))
         }
-        // Turned to be read, or no form: the header is printed across the top of the page
-        // as it was received.
+        // Turned upside down to be read (the sheet was fed upside down), or no form: the
+        // header is printed across the top of the page as it was received.
         (_, Some(img)) => {
             crate::header::header_band(img, i32::MAX).map(|r| crate::raster::crop(img, &r))
         }
