@@ -46,7 +46,7 @@ demo: build
 	$(BIN) export $(DEMO)/run --allow-open --format xlsx
 	@echo
 	@echo "Results:"
-	@echo "  the night batch on samples/: $(DEMO)/run/ (responses.csv, review.csv with crops/, rejected.csv, report.json)"
+	@echo "  the night batch on samples/: $(DEMO)/run/ (responses.csv, review.csv with crops/, rejected.csv, pages.csv, report.json)"
 	@echo "  review it in the browser:    $(BIN) review $(DEMO)/run   (then: $(BIN) export $(DEMO)/run)"
 	@echo "  exported before review:      $(DEMO)/run/final.csv, $(DEMO)/run/final.xlsx"
 	@echo "  template overlays:           $(DEMO)/overlay-*.png, and one over a received fax: $(DEMO)/check-scan-hodanren.png"
