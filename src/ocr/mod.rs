@@ -40,6 +40,9 @@ pub struct FieldSpec {
     pub column: String,
     pub format: TextFormat,
     pub model: FieldModel,
+    /// For a comment box: the models read when the writing reaches the box's upper or
+    /// its lower edge (see [`FieldModel::widened`]).
+    pub wide: Option<[FieldModel; 2]>,
 }
 
 /// How a field came out.
@@ -225,7 +228,23 @@ pub fn read_fields(
         for &i in &written {
             let t0 = Instant::now();
             let f = &fields[i];
-            let p = &prepared[i];
+            // Writing that reaches the box's upper or lower edge may run on past its line:
+            // read it with the paper on that side when more writing is found there.
+            let p0 = &prepared[i];
+            let wide = f.wide.as_ref().zip(p0.writing).and_then(|(m, w)| {
+                let h = p0.image.height() as i32;
+                let model = if w.y <= WRITING_AT_EDGE {
+                    &m[0]
+                } else if w.bottom() >= h - WRITING_AT_EDGE {
+                    &m[1]
+                } else {
+                    return None;
+                };
+                let q = prepare(page, transform, model);
+                let grew = q.writing.is_some_and(|qw| qw.h >= w.h + RUNS_ON);
+                grew.then_some(q)
+            });
+            let p = wide.as_ref().unwrap_or(&prepared[i]);
             let field = recognise::Field {
                 image: &p.image,
                 writing: p.writing.unwrap_or(Rect::new(
@@ -264,6 +283,12 @@ pub fn read_printed_line(
         e.read_line(line, numeric).map_err(|e| e.to_string())
     })?
 }
+
+/// Writing this near a comment box's upper or lower edge (pixels) reaches it ...
+const WRITING_AT_EDGE: i32 = 2;
+/// ... and runs on past the line when reading beyond it finds this much more height of
+/// writing.
+const RUNS_ON: i32 = crate::normalise::px_len(1.0);
 
 /// A blank field is surer the less ink there is.
 fn blank_confidence(ink: u32) -> f32 {
@@ -385,6 +410,7 @@ mod tests {
             column: column.into(),
             format,
             model: FieldModel::new(img, rect, shape),
+            wide: None,
         };
         let fields = vec![
             spec(
@@ -415,6 +441,34 @@ mod tests {
     fn write(img: &mut GrayImage, at: (f32, f32), text: &str) {
         let f = font(FontRole::Print).unwrap();
         draw_text(img, &f, 40.0, at, text, 0, |_| GlyphJitter::NONE);
+    }
+
+    #[test]
+    fn writing_across_a_boxs_upper_line_is_read_above_it_too() {
+        let (blank, mut fields) = form();
+        let mut page = blank.clone();
+        // The comment is written across the box's upper line (y 150): most of every
+        // character is above the box, the rest inside.
+        write(&mut page, (70.0, 162.0), "保険証を持参した");
+        let read = |fields: &[FieldSpec]| {
+            let r = read_fields(
+                &page,
+                &Affine::translate(0.0, 0.0),
+                fields,
+                Some(OcrEngine::Ppocr),
+            );
+            text::cer(&r[2].value, "保険証を持参した").0
+        };
+        let inside_only = read(&fields);
+        let m = &fields[2].model;
+        let by = crate::normalise::px_len(5.0);
+        fields[2].wide = Some([m.widened(&blank, by, 0), m.widened(&blank, 0, by)]);
+        let across = read(&fields);
+        assert!(across <= 1, "{across} edits read across the line");
+        assert!(
+            across < inside_only,
+            "{across} edits, {inside_only} inside the box only"
+        );
     }
 
     #[test]

@@ -96,6 +96,21 @@ impl FieldModel {
             .inflate(grow)
             .clip(pw, ph)
             .unwrap_or(Rect::new(0, 0, 1, 1));
+        FieldModel::over(reference, rect, shape, region)
+    }
+
+    /// The same field read `up` further up and `down` further down: writing that crosses
+    /// a comment box's upper or lower line and runs on outside it (the printed question
+    /// there is removed as printed glyphs are).
+    pub fn widened(&self, reference: &GrayImage, up: i32, down: i32) -> FieldModel {
+        let r = self.region;
+        let region = Rect::new(r.x, r.y - up, r.w, r.h + up + down)
+            .clip(reference.width(), reference.height())
+            .unwrap_or(r);
+        FieldModel::over(reference, self.rect, self.shape, region)
+    }
+
+    fn over(reference: &GrayImage, rect: Rect, shape: FieldShape, region: Rect) -> FieldModel {
         let ink = |x: i32, y: i32| ink_at(reference, x, y);
         // Classify printed ink in a slightly larger area so the dilation below reaches
         // into the region from just outside it.

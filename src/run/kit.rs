@@ -20,6 +20,9 @@ pub struct PageKit {
     pub form_top: i32,
 }
 
+/// How far above and below a comment box writing that crosses its line is read.
+const WIDE_BOX: i32 = crate::normalise::px_len(5.0);
+
 pub struct Kit {
     pub templates: Vec<Template>,
     pub catalogue: Catalogue,
@@ -62,10 +65,18 @@ impl Kit {
                     .iter()
                     .filter_map(|q| {
                         let f = q.field.as_ref().filter(|f| f.page == p.number)?;
+                        let model = FieldModel::new(&reference, f.rect, f.shape);
+                        let wide = (f.shape == crate::template::FieldShape::Box).then(|| {
+                            [
+                                model.widened(&reference, WIDE_BOX, 0),
+                                model.widened(&reference, 0, WIDE_BOX),
+                            ]
+                        });
                         Some(FieldSpec {
                             column: q.id.clone(),
                             format: q.format,
-                            model: FieldModel::new(&reference, f.rect, f.shape),
+                            model,
+                            wide,
                         })
                     })
                     .collect();
