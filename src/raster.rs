@@ -129,6 +129,19 @@ pub fn ink_count(img: &GrayImage, r: &Rect) -> u32 {
     n
 }
 
+/// Groups increasing positions (inked rows or columns) into half-open spans `(first,
+/// last + 1)`, a span bridging gaps of up to `gap` positions without ink.
+pub fn spans(inked: impl IntoIterator<Item = i32>, gap: i32) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    for p in inked {
+        match out.last_mut() {
+            Some(s) if p - s.1 <= gap => s.1 = p + 1,
+            _ => out.push((p, p + 1)),
+        }
+    }
+    out
+}
+
 /// Fraction of ink pixels inside `r` (0 when `r` is empty).
 pub fn ink_ratio(img: &GrayImage, r: &Rect) -> f32 {
     match r.clip(img.width(), img.height()) {
@@ -185,6 +198,13 @@ pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_bridge_gaps_up_to_their_width() {
+        assert_eq!(spans([1, 2, 4, 8, 9], 1), vec![(1, 5), (8, 10)]);
+        assert_eq!(spans([1, 2, 4, 8, 9], 0), vec![(1, 3), (4, 5), (8, 10)]);
+        assert_eq!(spans([], 3), vec![]);
+    }
 
     #[test]
     fn components_join_diagonal_neighbours_and_count_area() {

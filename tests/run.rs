@@ -534,14 +534,19 @@ fn a_fax_sent_twice_is_kept_and_flagged_for_review() {
     std::fs::create_dir(&inbox).unwrap();
     let first = inbox.join("first.tif");
     std::fs::copy(root().join("samples/hodanren/fax-00002.tif"), &first).unwrap();
-    let again = inbox.join("again.tif");
-    let st = Command::new("tiffcp")
-        .args(["-c", "lzw"])
-        .arg(&first)
-        .arg(&again)
-        .status()
-        .expect("tiffcp (libtiff-tools, installed by make setup)");
-    assert!(st.success());
+    // Re-encodes `first` as `name` with tiffcp's compression `c`.
+    let resend = |name: &str, c: &str| {
+        let to = inbox.join(name);
+        let st = Command::new("tiffcp")
+            .args(["-c", c])
+            .arg(&first)
+            .arg(&to)
+            .status()
+            .expect("tiffcp (libtiff-tools, installed by make setup)");
+        assert!(st.success());
+        to
+    };
+    let again = resend("again.tif", "lzw");
     assert_ne!(
         std::fs::read(&first).unwrap(),
         std::fs::read(&again).unwrap()
@@ -567,14 +572,7 @@ fn a_fax_sent_twice_is_kept_and_flagged_for_review() {
     };
     assert!(flagged[0]["guess"].starts_with(other), "{flagged:?}");
     // A third copy the next night, into the same folder: flagged against the store's.
-    let third = inbox.join("third.tif");
-    let st = Command::new("tiffcp")
-        .args(["-c", "none"])
-        .arg(&first)
-        .arg(&third)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    resend("third.tif", "none");
     let (responses, review, _) = run_binary(&inbox, &out, &["--jobs", "1"], &[]);
     assert_eq!(responses.len(), 3);
     let flagged: Vec<_> = review

@@ -2,7 +2,7 @@
 
 use crate::geometry::Rect;
 use crate::normalise::px_len;
-use crate::raster::{GrayImage, is_ink};
+use crate::raster::{GrayImage, ink_count, is_ink, spans};
 
 /// How far down the page a header line may start: machines print it in the top margin.
 const ZONE: i32 = px_len(12.0);
@@ -50,16 +50,7 @@ pub fn header_band(page: &GrayImage, form_top: i32) -> Option<Rect> {
             .filter(|&x| !streak[x as usize] && ink(x, y))
             .count()
     };
-    let mut bands: Vec<(i32, i32)> = Vec::new();
-    for y in 0..bottom {
-        if row_ink(y) < ROW_INK {
-            continue;
-        }
-        match bands.last_mut() {
-            Some(b) if y - b.1 <= ROW_GAP => b.1 = y + 1,
-            _ => bands.push((y, y + 1)),
-        }
-    }
+    let bands = spans((0..bottom).filter(|&y| row_ink(y) >= ROW_INK), ROW_GAP);
     bands.into_iter().find_map(|(y0, y1)| {
         if !(MIN_HEIGHT..=MAX_HEIGHT).contains(&(y1 - y0)) {
             return None;
@@ -75,7 +66,7 @@ pub fn header_band(page: &GrayImage, form_top: i32) -> Option<Rect> {
     })
 }
 
-/// A gap between words of a header wider than this separates its parts (date, name,
+/// A gap between words of a header this wide or wider separates its parts (date, name,
 /// number, page); a gap inside a word or a number is narrower.
 const WORD_GAP: i32 = px_len(1.6);
 
@@ -83,17 +74,8 @@ const WORD_GAP: i32 = px_len(1.6);
 /// read alone: the recogniser drops the spaces between them, which the parser needs.
 pub fn words(line: &GrayImage) -> Vec<Rect> {
     let (w, h) = (line.width() as i32, line.height() as i32);
-    let inked: Vec<bool> = (0..w)
-        .map(|x| (0..h).any(|y| is_ink(line.get_pixel(x as u32, y as u32).0[0])))
-        .collect();
-    let mut parts: Vec<(i32, i32)> = Vec::new();
-    for x in (0..w).filter(|&x| inked[x as usize]) {
-        match parts.last_mut() {
-            Some(p) if x - p.1 < WORD_GAP => p.1 = x + 1,
-            _ => parts.push((x, x + 1)),
-        }
-    }
-    parts
+    let inked = (0..w).filter(|&x| ink_count(line, &Rect::new(x, 0, 1, h)) > 0);
+    spans(inked, WORD_GAP - 1)
         .into_iter()
         .filter_map(|(x0, x1)| {
             // The band already has paper above and below; more would shrink the

@@ -7,7 +7,7 @@
 use super::ppocr::Line;
 use crate::geometry::Rect;
 use crate::normalise::px_len;
-use crate::raster::{GrayImage, is_ink};
+use crate::raster::{GrayImage, ink_count, is_ink, spans};
 
 /// A gap between lines narrower than this is a gap inside one line (between a kanji's
 /// upper and lower parts).
@@ -24,18 +24,9 @@ pub fn split(img: &GrayImage, area: Rect) -> Vec<Rect> {
         return Vec::new();
     };
     let ink = |x: i32, y: i32| is_ink(img.get_pixel(x as u32, y as u32).0[0]);
-    let row_ink = |y: i32| (area.x..area.x + area.w).any(|x| ink(x, y));
-    // Bands of inked rows, gaps under LINE_GAP bridged.
-    let mut bands: Vec<(i32, i32)> = Vec::new();
-    for y in area.y..area.y + area.h {
-        if !row_ink(y) {
-            continue;
-        }
-        match bands.last_mut() {
-            Some(b) if y - b.1 <= LINE_GAP => b.1 = y + 1,
-            _ => bands.push((y, y + 1)),
-        }
-    }
+    let row_ink = |y: i32| ink_count(img, &Rect::new(area.x, y, area.w, 1)) > 0;
+    // Bands of inked rows, gaps up to LINE_GAP bridged.
+    let mut bands = spans((area.y..area.bottom()).filter(|&y| row_ink(y)), LINE_GAP);
     // Thin bands join their nearer neighbour.
     while let Some(i) = (0..bands.len()).find(|&i| bands[i].1 - bands[i].0 < MIN_LINE) {
         if bands.len() == 1 {

@@ -139,6 +139,26 @@ fn planes(img: &GrayImage, width: usize, height: usize, pad: f32) -> Vec<f32> {
     input
 }
 
+/// Runs a model on one image's planes (`height × width`, from [`planes`]): its first
+/// output's shape and values.
+fn infer(
+    session: &mut Session,
+    input: Vec<f32>,
+    height: usize,
+    width: usize,
+) -> Result<(Vec<i64>, Vec<f32>), PpOcrError> {
+    let run = |e: String| PpOcrError::Run(e);
+    let tensor =
+        Tensor::from_array(([1usize, 3, height, width], input)).map_err(|e| run(e.to_string()))?;
+    let outputs = session
+        .run(ort::inputs![tensor])
+        .map_err(|e| run(e.to_string()))?;
+    let (shape, data) = outputs[0]
+        .try_extract_tensor::<f32>()
+        .map_err(|e| run(e.to_string()))?;
+    Ok((shape.to_vec(), data.to_vec()))
+}
+
 /// A detected line of text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Line {
@@ -178,19 +198,11 @@ impl Detector {
         let (w, h) = (round(img.width()) as usize, round(img.height()) as usize);
         let mut canvas = GrayImage::from_pixel(w as u32, h as u32, image::Luma([255]));
         image::imageops::replace(&mut canvas, img, m as i64, m as i64);
-        let input = planes(&canvas, w, h, 1.0);
-        let run = |e: String| PpOcrError::Run(e);
-        let tensor =
-            Tensor::from_array(([1usize, 3, h, w], input)).map_err(|e| run(e.to_string()))?;
-        let outputs = self
-            .session
-            .run(ort::inputs![tensor])
-            .map_err(|e| run(e.to_string()))?;
-        let (shape, map) = outputs[0]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| run(e.to_string()))?;
+        let (shape, map) = infer(&mut self.session, planes(&canvas, w, h, 1.0), h, w)?;
         if shape.len() != 4 || shape[2] as usize != h || shape[3] as usize != w {
-            return Err(run(format!("detector output shape {shape:?} for {w}×{h}")));
+            return Err(PpOcrError::Run(format!(
+                "detector output shape {shape:?} for {w}×{h}"
+            )));
         }
         let text = GrayImage::from_fn(w as u32, h as u32, |x, y| {
             image::Luma([if map[y as usize * w + x as usize] > DET_THRESHOLD {
@@ -290,18 +302,9 @@ impl Recogniser {
         let width = scaled_w.max(min_width).next_multiple_of(8) as usize;
         // Padding is 0 after normalising, as PaddleOCR pads its batches.
         let input = planes(&resized, width, HEIGHT as usize, 0.0);
-        let run = |e: String| PpOcrError::Run(e);
-        let tensor = Tensor::from_array(([1usize, 3, HEIGHT as usize, width], input))
-            .map_err(|e| run(e.to_string()))?;
-        let outputs = self
-            .session
-            .run(ort::inputs![tensor])
-            .map_err(|e| run(e.to_string()))?;
-        let (shape, data) = outputs[0]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| run(e.to_string()))?;
+        let (shape, probs) = infer(&mut self.session, input, HEIGHT as usize, width)?;
         if shape.len() != 3 || shape[2] as usize != self.charset.len() {
-            return Err(run(format!(
+            return Err(PpOcrError::Run(format!(
                 "output shape {shape:?} does not match {} classes",
                 self.charset.len()
             )));
@@ -309,7 +312,7 @@ impl Recogniser {
         Ok(Frames {
             frames: shape[1] as usize,
             classes: shape[2] as usize,
-            probs: data.to_vec(),
+            probs,
         })
     }
 

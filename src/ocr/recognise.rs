@@ -330,6 +330,16 @@ impl Tesseract {
             engine: tess::Engine::new()?,
         })
     }
+
+    /// Sets `img` on the engine with [`TESS_PAD`] of paper round it; returns its size
+    /// with the paper.
+    fn set_padded(&mut self, img: &GrayImage, dpi: u32) -> Result<(u32, u32), OcrError> {
+        let (w, h) = (img.width() + 2 * TESS_PAD, img.height() + 2 * TESS_PAD);
+        let mut canvas = GrayImage::from_pixel(w, h, image::Luma([255]));
+        image::imageops::replace(&mut canvas, img, TESS_PAD as i64, TESS_PAD as i64);
+        self.engine.set_image(&canvas, dpi)?;
+        Ok((w, h))
+    }
 }
 
 impl Recognise for Tesseract {
@@ -342,15 +352,8 @@ impl Recognise for Tesseract {
         line: &GrayImage,
         numeric: &dyn Fn(&str) -> bool,
     ) -> Result<String, OcrError> {
-        let mut canvas = GrayImage::from_pixel(
-            line.width() + 2 * TESS_PAD,
-            line.height() + 2 * TESS_PAD,
-            image::Luma([255]),
-        );
-        image::imageops::replace(&mut canvas, line, TESS_PAD as i64, TESS_PAD as i64);
-        self.engine
-            .set_image(&canvas, crate::normalise::WORKING_DPI as u32)?;
-        let whole = Rect::new(0, 0, canvas.width() as i32, canvas.height() as i32);
+        let (w, h) = self.set_padded(line, crate::normalise::WORKING_DPI as u32)?;
+        let whole = Rect::new(0, 0, w as i32, h as i32);
         let mut text = self.engine.read(&whole, Layout::Line, "")?.text;
         if numeric(&text) {
             text = self.engine.read(&whole, Layout::Line, "0123456789-")?.text;
@@ -370,11 +373,7 @@ impl Recognise for Tesseract {
             ((cut.height() as f32 * TESS_SCALE).round() as u32).max(1),
         );
         let big = image::imageops::resize(&cut, nw, nh, image::imageops::FilterType::Triangle);
-        let mut canvas =
-            GrayImage::from_pixel(nw + 2 * TESS_PAD, nh + 2 * TESS_PAD, image::Luma([255]));
-        image::imageops::replace(&mut canvas, &big, TESS_PAD as i64, TESS_PAD as i64);
-        self.engine
-            .set_image(&canvas, (crate::normalise::WORKING_DPI * TESS_SCALE) as u32)?;
+        self.set_padded(&big, (crate::normalise::WORKING_DPI * TESS_SCALE) as u32)?;
         let layout = match (field.format, field.shape) {
             // Tesseract's line finding drops handwritten digits more often than it reads
             // them as a raw line (calibration corpus: 67 % against 52 % exact).

@@ -157,10 +157,7 @@ impl Reason {
             ),
             Reason::PrefectureUnsure { read, top } => format!(
                 "prefecture unsure (read 「{read}」): {}",
-                top.iter()
-                    .map(|(n, p)| format!("{n} {:.0} %", p * 100.0))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                shares(top, " %", ", ")
             ),
             Reason::NoPrefecture => "writing found but no prefecture read".into(),
             Reason::NoDigits => "writing found but no digits read".into(),
@@ -211,10 +208,7 @@ impl Reason {
             ),
             Reason::PrefectureUnsure { read, top } => format!(
                 "都道府県名を確定できない（「{read}」と読んだ）: 候補 {}",
-                top.iter()
-                    .map(|(n, p)| format!("{n} {:.0}%", p * 100.0))
-                    .collect::<Vec<_>>()
-                    .join("、")
+                shares(top, "%", "、")
             ),
             Reason::NoPrefecture => "記入はあるが都道府県名として読めない".into(),
             Reason::NoDigits => "記入はあるが数字として読めない".into(),
@@ -237,6 +231,14 @@ impl Reason {
 /// field taken for blank and the page-level doubts a field can share).
 pub fn says_writing_is_there(code: &str) -> bool {
     !matches!(code, "faint" | "faint_read" | "off_page" | "page_damaged")
+}
+
+/// Names with their shares in per cent: `千葉 62 %, 奈良 30 %`.
+fn shares(top: &[(String, f32)], percent: &str, sep: &str) -> String {
+    top.iter()
+        .map(|(n, p)| format!("{n} {:.0}{percent}", p * 100.0))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn doubt_code(d: Doubt) -> &'static str {

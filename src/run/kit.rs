@@ -80,14 +80,10 @@ impl Kit {
                         })
                     })
                     .collect();
-                let form_top = (0..reference.height())
-                    .find(|&y| {
-                        (0..reference.width())
-                            .filter(|&x| crate::raster::is_ink(reference.get_pixel(x, y).0[0]))
-                            .count()
-                            >= 3
-                    })
-                    .unwrap_or(reference.height()) as i32;
+                let (w, h) = (reference.width() as i32, reference.height() as i32);
+                let form_top = (0..h)
+                    .find(|&y| crate::raster::ink_count(&reference, &Rect::new(0, y, w, 1)) >= 3)
+                    .unwrap_or(h);
                 v.push(PageKit {
                     boxes,
                     form_top,

@@ -4,7 +4,7 @@
 use crate::reason;
 use crate::store::{Store, Table};
 use anyhow::Result;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// Writes the CSV outputs. Besides responses.csv (all responses, columns of every
@@ -45,12 +45,20 @@ pub fn write_csvs(store: &Store, out: &Path) -> Result<(usize, usize, usize)> {
     }
     w.flush()?;
     let pages = store.pages()?;
+    // Each page's sender, and a file's first (for a row about the whole file).
+    let mut senders: HashMap<(&str, Option<usize>), &str> = HashMap::new();
+    for p in &pages {
+        if let Some(s) = p.header.as_ref().and_then(|h| h.sender.as_deref()) {
+            senders.insert((&p.file, Some(p.page)), s);
+            senders.entry((&p.file, None)).or_insert(s);
+        }
+    }
     let sender_of = |file: &str, page: Option<usize>| -> String {
-        pages
-            .iter()
-            .filter(|p| p.file == file && page.is_none_or(|n| n == p.page))
-            .find_map(|p| p.header.as_ref()?.sender.clone())
+        senders
+            .get(&(file, page))
+            .copied()
             .unwrap_or_default()
+            .to_string()
     };
     let rejected = store.rejected()?;
     let mut w = csv::Writer::from_path(out.join("rejected.csv"))?;
