@@ -44,11 +44,14 @@ demo: build
 	$(BIN) synth --template chiba-2023-05-a --count 10 --seed 2 --out $(DEMO)/faxes-chiba
 	$(BIN) export $(DEMO)/run --allow-open
 	$(BIN) export $(DEMO)/run --allow-open --format xlsx
+	$(BIN) tally $(DEMO)/run --questionnaire hodanren-2024-12 --allow-open --out $(DEMO)/tally-hodanren
+	$(BIN) tally $(DEMO)/run --questionnaire chiba-2023-05 --allow-open --out $(DEMO)/tally-chiba
 	@echo
 	@echo "Results:"
 	@echo "  the night batch on samples/: $(DEMO)/run/ (responses.csv, review.csv with crops/, rejected.csv, pages.csv, report.json)"
 	@echo "  review it in the browser:    $(BIN) review $(DEMO)/run   (then: $(BIN) export $(DEMO)/run)"
 	@echo "  exported before review:      $(DEMO)/run/final.csv, $(DEMO)/run/final.xlsx"
+	@echo "  the report's tables:         $(DEMO)/tally-hodanren/report.html (open in a browser; print to PDF), tally.xlsx, tally.csv, comments.csv; the same for chiba in $(DEMO)/tally-chiba/"
 	@echo "  template overlays:           $(DEMO)/overlay-*.png, and one over a received fax: $(DEMO)/check-scan-hodanren.png"
 	@echo "  synthetic faxes with truth:  $(DEMO)/faxes-*/ (try: $(BIN) run $(DEMO)/faxes-hodanren --out $(DEMO)/run2)"
 
@@ -82,9 +85,10 @@ samples: build
 	: > samples/bad/fax-90002-empty.tif
 	printf '%%PDF-1.4\n%% not a real PDF, the body was lost\n' > samples/bad/fax-90003-broken.pdf
 
-## Retakes README's pictures of the review page (in the browser test).
+## Retakes README's pictures of the review page and the tally report (in the browser
+## tests).
 screenshot: setup
-	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review
+	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review --test tally
 
 lint:
 	cargo fmt --check

@@ -20,4 +20,5 @@ pub mod run;
 pub mod score;
 pub mod store;
 pub mod synth;
+pub mod tally;
 pub mod template;

@@ -33,6 +33,9 @@ enum Command {
     Review(faxform::review::ReviewArgs),
     /// Write the reviewed final table (machine reading plus decisions) as CSV or XLSX.
     Export(faxform::export::ExportArgs),
+    /// The report's tables, charts and comment lists from the reviewed table (tally.xlsx,
+    /// report.html, tally.csv, comments.csv).
+    Tally(faxform::tally::TallyArgs),
     /// Measure a run's output against ground truth (truth.csv, truth-pages.csv).
     Score {
         /// Folder with truth.csv (and optionally truth-pages.csv).
@@ -142,6 +145,7 @@ fn run(cli: Cli) -> Result<()> {
         } => check(&template, scan.as_deref(), &out),
         Command::Synth(args) => faxform::synth::run(&args),
         Command::Export(args) => export(&args),
+        Command::Tally(args) => tally(&args),
         Command::Review(args) => faxform::review::serve(&args),
         Command::Score {
             truth,
@@ -300,6 +304,33 @@ fn page_path(out: &Path, page: usize, pages: usize) -> PathBuf {
         .and_then(|s| s.to_str())
         .unwrap_or("overlay");
     out.with_file_name(format!("{stem}.p{page}.png"))
+}
+
+fn tally(args: &faxform::tally::TallyArgs) -> Result<()> {
+    let t = faxform::tally::tally(args)?;
+    if t.open > 0 {
+        eprintln!(
+            "faxform tally: {} review item(s) still open: their cells keep the machine's reading",
+            t.open
+        );
+    }
+    match &t.settings {
+        Some(p) => println!("tally settings: {}", p.display()),
+        None => println!(
+            "no tally settings for {} (templates/{}.tally.toml): defaults used",
+            t.questionnaire, t.questionnaire
+        ),
+    }
+    println!(
+        "{}: {} replies tallied; report {}",
+        t.questionnaire,
+        t.replies,
+        t.out.join("report.html").display()
+    );
+    for f in &t.files {
+        println!("  {}", f.display());
+    }
+    Ok(())
 }
 
 fn export(args: &faxform::export::ExportArgs) -> Result<()> {

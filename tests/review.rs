@@ -5,14 +5,17 @@
 //! refused, crop paths cannot leave the output folder, and OCR text holding HTML is shown
 //! as text.
 
+use fantoccini::Client;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+
+mod common;
+use common::browser::{Proc, browser, save_shot, wait_for};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn root() -> PathBuf {
@@ -21,16 +24,6 @@ fn root() -> PathBuf {
 
 fn faxform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_faxform"))
-}
-
-/// A child process killed when the test ends, however it ends.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// Starts `faxform review` and returns it with the address it printed.
@@ -101,91 +94,6 @@ fn item(base: &str, token: &str, id: i64) -> Value {
 }
 
 /// Polls until `ok` holds (the page acts asynchronously on each key).
-fn wait_for<T>(what: &str, mut ok: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = ok() {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Ends chromedriver and every Chromium process of this test's profile, also when the test
-/// fails before closing its session (Chromium outlives a killed chromedriver).
-struct Browser {
-    _driver: Proc,
-    profile: PathBuf,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = Command::new("pkill")
-            .arg("-f")
-            .arg(self.profile.as_os_str())
-            .status();
-    }
-}
-
-/// chromedriver driving Debian's chromium, headless.
-async fn browser(profile: &Path) -> (Browser, Client) {
-    for bin in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
-        assert!(
-            Path::new(bin).exists(),
-            "{bin} is missing: run `make setup` (Debian packages chromium and chromium-driver)"
-        );
-    }
-    let port = free_port();
-    let driver = Proc(
-        Command::new("/usr/bin/chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for("chromedriver to listen", || {
-        TcpStream::connect(("127.0.0.1", port)).ok()
-    });
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1400,900", "--lang=ja",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    let client = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("starting headless chromium through chromedriver");
-    (
-        Browser {
-            _driver: driver,
-            profile: profile.to_path_buf(),
-        },
-        client,
-    )
-}
-
 async fn keys(c: &Client, ks: &[char]) {
     let mut a = KeyActions::new("keyboard".into());
     for &k in ks {
@@ -781,16 +689,6 @@ async fn review_page_by_keyboard_then_export() {
             "{}",
             row[0]
         );
-    }
-}
-
-/// Keeps a screenshot in the test's scratch folder, and in `$FAXFORM_SCREENSHOTS` when set
-/// (`make screenshot` points it at docs/ for README).
-fn save_shot(name: &str, png: &[u8]) {
-    assert!(png.starts_with(b"\x89PNG"));
-    std::fs::write(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name), png).unwrap();
-    if let Ok(dir) = std::env::var("FAXFORM_SCREENSHOTS") {
-        std::fs::write(Path::new(&dir).join(name), png).unwrap();
     }
 }
 
