@@ -89,6 +89,7 @@ samples: build
 ## tests).
 screenshot: setup
 	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review --test tally
+	tools/xlsx-picture.sh docs/tally-xlsx-chart.png
 
 lint:
 	cargo fmt --check

@@ -690,6 +690,47 @@ async fn review_page_by_keyboard_then_export() {
             row[0]
         );
     }
+
+    // Tally, like export, refuses while items are open; from the folder, the exported CSV
+    // and the exported XLSX it prints the same figures, decisions applied.
+    let refused = faxform()
+        .arg("tally")
+        .arg(&out)
+        .arg("--out")
+        .arg(out.join("tally"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&refused.stderr);
+    assert!(msg.contains(&format!("{open} review item(s)")), "{msg}");
+    let xlsx = faxform()
+        .args(["export", "--allow-open", "--format", "xlsx"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(xlsx.status.success());
+    let mut printed = Vec::new();
+    for (source, name) in [
+        (out.clone(), "tally-dir"),
+        (out.join("final.csv"), "tally-csv"),
+        (out.join("final.xlsx"), "tally-xlsx"),
+    ] {
+        let t = faxform()
+            .arg("tally")
+            .arg(&source)
+            .args(["--questionnaire", "hodanren-2024-12", "--allow-open"])
+            .arg("--templates")
+            .arg(root().join("templates"))
+            .arg("--out")
+            .arg(out.join(name))
+            .output()
+            .unwrap();
+        assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+        printed.push(std::fs::read_to_string(out.join(name).join("tally.csv")).unwrap());
+    }
+    assert!(printed[0].lines().count() > 20);
+    assert_eq!(printed[0], printed[1], "folder and CSV tally alike");
+    assert_eq!(printed[0], printed[2], "folder and XLSX tally alike");
 }
 
 /// Runs a future to completion from inside a synchronous polling closure.

@@ -91,6 +91,7 @@ pub fn render(t: &Tally) -> String {
             let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&notes.join("。")));
         }
     }
+    prefectures(&mut h, t);
     comments(&mut h, t);
     if !t.notes.is_empty() {
         h.push_str("<h2>集計上の注記</h2>\n<ul class=\"note\">\n");
@@ -205,6 +206,45 @@ fn question(h: &mut String, t: &Tally, q: &QuestionTally) {
     }
     let _ = writeln!(h, "</section>");
     let _ = t;
+}
+
+/// Replies per prefecture (JIS order), and per option how many prefectures it came from
+/// (「31都道府県で114件」). A single-prefecture survey has no such section.
+fn prefectures(h: &mut String, t: &Tally) {
+    let s = &t.summary;
+    let Some(p) = &t.prefectures else { return };
+    if s.prefectures.len() <= 1 {
+        return;
+    }
+    h.push_str("<h2>都道府県別の回答</h2>\n<table><tr><th>都道府県</th><th>回答数</th></tr>\n");
+    for (name, n) in &s.prefectures {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            escape(name),
+            thousands(*n)
+        );
+    }
+    if s.prefecture_unknown > 0 {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            escape(&t.no_answer),
+            thousands(s.prefecture_unknown)
+        );
+    }
+    h.push_str("</table>\n<h3>選択肢ごとの回答があった都道府県</h3>\n<table><tr><th>設問</th><th>選択肢</th><th>都道府県数と件数</th></tr>\n");
+    for r in &p.rows {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}都道府県で{}件</td></tr>",
+            escape(&r.number),
+            escape(&r.label),
+            r.prefectures,
+            thousands(r.count)
+        );
+    }
+    h.push_str("</table>\n");
 }
 
 /// Comments per question, in JIS prefecture order then 区分, each headed 「神奈川 歯科診療

@@ -29,6 +29,8 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
         let ws = wb.add_worksheet();
         let name = sheet_name(&q.number, &q.id);
         ws.set_name(&name)?;
+        // One page wide when printed: the table with its chart below.
+        ws.set_print_fit_to_pages(1, 0);
         ws.set_column_width(0, 40)?;
         ws.set_column_width(2, 14)?;
         ws.set_column_width(3, 18)?;
@@ -110,22 +112,28 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
         }
         series.set_data_label(&label);
         if *multi {
-            chart.x_axis().set_reverse();
-            chart.y_axis().set_max(100).set_name("％");
+            // In rust_xlsxwriter a bar chart's y axis is its category axis: reversed, the
+            // options run down in form order.
+            chart.y_axis().set_reverse();
+            chart.x_axis().set_min(0).set_max(100).set_name("％");
         } else {
             chart.legend().set_hidden();
         }
-        chart.set_width(620).set_height(if *multi {
-            (140 + 26 * rows.len() as u32).max(300)
-        } else {
-            380
-        });
+        chart
+            .set_width(if *multi { 820 } else { 620 })
+            .set_height(if *multi {
+                (140 + 26 * rows.len() as u32).max(300)
+            } else {
+                380
+            });
         ws.insert_chart(chart_row, 0, &chart)?;
     }
     for by in crosstab_dimensions(t) {
         let ws = wb.add_worksheet();
         let tabs: Vec<_> = t.crosstabs.iter().filter(|x| x.by == by).collect();
         ws.set_name(sheet_name(&format!("{}別", tabs[0].by_text), &by))?;
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
         ws.set_column_width(0, 22)?;
         let mut row = 0u32;
         for x in tabs {
@@ -179,6 +187,32 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
                 row += 1;
             }
             row += 1;
+        }
+    }
+    if let Some(p) = &t.prefectures
+        && t.summary.prefectures.len() > 1
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("都道府県")?;
+        ws.set_column_width(0, 14)?;
+        ws.set_column_width(3, 50)?;
+        ws.write_row_with_format(0, 0, ["都道府県", "回答数"], &bold)?;
+        let mut r = 1;
+        for (name, n) in &t.summary.prefectures {
+            ws.write_string(r, 0, name)?;
+            ws.write_number(r, 1, *n as f64)?;
+            r += 1;
+        }
+        if t.summary.prefecture_unknown > 0 {
+            ws.write_string(r, 0, &t.no_answer)?;
+            ws.write_number(r, 1, t.summary.prefecture_unknown as f64)?;
+        }
+        ws.write_row_with_format(0, 3, ["設問・選択肢", "都道府県数", "件数"], &bold)?;
+        for (i, s) in p.rows.iter().enumerate() {
+            let r = 1 + i as u32;
+            ws.write_string(r, 3, format!("{}　{}", s.number, s.label))?;
+            ws.write_number(r, 4, s.prefectures as f64)?;
+            ws.write_number(r, 5, s.count as f64)?;
         }
     }
     {
