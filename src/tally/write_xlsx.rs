@@ -319,6 +319,14 @@ fn summary(ws: &mut Worksheet, t: &Tally, bold: &Format, pct: &Format) -> Result
         ws.write_string(r, 3, q.base_note.as_deref().unwrap_or("全回答者"))?;
         r += 1;
     }
+    if !t.notes.is_empty() {
+        r += 1;
+        ws.write_string_with_format(r, 0, "注記", bold)?;
+        for n in &t.notes {
+            r += 1;
+            ws.write_string(r, 0, n)?;
+        }
+    }
     Ok(())
 }
 
