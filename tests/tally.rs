@@ -34,6 +34,7 @@ struct Printed {
     question: String,
     n: u64,
     base: String,
+    decimals: Option<usize>,
     #[serde(default)]
     rows: Vec<PrintedRow>,
     #[serde(default)]
@@ -52,6 +53,8 @@ struct PrintedMerge {
     codes: Vec<u32>,
     count: Option<u64>,
     percent: Option<f64>,
+    /// A headline such as 「7割」 (report 002 prints no figure for its merged rows).
+    printed_text: Option<String>,
 }
 
 fn figures() -> Figures {
@@ -136,7 +139,7 @@ impl Rows {
         let mut cols: Vec<String> = Vec::new();
         for r in &self.cells {
             for c in r.keys() {
-                if !cols.contains(c) {
+                if c != "status" && !cols.contains(c) {
                     cols.push(c.clone());
                 }
             }
@@ -147,7 +150,8 @@ impl Rows {
         w.write_record(&head).unwrap();
         for (i, r) in self.cells.iter().enumerate() {
             let id = format!("fax{i:05}.tif:1");
-            let mut rec = vec![id.as_str(), self.template, self.questionnaire, "ok"];
+            let status = r.get("status").map(String::as_str).unwrap_or("ok");
+            let mut rec = vec![id.as_str(), self.template, self.questionnaire, status];
             rec.extend(
                 cols.iter()
                     .map(|c| r.get(c).map(String::as_str).unwrap_or("")),
@@ -254,6 +258,27 @@ fn check(figures: &Figures, seed: &str, got: &Printout) {
                 (code, r.count, r.percent)
             })
             .collect();
+        let d = t.decimals.unwrap_or(1);
+        for m in &t.merged {
+            let Some(text) = &m.printed_text else {
+                continue;
+            };
+            let tenths: f64 = text.trim_end_matches('割').parse().unwrap();
+            let code = m
+                .codes
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join("+");
+            let pct: f64 = got[&key(code.clone())][pct_col].parse().unwrap();
+            assert_eq!(
+                (pct / 10.0).round(),
+                tenths,
+                "seed {seed} {} {code}: 「{text}」",
+                t.question
+            );
+            checked += 1;
+        }
         rows.extend(t.merged.iter().map(|m| {
             let code = m
                 .codes
@@ -279,7 +304,7 @@ fn check(figures: &Figures, seed: &str, got: &Printout) {
             if let Some(p) = pct {
                 assert_eq!(
                     g[pct_col],
-                    format!("{p:.1}"),
+                    format!("{p:.d$}"),
                     "seed {seed} {} code {code} %",
                     t.question
                 );
@@ -446,10 +471,19 @@ fn xlsx_and_html_carry_the_tables() {
     let out = dir.path().join("tally");
     let mut wb: Xlsx<_> = open_workbook(out.join("tally.xlsx")).unwrap();
     let names = wb.sheet_names();
-    for want in ["集計概要", "問2 q2", "問3 q3", "問6 q6", "自由記載", "注記"] {
+    for want in [
+        "集計概要",
+        "問2",
+        "問3",
+        "問6",
+        "問5",
+        "問7（数）",
+        "自由記載",
+        "注記",
+    ] {
         assert!(names.iter().any(|s| s == want), "{want} in {names:?}");
     }
-    let q3 = wb.worksheet_range("問3 q3").unwrap();
+    let q3 = wb.worksheet_range("問3").unwrap();
     let cells: Vec<String> = q3
         .rows()
         .flat_map(|r| r.iter().map(|c| c.to_string()))
@@ -621,6 +655,29 @@ async fn report_opens_in_the_browser() {
         .await
         .unwrap();
     assert!(charts.as_i64().unwrap() >= 6, "charts drawn: {charts}");
+    // The chart prints the table's figures, and every label fits inside its chart.
+    let legend = c
+        .execute(
+            "return document.querySelector('#q2 svg').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        legend
+            .as_str()
+            .unwrap()
+            .contains("医科診療所　73.3％（6107）"),
+        "{legend}"
+    );
+    let outside = c
+        .execute(
+            "return [...document.querySelectorAll('svg.chart text')].filter(t => { const b = t.getBBox(); const w = t.ownerSVGElement.viewBox.baseVal.width; return b.x < 0 || b.x + b.width > w; }).map(t => t.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outside, serde_json::json!([]), "labels cut off");
     // Nothing is fetched from elsewhere: every resource is the page itself.
     let resources = c
         .execute(
@@ -633,4 +690,143 @@ async fn report_opens_in_the_browser() {
     c.set_window_size(1000, 2400).await.unwrap();
     common::browser::save_shot("tally-report.png", &c.screenshot().await.unwrap());
     c.close().await.unwrap();
+}
+
+fn run_tally(csv: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .arg("tally")
+        .arg(csv)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .arg("--templates")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))
+        .output()
+        .unwrap()
+}
+
+/// Written answers outside a question's base are left out of its figures and named in
+/// the notes, and a written comment is listed however it was asked; an exported table
+/// with open items is refused without --allow-open, and says so in the report with it.
+#[test]
+fn answers_outside_the_base_are_noted_and_open_items_refused() {
+    let n = 40;
+    let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
+    for (i, c) in r.cells.iter_mut().enumerate() {
+        c.insert("q1".into(), "千葉".into());
+        // 問7 いったん10割負担 ticked by the first 10, who wrote 2 cases each; 4 others
+        // wrote a count without ticking it (5 each).
+        if i < 10 {
+            c.insert("q7_7".into(), "1".into());
+            c.insert("q7_count".into(), "2".into());
+        } else if i < 14 {
+            c.insert("q7_count".into(), "５".into());
+        }
+        // 問8 具体的な内容 belongs to 感じる (code 1): 3 write it after 感じない.
+        c.insert("q8".into(), if i < 20 { "1" } else { "2" }.into());
+        if (18..23).contains(&i) {
+            c.insert("q8_text".into(), format!("内容{i}"));
+        }
+        if i == 39 {
+            c.insert("status".into(), "review".into());
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("final.csv");
+    r.write_csv(&csv);
+    let out = dir.path().join("tally");
+    let refused = run_tally(&csv, &out, &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        msg.contains("1 response(s)") && msg.contains("--allow-open"),
+        "{msg}"
+    );
+    let ok = run_tally(&csv, &out, &["--allow-open"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let rows = common::table(&out.join("tally.csv"));
+    let get = |q: &str, code: &str| {
+        rows.iter()
+            .find(|x| x["question"] == q && x["option_code"] == code)
+            .unwrap_or_else(|| panic!("{q} {code}"))
+            .clone()
+    };
+    assert_eq!(get("q7_count", "answered")["count"], "10");
+    assert_eq!(get("q7_count", "sum")["count"], "20");
+    assert_eq!(
+        get("q8_text", "written")["count"],
+        "2",
+        "written among 感じる only"
+    );
+    assert_eq!(get("q8_text", "written")["base"], "20");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("「いったん10割負担」を選ばずに記入された 4 件（計 20）"),
+        "number note"
+    );
+    assert!(
+        html.contains("「感じる」を選ばずに記入された 3 件"),
+        "text note"
+    );
+    assert!(
+        html.contains("機械の読み取りのまま集計"),
+        "unreviewed warning"
+    );
+    let comments = common::table(&out.join("comments.csv"));
+    assert_eq!(comments.len(), 5, "every written comment is listed");
+}
+
+/// Staff save comments.csv from Excel (cp932); anything in `publish` but a plain yes keeps
+/// a comment out of the report.
+#[test]
+fn staff_columns_from_excel_and_what_withholds_a_comment() {
+    let n = 8;
+    let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
+    for (i, c) in r.cells.iter_mut().enumerate() {
+        c.insert("q1".into(), "千葉".into());
+        c.insert("q5".into(), format!("意見{i}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("final.csv");
+    r.write_csv(&csv);
+    let out = dir.path().join("tally");
+    assert!(run_tally(&csv, &out, &[]).status.success());
+    let path = out.join("comments.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let marks = ["", "可", "不可", "NG", "保留", "○", "×", "掲載しない"];
+    let edited: Vec<String> = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| {
+            for (i, m) in marks.iter().enumerate() {
+                let key = format!(",意見{i},,,");
+                if l.contains(&key) {
+                    return l.replace(&key, &format!(",意見{i},{m},,"));
+                }
+            }
+            l.to_string()
+        })
+        .collect();
+    let joined = edited.join("\r\n");
+    let (sjis, _, bad) = encoding_rs::SHIFT_JIS.encode(&joined);
+    assert!(!bad);
+    std::fs::write(&path, &sjis).unwrap();
+    let again = run_tally(&csv, &out, &[]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for (i, m) in marks.iter().enumerate() {
+        let shown = html.contains(&format!(">意見{i}<"));
+        let yes = ["", "可", "○"].contains(m);
+        assert_eq!(shown, yes, "publish {m:?}");
+    }
+    let kept = std::fs::read_to_string(&path).unwrap();
+    assert!(kept.contains(",意見3,NG,,"), "staff columns kept: {kept}");
 }

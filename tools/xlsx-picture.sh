@@ -15,7 +15,7 @@ soffice --headless --convert-to pdf --outdir "$tmp" "$tmp/tally/tally.xlsx" >/de
 pages=$(pdfinfo "$tmp/tally.pdf" | awk '/^Pages:/{print $2}')
 for p in $(seq 1 "$pages"); do
   if pdftotext -f "$p" -l "$p" "$tmp/tally.pdf" - | head -1 | grep -q '^問6'; then
-    pdftoppm -f "$p" -l "$p" -r 150 -x 90 -y 100 -W 900 -H 480 -png -singlefile "$tmp/tally.pdf" "${OUT%.png}"
+    pdftoppm -f "$p" -l "$p" -r 110 -x 60 -y 70 -W 880 -H 340 -png -singlefile "$tmp/tally.pdf" "${OUT%.png}"
     echo "$OUT"
     exit 0
   fi

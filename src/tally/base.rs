@@ -9,9 +9,11 @@ use crate::template::Template;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Asked,
-    /// A skip rule sent the respondent past it, or the question it depends on was left
-    /// unanswered (then the form does not say whether to answer it).
+    /// A skip rule sent the respondent past it.
     Skipped,
+    /// The question a skip rule hangs on was left blank: the form does not say whether to
+    /// answer this one, and reports count only those it was meant for.
+    GateBlank,
     /// Left out of the base by a rule of the tally settings.
     Excluded,
     /// A write-in whose option was not ticked.
@@ -53,11 +55,17 @@ fn row_status(t: &Template, spec: &TallySpec, sheet: &Sheet, r: usize) -> Vec<St
                     continue;
                 }
                 let chosen = sheet.choice(r, g).codes;
-                if out[j] != Status::Asked
-                    || chosen.is_empty()
-                    || chosen.iter().any(|c| rule.when.contains(c))
-                {
-                    s = Status::Skipped;
+                let here = if out[j] != Status::Asked {
+                    out[j]
+                } else if chosen.is_empty() {
+                    Status::GateBlank
+                } else if chosen.iter().any(|c| rule.when.contains(c)) {
+                    Status::Skipped
+                } else {
+                    Status::Asked
+                };
+                if s == Status::Asked {
+                    s = here;
                 }
             }
         }

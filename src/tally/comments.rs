@@ -5,8 +5,7 @@
 //! same folder keeps them (matched by response and question), so a re-run after more
 //! replies never loses their work.
 
-use super::base::Bases;
-use super::count::number_of;
+use super::count::table_number;
 use super::crosstab::prefecture_index;
 use super::model::Comment;
 use super::sheet::Sheet;
@@ -38,7 +37,6 @@ pub fn collect(
     t: &Template,
     spec: &TallySpec,
     sheet: &Sheet,
-    bases: &Bases,
     staff: &StaffColumns,
 ) -> Vec<Comment> {
     let pref_q = spec
@@ -59,7 +57,9 @@ pub fn collect(
         }
         for (i, &r) in sheet.rows.iter().enumerate() {
             let text = sheet.text(r, q);
-            if text.is_empty() || !bases.asked(i, qi) {
+            // Every written cell, also where the form did not ask for it: a comment is
+            // the staff's to publish or not.
+            if text.is_empty() {
                 continue;
             }
             let p = pref_q.and_then(|pq| prefecture_index(sheet.text(r, pq)));
@@ -86,7 +86,7 @@ pub fn collect(
                     no: 0,
                     response_id: rid,
                     question: q.id.clone(),
-                    number: number_of(spec, &q.id),
+                    number: table_number(spec, q),
                     prefecture: p.map(|p| PREFECTURES[p].0.to_string()).unwrap_or_default(),
                     category,
                     text: text.to_string(),
@@ -114,9 +114,7 @@ pub fn read_staff(path: &Path) -> Result<StaffColumns> {
     if !path.is_file() {
         return Ok(out);
     }
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = super::input::read_text(path)?;
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     let head: Vec<String> = rd.headers()?.iter().map(str::to_string).collect();
     let col = |name: &str| head.iter().position(|h| h == name);
@@ -131,7 +129,7 @@ pub fn read_staff(path: &Path) -> Result<StaffColumns> {
         let staff = (
             get(&r, col("publish")),
             get(&r, col("theme")),
-            get(&r, col("edited")),
+            super::input::undefuse(&get(&r, col("edited"))),
         );
         if staff != Default::default() {
             out.insert((get(&r, Some(rid)), get(&r, Some(q))), staff);

@@ -2,7 +2,7 @@
 //! no-answer row and N; number fields' sums; write-in fields' shares.
 
 use super::base::{Bases, Status};
-use super::model::{Body, NumberStats, QuestionTally, Row, RowKey};
+use super::model::{Body, NumberStats, Outside, QuestionTally, Row, RowKey};
 use super::percent::{mean, percent};
 use super::sheet::Sheet;
 use super::spec::TallySpec;
@@ -23,6 +23,18 @@ pub fn number_of(spec: &TallySpec, id: &str) -> String {
     }
 }
 
+/// The heading number of a question's own table: a write-in attached to an option is
+/// marked as such (「問8（記入）」, 「問7（数）」), so that it never reads as a question of
+/// its own and every table's name is unique.
+pub fn table_number(spec: &TallySpec, q: &Question) -> String {
+    let n = number_of(spec, &q.id);
+    match (&q.attached_to, q.kind) {
+        (Some(_), Kind::Number) => format!("{n}（数）"),
+        (Some(_), _) => format!("{n}（記入）"),
+        _ => n,
+    }
+}
+
 /// The table of question `qi` of `t`.
 pub fn question(
     t: &Template,
@@ -36,9 +48,23 @@ pub fn question(
     let asked: Vec<usize> = (0..sheet.rows.len())
         .filter(|&i| bases.asked(i, qi))
         .collect();
-    let left_out = (0..sheet.rows.len())
-        .filter(|&i| bases.status[i][qi] == Status::Skipped && sheet.answers(sheet.rows[i], q))
-        .count() as u64;
+    let mut outside = Outside::default();
+    for i in 0..sheet.rows.len() {
+        let r = sheet.rows[i];
+        if bases.asked(i, qi) || !sheet.answers(r, q) {
+            continue;
+        }
+        match bases.status[i][qi] {
+            Status::Skipped => outside.skipped += 1,
+            Status::GateBlank => outside.gate_blank += 1,
+            Status::OptionNotTicked => outside.option_not_ticked += 1,
+            Status::Excluded => outside.excluded += 1,
+            Status::Asked => {}
+        }
+        if q.kind == Kind::Number {
+            outside.sum += number_value(sheet.text(r, q)).unwrap_or(0);
+        }
+    }
     let n = asked.len() as u64;
     let answered = asked
         .iter()
@@ -57,11 +83,11 @@ pub fn question(
     };
     QuestionTally {
         id: q.id.clone(),
-        number: number_of(spec, &q.id),
+        number: table_number(spec, q),
         text: q.text.clone(),
         n,
         answered,
-        left_out,
+        outside,
         base_note: base_note(t, spec, q, n, sheet.rows.len() as u64),
         body,
     }
@@ -143,14 +169,9 @@ fn number_stats(q: &Question, sheet: &Sheet, asked: &[usize], d: u32) -> NumberS
         if v.is_empty() {
             continue;
         }
-        let digits: String = v
-            .chars()
-            .map(crate::ocr::text::narrow)
-            .filter(|c| !matches!(c, ',' | ' ' | '件'))
-            .collect();
-        match digits.parse::<u64>() {
-            Ok(x) => values.push(x),
-            Err(_) => unreadable += 1,
+        match number_value(v) {
+            Some(x) => values.push(x),
+            None => unreadable += 1,
         }
     }
     let sum: u64 = values.iter().sum();
@@ -162,6 +183,16 @@ fn number_stats(q: &Question, sheet: &Sheet, asked: &[usize], d: u32) -> NumberS
         max: values.iter().max().copied(),
         unreadable,
     }
+}
+
+/// A written number (「12」, 「１２件」, 「1,200」), or `None` when it is not one.
+pub fn number_value(v: &str) -> Option<u64> {
+    let digits: String = v
+        .chars()
+        .map(crate::ocr::text::narrow)
+        .filter(|c| !matches!(c, ',' | ' ' | '件'))
+        .collect();
+    digits.parse().ok()
 }
 
 /// The base in words when it is not simply everyone who replied.

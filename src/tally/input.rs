@@ -10,7 +10,8 @@ use std::path::Path;
 #[derive(Debug)]
 pub struct Loaded {
     pub table: Table,
-    /// Review items still open (output folders only; refused unless allowed).
+    /// Review items still open (an output folder), or responses exported with open items
+    /// (status `review` in a CSV or XLSX); refused unless allowed.
     pub open: usize,
 }
 
@@ -32,7 +33,23 @@ pub fn load(source: &Path, allow_open: bool) -> Result<Loaded> {
         ),
     };
     check_header(&table, source)?;
-    Ok(Loaded { table, open: 0 })
+    // An exported table marks a response with open items `review` (export --allow-open).
+    let status = table.header.iter().position(|h| h == "status");
+    let open = status.map_or(0, |c| {
+        table
+            .rows
+            .iter()
+            .filter(|r| r.get(c).is_some_and(|s| s == "review"))
+            .count()
+    });
+    if open > 0 && !allow_open {
+        bail!(
+            "{open} response(s) in {} still have open review items (status review): clear them \
+             with `faxform review` and export again, or tally anyway with --allow-open",
+            source.display()
+        );
+    }
+    Ok(Loaded { table, open })
 }
 
 fn from_folder(dir: &Path, allow_open: bool) -> Result<Loaded> {
@@ -55,10 +72,11 @@ fn from_folder(dir: &Path, allow_open: bool) -> Result<Loaded> {
     })
 }
 
-fn from_csv(path: &Path) -> Result<Table> {
+/// A CSV's text: export writes UTF-8 (with or without BOM) or cp932, and Excel on
+/// Japanese Windows saves CSV as cp932.
+pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    // Export writes UTF-8 (with or without BOM) or cp932 for Excel on Japanese Windows.
-    let text = match std::str::from_utf8(&bytes) {
+    Ok(match std::str::from_utf8(&bytes) {
         Ok(s) => s.strip_prefix('\u{feff}').unwrap_or(s).to_string(),
         Err(_) => {
             let (s, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
@@ -67,7 +85,11 @@ fn from_csv(path: &Path) -> Result<Table> {
             }
             s.into_owned()
         }
-    };
+    })
+}
+
+fn from_csv(path: &Path) -> Result<Table> {
+    let text = read_text(path)?;
     let mut rd = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -114,7 +136,7 @@ fn from_xlsx(path: &Path) -> Result<Table> {
 
 /// Export prefixes a cell that a spreadsheet would run as a formula with `'`
 /// ([`crate::export::defuse`]); the text itself is what is tallied.
-fn undefuse(cell: &str) -> String {
+pub fn undefuse(cell: &str) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if crate::export::defuse(rest).len() != rest.len() => rest.to_string(),
         _ => cell.to_string(),

@@ -12,6 +12,7 @@ mod count;
 mod crosstab;
 mod input;
 pub mod model;
+mod notes;
 pub mod percent;
 mod sheet;
 pub mod spec;
@@ -73,6 +74,18 @@ pub fn tally(args: &TallyArgs) -> Result<Tallied> {
     let (mut spec, settings) = spec::load(&tdir, &questionnaire)?;
     if args.sent.is_some() {
         spec.sent = args.sent;
+    }
+    let problems = spec.problems(t);
+    if !problems.is_empty() {
+        bail!(
+            "tally settings {} do not fit template {}:\n  {}",
+            settings
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            t.id,
+            problems.join("\n  ")
+        );
     }
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("creating {}: {e}", args.out.display()))?;
@@ -190,51 +203,7 @@ pub fn build(
             }
         }
     }
-    for q in &questions {
-        if let Some(b) = &q.base_note {
-            notes.push(format!(
-                "{}（{}）の集計対象：{b}（N＝{}）",
-                q.number,
-                q.text,
-                percent::thousands(q.n)
-            ));
-        }
-        if q.left_out > 0 {
-            notes.push(format!(
-                "{}：設問の分岐で回答不要とされた回答者の回答 {} 件は集計から除きました",
-                q.number, q.left_out
-            ));
-        }
-        if let model::Body::Number(s) = &q.body
-            && s.unreadable > 0
-        {
-            notes.push(format!(
-                "{}：数として読めない記入 {} 件は集計から除きました",
-                q.number, s.unreadable
-            ));
-        }
-    }
-    let invalid = t
-        .questions
-        .iter()
-        .filter(|q| q.is_choice())
-        .map(|q| {
-            (
-                q,
-                sheet
-                    .rows
-                    .iter()
-                    .filter(|&&r| sheet.choice(r, q).invalid)
-                    .count(),
-            )
-        })
-        .filter(|(_, n)| *n > 0);
-    for (q, n) in invalid {
-        notes.push(format!(
-            "{}：選択肢にない値 {n} 件は無回答として扱いました",
-            count::number_of(spec, &q.id)
-        ));
-    }
+    notes.extend(notes::notes(t, spec, &sheet, &bases, &questions));
     let summary = model::Summary {
         sent: spec.sent,
         replies,
@@ -242,6 +211,11 @@ pub fn build(
         period: spec.period.clone(),
         prefectures,
         prefecture_unknown,
+        unreviewed: sheet
+            .rows
+            .iter()
+            .filter(|&&r| sheet.cell(r, "status") == "review")
+            .count() as u64,
     };
     model::Tally {
         questionnaire: questionnaire.to_string(),
@@ -250,7 +224,7 @@ pub fn build(
         questions,
         crosstabs,
         prefectures: pref_q.map(|pq| crosstab::prefecture_summary(t, spec, &sheet, &bases, pq)),
-        comments: comments::collect(t, spec, &sheet, &bases, staff),
+        comments: comments::collect(t, spec, &sheet, staff),
         notes,
         decimals: d,
         no_answer: spec.no_answer().to_string(),

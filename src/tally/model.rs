@@ -29,6 +29,9 @@ pub struct Summary {
     pub prefectures: Vec<(String, u64)>,
     /// Replies whose prefecture is blank or not one of the 47.
     pub prefecture_unknown: u64,
+    /// Replies tallied with review items still open (`--allow-open`): their doubtful
+    /// cells are the machine's reading.
+    pub unreviewed: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -41,11 +44,27 @@ pub struct QuestionTally {
     pub n: u64,
     /// Those of them who answered.
     pub answered: u64,
-    /// Answers given where the form said to skip the question: left out.
-    pub left_out: u64,
+    /// Answers given by respondents outside the base, left out of the figures (and named
+    /// in the notes; written text is still listed with the comments).
+    pub outside: Outside,
     /// The base in words when it is not every reply.
     pub base_note: Option<String>,
     pub body: Body,
+}
+
+/// Answers outside a question's base, by why the respondent was outside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outside {
+    /// The form said to skip the question.
+    pub skipped: u64,
+    /// The question the skip hangs on was left blank.
+    pub gate_blank: u64,
+    /// A write-in whose option was not ticked.
+    pub option_not_ticked: u64,
+    /// Left out by a base rule of the tally settings.
+    pub excluded: u64,
+    /// Number fields: the sum of the numbers left out.
+    pub sum: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -160,12 +179,27 @@ pub struct Comment {
 }
 
 impl Comment {
-    /// Whether staff said not to publish it (「否」, `no`, `0`, `×`).
+    /// Whether it stays out of the report: staff wrote anything in `publish` but a plain
+    /// yes (可, 掲載, ○, yes, 1 …). A blank is published; 不可, NG, 保留 or a typo are not,
+    /// so that a comment is never published against a note staff made.
     pub fn withheld(&self) -> bool {
-        matches!(
-            self.publish.trim().to_lowercase().as_str(),
-            "no" | "n" | "0" | "否" | "×" | "x" | "いいえ" | "false"
-        )
+        let p = self.publish.trim().to_lowercase();
+        !(p.is_empty()
+            || matches!(
+                p.as_str(),
+                "可" | "掲載"
+                    | "掲載可"
+                    | "する"
+                    | "はい"
+                    | "○"
+                    | "〇"
+                    | "◯"
+                    | "yes"
+                    | "y"
+                    | "ok"
+                    | "1"
+                    | "true"
+            ))
     }
 
     /// The text as published: staff's edit where given.

@@ -56,7 +56,7 @@ impl<'a> Sheet<'a> {
                 if v.is_empty() {
                     return Choice::default();
                 }
-                match v.parse::<u32>().ok().filter(|c| q.option(*c).is_some()) {
+                match code(v).filter(|c| q.option(*c).is_some()) {
                     Some(c) => Choice {
                         codes: vec![c],
                         invalid: false,
@@ -70,9 +70,10 @@ impl<'a> Sheet<'a> {
             Kind::Multi => {
                 let mut out = Choice::default();
                 for o in &q.options {
-                    match self.cell(row, &format!("{}_{}", q.id, o.code)) {
-                        "1" => out.codes.push(o.code),
-                        "" | "0" => {}
+                    match code(self.cell(row, &format!("{}_{}", q.id, o.code))) {
+                        Some(1) => out.codes.push(o.code),
+                        Some(0) => {}
+                        None if self.cell(row, &format!("{}_{}", q.id, o.code)).is_empty() => {}
                         _ => out.invalid = true,
                     }
                 }
@@ -93,6 +94,13 @@ impl<'a> Sheet<'a> {
             Kind::Text | Kind::Number => !self.text(row, q).is_empty(),
         }
     }
+}
+
+/// A code as a spreadsheet may have kept it: 「１」 (full width), `1.0`.
+fn code(v: &str) -> Option<u32> {
+    let v: String = v.chars().map(crate::ocr::text::narrow).collect();
+    let v = v.trim();
+    v.strip_suffix(".0").unwrap_or(v).parse().ok()
 }
 
 /// The template's questions of `questionnaire`: the first template of it (every layout of

@@ -119,6 +119,103 @@ impl TallySpec {
     }
 }
 
+impl TallySpec {
+    /// Every reference to the template that does not hold (a question id or code the
+    /// template does not have), all at once: a mistyped base rule must never be ignored
+    /// while its note still claims the exclusion.
+    pub fn problems(&self, t: &crate::template::Template) -> Vec<String> {
+        use crate::template::Kind;
+        let mut out = Vec::new();
+        let choice = |what: &str, q: &str, codes: &[u32], out: &mut Vec<String>| match t.question(q)
+        {
+            None => out.push(format!("{what}: no question {q} in template {}", t.id)),
+            Some(x) if !x.is_choice() => out.push(format!("{what}: {q} is not a choice question")),
+            Some(x) => {
+                for c in codes {
+                    if x.option(*c).is_none() {
+                        out.push(format!("{what}: {q} has no option {c}"));
+                    }
+                }
+            }
+        };
+        for m in &self.merge {
+            choice(
+                &format!("merge 「{}」", m.label),
+                &m.question,
+                &m.codes,
+                &mut out,
+            );
+        }
+        for g in &self.group {
+            choice(
+                &format!("group 「{}」", g.label),
+                &g.question,
+                &g.codes,
+                &mut out,
+            );
+        }
+        for b in &self.base {
+            if t.question(&b.question).is_none() {
+                out.push(format!(
+                    "base: no question {} in template {}",
+                    b.question, t.id
+                ));
+            }
+            if b.unless.is_none() && b.only.is_none() {
+                out.push(format!("base of {}: give `unless` or `only`", b.question));
+            }
+            for c in b.unless.iter().chain(&b.only) {
+                choice(
+                    &format!("base of {}", b.question),
+                    &c.question,
+                    &c.codes,
+                    &mut out,
+                );
+            }
+        }
+        for (q, labels) in &self.labels {
+            let codes: Vec<u32> = labels
+                .keys()
+                .filter_map(|k| match k.parse() {
+                    Ok(c) => Some(c),
+                    Err(_) => {
+                        out.push(format!("labels.{q}: {k} is not an option code"));
+                        None
+                    }
+                })
+                .collect();
+            choice(&format!("labels.{q}"), q, &codes, &mut out);
+        }
+        for d in &self.crosstab {
+            match t.question(d) {
+                Some(x)
+                    if x.kind == Kind::Single
+                        || x.format == crate::template::TextFormat::Prefecture => {}
+                Some(_) => out.push(format!(
+                    "crosstab: {d} is neither a single choice nor the prefecture"
+                )),
+                None => out.push(format!("crosstab: no question {d} in template {}", t.id)),
+            }
+        }
+        for (what, q) in [
+            ("prefecture", &self.prefecture),
+            ("category", &self.category),
+        ] {
+            if let Some(q) = q
+                && t.question(q).is_none()
+            {
+                out.push(format!("{what}: no question {q} in template {}", t.id));
+            }
+        }
+        for q in self.numbers.keys() {
+            if t.question(q).is_none() {
+                out.push(format!("numbers: no question {q} in template {}", t.id));
+            }
+        }
+        out
+    }
+}
+
 /// Where the spec of `questionnaire` lives in a templates folder.
 pub fn path(templates: &Path, questionnaire: &str) -> PathBuf {
     templates.join(format!("{questionnaire}.tally.toml"))
@@ -176,5 +273,43 @@ mod tests {
         assert_eq!(s.short_label("q6", 5, "long"), "カードリーダー");
         assert_eq!(s.short_label("q6", 4, "long"), "long");
         assert!(toml::from_str::<TallySpec>("decimal = 2").is_err());
+    }
+
+    #[test]
+    fn references_the_template_lacks_are_all_named() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let t = crate::template::load(&dir.join("hodanren-2024-12-a.toml")).unwrap();
+        let (spec, _) = load(&dir, "hodanren-2024-12").unwrap();
+        assert_eq!(
+            spec.problems(&t),
+            Vec::<String>::new(),
+            "the shipped settings fit"
+        );
+        let bad: TallySpec = toml::from_str(
+            r#"
+            crosstab = ["q5", "q99"]
+            [[merge]]
+            question = "q3"
+            label = "x"
+            codes = [1, 9]
+            [[base]]
+            question = "q7"
+            unless = { question = "q06", codes = [14] }
+            [labels.q2]
+            4 = "decoy"
+            "#,
+        )
+        .unwrap();
+        let p = bad.problems(&t);
+        assert_eq!(p.len(), 5, "{p:#?}");
+        for want in [
+            "q3 has no option 9",
+            "no question q06",
+            "q2 has no option 4",
+            "q5 is neither",
+            "no question q99",
+        ] {
+            assert!(p.iter().any(|x| x.contains(want)), "{want} in {p:#?}");
+        }
     }
 }

@@ -19,49 +19,52 @@ pub fn escape(s: &str) -> String {
 }
 
 /// A pie of the rows that are options (merged rows are shown in the table only) plus the
-/// no-answer row; slices in form order clockwise from twelve o'clock.
+/// no-answer row; slices in form order clockwise from twelve o'clock. The legend lists
+/// every option, those nobody chose too, as the table does.
 pub fn pie(rows: &[Row], title: &str) -> String {
-    let slices: Vec<&Row> = rows
+    let legend: Vec<&Row> = rows
         .iter()
-        .filter(|r| matches!(r.key, RowKey::Code(_) | RowKey::NoAnswer) && r.count > 0)
+        .filter(|r| matches!(r.key, RowKey::Code(_) | RowKey::NoAnswer))
         .collect();
-    let total: u64 = slices.iter().map(|r| r.count).sum();
+    let total: u64 = legend.iter().map(|r| r.count).sum();
+    let slices = legend.iter().filter(|r| r.count > 0).count();
     let (cx, cy, rad) = (130.0f64, 130.0f64, 110.0f64);
-    let legend_h = 24 * slices.len().max(1) as u32;
-    let height = (270).max(legend_h + 20);
+    let height = 270.max(24 * legend.len() as u32 + 20);
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 640 {height}" width="640" height="{height}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 680 {height}" width="680" height="{height}" role="img" aria-label="{}">"#,
         escape(title)
     );
     let mut angle = -std::f64::consts::FRAC_PI_2;
-    for (i, r) in slices.iter().enumerate() {
+    for (i, r) in legend.iter().enumerate() {
         let colour = colour(r, i);
-        let sweep = std::f64::consts::TAU * r.count as f64 / total.max(1) as f64;
-        if slices.len() == 1 {
-            let _ = write!(
-                s,
-                r#"<circle cx="{cx}" cy="{cy}" r="{rad}" fill="{colour}"/>"#
-            );
-        } else {
-            let (x0, y0) = (cx + rad * angle.cos(), cy + rad * angle.sin());
-            let end = angle + sweep;
-            let (x1, y1) = (cx + rad * end.cos(), cy + rad * end.sin());
-            let large = u8::from(sweep > std::f64::consts::PI);
-            let _ = write!(
-                s,
-                r##"<path d="M{cx},{cy} L{x0:.2},{y0:.2} A{rad},{rad} 0 {large} 1 {x1:.2},{y1:.2} Z" fill="{colour}" stroke="#fff" stroke-width="1"/>"##
-            );
+        if r.count > 0 {
+            let sweep = std::f64::consts::TAU * r.count as f64 / total.max(1) as f64;
+            if slices == 1 {
+                let _ = write!(
+                    s,
+                    r#"<circle cx="{cx}" cy="{cy}" r="{rad}" fill="{colour}"/>"#
+                );
+            } else {
+                let (x0, y0) = (cx + rad * angle.cos(), cy + rad * angle.sin());
+                let end = angle + sweep;
+                let (x1, y1) = (cx + rad * end.cos(), cy + rad * end.sin());
+                let large = u8::from(sweep > std::f64::consts::PI);
+                let _ = write!(
+                    s,
+                    r##"<path d="M{cx},{cy} L{x0:.2},{y0:.2} A{rad},{rad} 0 {large} 1 {x1:.2},{y1:.2} Z" fill="{colour}" stroke="#fff" stroke-width="1"/>"##
+                );
+            }
+            angle += sweep;
         }
-        angle += sweep;
         let ly = 20 + 24 * i as u32;
         let _ = write!(
             s,
             r#"<rect x="280" y="{}" width="14" height="14" fill="{colour}"/><text x="300" y="{}" font-size="13">{}　{}％（{}）</text>"#,
             ly,
             ly + 12,
-            escape(&r.short),
+            escape(&fit(&r.short, LEGEND_CHARS)),
             escape(r.pct.as_deref().unwrap_or("")),
             r.count
         );
@@ -71,9 +74,10 @@ pub fn pie(rows: &[Row], title: &str) -> String {
 }
 
 /// Horizontal bars, one per row in form order (sub-options and merged members indented),
-/// scaled to 100 % of the base.
+/// scaled to 100 % of the base. Labels longer than the label column are cut with 「…」
+/// (the table beside the chart has them whole; short labels come from the settings).
 pub fn bars(rows: &[Row], title: &str) -> String {
-    let (label_w, bar_w, row_h) = (250.0f64, 300.0f64, 22u32);
+    let (label_w, bar_w, row_h) = (330.0f64, 230.0f64, 22u32);
     let height = row_h * rows.len() as u32 + 30;
     let mut s = String::new();
     let _ = write!(
@@ -93,16 +97,16 @@ pub fn bars(rows: &[Row], title: &str) -> String {
             PALETTE[0]
         };
         let indent = 14.0 * r.indent as f64;
+        let chars = BAR_LABEL_CHARS - r.indent as usize;
         let _ = write!(
             s,
-            r#"<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text><rect x="{}" y="{}" width="{w:.2}" height="{}" fill="{colour}"/><text x="{}" y="{}" font-size="12">{}％（{}）</text>"#,
-            label_w - 6.0,
+            r#"<text x="{}" y="{}" font-size="12">{}</text><rect x="{label_w}" y="{}" width="{w:.2}" height="{}" fill="{colour}"/><text x="{}" y="{}" font-size="12">{}％（{}）</text>"#,
+            4.0 + indent,
             y + 14,
-            escape(&r.short),
-            label_w + indent,
+            escape(&fit(&r.short, chars)),
             y + 3,
             row_h - 6,
-            label_w + indent + w + 6.0,
+            label_w + w + 6.0,
             y + 14,
             escape(r.pct.as_deref().unwrap_or("")),
             r.count
@@ -116,10 +120,44 @@ pub fn bars(rows: &[Row], title: &str) -> String {
     s
 }
 
+/// Characters of a label that fit beside a bar, and in a pie's legend (12–13 px type,
+/// full-width characters).
+const BAR_LABEL_CHARS: usize = 26;
+const LEGEND_CHARS: usize = 20;
+
+/// `s`, cut to `n` characters with 「…」 when longer.
+fn fit(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(n.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
 fn colour(r: &Row, i: usize) -> &'static str {
     if r.key == RowKey::NoAnswer {
         NO_ANSWER
     } else {
         PALETTE[i % PALETTE.len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_labels_are_cut_and_short_ones_kept() {
+        assert_eq!(fit("国保", 5), "国保");
+        assert_eq!(
+            fit("マイナ保険証の有効期限が切れていた", 8),
+            "マイナ保険証の…"
+        );
+        assert_eq!(
+            fit("マイナ保険証の有効期限が切れていた", 8).chars().count(),
+            8
+        );
     }
 }

@@ -26,6 +26,8 @@ section.question { break-inside: avoid; }
 .comment { margin: .2em 0 .8em 1em; }
 .comment .who { font-size: .85em; color: #555; }
 .theme { font-weight: bold; margin-top: 1em; }
+.warn { border: 2px solid #c8363a; padding: .4em .8em; color: #8a1c1f; }
+th { white-space: nowrap; }
 @media print { body { margin: 0; max-width: none; } h2 { break-before: auto; } }
 "#;
 
@@ -106,6 +108,13 @@ pub fn render(t: &Tally) -> String {
 
 fn summary(h: &mut String, t: &Tally) {
     let s = &t.summary;
+    if s.unreviewed > 0 {
+        let _ = writeln!(
+            h,
+            "<p class=\"warn\">確認が済んでいない項目のある回答 {} 件を、機械の読み取りのまま集計しています（速報値）。</p>",
+            thousands(s.unreviewed)
+        );
+    }
     h.push_str("<table class=\"summary\">\n");
     if let Some(sent) = s.sent {
         let _ = writeln!(
@@ -156,7 +165,7 @@ fn question(h: &mut String, t: &Tally, q: &QuestionTally) {
         Body::Choice { multi, rows } => {
             let _ = writeln!(
                 h,
-                "<table><tr><th>選択肢</th><th>件数</th><th>％（N＝{}）</th><th>％（回答者 {}）</th></tr>",
+                "<table><tr><th>選択肢</th><th>件数</th><th>％（N＝{}）</th><th>％（無回答を除く N＝{}）</th></tr>",
                 thousands(q.n),
                 thousands(q.answered)
             );
@@ -285,11 +294,15 @@ fn comments(h: &mut String, t: &Tally) {
                 themes.push(th);
             }
         }
-        // Themed comments first, in the order staff first used each theme.
+        // Themed comments first, in the order staff first used each theme; the rest
+        // under a heading of their own once there are themes.
         themes.sort_by_key(|th| th.is_empty());
+        let themed = themes.iter().any(|th| !th.is_empty());
         for th in themes {
             if !th.is_empty() {
                 let _ = writeln!(h, "<p class=\"theme\">【{}】</p>", escape(th));
+            } else if themed {
+                h.push_str("<p class=\"theme\">【テーマ未設定】</p>\n");
             }
             for c in of_q.iter().filter(|c| c.theme.trim() == th) {
                 let who: Vec<&str> = [

@@ -7,7 +7,8 @@
 //! [`super::percent`]) and the charts plot those cells, so a chart shows exactly its
 //! table's figures.
 
-use super::model::{Body, RowKey, Tally};
+use super::model::{Body, QuestionTally, RowKey, Tally};
+use super::percent::thousands;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Chart, ChartDataLabel, ChartType, Format, FormatAlign, Workbook, Worksheet};
 use std::path::Path;
@@ -15,26 +16,25 @@ use std::path::Path;
 pub fn write(t: &Tally, path: &Path) -> Result<()> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format(match t.decimals {
-        0 => "0".to_string(),
-        d => format!("0.{}", "0".repeat(d as usize)),
-    });
+    let pct = Format::new().set_num_format(pct_format(t.decimals));
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
 
     summary(wb.add_worksheet(), t, &bold, &pct)?;
+    let mut names = std::collections::HashSet::new();
     for q in &t.questions {
+        let ws = wb.add_worksheet();
+        let name = sheet_name(&q.number, &mut names);
+        ws.set_name(&name)?;
         let Body::Choice { multi, rows } = &q.body else {
+            field_sheet(ws, q, &bold, &pct)?;
             continue;
         };
-        let ws = wb.add_worksheet();
-        let name = sheet_name(&q.number, &q.id);
-        ws.set_name(&name)?;
         // One page wide when printed: the table with its chart below.
         ws.set_print_fit_to_pages(1, 0);
-        ws.set_column_width(0, 40)?;
+        ws.set_column_width(0, 62)?;
         ws.set_column_width(2, 14)?;
         ws.set_column_width(3, 18)?;
-        let title = format!("{}　{}（N＝{}）", q.number, q.text, q.n);
+        let title = format!("{}　{}（N＝{}）", q.number, q.text, thousands(q.n));
         ws.write_string_with_format(0, 0, &title, &bold)?;
         if let Some(b) = &q.base_note {
             ws.write_string(1, 0, format!("対象：{b}"))?;
@@ -45,8 +45,10 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
             [
                 "選択肢",
                 "件数",
-                &format!("％（N＝{}）", q.n),
-                &format!("％（回答者 {}）", q.answered),
+                &format!("％（N＝{}）", thousands(q.n)),
+                &format!("％（無回答を除く N＝{}）", thousands(q.answered)),
+                "",
+                "グラフの表示名",
             ],
             &bold,
         )?;
@@ -106,7 +108,9 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
             .set_categories((name.as_str(), first, cat_col, last_row, cat_col))
             .set_values((name.as_str(), first, val_col, last_row, val_col));
         let mut label = ChartDataLabel::new();
-        label.show_value();
+        label
+            .show_value()
+            .set_num_format(format!("{}\"％\"", pct_format(t.decimals)));
         if !*multi {
             label.show_category_name();
         }
@@ -131,7 +135,7 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
     for by in crosstab_dimensions(t) {
         let ws = wb.add_worksheet();
         let tabs: Vec<_> = t.crosstabs.iter().filter(|x| x.by == by).collect();
-        ws.set_name(sheet_name(&format!("{}別", tabs[0].by_text), &by))?;
+        ws.set_name(sheet_name(&format!("{}別", tabs[0].by_text), &mut names))?;
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
         ws.set_column_width(0, 22)?;
@@ -173,6 +177,10 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
                         )?;
                     }
                 }
+                row += 1;
+            }
+            if x.multi {
+                ws.write_string(row, 0, "複数回答のため合計は100％を超える")?;
                 row += 1;
             }
             if x.dimension_unanswered > 0 {
@@ -231,8 +239,8 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
             "編集後の文",
         ];
         ws.write_row_with_format(0, 0, head, &bold)?;
-        ws.set_column_width(6, 60)?;
-        ws.set_column_width(9, 40)?;
+        ws.set_column_width(5, 60)?;
+        ws.set_column_width(8, 40)?;
         for (i, c) in t.comments.iter().enumerate() {
             let r = 1 + i as u32;
             ws.write_number(r, 0, c.no as f64)?;
@@ -267,6 +275,49 @@ pub fn write(t: &Tally, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The number format of a percentage printed with `decimals` decimals.
+fn pct_format(decimals: u32) -> String {
+    match decimals {
+        0 => "0".to_string(),
+        d => format!("0.{}", "0".repeat(d as usize)),
+    }
+}
+
+/// The sheet of a number or text field: its figures, no chart.
+fn field_sheet(ws: &mut Worksheet, q: &QuestionTally, bold: &Format, pct: &Format) -> Result<()> {
+    ws.set_column_width(0, 24)?;
+    let title = format!("{}　{}（N＝{}）", q.number, q.text, thousands(q.n));
+    ws.write_string_with_format(0, 0, &title, bold)?;
+    if let Some(b) = &q.base_note {
+        ws.write_string(1, 0, format!("対象：{b}"))?;
+    }
+    match &q.body {
+        Body::Number(s) => {
+            ws.write_row_with_format(3, 0, ["記入数", "合計", "平均", "最小", "最大"], bold)?;
+            ws.write_number(4, 0, s.answered as f64)?;
+            ws.write_number(4, 1, s.sum as f64)?;
+            if let Some(m) = &s.mean {
+                ws.write_number_with_format(4, 2, m.parse::<f64>()?, pct)?;
+            }
+            for (c, v) in [(3, s.min), (4, s.max)] {
+                if let Some(v) = v {
+                    ws.write_number(4, c, v as f64)?;
+                }
+            }
+        }
+        Body::Text { written, share } => {
+            ws.write_row_with_format(3, 0, ["記入あり", "％"], bold)?;
+            ws.write_number(4, 0, *written as f64)?;
+            if let Some(p) = share {
+                ws.write_number_with_format(4, 1, p.parse::<f64>()?, pct)?;
+            }
+            ws.write_string(6, 0, "記入内容は「自由記載」のシート")?;
+        }
+        Body::Choice { .. } => {}
+    }
+    Ok(())
+}
+
 fn contiguous(rows: &[u32]) -> bool {
     rows.windows(2).all(|w| w[1] == w[0] + 1)
 }
@@ -277,6 +328,16 @@ fn summary(ws: &mut Worksheet, t: &Tally, bold: &Format, pct: &Format) -> Result
     ws.set_column_width(1, 60)?;
     ws.write_string_with_format(0, 0, &t.title, bold)?;
     let s = &t.summary;
+    if s.unreviewed > 0 {
+        ws.write_string(
+            1,
+            0,
+            format!(
+                "確認が済んでいない項目のある回答 {} 件を、機械の読み取りのまま集計しています（速報値）",
+                s.unreviewed
+            ),
+        )?;
+    }
     let mut r = 2;
     if let Some(sent) = s.sent {
         ws.write_string(r, 0, "送付数")?;
@@ -310,7 +371,7 @@ fn summary(ws: &mut Worksheet, t: &Tally, bold: &Format, pct: &Format) -> Result
         r += 1;
     }
     r += 1;
-    ws.write_row_with_format(r, 0, ["設問", "N", "回答者", "集計対象"], bold)?;
+    ws.write_row_with_format(r, 0, ["設問", "N", "無回答を除く", "集計対象"], bold)?;
     r += 1;
     for q in &t.questions {
         ws.write_string(r, 0, format!("{}　{}", q.number, q.text))?;
@@ -340,13 +401,19 @@ fn crosstab_dimensions(t: &Tally) -> Vec<String> {
     out
 }
 
-/// A sheet name Excel accepts (31 characters, none of `[]:*?/\`), unique per question by
-/// its id.
-fn sheet_name(label: &str, id: &str) -> String {
-    let clean: String = format!("{label} {id}")
+/// A sheet name Excel accepts (31 characters, none of `[]:*?/\`), made unique among
+/// `taken` with a trailing number.
+fn sheet_name(label: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let clean: String = label
         .chars()
         .filter(|c| !"[]:*?/\\'".contains(*c))
-        .take(31)
+        .take(28)
         .collect();
-    clean
+    let mut name = clean.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{clean} {n}");
+        n += 1;
+    }
+    name
 }
