@@ -262,7 +262,64 @@ fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
 }
 
 fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
-    let t = template::load(path)?;
+    let t = match template::load(path) {
+        Ok(t) => t,
+        Err(e) => {
+            // A draft that does not load yet is still drawn, each box with its number, so
+            // that it can be named from the picture; then every problem is listed.
+            if scan.is_none()
+                && let Some(sk) = template::sketch(path)
+            {
+                let n = sk.pages.len();
+                for p in &sk.pages {
+                    let base = image::open(&p.image_path)
+                        .with_context(|| format!("reading {}", p.image_path.display()))?
+                        .to_luma8();
+                    let img = template::overlay::draw_sketch(&sk, p.number, &base)?;
+                    let target = page_path(out, p.number, n);
+                    img.save(&target)
+                        .with_context(|| format!("writing {}", target.display()))?;
+                    println!("{} (draft: boxes and fields by number)", target.display());
+                }
+                let unnamed = sk
+                    .boxes
+                    .iter()
+                    .filter(|b| b.name.is_none() && !b.decoy)
+                    .count();
+                let fields = sk.fields.iter().filter(|f| f.name.is_none()).count();
+                println!(
+                    "{} boxes ({} decoys, {unnamed} not named yet), {} fields ({fields} not named yet)",
+                    sk.boxes.len(),
+                    sk.boxes.iter().filter(|b| b.decoy).count(),
+                    sk.fields.len()
+                );
+            }
+            let problems = 1 + e.more.len();
+            return Err(anyhow::anyhow!("{problems} problem(s):\n{e}"));
+        }
+    };
+    // Layouts of the same questionnaire beside it must give the same columns.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut all: Vec<template::Template> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p != path)
+                .filter_map(|p| template::load(&p).ok())
+                .filter(|o| o.id != t.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    all.push(t.clone());
+    let problems = template::layouts::problems(&all);
+    summary(&t);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "{} problem(s) with the templates beside it:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
     // (template page, base image, what the output shows) for each output page.
     let mut bases = Vec::new();
     if let Some(scan) = scan {
@@ -292,6 +349,32 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         println!("{}{shows}", target.display());
     }
     Ok(())
+}
+
+/// What `template check` prints of a template that loads: pages, each question's boxes or
+/// field, decoys, and the columns it gives (to compare with the contract and with the
+/// questionnaire's other layouts).
+fn summary(t: &template::Template) {
+    println!(
+        "template {} (questionnaire {}): {} page(s) at {} dpi, {} questions, {} boxes, {} decoy(s), {} field(s)",
+        t.id,
+        t.questionnaire,
+        t.pages.len(),
+        t.dpi,
+        t.questions.len(),
+        t.questions.iter().map(|q| q.options.len()).sum::<usize>(),
+        t.decoys.len(),
+        t.questions.iter().filter(|q| q.field.is_some()).count()
+    );
+    for q in &t.questions {
+        let what = match &q.field {
+            Some(f) => format!("field on page {}", f.page),
+            None => format!("{} boxes", q.options.len()),
+        };
+        println!("  {:<10} {:<6} {what}  {}", q.id, q.kind.name(), q.text);
+    }
+    let cols: Vec<String> = t.columns().into_iter().map(|c| c.name).collect();
+    println!("columns ({}): {}", cols.len(), cols.join(","));
 }
 
 /// `out.png` for one page; `out.p2.png` style names for the further pages.

@@ -172,3 +172,120 @@ fn all_templates_in_the_folder_load() {
     let ids: Vec<_> = ts.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["chiba-2023-05-a", "hodanren-2024-12-a"]);
 }
+
+fn faxform(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// `template check` on a fresh draft draws every box with its number and names every
+/// problem at once; on a finished template it prints the summary with the columns; next
+/// to a second layout of the same questionnaire that gives other columns it fails,
+/// naming both files and the difference.
+#[test]
+fn check_draws_a_draft_and_names_every_mistake() {
+    let tmp = tempfile::tempdir().unwrap();
+    let draft = tmp.path().join("draft.toml");
+    let blank = root().join("templates/blank/hodanren-2024-12-a.pdf");
+    let d = faxform(&[
+        "template".as_ref(),
+        "detect".as_ref(),
+        blank.as_os_str(),
+        "--out".as_ref(),
+        draft.as_os_str(),
+    ]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let overlay = tmp.path().join("draft.png");
+    let c = faxform(&[
+        "template".as_ref(),
+        "check".as_ref(),
+        draft.as_os_str(),
+        "--out".as_ref(),
+        overlay.as_os_str(),
+    ]);
+    assert_eq!(c.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&c.stdout);
+    assert!(
+        out.contains("42 boxes (1 decoys, 41 not named yet), 7 fields (7 not named yet)"),
+        "{out}"
+    );
+    let err = String::from_utf8_lossy(&c.stderr);
+    assert!(err.contains("48 problem(s)"), "{err}");
+    assert_eq!(err.matches("box has no question").count(), 41, "{err}");
+    // The drawing is the reference page with coloured tags.
+    let img = image::open(&overlay).unwrap().to_rgb8();
+    let red = img.pixels().filter(|p| p.0 == [230, 25, 75]).count();
+    assert!(red > 41 * 80, "numbered boxes drawn: {red} red pixels");
+
+    // A finished template: the summary and its columns.
+    let dir = tmp.path().join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("hodanren-2024-12-a.toml");
+    let src = std::fs::read_to_string(root().join("templates/hodanren-2024-12-a.toml")).unwrap();
+    std::fs::write(&a, &src).unwrap();
+    std::fs::copy(
+        root().join("templates/hodanren-2024-12-a.p1.png"),
+        dir.join("hodanren-2024-12-a.p1.png"),
+    )
+    .unwrap();
+    let ok = faxform(&[
+        "template".as_ref(),
+        "check".as_ref(),
+        a.as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("a.png").as_os_str(),
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        out.contains("14 questions, 41 boxes, 1 decoy(s), 7 field(s)"),
+        "{out}"
+    );
+    assert!(out.contains("columns (34): q1,q2,q3,q4,q5,q6_1,"), "{out}");
+
+    // A second layout beside it with q7_count renamed: check and run both refuse.
+    let b = dir.join("hodanren-2024-12-b.toml");
+    std::fs::write(
+        &b,
+        src.replace("id = \"hodanren-2024-12-a\"", "id = \"hodanren-2024-12-b\"")
+            .replace("\"q7_count\"", "\"q7_cnt\""),
+    )
+    .unwrap();
+    let bad = faxform(&[
+        "template".as_ref(),
+        "check".as_ref(),
+        b.as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("b.png").as_os_str(),
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("hodanren-2024-12-a.toml")
+            && err.contains("hodanren-2024-12-b.toml")
+            && err.contains("q7_cnt"),
+        "{err}"
+    );
+    let run = faxform(&[
+        "run".as_ref(),
+        root().join("samples/hodanren").as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("run").as_os_str(),
+        "--templates".as_ref(),
+        dir.as_os_str(),
+        "--no-ocr".as_ref(),
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("q7_cnt"));
+}

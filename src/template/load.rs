@@ -6,14 +6,27 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-/// A template that cannot be used, with the file and line at fault.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
+/// A template that cannot be used, with the file and line at fault, and every further
+/// problem found in the same file (`more`: line, message).
+#[derive(Debug)]
 pub struct LoadError {
     pub file: String,
     pub line: usize,
     pub message: String,
+    pub more: Vec<(usize, String)>,
 }
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)?;
+        for (line, m) in &self.more {
+            write!(f, "\n{}:{line}: {m}", self.file)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,8 +145,83 @@ impl Lines<'_> {
             file: self.file.clone(),
             line: self.line_of(span.start),
             message: message.into(),
+            more: Vec::new(),
         })
     }
+}
+
+/// What a template file places on its pages, named or not: enough to draw a draft that
+/// does not load yet (a fresh `template detect` draft has no names), so that a person sees
+/// each box's number while naming it.
+#[derive(Debug, Clone)]
+pub struct Sketch {
+    pub pages: Vec<Page>,
+    pub boxes: Vec<SketchItem>,
+    pub fields: Vec<SketchItem>,
+}
+
+/// One box or field of a [`Sketch`]: its number in the file (1-based, as the draft's
+/// `# n` comments count), where it is, and its name (`q2:1`, `q5`) when it has one.
+#[derive(Debug, Clone)]
+pub struct SketchItem {
+    pub number: usize,
+    pub page: usize,
+    pub rect: Rect,
+    pub name: Option<String>,
+    pub decoy: bool,
+}
+
+/// The [`Sketch`] of a template file that parses as TOML, whatever else is wrong with it.
+pub fn sketch(path: &Path) -> Option<Sketch> {
+    let src = std::fs::read_to_string(path).ok()?;
+    let raw: RawTemplate = toml::from_str(&src).ok()?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let pages = raw
+        .page
+        .iter()
+        .enumerate()
+        .map(|(i, p)| Page {
+            number: i + 1,
+            image_path: dir.join(&p.get_ref().image),
+            width: p.get_ref().size[0],
+            height: p.get_ref().size[1],
+        })
+        .collect();
+    let boxes = raw
+        .boxes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let b = b.get_ref();
+            SketchItem {
+                number: i + 1,
+                page: b.page,
+                rect: b.rect,
+                name: (!b.question.is_empty()).then(|| format!("{}:{}", b.question, b.code)),
+                decoy: b.decoy,
+            }
+        })
+        .collect();
+    let fields = raw
+        .field
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let f = f.get_ref();
+            SketchItem {
+                number: i + 1,
+                page: f.page,
+                rect: f.rect,
+                name: (!f.question.is_empty()).then(|| f.question.clone()),
+                decoy: false,
+            }
+        })
+        .collect();
+    Some(Sketch {
+        pages,
+        boxes,
+        fields,
+    })
 }
 
 /// Loads and validates one template file.
@@ -142,6 +230,7 @@ pub fn load(path: &Path) -> Result<Template, LoadError> {
         file: path.display().to_string(),
         line: 0,
         message: format!("cannot read: {e}"),
+        more: Vec::new(),
     })?;
     parse(&src, path)
 }
@@ -194,6 +283,15 @@ pub fn load_all(dir: &Path) -> anyhow::Result<Vec<Template>> {
     if out.is_empty() {
         anyhow::bail!("no templates in {}", dir.display());
     }
+    let problems = super::layouts::problems(&out);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "templates in {} disagree ({} problem(s)):\n  {}",
+            dir.display(),
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
     Ok(out)
 }
 
@@ -213,6 +311,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
         file: lines.file.clone(),
         line: e.span().map(|s| lines.line_of(s.start)).unwrap_or(0),
         message: e.message().to_string(),
+        more: Vec::new(),
     })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     if raw.dpi.is_nan() || raw.dpi <= 0.0 {
@@ -329,26 +428,38 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
         .map(|(i, q)| (q.id.clone(), i))
         .collect();
 
+    // From here on every problem is collected, so that `template check` names them all at
+    // once (a draft has many).
+    let mut errs: Vec<(usize, String)> = Vec::new();
+    let mut fail =
+        |span: std::ops::Range<usize>, m: String| errs.push((lines.line_of(span.start), m));
+
     // Boxes: options and decoys. Overlapping printed boxes mean a detection or naming slip.
     let mut decoys = Vec::new();
     let mut placed: Vec<(usize, Rect, std::ops::Range<usize>)> = Vec::new();
     for b in &raw.boxes {
         let r = b.get_ref();
-        check_rect(b.span(), r.page, &r.rect, "box")?;
-        if let Some(lr) = &r.label_rect {
-            check_rect(b.span(), r.page, lr, "label_rect")?;
+        if let Err(e) = check_rect(b.span(), r.page, &r.rect, "box") {
+            fail(b.span(), e.message);
+            continue;
         }
-        for (page, other, span) in &placed {
-            if *page == r.page && other.intersects(&r.rect) {
-                return lines.err(
-                    b.span(),
-                    format!(
-                        "box {} overlaps the box at line {} ({other})",
-                        r.rect,
-                        lines.line_of(span.start)
-                    ),
-                );
-            }
+        if let Some(lr) = &r.label_rect
+            && let Err(e) = check_rect(b.span(), r.page, lr, "label_rect")
+        {
+            fail(b.span(), e.message);
+        }
+        if let Some((_, other, span)) = placed
+            .iter()
+            .find(|(page, other, _)| *page == r.page && other.intersects(&r.rect))
+        {
+            fail(
+                b.span(),
+                format!(
+                    "box {} overlaps the box at line {} ({other})",
+                    r.rect,
+                    lines.line_of(span.start)
+                ),
+            );
         }
         placed.push((r.page, r.rect, b.span()));
         if r.decoy {
@@ -360,38 +471,43 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
             continue;
         }
         if r.question.is_empty() {
-            return lines.err(
+            fail(
                 b.span(),
-                "box has no question: name it, or mark it decoy = true",
+                "box has no question: name it, or mark it decoy = true".into(),
             );
+            continue;
         }
         let Some(&qi) = index.get(&r.question) else {
-            return lines.err(
+            fail(
                 b.span(),
                 format!("box names unknown question {}", r.question),
             );
+            continue;
         };
         let q = &mut questions[qi];
         if !q.is_choice() {
-            return lines.err(
+            fail(
                 b.span(),
                 format!("box names {} which is a {} question", q.id, q.kind.name()),
             );
+            continue;
         }
         if r.code == 0 {
-            return lines.err(
+            fail(
                 b.span(),
                 format!("box of {} has no code (codes start at 1)", q.id),
             );
+            continue;
         }
         if let Some(prev) = q.option(r.code) {
-            return lines.err(
+            fail(
                 b.span(),
                 format!(
                     "code {} of {} used twice (first at line {})",
                     r.code, q.id, prev.line
                 ),
             );
+            continue;
         }
         q.options.push(OptionBox {
             code: r.code,
@@ -405,25 +521,32 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
 
     for f in &raw.field {
         let r = f.get_ref();
-        check_rect(f.span(), r.page, &r.rect, "field")?;
+        if let Err(e) = check_rect(f.span(), r.page, &r.rect, "field") {
+            fail(f.span(), e.message);
+            continue;
+        }
         if r.question.is_empty() {
-            return lines.err(f.span(), "field has no question: name it");
+            fail(f.span(), "field has no question: name it".into());
+            continue;
         }
         let Some(&qi) = index.get(&r.question) else {
-            return lines.err(
+            fail(
                 f.span(),
                 format!("field names unknown question {}", r.question),
             );
+            continue;
         };
         let q = &mut questions[qi];
         if q.is_choice() {
-            return lines.err(
+            fail(
                 f.span(),
                 format!("field names {} which is a {} question", q.id, q.kind.name()),
             );
+            continue;
         }
         if q.field.is_some() {
-            return lines.err(f.span(), format!("question {} has two fields", q.id));
+            fail(f.span(), format!("question {} has two fields", q.id));
+            continue;
         }
         q.field = Some(Field {
             page: r.page,
@@ -439,71 +562,64 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
         q.options.sort_by_key(|o| o.code);
         if q.is_choice() {
             if q.options.is_empty() {
-                return lines.err(span, format!("question {} has no options", q.id));
+                fail(span.clone(), format!("question {} has no options", q.id));
             }
-            for (i, o) in q.options.iter().enumerate() {
-                if o.code != i as u32 + 1 {
-                    return lines.err(
-                        span,
-                        format!(
-                            "question {} has codes that skip {} (codes run 1..n)",
-                            q.id,
-                            i + 1
-                        ),
-                    );
-                }
+            if let Some(i) = (0..q.options.len()).find(|&i| q.options[i].code != i as u32 + 1) {
+                fail(
+                    span.clone(),
+                    format!(
+                        "question {} has codes that skip {} (codes run 1..n)",
+                        q.id,
+                        i + 1
+                    ),
+                );
             }
         } else if q.field.is_none() {
-            return lines.err(span, format!("question {} has no [[field]]", q.id));
+            fail(span.clone(), format!("question {} has no [[field]]", q.id));
         }
         let n = q.options.len() as u32;
         let valid = |c: &u32| *c >= 1 && *c <= n;
         if let Some(c) = q.exclusive.iter().find(|c| !valid(c)) {
-            return lines.err(
-                span,
+            fail(
+                span.clone(),
                 format!("exclusive option {c} is not an option of {}", q.id),
             );
         }
         for s in &q.sub {
             if q.kind != Kind::Multi {
-                return lines.err(
-                    span,
+                fail(
+                    span.clone(),
                     format!(
                         "sub-options need a multi question, {} is {}",
                         q.id,
                         q.kind.name()
                     ),
                 );
-            }
-            if let Some(c) = std::iter::once(&s.parent)
+            } else if let Some(c) = std::iter::once(&s.parent)
                 .chain(&s.codes)
                 .find(|c| !valid(c))
             {
-                return lines.err(
-                    span,
+                fail(
+                    span.clone(),
                     format!("sub-option code {c} is not an option of {}", q.id),
                 );
             }
         }
         for s in &q.skip {
             match index.get(&s.to) {
-                None => {
-                    return lines.err(
-                        span,
-                        format!("{} branches to unknown question {}", q.id, s.to),
-                    );
-                }
-                Some(&t) if t <= qi => {
-                    return lines.err(
-                        span,
-                        format!("{} branches back to {} (branches go forward)", q.id, s.to),
-                    );
-                }
+                None => fail(
+                    span.clone(),
+                    format!("{} branches to unknown question {}", q.id, s.to),
+                ),
+                Some(&t) if t <= qi => fail(
+                    span.clone(),
+                    format!("{} branches back to {} (branches go forward)", q.id, s.to),
+                ),
                 _ => {}
             }
             if let Some(c) = s.when.iter().find(|c| !valid(c)) {
-                return lines.err(
-                    span,
+                fail(
+                    span.clone(),
                     format!("branch of {} on code {c}, which is not an option", q.id),
                 );
             }
@@ -516,7 +632,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
                 .map(|&i| questions[i].option(*code).is_some())
                 .unwrap_or(false);
             if !ok {
-                return lines.err(
+                fail(
                     qspans[qi].clone(),
                     format!(
                         "{} is attached to {aq} option {code}, which does not exist",
@@ -525,6 +641,16 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
                 );
             }
         }
+    }
+    if !errs.is_empty() {
+        errs.sort_by_key(|e| e.0);
+        let (line, message) = errs.remove(0);
+        return Err(LoadError {
+            file: lines.file.clone(),
+            line,
+            message,
+            more: errs,
+        });
     }
 
     Ok(Template {
@@ -670,7 +796,7 @@ question = "q3"
     #[test]
     fn code_used_twice_is_rejected() {
         let e = broken("question = \"q1\"\ncode = 2", "question = \"q1\"\ncode = 1");
-        assert!(e.message.contains("code 1 of q1 used twice"), "{e}");
+        assert!(e.to_string().contains("code 1 of q1 used twice"), "{e}");
     }
 
     #[test]
@@ -684,22 +810,22 @@ question = "q3"
     fn other_mistakes_are_rejected_with_reasons() {
         assert!(
             broken("kind = \"single\"", "kind = \"several\"")
-                .message
+                .to_string()
                 .contains("unknown variant")
         );
         assert!(
             broken("exclusive = [3]", "exclusive = [4]")
-                .message
+                .to_string()
                 .contains("exclusive option 4")
         );
         assert!(
             broken("codes = [2]", "codes = [7]")
-                .message
+                .to_string()
                 .contains("sub-option code 7")
         );
         assert!(
             broken("to = \"q3\"", "to = \"q1\"")
-                .message
+                .to_string()
                 .contains("branches back")
         );
         assert!(
@@ -707,23 +833,44 @@ question = "q3"
                 "rect = [300, 300, 15, 15]\ndecoy = true",
                 "rect = [300, 300, 15, 15]"
             )
-            .message
+            .to_string()
             .contains("no question")
         );
         assert!(
             broken("rect = [10, 100, 300, 40]", "rect = [10, 990, 300, 40]")
-                .message
+                .to_string()
                 .contains("outside page 1")
         );
         assert!(
             broken("question = \"q3\"", "question = \"q1\"")
-                .message
+                .to_string()
                 .contains("single")
         );
         assert!(
             broken("id = \"q2\"", "id = \"q1\"")
-                .message
+                .to_string()
                 .contains("used twice")
+        );
+    }
+
+    #[test]
+    fn every_mistake_of_a_file_is_named_at_once() {
+        let src = GOOD
+            .replacen(
+                "question = \"q1\"\ncode = 2",
+                "question = \"q1\"\ncode = 1",
+                1,
+            )
+            .replacen("to = \"q3\"", "to = \"q9\"", 1)
+            .replacen("question = \"q3\"", "question = \"q7\"", 1);
+        let e = parse_str(&src).unwrap_err().to_string();
+        for want in ["used twice", "unknown question q9", "unknown question q7"] {
+            assert!(e.contains(want), "{want} in {e}");
+        }
+        assert!(e.lines().count() >= 3, "{e}");
+        assert!(
+            e.lines().all(|l| l.starts_with("templates/t-a.toml:")),
+            "{e}"
         );
     }
 }

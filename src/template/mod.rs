@@ -10,11 +10,12 @@ mod branching;
 mod columns;
 pub mod detect;
 pub mod draft;
+pub mod layouts;
 mod load;
 pub mod overlay;
 
 pub use columns::{Column, ColumnKind};
-pub use load::{LoadError, dir, load, load_all, parse};
+pub use load::{LoadError, Sketch, SketchItem, dir, load, load_all, parse, sketch};
 
 use crate::geometry::Rect;
 use std::path::PathBuf;

@@ -19,10 +19,9 @@ const PALETTE: [[u8; 3]; 8] = [
     [240, 50, 230],
 ];
 
-/// Draws every box, label region and field of page `page` over `base` (the reference
-/// image, or a scan already registered to the template's coordinates).
-pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<RgbImage> {
-    let mut out = RgbImage::from_fn(base.width(), base.height(), |x, y| {
+/// The reference image faded, so that the overlay stands out.
+fn faded(base: &GrayImage) -> RgbImage {
+    RgbImage::from_fn(base.width(), base.height(), |x, y| {
         // Fade the form so the overlay stands out.
         let v = base.get_pixel(x, y).0[0] as u16;
         let v = (v + 3 * 255) / 4;
@@ -32,9 +31,16 @@ pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<
             v as u8 as u16
         };
         Rgb([v as u8; 3])
-    });
+    })
+}
+
+/// Draws every box, label region and field of page `page` over `base` (the reference
+/// image, or a scan already registered to the template's coordinates).
+pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<RgbImage> {
+    let mut out = faded(base);
     let f = font(FontRole::Print)?;
-    let caption_px = (t.dpi / 200.0 * 21.0).max(10.0);
+    // Tags readable at 100 %: digits about 3 mm high on the 200-dpi reference.
+    let caption_px = (t.dpi / 200.0 * 30.0).max(12.0);
     for (qi, q) in t.questions.iter().enumerate() {
         let c = PALETTE[qi % PALETTE.len()];
         for o in q.options.iter().filter(|o| o.page == page) {
@@ -82,6 +88,50 @@ pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<
     Ok(out)
 }
 
+/// Draws a draft that does not load yet ([`super::Sketch`]): every box with its number in
+/// the file (`#12`, and its name once it has one), decoys in grey, fields with `field #n`,
+/// so that a person names the boxes from the picture.
+pub fn draw_sketch(s: &super::Sketch, page: usize, base: &GrayImage) -> anyhow::Result<RgbImage> {
+    let mut out = faded(base);
+    let f = font(FontRole::Print)?;
+    let px = 30.0;
+    let (named, unnamed, grey) = ([0, 130, 200], [230, 25, 75], [120, 120, 120]);
+    for b in s.boxes.iter().filter(|b| b.page == page) {
+        let c = if b.decoy {
+            grey
+        } else if b.name.is_some() {
+            named
+        } else {
+            unnamed
+        };
+        outline(&mut out, &b.rect.inflate(2), c, 3);
+        let tag = match (&b.name, b.decoy) {
+            (_, true) => format!("#{} decoy", b.number),
+            (Some(n), _) => format!("#{} {n}", b.number),
+            (None, _) => format!("#{}", b.number),
+        };
+        caption(&mut out, &f, px, b.rect.x, b.rect.y - 4, &tag, c);
+    }
+    for fl in s.fields.iter().filter(|fl| fl.page == page) {
+        let c = if fl.name.is_some() { named } else { unnamed };
+        outline(&mut out, &fl.rect, c, 2);
+        let tag = match &fl.name {
+            Some(n) => format!("field #{} {n}", fl.number),
+            None => format!("field #{}", fl.number),
+        };
+        caption(
+            &mut out,
+            &f,
+            px,
+            fl.rect.x + 4,
+            fl.rect.y + px as i32 + 2,
+            &tag,
+            c,
+        );
+    }
+    Ok(out)
+}
+
 fn outline(img: &mut RgbImage, r: &Rect, c: [u8; 3], t: i32) {
     for y in r.y - t..r.bottom() + t {
         for x in r.x - t..r.right() + t {
@@ -111,6 +161,19 @@ fn caption(
         GlyphJitter::NONE
     });
     let top = baseline - px as i32;
+    // A white chip under the text: a tag sitting on a box's border or on the form's
+    // printing stays readable at 100 %.
+    for sy in 2..px as i32 + 3 {
+        for sx in 0..w as i32 {
+            let (px, py) = (x + sx, top + sy);
+            if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
+                let d = img.get_pixel_mut(px as u32, py as u32);
+                for v in d.0.iter_mut() {
+                    *v = ((*v as u16 + 3 * 255) / 4) as u8;
+                }
+            }
+        }
+    }
     for (sx, sy, p) in scratch.enumerate_pixels() {
         let a = 1.0 - p.0[0] as f32 / 255.0;
         if a <= 0.0 {
