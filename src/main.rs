@@ -327,18 +327,54 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         let kit = faxform::run::Kit::build(vec![t.clone()])?;
         let pages = faxform::ingest::read_all_pages(scan, &IngestOptions::default())?;
         for (i, p) in pages.iter().enumerate() {
-            let (_, page, aligned) = faxform::run::align_to_template(&kit, p)
-                .map_err(|e| anyhow::anyhow!("{} page {}: {e}", scan.display(), i + 1))?;
+            let a = match faxform::run::align_to_template(&kit, p) {
+                Ok(a) => a,
+                Err(e) => {
+                    // A cover sheet or another form's page: said, and the next page drawn.
+                    println!("scan page {}: {e}", i + 1);
+                    continue;
+                }
+            };
+            let total = a.found + a.predicted + a.disputed;
+            // The verdict the night batch would reach on this page's boxes.
+            let verdict = if a.unreliable {
+                format!(
+                    "the run would send all {total} boxes to review: the page could not be aligned to the form reliably"
+                )
+            } else if a.unsure > 0 {
+                format!(
+                    "the run would read the page, up to {} box(es) to review as not located (unless a fill hides their ring)",
+                    a.unsure
+                )
+            } else {
+                "the run would read every box".to_string()
+            };
+            println!(
+                "scan page {} = template page {}: {} of {total} boxes found where their neighbours agree, {} placed from neighbours, {} disputed; misfit {:.1} px; {verdict}",
+                i + 1,
+                a.page,
+                a.found,
+                a.predicted,
+                a.disputed,
+                a.rms
+            );
             bases.push((
-                page,
-                aligned,
-                format!(" (scan page {} = template page {page})", i + 1),
+                a.page,
+                a.image,
+                format!(" (scan page {} = template page {})", i + 1, a.page),
             ));
         }
     } else {
         for p in &t.pages {
             bases.push((p.number, t.reference_image(p.number)?, String::new()));
         }
+    }
+    if bases.is_empty() {
+        anyhow::bail!(
+            "no page of {} is a page of template {}",
+            scan.map(|s| s.display().to_string()).unwrap_or_default(),
+            t.id
+        );
     }
     let n = bases.len();
     for (i, (page, base, shows)) in bases.into_iter().enumerate() {

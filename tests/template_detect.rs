@@ -248,6 +248,29 @@ fn check_draws_a_draft_and_names_every_mistake() {
         "{out}"
     );
     assert!(out.contains("columns (34): q1,q2,q3,q4,q5,q6_1,"), "{out}");
+    // Over a received fax (upside down, standard resolution): how its boxes were found,
+    // and what the run would do.
+    let scan = root().join("samples/hodanren/fax-00006.tif");
+    let s = faxform(&[
+        "template".as_ref(),
+        "check".as_ref(),
+        a.as_os_str(),
+        "--scan".as_ref(),
+        scan.as_os_str(),
+        "--out".as_ref(),
+        tmp.path().join("scan.png").as_os_str(),
+    ]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let out = String::from_utf8_lossy(&s.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("scan page 1 = template page 1: "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("of 41 boxes found where their neighbours agree")
+            && line.contains("the run would"),
+        "{line}"
+    );
 
     // A second layout beside it with q7_count renamed: check and run both refuse.
     let b = dir.join("hodanren-2024-12-b.toml");

@@ -321,17 +321,48 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
 }
 
 /// A scanned page identified, registered and resampled into its template's coordinates
-/// (for `faxform template check --scan`): template index, template page, the image.
-pub fn align_to_template(
-    kit: &Kit,
-    p: &crate::ingest::PageImage,
-) -> Result<(usize, usize, crate::raster::GrayImage), String> {
+/// (for `faxform template check --scan`), with how well its boxes were found.
+pub struct Aligned {
+    pub template: usize,
+    /// 1-based template page.
+    pub page: usize,
+    pub image: crate::raster::GrayImage,
+    /// The page's boxes: found by their ring where their neighbours agree, placed from
+    /// their neighbours, and disputed (a ring match where the others say it cannot be).
+    pub found: usize,
+    pub predicted: usize,
+    pub disputed: usize,
+    /// Root-mean-square misfit of the found boxes, pixels.
+    pub rms: f64,
+    /// What the run would do with this page's boxes: every box to review as "could not be
+    /// aligned" (`unreliable`), or these many as "not located".
+    pub unreliable: bool,
+    pub unsure: usize,
+}
+
+pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Aligned, String> {
     let mut times = StageTimes::default();
     let rp = page::read_page(kit, p, 1, None, &mut times)?;
     let t = &kit.templates[rp.template];
     let tp = &t.pages[rp.page - 1];
     let img = rp.reg.template_view(&rp.image, tp.width, tp.height);
-    Ok((rp.template, rp.page, img))
+    let count = |want: fn(&crate::register::Located) -> bool| {
+        rp.reg.located.iter().filter(|l| want(l)).count()
+    };
+    use crate::register::Located;
+    Ok(Aligned {
+        template: rp.template,
+        page: rp.page,
+        image: img,
+        found: count(|l| *l == Located::Found),
+        predicted: count(|l| matches!(l, Located::Predicted { .. })),
+        disputed: count(|l| *l == Located::Disputed),
+        rms: rp.reg.rms,
+        unreliable: rp.reg.unreliable(),
+        unsure: (0..rp.reg.located.len())
+            .filter(|&i| rp.reg.unsure(i))
+            .count(),
+    })
 }
 
 /// A progress bar on a terminal, plain lines otherwise (CI, cron, logs).
