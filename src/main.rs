@@ -63,6 +63,10 @@ enum TemplateCommand {
         /// Resolution of the draft's reference images.
         #[arg(long, default_value_t = 200.0)]
         dpi: f32,
+        /// Name the draft after another layout of the same questionnaire: a template file,
+        /// or a template id in the templates folder.
+        #[arg(long)]
+        like: Option<String>,
     },
     /// Draw a template's regions over its reference image, one PNG per page.
     Check {
@@ -133,8 +137,14 @@ fn limit_openmp() {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Template {
-            command: TemplateCommand::Detect { blank, out, dpi },
-        } => detect(&blank, &out, dpi),
+            command:
+                TemplateCommand::Detect {
+                    blank,
+                    out,
+                    dpi,
+                    like,
+                },
+        } => detect(&blank, &out, dpi, like.as_deref()),
         Command::Template {
             command:
                 TemplateCommand::Check {
@@ -232,7 +242,20 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
+fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> {
+    let reference = match like {
+        None => None,
+        Some(l) if Path::new(l).is_file() => Some(template::load(Path::new(l))?),
+        Some(l) => {
+            let dir = template::dir(None);
+            Some(template::load(&dir.join(format!("{l}.toml"))).map_err(|e| {
+                anyhow::anyhow!(
+                    "--like {l}: no template file {l} nor id {l} in {}: {e}",
+                    dir.display()
+                )
+            })?)
+        }
+    };
     if (dpi - faxform::normalise::WORKING_DPI).abs() > 0.01 {
         eprintln!(
             "faxform: note: a template drafted at {dpi} dpi can be checked but not run: `faxform run` reads pages at {} dpi",
@@ -246,7 +269,17 @@ fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
         let f = template::detect::detect_page(&img, dpi);
         found.push((img, f));
     }
-    template::draft::write_draft(out, blank, dpi, &found)?;
+    let names = reference.as_ref().map(|r| {
+        let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
+        template::like::names_like(r, &findings)
+    });
+    template::draft::write_draft(
+        out,
+        blank,
+        dpi,
+        &found,
+        reference.as_ref().zip(names.as_ref()),
+    )?;
     for (i, (_, f)) in found.iter().enumerate() {
         let decoys = f.boxes.iter().filter(|b| b.decoy.is_some()).count();
         println!(
@@ -258,6 +291,24 @@ fn detect(blank: &Path, out: &Path, dpi: f32) -> Result<()> {
         );
     }
     println!("draft written to {}", out.display());
+    if let (Some(r), Some(n)) = (&reference, &names) {
+        let boxes = n.boxes.iter().filter(|b| b.is_some()).count();
+        let fields = n.fields.iter().filter(|f| f.is_some()).count();
+        println!(
+            "named like {}: {boxes} boxes and {fields} fields, with its {} question blocks",
+            r.id,
+            r.questions.len()
+        );
+        for u in &n.unmatched {
+            println!("  not matched: {u}");
+        }
+        if n.unmatched.is_empty() {
+            println!(
+                "check it: faxform template check {} --out OVERLAY.png",
+                out.display()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -312,3 +312,56 @@ fn check_draws_a_draft_and_names_every_mistake() {
     );
     assert!(String::from_utf8_lossy(&run.stderr).contains("q7_cnt"));
 }
+
+/// A retyping in another layout (tests/data/retyped: other type, spacing and rows, two
+/// pages) drafted `--like` the hand-named layout loads without a single edit and gives the
+/// same columns, every box and field named.
+#[test]
+fn a_retyped_layout_is_named_like_the_known_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/hodanren-2024-12-b.pdf");
+    let draft = tmp.path().join("hodanren-2024-12-b.toml");
+    let like = root().join("templates/hodanren-2024-12-a.toml");
+    let d = faxform(&[
+        "template".as_ref(),
+        "detect".as_ref(),
+        blank.as_os_str(),
+        "--out".as_ref(),
+        draft.as_os_str(),
+        "--like".as_ref(),
+        like.as_os_str(),
+    ]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        out.contains("named like hodanren-2024-12-a: 41 boxes and 7 fields"),
+        "{out}"
+    );
+    assert!(!out.contains("not matched"), "{out}");
+    let b = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let a = load("hodanren-2024-12-a");
+    assert_eq!(b.questionnaire, a.questionnaire);
+    assert_eq!(b.pages.len(), 2);
+    assert_eq!(
+        template::layouts::problems(&[a.clone(), b.clone()]),
+        Vec::<String>::new()
+    );
+    // Every option carries layout a's label, and sits on the retyped page.
+    for q in &a.questions {
+        let qb = b.question(&q.id).unwrap();
+        for o in &q.options {
+            assert_eq!(
+                qb.option(o.code).unwrap().label,
+                o.label,
+                "{} {}",
+                q.id,
+                o.code
+            );
+        }
+    }
+    assert_eq!(
+        b.question("q7").unwrap().options[0].page,
+        2,
+        "問7 opens page 2"
+    );
+}

@@ -330,15 +330,18 @@ fn underlines(comps: &[Component], page_width: u32, box_size: i32, s: &Scale) ->
         .collect()
 }
 
-/// Blanks between a tall narrow glyph pair such as （ and ）, wider than six box widths.
+/// Blanks between a tall narrow glyph pair such as （ and ）, four box widths or wider
+/// (four full-width spaces: a retyped 「件数（　　　　）」 is often that short).
 fn paren_blanks(line: &TextLine, box_size: i32, underlines: &[Rect]) -> Vec<Rect> {
     let tallish =
         |r: &Rect| r.h as f32 >= 0.7 * line.height().min(box_size * 3 / 2) as f32 && r.w * 2 <= r.h;
     let mut out = Vec::new();
-    for pair in line.items.windows(2) {
+    for (i, pair) in line.items.windows(2).enumerate() {
         let (l, r) = (pair[0], pair[1]);
         let gap = r.x - l.right();
-        if gap < box_size * 6 || !tallish(&l) || !tallish(&r) {
+        // The blank may follow a short label inside the parentheses: 「（件数　　　）」.
+        let opened = tallish(&l) || line.items[i.saturating_sub(3)..i].iter().any(&tallish);
+        if gap < box_size * 4 || !opened || !tallish(&r) {
             continue;
         }
         let rect = Rect::new(
@@ -357,7 +360,7 @@ fn paren_blanks(line: &TextLine, box_size: i32, underlines: &[Rect]) -> Vec<Rect
 
 /// Sorts top to bottom by rows (items whose centres are within half a box of each other
 /// share a row), then left to right.
-fn reading_order<T>(items: &mut [T], rect: impl Fn(&T) -> Rect, box_size: i32) {
+pub(super) fn reading_order<T>(items: &mut [T], rect: impl Fn(&T) -> Rect, box_size: i32) {
     items.sort_by_key(|t| rect(t).y + rect(t).h / 2);
     let mut row_of = Vec::with_capacity(items.len());
     let mut row = 0;

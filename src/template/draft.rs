@@ -11,12 +11,14 @@ use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Writes `out` (the draft TOML) and one reference PNG per page beside it.
+/// Writes `out` (the draft TOML) and one reference PNG per page beside it; with `like`,
+/// named after another layout of the questionnaire ([`super::like`]).
 pub fn write_draft(
     out: &Path,
     source: &Path,
     dpi: f32,
     pages: &[(GrayImage, PageFindings)],
+    like: Option<(&super::Template, &super::like::Names)>,
 ) -> Result<()> {
     let stem = out
         .file_stem()
@@ -44,8 +46,20 @@ pub fn write_draft(
     )?;
     writeln!(t, "# Format: templates/README.md.")?;
     writeln!(t, "id = \"{stem}\"")?;
-    writeln!(t, "questionnaire = \"\"")?;
-    writeln!(t, "title = \"\"")?;
+    match like {
+        Some((r, names)) => {
+            writeln!(t, "# Named like {} ({}).", r.id, r.path.display())?;
+            for u in &names.unmatched {
+                writeln!(t, "# Not matched: {u}")?;
+            }
+            writeln!(t, "questionnaire = {:?}", r.questionnaire)?;
+            writeln!(t, "title = {:?}", r.title)?;
+        }
+        None => {
+            writeln!(t, "questionnaire = \"\"")?;
+            writeln!(t, "title = \"\"")?;
+        }
+    }
     writeln!(t, "dpi = {dpi}\n")?;
     for (i, (img, _)) in pages.iter().enumerate() {
         let name = format!("{stem}.p{}.png", i + 1);
@@ -70,15 +84,21 @@ pub fn write_draft(
             if let Some(l) = &b.label_rect {
                 writeln!(t, "label_rect = {}", rect(l))?;
             }
-            match &b.decoy {
-                Some(why) => writeln!(t, "decoy = true\nwhy = {:?}", why)?,
-                None => writeln!(t, "question = \"\"\ncode = 0\nlabel = \"\"")?,
+            let name = like.and_then(|(_, names)| names.boxes.get(n - 1).cloned().flatten());
+            match (&b.decoy, name) {
+                (Some(why), _) => writeln!(t, "decoy = true\nwhy = {:?}", why)?,
+                (None, Some((q, code, label))) => {
+                    writeln!(t, "question = {q:?}\ncode = {code}\nlabel = {label:?}")?
+                }
+                (None, None) => writeln!(t, "question = \"\"\ncode = 0\nlabel = \"\"")?,
             }
             writeln!(t)?;
         }
     }
+    let mut nf = 0;
     for (i, (_, f)) in pages.iter().enumerate() {
         for fld in &f.fields {
+            nf += 1;
             writeln!(t, "[[field]]")?;
             writeln!(t, "page = {}", i + 1)?;
             writeln!(t, "rect = {}", rect(&fld.rect))?;
@@ -87,8 +107,12 @@ pub fn write_draft(
                 "shape = \"{}\"",
                 format!("{:?}", fld.shape).to_lowercase()
             )?;
-            writeln!(t, "question = \"\"\n")?;
+            let name = like.and_then(|(_, names)| names.fields.get(nf - 1).cloned().flatten());
+            writeln!(t, "question = {:?}\n", name.unwrap_or_default())?;
         }
+    }
+    if let Some((r, _)) = like {
+        t.push_str(&super::like::questions_toml(r));
     }
     std::fs::write(out, t).with_context(|| format!("writing {}", out.display()))?;
     Ok(())

@@ -11,6 +11,7 @@ mod columns;
 pub mod detect;
 pub mod draft;
 pub mod layouts;
+pub mod like;
 mod load;
 pub mod overlay;
 
