@@ -45,6 +45,9 @@ mod defs {
     /// put them mean the page bends in ways the prediction does not follow. (Heights, here
     /// and in [`AGREE_PX`], are counted in received rows: see [`super::register`].)
     pub const MAX_RMS_PX: f64 = px_dist(0.1905);
+    /// A fresh placement may fit the page's printing by this share less than the first
+    /// and still be taken (the first may be a little off: that is why it is redone).
+    pub const PRINTING_SLACK: f64 = 0.02;
 }
 use defs::*;
 
@@ -170,7 +173,12 @@ pub fn register(
     match search::consensus_start(img, boxes, initial, WEAK_SCORE) {
         Some(start) => {
             let second = register_from(img, boxes, start, row);
-            if second.better_than(&first) {
+            // More boxes found is not enough: where the printed boxes are hair-thin and
+            // the fax all but erased them, a column of label glyphs can agree on a wrong
+            // shift. The new placement must also fit the page's own printing as well.
+            let fits = boxes.printing_agreement(img, &second.transform)
+                >= boxes.printing_agreement(img, &first.transform) - PRINTING_SLACK;
+            if second.better_than(&first) && fits {
                 second
             } else {
                 first
@@ -384,6 +392,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, r)| BoxModel::new(&reference, i, 1, *r))
                 .collect(),
+            printing: Vec::new(),
         }
     }
 

@@ -25,11 +25,17 @@ impl BoxModel {
     }
 }
 
-/// All boxes of one template page.
+/// All boxes of one template page, and a sample of the page's other printing (text,
+/// rules) to judge a whole placement by.
 #[derive(Debug, Clone)]
 pub struct PageBoxes {
     pub boxes: Vec<BoxModel>,
+    /// Reference ink pixels away from the boxes, on a sparse grid (template pixels).
+    pub printing: Vec<(i32, i32)>,
 }
+
+/// Every this many pixels across and down, one reference ink pixel is sampled.
+const PRINTING_STEP: u32 = 3;
 
 impl BoxModel {
     /// The box at `r` of question `question`, option `code`, as the reference shows it.
@@ -71,7 +77,46 @@ impl PageBoxes {
                 boxes.push(BoxModel::new(reference, qi, o.code, o.rect));
             }
         }
-        PageBoxes { boxes }
+        let near_box = |x: u32, y: u32| {
+            boxes
+                .iter()
+                .any(|b| b.rect.inflate(4).contains_point(x as f32, y as f32))
+        };
+        let mut printing = Vec::new();
+        for y in (0..reference.height()).step_by(PRINTING_STEP as usize) {
+            for x in (0..reference.width()).step_by(PRINTING_STEP as usize) {
+                if is_ink(reference.get_pixel(x, y).0[0]) && !near_box(x, y) {
+                    printing.push((x as i32, y as i32));
+                }
+            }
+        }
+        PageBoxes { boxes, printing }
+    }
+
+    /// The share of the sampled printing that `a` puts on ink of `img` (within a pixel):
+    /// how well a placement fits the whole page, text and rules, not only the boxes.
+    pub fn printing_agreement(&self, img: &GrayImage, a: &Affine) -> f64 {
+        if self.printing.is_empty() {
+            return 0.0;
+        }
+        let (w, h) = (img.width() as i64, img.height() as i64);
+        let inked = |x: i64, y: i64| {
+            x >= 0 && y >= 0 && x < w && y < h && is_ink(img.get_pixel(x as u32, y as u32).0[0])
+        };
+        let hits = self
+            .printing
+            .iter()
+            .filter(|&&(x, y)| {
+                let (u, v) = a.apply(x as f64, y as f64);
+                let (u, v) = (round_i64(u), round_i64(v));
+                inked(u, v)
+                    || inked(u - 1, v)
+                    || inked(u + 1, v)
+                    || inked(u, v - 1)
+                    || inked(u, v + 1)
+            })
+            .count();
+        hits as f64 / self.printing.len() as f64
     }
 }
 
