@@ -269,17 +269,21 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         let f = template::detect::detect_page(&img, dpi);
         found.push((img, f));
     }
-    let names = reference.as_ref().map(|r| {
-        let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
-        template::like::names_like(r, &findings)
-    });
-    template::draft::write_draft(
-        out,
-        blank,
-        dpi,
-        &found,
-        reference.as_ref().zip(names.as_ref()),
-    )?;
+    let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
+    let mut naming = match &reference {
+        Some(r) => Some(template::like::naming_like(r, &findings)),
+        None => template::textlayer::naming_from_text(blank, dpi, &findings),
+    };
+    if let Some(n) = naming.as_mut().filter(|n| n.questionnaire.is_empty()) {
+        // The draft's name less its layout letter: `newsurvey-a` is layout a of `newsurvey`.
+        let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("draft");
+        n.questionnaire = match stem.rsplit_once('-') {
+            Some((q, l)) if l.len() == 1 && l.chars().all(|c| c.is_ascii_lowercase()) => q,
+            _ => stem,
+        }
+        .to_string();
+    }
+    template::draft::write_draft(out, blank, dpi, &found, naming.as_ref())?;
     for (i, (_, f)) in found.iter().enumerate() {
         let decoys = f.boxes.iter().filter(|b| b.decoy.is_some()).count();
         println!(
@@ -291,23 +295,22 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         );
     }
     println!("draft written to {}", out.display());
-    if let (Some(r), Some(n)) = (&reference, &names) {
-        let boxes = n.boxes.iter().filter(|b| b.is_some()).count();
-        let fields = n.fields.iter().filter(|f| f.is_some()).count();
-        println!(
-            "named like {}: {boxes} boxes and {fields} fields, with its {} question blocks",
-            r.id,
-            r.questions.len()
-        );
-        for u in &n.unmatched {
+    if let Some(n) = &naming {
+        let boxes = n.names.boxes.iter().filter(|b| b.is_some()).count();
+        let fields = n.names.fields.iter().filter(|f| f.is_some()).count();
+        let blocks = n.questions.matches("[[question]]").count();
+        let source = match &reference {
+            Some(r) => format!("like {}", r.id),
+            None => "from the PDF's text".to_string(),
+        };
+        println!("named {source}: {boxes} boxes and {fields} fields, {blocks} question blocks");
+        for u in &n.names.unmatched {
             println!("  not matched: {u}");
         }
-        if n.unmatched.is_empty() {
-            println!(
-                "check it: faxform template check {} --out OVERLAY.png",
-                out.display()
-            );
-        }
+        println!(
+            "check it: faxform template check {} --out OVERLAY.png",
+            out.display()
+        );
     }
     Ok(())
 }

@@ -188,7 +188,8 @@ fn faxform(args: &[&std::ffi::OsStr]) -> std::process::Output {
 fn check_draws_a_draft_and_names_every_mistake() {
     let tmp = tempfile::tempdir().unwrap();
     let draft = tmp.path().join("draft.toml");
-    let blank = root().join("templates/blank/hodanren-2024-12-a.pdf");
+    // A raster blank (a scan, no text to name it from): the draft is unnamed.
+    let blank = root().join("templates/hodanren-2024-12-a.p1.png");
     let d = faxform(&[
         "template".as_ref(),
         "detect".as_ref(),
@@ -423,4 +424,47 @@ fn a_retyped_layout_is_named_like_the_known_one() {
         score.contains("wrong among auto-accepted 0 (0.000 %)"),
         "{score}"
     );
+}
+
+/// A blank typed in a word processor carries its text: `template detect` alone names the
+/// boxes by the 問 headings above them and their labels by the text printed beside them,
+/// and the draft gives the contract's columns with no edit (branching, exclusive options
+/// and sub-options are for a person to add, and it says so).
+#[test]
+fn a_blank_with_text_is_named_from_its_text() {
+    for id in ["hodanren-2024-12-a", "chiba-2023-05-a"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let blank = root().join("templates/blank").join(format!("{id}.pdf"));
+        let draft = tmp.path().join(id).with_extension("toml");
+        let d = faxform(&[
+            "template".as_ref(),
+            "detect".as_ref(),
+            blank.as_os_str(),
+            "--out".as_ref(),
+            draft.as_os_str(),
+        ]);
+        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+        let out = String::from_utf8_lossy(&d.stdout);
+        assert!(out.contains("named from the PDF's text"), "{out}");
+        assert!(
+            out.contains("branching"),
+            "what it cannot know is said: {out}"
+        );
+        let got = template::load(&draft).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let want = load(id);
+        let cols = |t: &Template| t.columns().into_iter().map(|c| c.name).collect::<Vec<_>>();
+        assert_eq!(cols(&got), cols(&want), "{id}");
+        assert_eq!(got.questionnaire, id.rsplit_once('-').unwrap().0, "{id}");
+        let (mut same, mut all) = (0, 0);
+        for q in &want.questions {
+            for o in &q.options {
+                all += 1;
+                same += usize::from(
+                    got.question(&q.id).unwrap().option(o.code).unwrap().label == o.label,
+                );
+            }
+        }
+        eprintln!("{id}: {same} of {all} labels as the hand-named template");
+        assert!(same * 10 >= all * 7, "{id}: {same} of {all} labels");
+    }
 }

@@ -11,14 +11,15 @@ use anyhow::{Context, Result};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Writes `out` (the draft TOML) and one reference PNG per page beside it; with `like`,
-/// named after another layout of the questionnaire ([`super::like`]).
+/// Writes `out` (the draft TOML) and one reference PNG per page beside it; with a
+/// `naming` (after another layout, [`super::like`], or from the PDF's text,
+/// [`super::textlayer`]), its names and question blocks.
 pub fn write_draft(
     out: &Path,
     source: &Path,
     dpi: f32,
     pages: &[(GrayImage, PageFindings)],
-    like: Option<(&super::Template, &super::like::Names)>,
+    naming: Option<&super::like::Naming>,
 ) -> Result<()> {
     let stem = out
         .file_stem()
@@ -46,14 +47,14 @@ pub fn write_draft(
     )?;
     writeln!(t, "# Format: templates/README.md.")?;
     writeln!(t, "id = \"{stem}\"")?;
-    match like {
-        Some((r, names)) => {
-            writeln!(t, "# Named like {} ({}).", r.id, r.path.display())?;
-            for u in &names.unmatched {
+    match naming {
+        Some(n) => {
+            writeln!(t, "# Named {}.", n.source)?;
+            for u in &n.names.unmatched {
                 writeln!(t, "# Not matched: {u}")?;
             }
-            writeln!(t, "questionnaire = {:?}", r.questionnaire)?;
-            writeln!(t, "title = {:?}", r.title)?;
+            writeln!(t, "questionnaire = {:?}", n.questionnaire)?;
+            writeln!(t, "title = {:?}", n.title)?;
         }
         None => {
             writeln!(t, "questionnaire = \"\"")?;
@@ -84,7 +85,7 @@ pub fn write_draft(
             if let Some(l) = &b.label_rect {
                 writeln!(t, "label_rect = {}", rect(l))?;
             }
-            let name = like.and_then(|(_, names)| names.boxes.get(n - 1).cloned().flatten());
+            let name = naming.and_then(|x| x.names.boxes.get(n - 1).cloned().flatten());
             match (&b.decoy, name) {
                 (Some(why), _) => writeln!(t, "decoy = true\nwhy = {:?}", why)?,
                 (None, Some((q, code, label))) => {
@@ -107,12 +108,12 @@ pub fn write_draft(
                 "shape = \"{}\"",
                 format!("{:?}", fld.shape).to_lowercase()
             )?;
-            let name = like.and_then(|(_, names)| names.fields.get(nf - 1).cloned().flatten());
+            let name = naming.and_then(|x| x.names.fields.get(nf - 1).cloned().flatten());
             writeln!(t, "question = {:?}\n", name.unwrap_or_default())?;
         }
     }
-    if let Some((r, _)) = like {
-        t.push_str(&super::like::questions_toml(r));
+    if let Some(n) = naming {
+        t.push_str(&n.questions);
     }
     std::fs::write(out, t).with_context(|| format!("writing {}", out.display()))?;
     Ok(())

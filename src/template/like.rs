@@ -9,6 +9,30 @@ use super::{Kind, Question, Template, TextFormat};
 use crate::geometry::Rect;
 use std::fmt::Write as _;
 
+/// A draft's names and what goes with them: where they came from, the questionnaire id,
+/// title and question blocks to write.
+#[derive(Debug, Default)]
+pub struct Naming {
+    /// 「like hodanren-2024-12-a」, 「from the PDF's text」: said in the draft's header.
+    pub source: String,
+    pub questionnaire: String,
+    pub title: String,
+    pub names: Names,
+    /// The `[[question]]` blocks, as the file writes them.
+    pub questions: String,
+}
+
+/// The naming of a draft after `reference` ([`names_like`]).
+pub fn naming_like(reference: &Template, pages: &[PageFindings]) -> Naming {
+    Naming {
+        source: format!("like {} ({})", reference.id, reference.path.display()),
+        questionnaire: reference.questionnaire.clone(),
+        title: reference.title.clone(),
+        names: names_like(reference, pages),
+        questions: questions_toml(reference),
+    }
+}
+
 /// Names for a draft's boxes and fields, in the draft's order (pages in turn, each in
 /// reading order), and what could not be matched.
 #[derive(Debug, Default)]

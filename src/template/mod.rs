@@ -14,6 +14,7 @@ pub mod layouts;
 pub mod like;
 mod load;
 pub mod overlay;
+pub mod textlayer;
 
 pub use columns::{Column, ColumnKind};
 pub use load::{LoadError, Sketch, SketchItem, dir, load, load_all, parse, sketch};

@@ -1,0 +1,402 @@
+//! Naming a draft from the blank PDF's own text, when it has a text layer (a form typed in
+//! a word processor and saved as PDF): each box's label is the text printed in its label
+//! region, each 「問N」 heading starts question `qN`, and the boxes and fields below it
+//! belong to it, codes in reading order. A blank without text (a scan) keeps today's
+//! unnamed draft.
+//!
+//! The words and their places come from poppler's `pdftotext -bbox` (Debian's
+//! poppler-utils, which `make setup` installs); without it, the draft is unnamed.
+//!
+//! What the text cannot say is left for a person and listed: branching (skip rules),
+//! exclusive options and sub-options.
+
+use super::detect::PageFindings;
+use super::like::{Names, Naming};
+use crate::geometry::Rect;
+use regex::Regex;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// One printed character with its place in draft pixels (a word's width shared evenly
+/// among its characters: Japanese type is near enough monospaced for that).
+#[derive(Debug, Clone)]
+struct Glyph {
+    c: char,
+    rect: Rect,
+    /// The word it was printed in (a heading's number ends with its word).
+    word: usize,
+}
+
+/// A 「問N」 heading: where it is, its number, and the rest of its printed line.
+#[derive(Debug, Clone)]
+struct Heading {
+    page: usize,
+    x: i32,
+    y: i32,
+    number: String,
+    text: String,
+}
+
+/// The draft's naming from `pdf`'s text layer, or `None` when it has none (or no 問
+/// headings, or pdftotext is missing).
+pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<Naming> {
+    let glyphs = glyphs(pdf, dpi)?;
+    let headings: Vec<Heading> = glyphs
+        .iter()
+        .enumerate()
+        .flat_map(|(p, g)| {
+            headings(g)
+                .into_iter()
+                .map(move |h| Heading { page: p + 1, ..h })
+        })
+        .collect();
+    if headings.is_empty() {
+        return None;
+    }
+    // The heading a box or field belongs to: of the nearest heading line above it, the
+    // heading to its left (questions printed side by side, 【問２】年齢 and 【問３】区分).
+    let under = |page: usize, x: i32, y: i32| -> Option<usize> {
+        let above = |h: &Heading| h.page < page || (h.page == page && h.y <= y + 4);
+        let last = headings.iter().rposition(above)?;
+        let line =
+            |h: &Heading| h.page == headings[last].page && h.y.abs_diff(headings[last].y) <= 6;
+        headings
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| above(h) && line(h) && h.x <= x + 4)
+            .max_by_key(|(_, h)| h.x)
+            .map(|(i, _)| i)
+            .or(Some(last))
+    };
+    let mut names = Names::default();
+    // Per heading: its boxes (draft box index, code, label) and fields (draft field index).
+    let mut boxes_of: Vec<Vec<(usize, u32, String, Rect)>> = vec![Vec::new(); headings.len()];
+    let mut fields_of: Vec<Vec<(usize, Rect)>> = vec![Vec::new(); headings.len()];
+    let mut n = 0;
+    for (p, f) in pages.iter().enumerate() {
+        for b in &f.boxes {
+            n += 1;
+            names.boxes.push(None);
+            if b.decoy.is_some() {
+                continue;
+            }
+            let Some(h) = under(p + 1, b.rect.x, b.rect.y) else {
+                names
+                    .unmatched
+                    .push(format!("box #{n} stands above the first 問 heading"));
+                continue;
+            };
+            let label = b
+                .label_rect
+                .map(|l| label(&glyphs[p], &l))
+                .unwrap_or_default();
+            let code = boxes_of[h].len() as u32 + 1;
+            boxes_of[h].push((n - 1, code, label, b.rect));
+        }
+    }
+    let mut nf = 0;
+    for (p, f) in pages.iter().enumerate() {
+        for fl in &f.fields {
+            nf += 1;
+            names.fields.push(None);
+            match under(p + 1, fl.rect.x, fl.rect.y + fl.rect.h / 2) {
+                Some(h) => fields_of[h].push((nf - 1, fl.rect)),
+                None => names
+                    .unmatched
+                    .push(format!("field #{nf} stands above the first 問 heading")),
+            }
+        }
+    }
+    let mut questions = String::new();
+    let mut seen = std::collections::HashSet::new();
+    for (hi, h) in headings.iter().enumerate() {
+        let id = format!("q{}", h.number);
+        if !seen.insert(id.clone()) || (boxes_of[hi].is_empty() && fields_of[hi].is_empty()) {
+            continue;
+        }
+        let text = h.text.chars().take(40).collect::<String>();
+        if boxes_of[hi].is_empty() {
+            // A write-in question: its field(s).
+            for (k, &(fi, _)) in fields_of[hi].iter().enumerate() {
+                let fid = if k == 0 {
+                    id.clone()
+                } else {
+                    format!("{id}_{}", k + 1)
+                };
+                let prefecture = ["都道府県", "都・道・府・県", "所在地"]
+                    .iter()
+                    .any(|w| h.text.contains(w));
+                block(
+                    &mut questions,
+                    &fid,
+                    "text",
+                    prefecture.then_some("prefecture"),
+                    &text,
+                    None,
+                );
+                names.fields[fi] = Some(fid);
+            }
+            continue;
+        }
+        // 「（複数回答）」 may stand on its own line between the heading and the options.
+        let first_box = boxes_of[hi].iter().map(|b| b.3.y).min().unwrap_or(h.y);
+        let between: String = glyphs[h.page - 1]
+            .iter()
+            .filter(|g| g.rect.y >= h.y && g.rect.y < first_box && g.rect.x >= h.x - 4)
+            .map(|g| g.c)
+            .collect();
+        let multi = ["複数回答", "複数選択", "いくつでも", "すべて"]
+            .iter()
+            .any(|w| h.text.contains(w) || between.contains(w));
+        block(
+            &mut questions,
+            &id,
+            if multi { "multi" } else { "single" },
+            None,
+            &text,
+            None,
+        );
+        for (bi, code, label, _) in &boxes_of[hi] {
+            names.boxes[*bi] = Some((id.clone(), *code, label.clone()));
+        }
+        // Fields among the options: その他（ ） after its box, a count after its box, or
+        // a box of its own below the options.
+        for &(fi, fr) in &fields_of[hi] {
+            let same_row = boxes_of[hi]
+                .iter()
+                .filter(|(_, _, _, r)| r.y < fr.bottom() && fr.y < r.bottom() && r.x < fr.x)
+                .max_by_key(|(_, _, _, r)| r.x);
+            let row_text = |r: &Rect| {
+                let g = &glyphs[page_of(pages, fi)];
+                text_in(g, &Rect::new(r.x, fr.y, fr.right() - r.x, fr.h))
+            };
+            let (fid, kind, attached) = match same_row {
+                Some((_, code, l, r)) if l.starts_with("その他") => {
+                    (format!("{id}_other"), "text", Some((id.clone(), *code)))
+                }
+                Some((_, code, _, r))
+                    if row_text(r).contains("件数") || row_text(r).contains("人数") =>
+                {
+                    (format!("{id}_count"), "number", Some((id.clone(), *code)))
+                }
+                Some((_, code, _, _)) => (
+                    format!("{id}_{code}_text"),
+                    "text",
+                    Some((id.clone(), *code)),
+                ),
+                None => (format!("{id}_text"), "text", None),
+            };
+            let mut fid2 = fid.clone();
+            let mut k = 2;
+            while !seen.insert(fid2.clone()) {
+                fid2 = format!("{fid}{k}");
+                k += 1;
+            }
+            block(&mut questions, &fid2, kind, None, &text, attached.as_ref());
+            names.fields[fi] = Some(fid2);
+        }
+    }
+    names.unmatched.push(
+        "not in the text: branching (skip), exclusive options and sub-options: add them to the question blocks".into(),
+    );
+    let title = glyphs
+        .first()
+        .and_then(|g| g.iter().max_by_key(|x| x.rect.h))
+        .map(|big| {
+            glyphs[0]
+                .iter()
+                .filter(|x| (x.rect.y - big.rect.y).abs() <= 2 && x.rect.h + 2 >= big.rect.h)
+                .map(|x| x.c)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    Some(Naming {
+        source: format!("from the text of {}", pdf.display()),
+        questionnaire: String::new(),
+        title,
+        names,
+        questions,
+    })
+}
+
+/// Which page field `fi` (index over all pages) is on, 0-based.
+fn page_of(pages: &[PageFindings], fi: usize) -> usize {
+    let mut left = fi;
+    for (p, f) in pages.iter().enumerate() {
+        if left < f.fields.len() {
+            return p;
+        }
+        left -= f.fields.len();
+    }
+    0
+}
+
+fn block(
+    out: &mut String,
+    id: &str,
+    kind: &str,
+    format: Option<&str>,
+    text: &str,
+    attached: Option<&(String, u32)>,
+) {
+    let _ = writeln!(out, "[[question]]\nid = {id:?}\nkind = {kind:?}");
+    if let Some(f) = format {
+        let _ = writeln!(out, "format = {f:?}");
+    }
+    let _ = writeln!(out, "text = {text:?}");
+    if let Some((q, c)) = attached {
+        let _ = writeln!(out, "attached = {{ question = {q:?}, code = {c} }}");
+    }
+    let _ = writeln!(out);
+}
+
+/// The text printed inside `r`: the characters whose centre lies in it, without □ and
+/// spaces, an unclosed 「（…」 at the end cut off (「その他（」 → 「その他」).
+fn label(glyphs: &[Glyph], r: &Rect) -> String {
+    let s = text_in(glyphs, r);
+    let s = match (s.rfind('（'), s.rfind('）')) {
+        (Some(o), c) if c.is_none_or(|c| c < o) => s[..o].to_string(),
+        _ => s,
+    };
+    // 「国保・□社保」: the separator before the next box is not the label's.
+    let s = s.trim_end_matches(['・', '、', '，']).to_string();
+    // An opening bracket printed against the box falls outside the label region.
+    if s.contains('」') && !s.contains('「') {
+        format!("「{s}")
+    } else {
+        s
+    }
+}
+
+/// The characters whose centre lies in `r`, left to right, without □ and spaces.
+fn text_in(glyphs: &[Glyph], r: &Rect) -> String {
+    let r = r.inflate(2);
+    let mut inside: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| {
+            let (cx, cy) = g.rect.center();
+            r.contains_point(cx, cy)
+        })
+        .collect();
+    inside.sort_by_key(|g| g.rect.x);
+    inside
+        .iter()
+        .map(|g| g.c)
+        .filter(|c| *c != '□' && !c.is_whitespace())
+        .collect()
+}
+
+/// 「問N」 headings of one page: the glyph 問, then digits (full-width or not).
+fn headings(g: &[Glyph]) -> Vec<Heading> {
+    let mut out = Vec::new();
+    for (i, x) in g.iter().enumerate() {
+        if x.c != '問' {
+            continue;
+        }
+        let digits: String = g[i + 1..]
+            .iter()
+            .take_while(|d| d.word == x.word && crate::ocr::text::narrow(d.c).is_ascii_digit())
+            .map(|d| crate::ocr::text::narrow(d.c))
+            .collect();
+        if digits.is_empty() {
+            continue;
+        }
+        // Only a heading that starts its line or a bracket (【問１】): not 「問１２」へ in a
+        // sentence.
+        let starts = !g.iter().any(|o| {
+            o.rect.y.abs_diff(x.rect.y) <= 3
+                && o.rect.right() <= x.rect.x
+                && x.rect.x - o.rect.right() < x.rect.w * 2
+                && !matches!(o.c, '【' | '［' | '[')
+        });
+        if !starts {
+            continue;
+        }
+        let line_h = x.rect.h;
+        let mut rest: Vec<&Glyph> = g
+            .iter()
+            .filter(|o| {
+                let cy = o.rect.y + o.rect.h / 2;
+                cy >= x.rect.y && cy <= x.rect.y + line_h && o.rect.x > x.rect.x
+            })
+            .collect();
+        rest.sort_by_key(|o| o.rect.x);
+        // The question's words, up to the first box of options printed on the same line.
+        let text: String = rest
+            .iter()
+            .map(|o| o.c)
+            .skip(digits.chars().count())
+            .take_while(|c| *c != '□')
+            .collect::<String>()
+            .trim_start_matches(['】', '］', ']', '．', '.', ' ', '　'])
+            .trim()
+            .to_string();
+        out.push(Heading {
+            page: 0,
+            x: x.rect.x,
+            y: x.rect.y,
+            number: digits,
+            text,
+        });
+    }
+    out
+}
+
+/// Every page's characters, in draft pixels at `dpi`, from `pdftotext -bbox`.
+fn glyphs(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Glyph>>> {
+    let out = Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let html = String::from_utf8_lossy(&out.stdout);
+    let page_re = Regex::new(r"<page width=").expect("a valid pattern");
+    let word_re = Regex::new(
+        r#"<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>"#,
+    )
+    .expect("a valid pattern");
+    let scale = dpi as f64 / 72.0;
+    let mut pages: Vec<Vec<Glyph>> = Vec::new();
+    let mut rest = html.as_ref();
+    while let Some(m) = page_re.find(rest) {
+        let after = &rest[m.end()..];
+        let end = page_re
+            .find(after)
+            .map(|n| n.start())
+            .unwrap_or(after.len());
+        let body = &after[..end];
+        let mut page = Vec::new();
+        for (wi, c) in word_re.captures_iter(body).enumerate() {
+            let v = |i: usize| c[i].parse::<f64>().unwrap_or(0.0) * scale;
+            let (x0, y0, x1, y1) = (v(1), v(2), v(3), v(4));
+            let text = c[5]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            let chars: Vec<char> = text.chars().collect();
+            let w = (x1 - x0) / chars.len().max(1) as f64;
+            for (k, ch) in chars.into_iter().enumerate() {
+                let x = x0 + w * k as f64;
+                page.push(Glyph {
+                    word: wi,
+                    c: ch,
+                    rect: Rect::new(
+                        x.round() as i32,
+                        y0.round() as i32,
+                        (w.round() as i32).max(1),
+                        ((y1 - y0).round() as i32).max(1),
+                    ),
+                });
+            }
+        }
+        pages.push(page);
+        rest = &after[end..];
+    }
+    (!pages.is_empty() && pages.iter().any(|p| !p.is_empty())).then_some(pages)
+}
