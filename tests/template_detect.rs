@@ -468,3 +468,36 @@ fn a_blank_with_text_is_named_from_its_text() {
         assert!(same * 10 >= all * 7, "{id}: {same} of {all} labels");
     }
 }
+
+/// Round checkboxes (○) on a page of their own are found, and the 〇 of running text on a
+/// page of square boxes is not taken for one (tests/data/retyped/round-boxes.pdf).
+#[test]
+fn round_checkboxes_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/round-boxes.pdf");
+    let draft = tmp.path().join("round-a.toml");
+    let d = faxform(&[
+        "template".as_ref(),
+        "detect".as_ref(),
+        blank.as_os_str(),
+        "--out".as_ref(),
+        draft.as_os_str(),
+    ]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        out.contains("page 1: 6 checkboxes (1 probable decoys)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("page 2: 7 checkboxes (0 probable decoys)"),
+        "{out}"
+    );
+    let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let cols: Vec<_> = t.columns().into_iter().map(|c| c.name).collect();
+    assert_eq!(cols, ["q1", "q2", "q3", "q4_1", "q4_2", "q4_3"]);
+    let q3 = t.question("q3").unwrap();
+    let labels: Vec<_> = q3.options.iter().map(|o| o.label.as_str()).collect();
+    assert_eq!(labels, ["満足", "やや満足", "やや不満", "不満"]);
+    assert!(q3.options.iter().all(|o| o.page == 2));
+}

@@ -7,7 +7,7 @@
 //! flagged as probable decoys, so that a person naming the draft sees why.
 
 use crate::geometry::Rect;
-use crate::raster::{Component, GrayImage, components, ink_ratio};
+use crate::raster::{Component, GrayImage, components, ink_ratio, is_ink};
 use crate::template::FieldShape;
 
 /// A checkbox found on the blank.
@@ -56,6 +56,15 @@ pub fn detect_page(img: &GrayImage, dpi: f32) -> PageFindings {
         .filter(|c| is_checkbox(img, c, &s))
         .map(|c| c.bbox)
         .collect();
+    // Round checkboxes (○) where a page has no square ones: a page with square boxes
+    // keeps its 〇 and ○ of running text (「〇保険医協会」) out of the answers.
+    if boxes.is_empty() {
+        boxes = comps
+            .iter()
+            .filter(|c| is_round_checkbox(img, c, &s))
+            .map(|c| c.bbox)
+            .collect();
+    }
     let box_size = median(boxes.iter().map(|b| b.w.max(b.h)).collect()).unwrap_or(s.mm(3.0));
 
     // Glyph-sized components make up the text lines; everything larger is a rule or frame.
@@ -140,6 +149,47 @@ fn is_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> bool {
     let strong = sides.iter().all(|r| side_coverage(img, r) > 0.85);
     let inner = b.inflate(-(t + 1));
     strong && inner.w > 0 && inner.h > 0 && ink_ratio(img, &inner) < 0.02
+}
+
+/// A printed ring (○) of checkbox size: its ink lies on a circle all the way round, its
+/// middle and the corners of its bounding square are paper.
+fn is_round_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> bool {
+    let b = c.bbox;
+    let (lo, hi) = (s.mm(1.8), s.mm(5.5));
+    if b.w < lo || b.h < lo || b.w > hi || b.h > hi {
+        return false;
+    }
+    if (b.w - b.h).abs() > (b.w.max(b.h) / 8).max(2) || c.area as f32 > 0.45 * b.area() as f32 {
+        return false;
+    }
+    let (cx, cy) = (b.x as f32 + b.w as f32 / 2.0, b.y as f32 + b.h as f32 / 2.0);
+    let r = (b.w + b.h) as f32 / 4.0;
+    const SECTORS: usize = 24;
+    let mut covered = [false; SECTORS];
+    let (mut ink, mut on_ring, mut corner) = (0u32, 0u32, 0u32);
+    for y in b.y..b.bottom() {
+        for x in b.x..b.right() {
+            if !is_ink(img.get_pixel(x as u32, y as u32).0[0]) {
+                continue;
+            }
+            ink += 1;
+            let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
+            let d = (dx * dx + dy * dy).sqrt();
+            if d > 0.62 * r && d <= r + 1.0 {
+                on_ring += 1;
+                let a = dy.atan2(dx) + std::f32::consts::PI;
+                covered[((a / std::f32::consts::TAU * SECTORS as f32) as usize).min(SECTORS - 1)] =
+                    true;
+            }
+            if d > r + 1.5 {
+                corner += 1;
+            }
+        }
+    }
+    ink > 0
+        && on_ring as f32 >= 0.9 * ink as f32
+        && corner == 0
+        && covered.iter().filter(|&&c| c).count() >= SECTORS - 1
 }
 
 /// Fraction of positions along a thin band (rows of a vertical band, columns of a
