@@ -501,3 +501,25 @@ fn round_checkboxes_are_found() {
     assert_eq!(labels, ["満足", "やや満足", "やや不満", "不満"]);
     assert!(q3.options.iter().all(|o| o.page == 2));
 }
+
+/// Boxes joined to a dotted leader line are found; dashed section rules are not taken for
+/// write-in lines (tests/data/retyped/joined-boxes.pdf).
+#[test]
+fn boxes_joined_by_leaders_are_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/joined-boxes.pdf");
+    let draft = tmp.path().join("joined-a.toml");
+    let d = faxform(&[
+        "template".as_ref(),
+        "detect".as_ref(),
+        blank.as_os_str(),
+        "--out".as_ref(),
+        draft.as_os_str(),
+    ]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        out.contains("page 1: 8 checkboxes (0 probable decoys), 1 write-in areas"),
+        "{out}"
+    );
+}

@@ -56,6 +56,12 @@ pub fn detect_page(img: &GrayImage, dpi: f32) -> PageFindings {
         .filter(|c| is_checkbox(img, c, &s))
         .map(|c| c.bbox)
         .collect();
+    let joined: Vec<Rect> = comps
+        .iter()
+        .filter(|c| !boxes.contains(&c.bbox))
+        .filter_map(|c| joined_checkbox(img, c, &s))
+        .collect();
+    boxes.extend(joined);
     // Round checkboxes (○) where a page has no square ones: a page with square boxes
     // keeps its 〇 and ○ of running text (「〇保険医協会」) out of the answers.
     if boxes.is_empty() {
@@ -138,6 +144,34 @@ fn is_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> bool {
     if c.area as f32 > 0.55 * b.area() as f32 {
         return false;
     }
+    square_box_at(img, &b)
+}
+
+/// A box joined to a dotted or solid leader line (a grid's rows, 「□……」): the
+/// component runs on past the box, so the square at its left or right end (top or
+/// bottom, for a line down) is tried as a box.
+fn joined_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> Option<Rect> {
+    let b = c.bbox;
+    let (lo, hi) = (s.mm(1.8), s.mm(5.5));
+    let ends = if b.h >= lo && b.h <= hi && b.w > b.h + 2 {
+        [
+            Rect::new(b.x, b.y, b.h, b.h),
+            Rect::new(b.right() - b.h, b.y, b.h, b.h),
+        ]
+    } else if b.w >= lo && b.w <= hi && b.h > b.w + 2 {
+        [
+            Rect::new(b.x, b.y, b.w, b.w),
+            Rect::new(b.x, b.bottom() - b.w, b.w, b.w),
+        ]
+    } else {
+        return None;
+    };
+    ends.into_iter().find(|r| square_box_at(img, r))
+}
+
+/// Whether `b` outlines a box: four unbroken sides, paper inside.
+fn square_box_at(img: &GrayImage, b: &Rect) -> bool {
+    let b = *b;
     let t = (b.w / 8).max(2);
     let sides = [
         Rect::new(b.x, b.y, b.w, t),
