@@ -56,6 +56,10 @@ pub fn detect_page(img: &GrayImage, dpi: f32) -> PageFindings {
         .filter(|c| is_checkbox(img, c, &s))
         .map(|c| c.bbox)
         .collect();
+    // A box whose printed sides broke in two or more places (a scanned blank) comes as
+    // pieces: pieces lying within a gap of each other are tried as one box.
+    let broken = broken_checkboxes(img, &comps, &boxes, &s);
+    boxes.extend(broken);
     let joined: Vec<Rect> = comps
         .iter()
         .filter(|c| !boxes.contains(&c.bbox))
@@ -147,6 +151,53 @@ fn is_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> bool {
     square_box_at(img, &b)
 }
 
+/// Boxes made of several components: the union of pieces of box size or smaller that lie
+/// within [`SIDE_GAP`] pixels of each other, when it is square and outlines a box.
+fn broken_checkboxes(img: &GrayImage, comps: &[Component], boxes: &[Rect], s: &Scale) -> Vec<Rect> {
+    let (lo, hi) = (s.mm(1.8), s.mm(5.5));
+    let gap = SIDE_GAP as i32;
+    let mut pieces: Vec<Rect> = comps
+        .iter()
+        .map(|c| c.bbox)
+        .filter(|b| b.w <= hi && b.h <= hi && (b.w >= lo || b.h >= lo))
+        .filter(|b| !boxes.iter().any(|x| x.intersects(b)))
+        .collect();
+    pieces.sort_by_key(|b| b.x);
+    let mut out: Vec<Rect> = Vec::new();
+    for (i, a) in pieces.iter().enumerate() {
+        let mut u = *a;
+        for b in &pieces[i + 1..] {
+            if b.x > u.right() + gap {
+                break;
+            }
+            let near = b.x <= u.right() + gap
+                && u.x <= b.right() + gap
+                && b.y <= u.bottom() + gap
+                && u.y <= b.bottom() + gap;
+            let grown = Rect::new(
+                u.x.min(b.x),
+                u.y.min(b.y),
+                u.right().max(b.right()) - u.x.min(b.x),
+                u.bottom().max(b.bottom()) - u.y.min(b.y),
+            );
+            if near && grown.w <= hi && grown.h <= hi {
+                u = grown;
+            }
+        }
+        let square = (u.w - u.h).abs() <= (u.w.max(u.h) / 8).max(2);
+        if u != *a
+            && square
+            && u.w >= lo
+            && u.h >= lo
+            && !out.iter().any(|o| o.intersects(&u))
+            && square_box_at(img, &u)
+        {
+            out.push(u);
+        }
+    }
+    out
+}
+
 /// A box joined to a dotted or solid leader line (a grid's rows, 「□……」): the
 /// component runs on past the box, so the square at its left or right end (top or
 /// bottom, for a line down) is tried as a box.
@@ -226,23 +277,33 @@ fn is_round_checkbox(img: &GrayImage, c: &Component, s: &Scale) -> bool {
         && covered.iter().filter(|&&c| c).count() >= SECTORS - 1
 }
 
+/// A gap this long in a box's side is bridged: a scanned blank's printed edges break up.
+const SIDE_GAP: usize = 3;
+
 /// Fraction of positions along a thin band (rows of a vertical band, columns of a
-/// horizontal one) where the band has any ink.
+/// horizontal one) where the band has ink, gaps of up to [`SIDE_GAP`] positions bridged.
 fn side_coverage(img: &GrayImage, r: &Rect) -> f32 {
     let horizontal = r.w >= r.h;
-    let n = if horizontal { r.w } else { r.h };
-    let mut hit = 0;
-    for i in 0..n {
-        let probe = if horizontal {
-            Rect::new(r.x + i, r.y, 1, r.h)
-        } else {
-            Rect::new(r.x, r.y + i, r.w, 1)
-        };
-        if ink_ratio(img, &probe) > 0.0 {
-            hit += 1;
-        }
-    }
-    hit as f32 / n.max(1) as f32
+    let n = if horizontal { r.w } else { r.h }.max(0) as usize;
+    let hits: Vec<bool> = (0..n as i32)
+        .map(|i| {
+            let probe = if horizontal {
+                Rect::new(r.x + i, r.y, 1, r.h)
+            } else {
+                Rect::new(r.x, r.y + i, r.w, 1)
+            };
+            ink_ratio(img, &probe) > 0.0
+        })
+        .collect();
+    let covered = (0..n)
+        .filter(|&i| {
+            // Inked here, or between ink on both sides within the gap.
+            hits[i]
+                || (hits[i.saturating_sub(SIDE_GAP)..i].iter().any(|&h| h)
+                    && hits[i + 1..(i + 1 + SIDE_GAP).min(n)].iter().any(|&h| h))
+        })
+        .count();
+    covered as f32 / n.max(1) as f32
 }
 
 /// A horizontal band of text: glyphs (and boxes) that overlap vertically.
