@@ -296,8 +296,8 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
         }
         let digits: String = g[i + 1..]
             .iter()
-            .take_while(|d| d.word == x.word && crate::ocr::text::narrow(d.c).is_ascii_digit())
-            .map(|d| crate::ocr::text::narrow(d.c))
+            .take_while(|d| d.word == x.word && digit(d.c).is_some())
+            .filter_map(|d| digit(d.c))
             .collect();
         if digits.is_empty() {
             continue;
@@ -341,6 +341,15 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
         });
     }
     out
+}
+
+/// A digit, full width (「１２」) or not.
+fn digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        _ => None,
+    }
 }
 
 /// Every page's characters, in draft pixels at `dpi`, from `pdftotext -bbox`.
