@@ -83,6 +83,19 @@ impl Figures {
             .unwrap_or(0)
     }
 
+    /// The counts `seed` prints for the options of `q`, by code (the no-answer row left out).
+    fn printed_counts(&self, seed: &str, q: &str) -> Vec<(u32, u64)> {
+        self.table
+            .iter()
+            .find(|t| t.seed == seed && t.question == q)
+            .unwrap()
+            .rows
+            .iter()
+            .filter_map(|x| x.code.as_integer())
+            .map(|c| (c as u32, self.count(seed, q, c as u32)))
+            .collect()
+    }
+
     fn survey(&self, seed: &str) -> &Survey {
         self.survey.iter().find(|s| s.seed == seed).unwrap()
     }
@@ -170,21 +183,26 @@ fn is(q: &str, v: &str) -> impl Fn(&BTreeMap<String, String>) -> bool {
 /// tally.csv by (question, table, option code).
 type Printout = HashMap<(String, String, String), BTreeMap<String, String>>;
 
+/// `faxform tally CSV --out OUT EXTRA…` with the project's templates.
+fn run_tally(csv: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_faxform"))
+        .arg("tally")
+        .arg(csv)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .arg("--templates")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))
+        .output()
+        .unwrap()
+}
+
 fn tally(rows: &Rows, sent: u64) -> (tempfile::TempDir, Printout) {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("final.csv");
     rows.write_csv(&csv);
     let out = dir.path().join("tally");
-    let st = Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .args(["tally"])
-        .arg(&csv)
-        .arg("--out")
-        .arg(&out)
-        .args(["--sent", &sent.to_string()])
-        .arg("--templates")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))
-        .output()
-        .unwrap();
+    let st = run_tally(&csv, &out, &["--sent", &sent.to_string()]);
     assert!(
         st.status.success(),
         "{}",
@@ -322,17 +340,7 @@ fn hodanren_report_002_is_reproduced() {
     let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
     let all: Vec<usize> = (0..n as usize).collect();
     for q in ["q2", "q3", "q4", "q8", "q9"] {
-        let printed = &f
-            .table
-            .iter()
-            .find(|t| t.seed == "002" && t.question == q)
-            .unwrap()
-            .rows;
-        let counts: Vec<(u32, u64)> = printed
-            .iter()
-            .filter_map(|x| x.code.as_integer())
-            .map(|c| (c as u32, f.count("002", q, c as u32)))
-            .collect();
+        let counts = f.printed_counts("002", q);
         r.single(q, &counts, &all);
         let answered: u64 = counts.iter().map(|c| c.1).sum();
         assert_eq!(
@@ -531,15 +539,7 @@ fn staff_columns_survive_a_second_tally() {
     r.write_csv(&csv);
     let out = dir.path().join("tally");
     let run = || {
-        let st = Command::new(env!("CARGO_BIN_EXE_faxform"))
-            .arg("tally")
-            .arg(&csv)
-            .arg("--out")
-            .arg(&out)
-            .arg("--templates")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))
-            .output()
-            .unwrap();
+        let st = run_tally(&csv, &out, &[]);
         assert!(
             st.status.success(),
             "{}",
@@ -594,18 +594,7 @@ async fn report_opens_in_the_browser() {
     let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
     let all: Vec<usize> = (0..n as usize).collect();
     for q in ["q2", "q3", "q4", "q8", "q9"] {
-        let rows = &f
-            .table
-            .iter()
-            .find(|t| t.seed == "002" && t.question == q)
-            .unwrap()
-            .rows;
-        let counts: Vec<(u32, u64)> = rows
-            .iter()
-            .filter_map(|x| x.code.as_integer())
-            .map(|c| (c as u32, f.count("002", q, c as u32)))
-            .collect();
-        r.single(q, &counts, &all);
+        r.single(q, &f.printed_counts("002", q), &all);
     }
     for code in 1..=14 {
         r.tick("q6", code, f.count("002", "q6", code), &all);
@@ -690,19 +679,6 @@ async fn report_opens_in_the_browser() {
     c.set_window_size(1000, 2400).await.unwrap();
     common::browser::save_shot("tally-report.png", &c.screenshot().await.unwrap());
     c.close().await.unwrap();
-}
-
-fn run_tally(csv: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .arg("tally")
-        .arg(csv)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .arg("--templates")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))
-        .output()
-        .unwrap()
 }
 
 /// Written answers outside a question's base are left out of its figures and named in

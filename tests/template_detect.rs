@@ -173,6 +173,24 @@ fn all_templates_in_the_folder_load() {
     assert_eq!(ids, ["chiba-2023-05-a", "hodanren-2024-12-a"]);
 }
 
+/// `faxform template VERB FILE --out OUT EXTRA…`.
+fn template(
+    verb: &str,
+    file: &Path,
+    out: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> std::process::Output {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "template".as_ref(),
+        verb.as_ref(),
+        file.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend_from_slice(extra);
+    faxform(&args)
+}
+
 fn faxform(args: &[&std::ffi::OsStr]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_faxform"))
         .args(args)
@@ -190,22 +208,10 @@ fn check_draws_a_draft_and_names_every_mistake() {
     let draft = tmp.path().join("draft.toml");
     // A raster blank (a scan, no text to name it from): the draft is unnamed.
     let blank = root().join("templates/hodanren-2024-12-a.p1.png");
-    let d = faxform(&[
-        "template".as_ref(),
-        "detect".as_ref(),
-        blank.as_os_str(),
-        "--out".as_ref(),
-        draft.as_os_str(),
-    ]);
+    let d = template("detect", &blank, &draft, &[]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let overlay = tmp.path().join("draft.png");
-    let c = faxform(&[
-        "template".as_ref(),
-        "check".as_ref(),
-        draft.as_os_str(),
-        "--out".as_ref(),
-        overlay.as_os_str(),
-    ]);
+    let c = template("check", &draft, &overlay, &[]);
     assert_eq!(c.status.code(), Some(1));
     let out = String::from_utf8_lossy(&c.stdout);
     assert!(
@@ -231,13 +237,7 @@ fn check_draws_a_draft_and_names_every_mistake() {
         dir.join("hodanren-2024-12-a.p1.png"),
     )
     .unwrap();
-    let ok = faxform(&[
-        "template".as_ref(),
-        "check".as_ref(),
-        a.as_os_str(),
-        "--out".as_ref(),
-        tmp.path().join("a.png").as_os_str(),
-    ]);
+    let ok = template("check", &a, &tmp.path().join("a.png"), &[]);
     assert!(
         ok.status.success(),
         "{}",
@@ -252,15 +252,12 @@ fn check_draws_a_draft_and_names_every_mistake() {
     // Over a received fax (upside down, standard resolution): how its boxes were found,
     // and what the run would do.
     let scan = root().join("samples/hodanren/fax-00006.tif");
-    let s = faxform(&[
-        "template".as_ref(),
-        "check".as_ref(),
-        a.as_os_str(),
-        "--scan".as_ref(),
-        scan.as_os_str(),
-        "--out".as_ref(),
-        tmp.path().join("scan.png").as_os_str(),
-    ]);
+    let s = template(
+        "check",
+        &a,
+        &tmp.path().join("scan.png"),
+        &["--scan".as_ref(), scan.as_os_str()],
+    );
     assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
     let out = String::from_utf8_lossy(&s.stdout);
     let line = out
@@ -281,13 +278,7 @@ fn check_draws_a_draft_and_names_every_mistake() {
             .replace("\"q7_count\"", "\"q7_cnt\""),
     )
     .unwrap();
-    let bad = faxform(&[
-        "template".as_ref(),
-        "check".as_ref(),
-        b.as_os_str(),
-        "--out".as_ref(),
-        tmp.path().join("b.png").as_os_str(),
-    ]);
+    let bad = template("check", &b, &tmp.path().join("b.png"), &[]);
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
@@ -323,15 +314,12 @@ fn a_retyped_layout_is_named_like_the_known_one() {
     let blank = root().join("tests/data/retyped/hodanren-2024-12-b.pdf");
     let draft = tmp.path().join("hodanren-2024-12-b.toml");
     let like = root().join("templates/hodanren-2024-12-a.toml");
-    let d = faxform(&[
-        "template".as_ref(),
-        "detect".as_ref(),
-        blank.as_os_str(),
-        "--out".as_ref(),
-        draft.as_os_str(),
-        "--like".as_ref(),
-        like.as_os_str(),
-    ]);
+    let d = template(
+        "detect",
+        &blank,
+        &draft,
+        &["--like".as_ref(), like.as_os_str()],
+    );
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let out = String::from_utf8_lossy(&d.stdout);
     assert!(
@@ -436,13 +424,7 @@ fn a_blank_with_text_is_named_from_its_text() {
         let tmp = tempfile::tempdir().unwrap();
         let blank = root().join("templates/blank").join(format!("{id}.pdf"));
         let draft = tmp.path().join(id).with_extension("toml");
-        let d = faxform(&[
-            "template".as_ref(),
-            "detect".as_ref(),
-            blank.as_os_str(),
-            "--out".as_ref(),
-            draft.as_os_str(),
-        ]);
+        let d = template("detect", &blank, &draft, &[]);
         assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
         let out = String::from_utf8_lossy(&d.stdout);
         assert!(out.contains("named from the PDF's text"), "{out}");
@@ -476,13 +458,7 @@ fn round_checkboxes_are_found() {
     let tmp = tempfile::tempdir().unwrap();
     let blank = root().join("tests/data/retyped/round-boxes.pdf");
     let draft = tmp.path().join("round-a.toml");
-    let d = faxform(&[
-        "template".as_ref(),
-        "detect".as_ref(),
-        blank.as_os_str(),
-        "--out".as_ref(),
-        draft.as_os_str(),
-    ]);
+    let d = template("detect", &blank, &draft, &[]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let out = String::from_utf8_lossy(&d.stdout);
     assert!(
@@ -509,13 +485,7 @@ fn boxes_joined_by_leaders_are_found() {
     let tmp = tempfile::tempdir().unwrap();
     let blank = root().join("tests/data/retyped/joined-boxes.pdf");
     let draft = tmp.path().join("joined-a.toml");
-    let d = faxform(&[
-        "template".as_ref(),
-        "detect".as_ref(),
-        blank.as_os_str(),
-        "--out".as_ref(),
-        draft.as_os_str(),
-    ]);
+    let d = template("detect", &blank, &draft, &[]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let out = String::from_utf8_lossy(&d.stdout);
     assert!(

@@ -39,15 +39,7 @@ pub fn collect(
     sheet: &Sheet,
     staff: &StaffColumns,
 ) -> Vec<Comment> {
-    let pref_q = spec
-        .prefecture
-        .as_deref()
-        .and_then(|p| t.question(p))
-        .or_else(|| {
-            t.questions
-                .iter()
-                .find(|q| q.format == TextFormat::Prefecture)
-        });
+    let pref_q = spec.prefecture_question(t);
     let cat_q = spec.category.as_deref().and_then(|c| t.question(c));
     // (question order, prefecture order, category code, row) for sorting.
     let mut found: Vec<((usize, usize, u32, usize), Comment)> = Vec::new();

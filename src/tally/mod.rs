@@ -164,15 +164,7 @@ pub fn build(
         .filter(|&qi| count::tabulated(&t.questions[qi]))
         .map(|qi| count::question(t, spec, &sheet, &bases, qi))
         .collect();
-    let pref_q = spec
-        .prefecture
-        .as_deref()
-        .and_then(|p| t.question(p))
-        .or_else(|| {
-            t.questions
-                .iter()
-                .find(|q| q.format == crate::template::TextFormat::Prefecture)
-        });
+    let pref_q = spec.prefecture_question(t);
     let mut prefectures = Vec::new();
     let mut prefecture_unknown = 0;
     if let Some(pq) = pref_q {

@@ -114,6 +114,22 @@ impl TallySpec {
         self.merge.iter().filter(move |m| m.question == question)
     }
 
+    /// The prefecture question: the one named in the settings, else the template's
+    /// question whose format is a prefecture.
+    pub fn prefecture_question<'t>(
+        &self,
+        t: &'t crate::template::Template,
+    ) -> Option<&'t crate::template::Question> {
+        self.prefecture
+            .as_deref()
+            .and_then(|p| t.question(p))
+            .or_else(|| {
+                t.questions
+                    .iter()
+                    .find(|q| q.format == crate::template::TextFormat::Prefecture)
+            })
+    }
+
     pub fn bases_of<'a>(&'a self, question: &'a str) -> impl Iterator<Item = &'a BaseRule> + 'a {
         self.base.iter().filter(move |b| b.question == question)
     }

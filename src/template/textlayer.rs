@@ -72,7 +72,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
     let mut names = Names::default();
     // Per heading: its boxes (draft box index, code, label) and fields (draft field index).
     let mut boxes_of: Vec<Vec<(usize, u32, String, Rect)>> = vec![Vec::new(); headings.len()];
-    let mut fields_of: Vec<Vec<(usize, Rect)>> = vec![Vec::new(); headings.len()];
+    let mut fields_of: Vec<Vec<(usize, usize, Rect)>> = vec![Vec::new(); headings.len()];
     let mut n = 0;
     for (p, f) in pages.iter().enumerate() {
         for b in &f.boxes {
@@ -101,7 +101,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             nf += 1;
             names.fields.push(None);
             match under(p + 1, fl.rect.x, fl.rect.y + fl.rect.h / 2) {
-                Some(h) => fields_of[h].push((nf - 1, fl.rect)),
+                Some(h) => fields_of[h].push((nf - 1, p, fl.rect)),
                 None => names
                     .unmatched
                     .push(format!("field #{nf} stands above the first 問 heading")),
@@ -118,7 +118,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         let text = h.text.chars().take(40).collect::<String>();
         if boxes_of[hi].is_empty() {
             // A write-in question: its field(s).
-            for (k, &(fi, _)) in fields_of[hi].iter().enumerate() {
+            for (k, &(fi, _, _)) in fields_of[hi].iter().enumerate() {
                 let fid = if k == 0 {
                     id.clone()
                 } else {
@@ -162,22 +162,23 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         }
         // Fields among the options: その他（ ） after its box, a count after its box, or
         // a box of its own below the options.
-        for &(fi, fr) in &fields_of[hi] {
+        for &(fi, page, fr) in &fields_of[hi] {
             let same_row = boxes_of[hi]
                 .iter()
                 .filter(|(_, _, _, r)| r.y < fr.bottom() && fr.y < r.bottom() && r.x < fr.x)
                 .max_by_key(|(_, _, _, r)| r.x);
-            let row_text = |r: &Rect| {
-                let g = &glyphs[page_of(pages, fi)];
-                text_in(g, &Rect::new(r.x, fr.y, fr.right() - r.x, fr.h))
-            };
+            // The text of the row from that box to the field's end (「…（件数　）」).
+            let row_text = same_row
+                .map(|(_, _, _, r)| {
+                    text_in(&glyphs[page], &Rect::new(r.x, fr.y, fr.right() - r.x, fr.h))
+                })
+                .unwrap_or_default();
+            let counted = row_text.contains("件数") || row_text.contains("人数");
             let (fid, kind, attached) = match same_row {
-                Some((_, code, l, r)) if l.starts_with("その他") => {
+                Some((_, code, l, _)) if l.starts_with("その他") => {
                     (format!("{id}_other"), "text", Some((id.clone(), *code)))
                 }
-                Some((_, code, _, r))
-                    if row_text(r).contains("件数") || row_text(r).contains("人数") =>
-                {
+                Some((_, code, _, _)) if counted => {
                     (format!("{id}_count"), "number", Some((id.clone(), *code)))
                 }
                 Some((_, code, _, _)) => (
@@ -218,18 +219,6 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         names,
         questions,
     })
-}
-
-/// Which page field `fi` (index over all pages) is on, 0-based.
-fn page_of(pages: &[PageFindings], fi: usize) -> usize {
-    let mut left = fi;
-    for (p, f) in pages.iter().enumerate() {
-        if left < f.fields.len() {
-            return p;
-        }
-        left -= f.fields.len();
-    }
-    0
 }
 
 fn block(
