@@ -88,7 +88,7 @@ samples: build
 ## Retakes README's pictures of the review page and the tally report (in the browser
 ## tests).
 screenshot: setup
-	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review --test tally
+	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review --test tally --test template_edit
 	tools/xlsx-picture.sh docs/tally-xlsx-chart.png
 
 lint:

@@ -9,6 +9,7 @@ pub mod geometry;
 pub mod header;
 pub mod identify;
 pub mod ingest;
+pub mod localweb;
 pub mod marks;
 pub mod normalise;
 pub mod ocr;

@@ -68,6 +68,9 @@ enum TemplateCommand {
         #[arg(long)]
         like: Option<String>,
     },
+    /// Serve a local page to name a draft template by keyboard; every change is saved to
+    /// the TOML at once.
+    Edit(faxform::template::edit::EditArgs),
     /// Draw a template's regions over its reference image, one PNG per page.
     Check {
         template: PathBuf,
@@ -93,7 +96,13 @@ fn main() -> ExitCode {
         }
     };
     // The review server must survive a browser that closes its connection mid-answer.
-    if !matches!(cli.command, Command::Review(_)) {
+    if !matches!(
+        cli.command,
+        Command::Review(_)
+            | Command::Template {
+                command: TemplateCommand::Edit(_)
+            }
+    ) {
         restore_sigpipe();
     }
     match run(cli) {
@@ -153,6 +162,9 @@ fn run(cli: Cli) -> Result<()> {
                     out,
                 },
         } => check(&template, scan.as_deref(), &out),
+        Command::Template {
+            command: TemplateCommand::Edit(args),
+        } => faxform::template::edit::serve(&args),
         Command::Synth(args) => faxform::synth::run(&args),
         Command::Export(args) => export(&args),
         Command::Tally(args) => tally(&args),
@@ -353,19 +365,7 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         }
     };
     // Layouts of the same questionnaire beside it must give the same columns.
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut all: Vec<template::Template> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p != path)
-                .filter_map(|p| template::load(&p).ok())
-                .filter(|o| o.id != t.id)
-                .collect()
-        })
-        .unwrap_or_default();
-    all.sort_by(|a, b| a.path.cmp(&b.path));
-    all.push(t.clone());
-    let problems = template::layouts::problems(&all);
+    let problems = template::layouts::problems_beside(path, &t);
     summary(&t);
     if !problems.is_empty() {
         anyhow::bail!(

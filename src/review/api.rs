@@ -1,16 +1,14 @@
 //! The review page's routes: the page itself, its JSON API and the crops.
 
-use super::token::matches;
 use super::view::{Forms, ItemView, view};
 use crate::store::{Decided, Store};
 use crate::template::Template;
 use anyhow::Result;
 use axum::{
     Json, Router,
-    extract::{Path as UrlPath, Query, Request, State},
-    http::{HeaderMap, StatusCode, header},
-    middleware::{self, Next},
-    response::{Html, IntoResponse, Response},
+    extract::{Path as UrlPath, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
@@ -26,7 +24,7 @@ struct Inner {
     store: Mutex<Store>,
     dir: PathBuf,
     forms: Forms,
-    token: String,
+    token: Arc<str>,
 }
 
 impl AppState {
@@ -35,7 +33,7 @@ impl AppState {
             store: Mutex::new(store),
             dir,
             forms: Forms::new(templates),
-            token,
+            token: token.into(),
         }))
     }
 
@@ -67,7 +65,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/", get(page))
         .route("/api/items", get(items))
         .route("/api/decide", post(decide))
@@ -75,49 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/view", post(set_view))
         .route("/api/audit", get(audit))
         .route("/crop/{id}", get(crop))
-        .layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .with_state(state)
-}
-
-#[derive(Deserialize)]
-struct TokenQuery {
-    t: Option<String>,
-}
-
-/// Every route needs the token: in the `t` query parameter (the page's address and its
-/// images) or the `X-Faxform-Token` header (the page's API calls).
-async fn require_token(
-    State(state): State<AppState>,
-    Query(q): Query<TokenQuery>,
-    headers: HeaderMap,
-    req: Request,
-    next: Next,
-) -> Response {
-    let given = headers
-        .get("x-faxform-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or(q.t);
-    match given {
-        Some(t) if matches(&t, &state.0.token) => {
-            let mut res = next.run(req).await;
-            // Answers are personal data: keep them out of caches and other sites' frames.
-            let h = res.headers_mut();
-            if !h.contains_key(header::CACHE_CONTROL) {
-                h.insert(header::CACHE_CONTROL, "no-store".parse().unwrap());
-            }
-            h.insert(header::X_FRAME_OPTIONS, "DENY".parse().unwrap());
-            h.insert("referrer-policy", "no-referrer".parse().unwrap());
-            res
-        }
-        _ => (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "403: アクセス用のトークンがありません。faxform review が表示したアドレスを開いてください。\n\
-             403: this page needs the access token printed by `faxform review`.\n",
-        )
-            .into_response(),
-    }
+        .with_state(state.clone());
+    crate::localweb::guarded(router, state.0.token.clone(), "faxform review")
 }
 
 enum ApiError {
@@ -137,15 +94,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn page() -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            // Inline script and style are the page's own; nothing may load from elsewhere.
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'",
-        )],
-        Html(PAGE),
-    )
+async fn page() -> Response {
+    crate::localweb::page(PAGE)
 }
 
 #[derive(Serialize)]

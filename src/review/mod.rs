@@ -6,27 +6,19 @@
 //! random token printed at start.
 
 mod api;
-
-mod token;
 mod view;
 
 pub use view::{CellKind, Forms, ItemView, OptionView, view};
 
 use anyhow::{Context, Result};
-use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct ReviewArgs {
     /// Output folder of `faxform run`.
     pub dir: PathBuf,
-    /// Port to listen on (default: any free port).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// Address to listen on. Only the token guards the page: widen this to a network
-    /// only when every machine on it may see the answers.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: IpAddr,
+    #[command(flatten)]
+    pub listen: crate::localweb::Listen,
     /// Template folder, for question texts and option labels (default: ./templates, else
     /// the one built in).
     #[arg(long)]
@@ -48,38 +40,20 @@ pub fn serve(args: &ReviewArgs) -> Result<()> {
                 vec![]
             }
         };
-    let state = api::AppState::new(store, dir.clone(), templates, token::new_token());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
-            .await
-            .with_context(|| format!("listening on {}:{}", args.bind, args.port))?;
-        let addr = listener.local_addr()?;
-        let host = match addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
-            IpAddr::V6(ip) => format!("[{ip}]"),
-            ip => ip.to_string(),
-        };
-        let (open, total) = state.progress()?;
+    let state = api::AppState::new(
+        store,
+        dir.clone(),
+        templates,
+        crate::localweb::token::new_token(),
+    );
+    let token = state.token().to_string();
+    let (open, total) = state.progress()?;
+    crate::localweb::serve(&args.listen, &token, api::router(state), |url| {
         println!(
             "faxform review: {} — {open} of {total} items open",
             dir.display()
         );
-        println!(
-            "open http://{host}:{}/?t={} (Ctrl+C stops; every decision is already saved)",
-            addr.port(),
-            state.token()
-        );
-        use std::io::Write;
-        std::io::stdout().flush()?;
-        axum::serve(listener, api::router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        println!("open {url} (Ctrl+C stops; every decision is already saved)");
         Ok(())
     })
 }

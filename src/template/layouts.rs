@@ -17,6 +17,24 @@ use crate::normalise::px_len;
 /// the reference scan) and still be in order.
 const ORDER_SLACK: i32 = px_len(3.0);
 
+/// The problems of `t` (loaded from `path`) with the other layouts in its folder: every
+/// template file beside it that loads is held against it, as `run` would load them.
+pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut all: Vec<Template> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p != path)
+                .filter_map(|p| super::load(&p).ok())
+                .filter(|o| o.id != t.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    all.push(t.clone());
+    problems(&all)
+}
+
 /// Every disagreement found, one message each, naming the templates' files.
 pub fn problems(templates: &[Template]) -> Vec<String> {
     let mut out = Vec::new();

@@ -10,6 +10,7 @@ mod branching;
 mod columns;
 pub mod detect;
 pub mod draft;
+pub mod edit;
 pub mod layouts;
 pub mod like;
 mod load;
