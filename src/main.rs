@@ -64,7 +64,8 @@ enum TemplateCommand {
         #[arg(long, default_value_t = 200.0)]
         dpi: f32,
         /// Name the draft after another layout of the same questionnaire: a template file,
-        /// or a template id in the templates folder.
+        /// or a template id in the templates folder (./templates when there is one, else
+        /// the one installed beside faxform).
         #[arg(long)]
         like: Option<String>,
     },
@@ -307,6 +308,13 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         );
     }
     println!("draft written to {}", out.display());
+    if naming.is_none() {
+        println!(
+            "name it: faxform template edit {} (a page in the browser), then check it: faxform template check {} --out OVERLAY.png",
+            out.display(),
+            out.display()
+        );
+    }
     if let Some(n) = &naming {
         let boxes = n.names.boxes.iter().filter(|b| b.is_some()).count();
         let fields = n.names.fields.iter().filter(|f| f.is_some()).count();
@@ -316,6 +324,21 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
             None => "from the PDF's text".to_string(),
         };
         println!("named {source}: {boxes} boxes and {fields} fields, {blocks} question blocks");
+        let answer_boxes: usize = found
+            .iter()
+            .map(|(_, f)| f.boxes.iter().filter(|b| b.decoy.is_none()).count())
+            .sum();
+        let all_fields: usize = found.iter().map(|(_, f)| f.fields.len()).sum();
+        if boxes == answer_boxes && fields == all_fields {
+            println!("  every box (but the probable decoys) and every field is named");
+        } else {
+            println!(
+                "  left unnamed: {} box(es), {} field(s); name them with `faxform template edit {}`",
+                answer_boxes.saturating_sub(boxes),
+                all_fields.saturating_sub(fields),
+                out.display()
+            );
+        }
         for u in &n.names.unmatched {
             println!("  not matched: {u}");
         }
@@ -372,6 +395,22 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
             "{} problem(s) with the templates beside it:\n  {}",
             problems.len(),
             problems.join("\n  ")
+        );
+    }
+    let same: Vec<String> = template::layouts::others_beside(path, &t)
+        .into_iter()
+        .filter(|o| o.questionnaire == t.questionnaire)
+        .map(|o| o.id)
+        .collect();
+    if same.is_empty() {
+        println!(
+            "OK: the template loads (no other layout of {} beside it)",
+            t.questionnaire
+        );
+    } else {
+        println!(
+            "OK: the template loads and gives the same columns as {}",
+            same.join(", ")
         );
     }
     // (template page, base image, what the output shows) for each output page.

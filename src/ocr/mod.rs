@@ -156,6 +156,20 @@ fn with_engine<T>(kind: OcrEngine, f: impl FnOnce(&mut dyn Recognise) -> T) -> R
     })
 }
 
+/// Set once PP-OCR, asked for, was missing and Tesseract read instead.
+static FELL_BACK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The recogniser that read when `asked` was asked for in this process (reports say what
+/// really read the fields, not what the command line asked).
+pub fn engine_used(asked: OcrEngine) -> OcrEngine {
+    match asked {
+        OcrEngine::Ppocr if FELL_BACK.load(std::sync::atomic::Ordering::Relaxed) => {
+            OcrEngine::Tesseract
+        }
+        other => other,
+    }
+}
+
 fn make_engine(kind: OcrEngine) -> Result<Box<dyn Recognise>, String> {
     match kind {
         OcrEngine::Tesseract => recognise::Tesseract::new()
@@ -164,6 +178,7 @@ fn make_engine(kind: OcrEngine) -> Result<Box<dyn Recognise>, String> {
         OcrEngine::Ppocr => match recognise::PpOcr::new() {
             Ok(e) => Ok(Box::new(e)),
             Err(ppocr::PpOcrError::Missing(where_)) => {
+                FELL_BACK.store(true, std::sync::atomic::Ordering::Relaxed);
                 static SAID: std::sync::Once = std::sync::Once::new();
                 SAID.call_once(|| {
                     eprintln!(

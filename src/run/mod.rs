@@ -94,8 +94,8 @@ pub struct Summary {
 #[derive(Debug, Default, serde::Serialize)]
 pub struct FieldSummary {
     pub ocr: bool,
-    /// The recogniser asked for (PP-OCR falls back to Tesseract when its models are
-    /// missing, said on stderr).
+    /// The recogniser that read (PP-OCR asked for falls back to Tesseract when its models
+    /// are missing, said on stderr).
     pub engine: Option<crate::ocr::OcrEngine>,
     /// Fields looked at (every write-in field of every page read now).
     pub fields: usize,
@@ -262,7 +262,7 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
         .collect();
     summary.fields = FieldSummary {
         ocr: ocr.is_some(),
-        engine: ocr,
+        engine: ocr.map(crate::ocr::engine_used),
         fields: tally.fields,
         written: tally.written,
         read: tally.read,

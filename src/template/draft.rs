@@ -37,15 +37,26 @@ pub fn write_draft(
         "# Draft template written by `faxform template detect` from {}.",
         source.display()
     )?;
+    if naming.is_some() {
+        writeln!(
+            t,
+            "# Named by detection (below): check it with `faxform template check`."
+        )?;
+    } else {
+        writeln!(
+            t,
+            "# Name every [[box]] (question, code, label) or keep decoy = true, name every"
+        )?;
+        writeln!(
+            t,
+            "# [[field]], and add a [[question]] for each question in printed order:"
+        )?;
+        writeln!(t, "# `faxform template edit` does it in the browser.")?;
+    }
     writeln!(
         t,
-        "# Name every [[box]] (question, code, label) or keep decoy = true, name every"
+        "# Format: the \"Template format\" page (templates/README.md in the source)."
     )?;
-    writeln!(
-        t,
-        "# [[field]], and add a [[question]] for each question in printed order."
-    )?;
-    writeln!(t, "# Format: templates/README.md.")?;
     writeln!(t, "id = \"{stem}\"")?;
     match naming {
         Some(n) => {

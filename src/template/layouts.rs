@@ -17,9 +17,9 @@ use crate::normalise::px_len;
 /// the reference scan) and still be in order.
 const ORDER_SLACK: i32 = px_len(3.0);
 
-/// The problems of `t` (loaded from `path`) with the other layouts in its folder: every
-/// template file beside it that loads is held against it, as `run` would load them.
-pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
+/// The other templates in the folder of `path` (the file `t` was loaded from) that load,
+/// as `run` would load them beside `t`.
+pub fn others_beside(path: &std::path::Path, t: &Template) -> Vec<Template> {
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     let mut all: Vec<Template> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -31,6 +31,12 @@ pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
         })
         .unwrap_or_default();
     all.sort_by(|a, b| a.path.cmp(&b.path));
+    all
+}
+
+/// The problems of `t` with the other layouts in its folder.
+pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
+    let mut all = others_beside(path, t);
     all.push(t.clone());
     problems(&all)
 }
