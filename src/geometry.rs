@@ -159,6 +159,7 @@ impl Affine {
         }
     }
 
+    #[inline]
     pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
         (
             self.a * x + self.b * y + self.c,

@@ -10,6 +10,7 @@ use image::Luma;
 /// Pixel values below this are ink on a binarised or near-binary page.
 pub const INK_THRESHOLD: u8 = 128;
 
+#[inline]
 pub fn is_ink(v: u8) -> bool {
     v < INK_THRESHOLD
 }
@@ -168,6 +169,7 @@ pub fn crop(img: &GrayImage, r: &Rect) -> GrayImage {
 }
 
 /// Bilinear sample with paper-white outside the image.
+#[inline]
 pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
     let (w, h) = (img.width() as i64, img.height() as i64);
     let x0 = crate::geometry::floor_i64(x);

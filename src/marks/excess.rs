@@ -80,6 +80,16 @@ impl Explained {
         }
     }
 
+    /// Row `y` of the grown ink, if `y` is a row of the reference.
+    #[inline]
+    fn row(&self, y: i32) -> Option<&[bool]> {
+        (y >= 0 && y < self.height).then(|| {
+            let w = self.width as usize;
+            &self.ink[y as usize * w..(y as usize + 1) * w]
+        })
+    }
+
+    #[inline]
     pub(super) fn get(&self, x: i32, y: i32) -> bool {
         x >= 0
             && y >= 0
@@ -115,23 +125,35 @@ impl Excess {
         let img = page.image;
         let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
         let mut unknown = vec![false; mask.len()];
+        // Registration::map per pixel, with what is the same along a row taken out of the
+        // inner loop; the same arithmetic in the same order, so the same pixels.
+        let t = &reg.transform;
+        let (dx, dy) = reg.offsets.get(i).copied().unwrap_or((0.0, 0.0));
+        let (iw, ih) = (img.width() as i64, img.height() as i64);
+        let raw = img.as_raw();
         for y in 0..rect.h {
+            let ty = rect.y + y;
+            // Outside the reference's rows nothing is explained.
+            let explained_row = explained.row(ty).unwrap_or(&[]);
+            let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
+            let row = (y * rect.w) as usize;
             for x in 0..rect.w {
-                let (tx, ty) = (rect.x + x, rect.y + y);
-                if explained.get(tx, ty) {
+                let tx = rect.x + x;
+                if tx >= 0 && explained_row.get(tx as usize).copied().unwrap_or(false) {
                     continue;
                 }
-                let (px, py) = reg.map(i, tx as f64, ty as f64);
-                let (xi, yi) = (round_i64(px), round_i64(py));
-                if xi >= 0 && yi >= 0 && (xi as u32) < img.width() && (yi as u32) < img.height() {
+                let txf = tx as f64;
+                let xi = round_i64(t.a * txf + by + t.c + dx);
+                let yi = round_i64(t.d * txf + ey + t.f + dy);
+                if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
                     let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
-                    let ink = !on_line && is_ink(img.get_pixel(xi as u32, yi as u32).0[0]);
+                    let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
                     // Ink on a repeated row may be a copy of the row above (a box edge
                     // smeared down): unknown. Paper there is paper.
                     if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
-                        unknown[(y * rect.w + x) as usize] = true;
+                        unknown[row + x as usize] = true;
                     } else {
-                        mask[(y * rect.w + x) as usize] = ink;
+                        mask[row + x as usize] = ink;
                     }
                 }
             }

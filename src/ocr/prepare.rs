@@ -219,16 +219,22 @@ pub struct Prepared {
 pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared {
     let shift = local_shift(page, transform, m);
     let (w, h) = (m.region.w as u32, m.region.h as u32);
-    let mut img = GrayImage::from_fn(w, h, |x, y| {
-        let (px, py) = transform.apply(
-            (m.region.x + x as i32) as f64,
-            (m.region.y + y as i32) as f64,
-        );
-        // Resampled, then thresholded: smooth stroke edges, and no faint grey remnant of a
-        // line for Tesseract to take for a character.
-        let v = sample_bilinear(page, px + shift.0 as f64, py + shift.1 as f64);
-        image::Luma([if v < 128.0 { 0 } else { 255 }])
-    });
+    // Resampled, then thresholded: smooth stroke edges, and no faint grey remnant of a
+    // line for Tesseract to take for a character. Affine::apply per pixel, with what is
+    // the same along a row out of the inner loop (the same arithmetic in the same order).
+    let t = transform;
+    let (sx, sy) = (shift.0 as f64, shift.1 as f64);
+    let mut px = vec![255u8; (w * h) as usize];
+    for (y, row) in px.chunks_exact_mut(w.max(1) as usize).enumerate() {
+        let ty = (m.region.y + y as i32) as f64;
+        let (by, ey) = (t.b * ty, t.e * ty);
+        for (x, o) in row.iter_mut().enumerate() {
+            let tx = (m.region.x + x as i32) as f64;
+            let v = sample_bilinear(page, t.a * tx + by + t.c + sx, t.d * tx + ey + t.f + sy);
+            *o = if v < 128.0 { 0 } else { 255 };
+        }
+    }
+    let mut img = GrayImage::from_raw(w, h, px).expect("sized");
     remove_printed(&mut img, &m.printed);
     // Streaks matter where they could pass for writing. A field this full of ink is
     // written whatever a streak adds (a box-high streak is a few hundred pixels), and
