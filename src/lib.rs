@@ -2,6 +2,7 @@
 //!
 //! The modules follow the pipeline's stages; see README.md for the overview.
 
+pub mod bits;
 pub mod encode;
 pub mod export;
 pub mod fonts;

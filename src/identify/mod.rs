@@ -35,6 +35,7 @@ pub const SCALE_STEP: f32 = 0.01;
 pub const SCALE_STEPS: usize = 12;
 
 /// One template page reduced for matching.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct PageModel {
     pub template: usize,
     pub page: usize,
@@ -56,20 +57,27 @@ impl Catalogue {
         for (ti, t) in templates.iter().enumerate() {
             for p in &t.pages {
                 let img = t.reference_image(p.number)?;
-                let (_, map) = crate::normalise::ink_maps(&img);
-                let points = map.points();
-                models.push(PageModel {
-                    template: ti,
-                    page: p.number,
-                    dilated: map.dilated(),
-                    rows: profile(&points, map.height, |p| p.1),
-                    cols: profile(&points, map.width, |p| p.0),
-                    points,
-                    map,
-                });
+                models.push(PageModel::new(ti, p.number, &img));
             }
         }
         Ok(Catalogue { models })
+    }
+}
+
+impl PageModel {
+    /// The model of page `page` of template number `template` from its reference image.
+    pub fn new(template: usize, page: usize, reference: &crate::raster::GrayImage) -> PageModel {
+        let (_, map) = crate::normalise::ink_maps(reference);
+        let points = map.points();
+        PageModel {
+            template,
+            page,
+            dilated: map.dilated(),
+            rows: profile(&points, map.height, |p| p.1),
+            cols: profile(&points, map.width, |p| p.0),
+            points,
+            map,
+        }
     }
 }
 

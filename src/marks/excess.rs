@@ -20,9 +20,11 @@ pub struct PageView<'a> {
 
 /// The reference form's ink, grown by a few pixels, so that printed text and box lines
 /// survive thickening by the fax threshold and small misregistration.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Explained {
     width: i32,
     height: i32,
+    #[serde(with = "crate::bits")]
     ink: Vec<bool>,
 }
 

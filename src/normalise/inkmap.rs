@@ -5,11 +5,12 @@ use crate::raster::{GrayImage, is_ink};
 
 /// A page reduced by `factor` in both directions; a block is inked when enough of its
 /// pixels are (see [`InkMap::pair`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct InkMap {
     pub width: usize,
     pub height: usize,
     pub factor: u32,
+    #[serde(with = "crate::bits")]
     pub cells: Vec<bool>,
 }
 

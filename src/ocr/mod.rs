@@ -34,7 +34,7 @@ pub const PRESENT_INK: u32 = crate::normalise::px_area(0.65);
 pub const FAINT_INK: u32 = crate::normalise::px_area(0.32);
 
 /// A write-in field of a template page, ready to read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FieldSpec {
     /// The responses.csv column (the question id).
     pub column: String,

@@ -65,7 +65,7 @@ const STREAK_SEARCH_MAX_INK: u32 = 3000;
 const STREAK_LEAN: i32 = 5;
 
 /// What the blank form prints in and around one field, in template pixels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FieldModel {
     pub rect: Rect,
     pub shape: FieldShape,

@@ -6,7 +6,7 @@ use crate::raster::{GrayImage, is_ink};
 use crate::template::Template;
 
 /// The reference form's ink near one box, in template pixels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BoxModel {
     pub question: usize,
     pub code: u32,
@@ -27,7 +27,7 @@ impl BoxModel {
 
 /// All boxes of one template page, and a sample of the page's other printing (text,
 /// rules) to judge a whole placement by.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PageBoxes {
     pub boxes: Vec<BoxModel>,
     /// Reference ink pixels away from the boxes, on a sparse grid (template pixels).

@@ -151,7 +151,7 @@ pub struct Seconds {
 pub fn run(args: &RunArgs) -> Result<Summary> {
     let start = Instant::now();
     let templates = crate::template::load_all(&crate::template::dir(args.templates.as_deref()))?;
-    let kit = Kit::build(templates)?;
+    let kit = Kit::load(templates)?;
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut store = Store::open(&args.out.join(crate::store::FILE))?;

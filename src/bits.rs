@@ -1,0 +1,77 @@
+//! `#[serde(with = "crate::bits")]` for a `Vec<bool>` pixel mask: stored eight pixels to
+//! a byte as one byte string, so that a page-sized mask (millions of pixels) is written
+//! and read as a block, not pixel by pixel (the template model cache, `run::kit`).
+
+use serde::{Deserializer, Serializer, de};
+
+pub fn serialize<S: Serializer>(v: &[bool], s: S) -> Result<S::Ok, S::Error> {
+    // Length first (8 bytes, little-endian), then the bits, lowest bit first.
+    let mut out = Vec::with_capacity(8 + v.len().div_ceil(8));
+    out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+    for chunk in v.chunks(8) {
+        out.push(
+            chunk
+                .iter()
+                .enumerate()
+                .fold(0u8, |b, (i, &on)| b | ((on as u8) << i)),
+        );
+    }
+    s.serialize_bytes(&out)
+}
+
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<bool>, D::Error> {
+    struct Bits;
+    impl<'de> de::Visitor<'de> for Bits {
+        type Value = Vec<bool>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a packed bit mask")
+        }
+        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Vec<bool>, E> {
+            let (len, bits) = b
+                .split_first_chunk::<8>()
+                .ok_or_else(|| E::custom("bit mask without its length"))?;
+            let len = u64::from_le_bytes(*len) as usize;
+            if bits.len() != len.div_ceil(8) {
+                return Err(E::custom("bit mask of the wrong length"));
+            }
+            let mut v = Vec::with_capacity(len);
+            for &byte in bits {
+                for i in 0..8 {
+                    v.push(byte >> i & 1 == 1);
+                }
+            }
+            v.truncate(len);
+            Ok(v)
+        }
+        fn visit_byte_buf<E: de::Error>(self, b: Vec<u8>) -> Result<Vec<bool>, E> {
+            self.visit_bytes(&b)
+        }
+    }
+    d.deserialize_bytes(Bits)
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Mask(#[serde(with = "super")] Vec<bool>);
+
+    #[test]
+    fn masks_round_trip_whatever_their_length() {
+        let cfg = bincode::config::standard();
+        for n in [0usize, 1, 7, 8, 9, 1000, 4093] {
+            let m = Mask((0..n).map(|i| (i * 7919) % 3 == 0).collect());
+            let bytes = bincode::serde::encode_to_vec(&m, cfg).unwrap();
+            assert!(
+                bytes.len() <= 8 + n.div_ceil(8) + 10,
+                "{n}: {}",
+                bytes.len()
+            );
+            let (back, _): (Mask, usize) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
+            assert_eq!(back, m);
+        }
+        // A damaged length is refused, not read as another mask.
+        let mut bytes = bincode::serde::encode_to_vec(Mask(vec![true; 20]), cfg).unwrap();
+        bytes[1] = 30;
+        assert!(bincode::serde::decode_from_slice::<Mask, _>(&bytes, cfg).is_err());
+    }
+}
