@@ -265,13 +265,32 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
             (round_i64(u) as i32, round_i64(v) as i32)
         })
         .collect();
+    // Hits per shift, counted anchor by anchor over its neighbourhood (row slices of the
+    // page, not a bounds-checked pixel per anchor and shift).
+    let side = (2 * SHIFT + 1) as usize;
+    let mut hits = vec![0usize; side * side];
+    let (w, h) = (page.width() as i32, page.height() as i32);
+    let raw = page.as_raw();
+    for &(x, y) in &pts {
+        for dy in -SHIFT..=SHIFT {
+            let yy = y + dy;
+            if yy < 0 || yy >= h {
+                continue;
+            }
+            let row = &raw[(yy * w) as usize..((yy + 1) * w) as usize];
+            let counts = &mut hits[(dy + SHIFT) as usize * side..][..side];
+            for (k, dx) in (-SHIFT..=SHIFT).enumerate() {
+                let xx = x + dx;
+                if xx >= 0 && xx < w && is_ink(row[xx as usize]) {
+                    counts[k] += 1;
+                }
+            }
+        }
+    }
     let mut best = ((0, 0), 0usize, i32::MAX);
     for dy in -SHIFT..=SHIFT {
         for dx in -SHIFT..=SHIFT {
-            let hits = pts
-                .iter()
-                .filter(|&&(x, y)| ink_at(page, x + dx, y + dy))
-                .count();
+            let hits = hits[(dy + SHIFT) as usize * side + (dx + SHIFT) as usize];
             let dist = dx.abs() + dy.abs();
             if hits > best.1 || (hits == best.1 && dist < best.2) {
                 best = ((dx, dy), hits, dist);
