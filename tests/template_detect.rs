@@ -478,6 +478,91 @@ fn round_checkboxes_are_found() {
     assert!(q3.options.iter().all(|o| o.page == 2));
 }
 
+/// A sparse form (a few questions, round boxes) shares too little ink with its template
+/// for identification alone once marks and fax noise are added (0.40–0.53 where 0.55 is
+/// needed): such a page is identified when its printed boxes are found where the weak
+/// match puts them, and only a page of the form is (cover sheets and blank pages of the
+/// same night are not).
+#[test]
+fn a_sparse_form_is_identified_by_its_printed_boxes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("templates");
+    let blank = root().join("tests/data/retyped/round-boxes.pdf");
+    let d = template("detect", &blank, &dir.join("roundbox-a.toml"), &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
+    let ok = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let arg = |s: &'static str| -> &'static std::ffi::OsStr { s.as_ref() };
+    ok(faxform(&[
+        arg("synth"),
+        arg("--template"),
+        arg("roundbox-a"),
+        arg("--templates"),
+        dir.as_os_str(),
+        arg("--count"),
+        arg("40"),
+        arg("--seed"),
+        arg("21"),
+        arg("--profile"),
+        arg("fax"),
+        arg("--out"),
+        faxes.as_os_str(),
+    ]));
+    ok(faxform(&[
+        arg("run"),
+        faxes.as_os_str(),
+        arg("--out"),
+        run.as_os_str(),
+        arg("--templates"),
+        dir.as_os_str(),
+        arg("--no-ocr"),
+    ]));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("report.json")).unwrap()).unwrap();
+    let by_boxes: Vec<String> = report["this_run"]["pages_adjusted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .filter(|s| s.contains("identified by its printed boxes"))
+        .map(str::to_string)
+        .collect();
+    assert!(!by_boxes.is_empty(), "{report:#}");
+    // Each is a page of a response, by the corpus's truth.
+    let truth = std::fs::read_to_string(faxes.join("truth-pages.csv")).unwrap();
+    for b in &by_boxes {
+        // "DIR/fax-00025.tif page 2: identified by ..."
+        let (file, rest) = b.split_once(" page ").unwrap();
+        let page = rest.split(':').next().unwrap();
+        let file = Path::new(file).file_name().unwrap().to_str().unwrap();
+        let kind = truth
+            .lines()
+            .find(|l| l.starts_with(&format!("{file},{page},")))
+            .and_then(|l| l.split(',').nth(2))
+            .unwrap_or_default();
+        assert_eq!(kind, "response", "{b}");
+    }
+    let score = ok(faxform(&[
+        arg("score"),
+        arg("--truth"),
+        faxes.as_os_str(),
+        arg("--out"),
+        run.as_os_str(),
+        arg("--templates"),
+        dir.as_os_str(),
+    ]));
+    let wrong: usize = score
+        .split("wrong among auto-accepted ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("score prints the wrong cells");
+    assert!(wrong <= 1, "{score}");
+}
+
 /// Boxes joined to a dotted leader line are found; dashed section rules are not taken for
 /// write-in lines (tests/data/retyped/joined-boxes.pdf).
 #[test]

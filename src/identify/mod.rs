@@ -24,8 +24,13 @@ pub struct Identification {
     pub score: f32,
 }
 
-/// Below this shared-ink score a page is of no known form.
+/// Below this shared-ink score a page is of no known form...
 pub const MIN_SCORE: f32 = 0.55;
+/// ...unless it scores at least this and the template page's printed boxes are found on
+/// it where the fit puts them (see `run::page`): a sparse form (a few lines of questions
+/// and round boxes) shares too little ink for the score alone once marks and fax noise
+/// are added, but its boxes in their constellation identify it as well as any ink.
+pub const CONFIRM_SCORE: f32 = 0.35;
 /// An upright fit this good is not tried turned 180° (most faxes arrive upright).
 pub const UPRIGHT_SURE: f32 = 0.8;
 /// Vertical scales tried when matching row profiles: from SCALE_MIN in SCALE_STEPS steps
@@ -258,6 +263,9 @@ fn cell_transform(sx: f32, sy: f32, dx: f32, dy: f32, skew: f32, w: usize, h: us
 pub struct Identified {
     /// The best template page, if it fits well enough.
     pub id: Option<Identification>,
+    /// The best template page when it does not fit well enough but scores at least
+    /// [`CONFIRM_SCORE`]: to be confirmed by its boxes.
+    pub below: Option<Identification>,
     /// The page turned the right way up (as `id` found it best).
     pub page: NormalPage,
     /// The best fit's score, whether or not it was good enough.
@@ -292,9 +300,10 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
         .take()
         .expect("the winning orientation was built");
     let score = f.score;
-    if score < MIN_SCORE {
+    if score < CONFIRM_SCORE {
         return Identified {
             id: None,
+            below: None,
             page,
             score,
         };
@@ -313,14 +322,17 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
             page.coarse.height,
         ))
         .then_after(&Affine::scale(1.0 / k, 1.0 / k));
+    let id = Identification {
+        template: m.template,
+        page: m.page,
+        flipped: flip,
+        transform,
+        score,
+    };
+    let sure = score >= MIN_SCORE;
     Identified {
-        id: Some(Identification {
-            template: m.template,
-            page: m.page,
-            flipped: flip,
-            transform,
-            score,
-        }),
+        id: sure.then(|| id.clone()),
+        below: (!sure).then_some(id),
         page,
         score,
     }

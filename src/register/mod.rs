@@ -48,6 +48,8 @@ mod defs {
     /// A fresh placement may fit the page's printing by this share less than the first
     /// and still be taken (the first may be a little off: that is why it is redone).
     pub const PRINTING_SLACK: f64 = 0.02;
+    /// Fewest boxes on a template page for them to confirm a weak identification.
+    pub const CONFIRM_MIN_BOXES: usize = 6;
 }
 use defs::*;
 
@@ -109,6 +111,13 @@ impl Registration {
     fn better_than(&self, other: &Registration) -> bool {
         (self.found(), usize::MAX - self.disputed())
             > (other.found(), usize::MAX - other.disputed())
+    }
+
+    /// The boxes confirm that the page is of this template page: enough of them (a
+    /// constellation of a few is met by chance) found by their rings where their
+    /// neighbours agree, as on a cleanly registered page.
+    pub fn confirms_form(&self) -> bool {
+        self.located.len() >= CONFIRM_MIN_BOXES && self.clean()
     }
 
     /// Too few boxes were found to place any box from them: a fourth of the page's boxes

@@ -88,6 +88,9 @@ pub struct Adjustment {
     /// Its rows were stretched twice: a standard-resolution fax stored with square pixels
     /// (a half-height page).
     pub half_height: bool,
+    /// Its ink matched its form too little to identify it alone, and its printed boxes,
+    /// found where the match put them, did (see `identify::CONFIRM_SCORE`).
+    pub by_boxes: bool,
 }
 
 impl std::fmt::Display for Adjustment {
@@ -98,6 +101,9 @@ impl std::fmt::Display for Adjustment {
         }
         if self.half_height {
             parts.push("stretched from half height".to_string());
+        }
+        if self.by_boxes {
+            parts.push("identified by its printed boxes".to_string());
         }
         f.write_str(&parts.join(", "))
     }
@@ -126,7 +132,7 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
     for turned in turns {
         plain.push(Adjustment {
             turned,
-            half_height: false,
+            ..Adjustment::default()
         });
         let (w, h) = if turned == 90 {
             (h_in, w_in)
@@ -137,6 +143,7 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
             half.push(Adjustment {
                 turned,
                 half_height: true,
+                ..Adjustment::default()
             });
         }
     }
@@ -284,6 +291,12 @@ fn read_form(
         Adjustment,
     )> = None;
     let mut best_score = 0f32;
+    // The best fit below the bar, to be confirmed by its boxes if nothing clears it.
+    let mut below: Option<(
+        crate::identify::Identification,
+        crate::normalise::NormalPage,
+        Adjustment,
+    )> = None;
     let mut first = Some(first);
     let tries = candidates(p, first.as_ref().is_some_and(|n| n.looks_sideways));
     for &a in &tries {
@@ -296,9 +309,20 @@ fn read_form(
         let t2 = Instant::now();
         t.normalise += t2 - t1;
         let Some(np) = np else { continue };
-        let crate::identify::Identified { id, page, score } = identify(&kit.catalogue, np);
+        let crate::identify::Identified {
+            id,
+            below: under,
+            page,
+            score,
+        } = identify(&kit.catalogue, np);
         t.identify += t2.elapsed();
         best_score = best_score.max(score);
+        if let Some(u) = under {
+            if best.is_none() && below.as_ref().is_none_or(|b| u.score > b.0.score) {
+                below = Some((u, page, a));
+            }
+            continue;
+        }
         if let Some(id) = id
             && best.as_ref().is_none_or(|b| id.score > b.0.score)
         {
@@ -310,6 +334,26 @@ fn read_form(
         }
     }
     let t2 = Instant::now();
+    // Nothing cleared the bar: the best fit below it stands if the template page's boxes
+    // are found on the page where it puts them.
+    let mut confirmed = None;
+    if best.is_none()
+        && let Some((id, page, a)) = below
+    {
+        let pk = &kit.pages[id.template][id.page - 1];
+        let reg = register(&page.image, &pk.boxes, &id.transform, page.row_scale);
+        if reg.confirms_form() {
+            confirmed = Some(reg);
+            best = Some((
+                id,
+                page,
+                Adjustment {
+                    by_boxes: true,
+                    ..a
+                },
+            ));
+        }
+    }
     let Some((id, page, mut adjustment)) = best else {
         let tried: Vec<String> = tries
             .iter()
@@ -329,7 +373,10 @@ fn read_form(
         adjustment.turned = (adjustment.turned + 180) % 360;
     }
     let pk = &kit.pages[id.template][id.page - 1];
-    let reg = register(&page.image, &pk.boxes, &id.transform, page.row_scale);
+    let reg = match confirmed {
+        Some(reg) => reg,
+        None => register(&page.image, &pk.boxes, &id.transform, page.row_scale),
+    };
     let t3 = Instant::now();
     t.register += t3 - t2;
     let view = PageView {
@@ -490,6 +537,7 @@ mod tests {
         Adjustment {
             turned,
             half_height,
+            ..Adjustment::default()
         }
     }
 
