@@ -133,7 +133,9 @@ mod tests {
     fn dilation_is_the_three_by_three_square_at_every_cell_and_edge() {
         // Against the definition, on maps of awkward sizes with ink on their edges.
         for (w, h) in [(1, 1), (1, 5), (7, 1), (13, 9)] {
-            let cells: Vec<bool> = (0..w * h).map(|i| (i * 2654435761usize) % 7 == 0).collect();
+            let cells: Vec<bool> = (0..w * h)
+                .map(|i| (i * 2654435761usize).is_multiple_of(7))
+                .collect();
             let m = InkMap {
                 width: w,
                 height: h,

@@ -17,30 +17,6 @@ use crate::normalise::px_len;
 /// the reference scan) and still be in order.
 const ORDER_SLACK: i32 = px_len(3.0);
 
-/// The other templates in the folder of `path` (the file `t` was loaded from) that load,
-/// as `run` would load them beside `t`.
-pub fn others_beside(path: &std::path::Path, t: &Template) -> Vec<Template> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut all: Vec<Template> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p != path)
-                .filter_map(|p| super::load(&p).ok())
-                .filter(|o| o.id != t.id)
-                .collect()
-        })
-        .unwrap_or_default();
-    all.sort_by(|a, b| a.path.cmp(&b.path));
-    all
-}
-
-/// The problems of `t` with the other layouts in its folder.
-pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
-    let mut all = others_beside(path, t);
-    all.push(t.clone());
-    problems(&all)
-}
-
 /// Every disagreement found, one message each, naming the templates' files.
 pub fn problems(templates: &[Template]) -> Vec<String> {
     let mut out = Vec::new();

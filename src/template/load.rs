@@ -235,6 +235,30 @@ pub fn load(path: &Path) -> Result<Template, LoadError> {
     parse(&src, path)
 }
 
+/// The other templates in the folder of `path` (the file `t` was loaded from) that load,
+/// as `run` would load them beside `t`.
+pub fn others_beside(path: &std::path::Path, t: &Template) -> Vec<Template> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let mut all: Vec<Template> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p != path)
+                .filter_map(|p| load(&p).ok())
+                .filter(|o| o.id != t.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    all
+}
+
+/// The problems of `t` with the other layouts in its folder.
+pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
+    let mut all = others_beside(path, t);
+    all.push(t.clone());
+    super::layouts::problems(&all)
+}
+
 /// The templates folder: `given`, else `./templates`, else `templates` beside the
 /// executable or in `../share/faxform/` from it (an installed binary). When none exists,
 /// `./templates`, so that loading names the folder it looked for.

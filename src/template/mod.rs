@@ -18,7 +18,10 @@ pub mod overlay;
 pub mod textlayer;
 
 pub use columns::{Column, ColumnKind};
-pub use load::{LoadError, Sketch, SketchItem, dir, load, load_all, parse, sketch};
+pub use load::{
+    LoadError, Sketch, SketchItem, dir, load, load_all, others_beside, parse, problems_beside,
+    sketch,
+};
 
 use crate::geometry::Rect;
 use std::path::PathBuf;

@@ -118,7 +118,7 @@ fn reply(path: &std::path::Path, d: &Draft) -> Reply {
     match crate::template::load(path) {
         Ok(t) => {
             columns = t.columns().into_iter().map(|c| c.name).collect();
-            for m in crate::template::layouts::problems_beside(path, &t) {
+            for m in crate::template::problems_beside(path, &t) {
                 problems.push((0, m));
             }
         }
