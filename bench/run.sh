@@ -15,7 +15,7 @@ for profile in fax harsh; do
     corpus="$OUT/$t-$profile"
     [ -f "$corpus/truth.csv" ] || { rm -rf "$corpus"; "$BIN" synth --template "$t" --count "$N" --seed "$seed" --profile "$profile" --out "$corpus" >/dev/null; }
     rm -rf "$corpus.run"
-    "$BIN" run "$corpus" --out "$corpus.run" >/dev/null 2>&1
+    /usr/bin/time -f "%U %S %M" -o "$corpus.run.time" "$BIN" run "$corpus" --out "$corpus.run" >/dev/null 2>&1
     echo "== $t, profile $profile, $N responses"
     "$BIN" score --truth "$corpus" --out "$corpus.run" --json "$corpus.score.json"
     python3 -c "
@@ -23,13 +23,16 @@ import json; r=json.load(open('$corpus.run/report.json'))['seconds']
 j=json.load(open('$corpus.run/report.json')); f=j['fields']
 print('speed: %.1f pages/s wall, %.1f s in all (%d pages); per page ms: %s' % (r['pages_per_second'], r['wall'], j['this_run']['pages_read'], ', '.join('%s %.1f' % (k, v) for k, v in sorted(r['stages_per_page_ms'].items()))))
 print('OCR: %d write-in fields, %d with writing, %d read, %.0f ms per field read' % (f['fields'], f['written'], f['read'], f['ocr_ms_per_read_field']))
+u, s, m = open('$corpus.run.time').read().split()
+print('CPU: %.4f CPU-s per page (user+sys), peak %d MiB' % ((float(u) + float(s)) / max(1, j['this_run']['pages_read']), int(m) // 1024))
 "
     if [ "$profile" = fax ]; then
       rm -rf "$corpus.noocr"
-      "$BIN" run "$corpus" --out "$corpus.noocr" --no-ocr >/dev/null 2>&1
+      /usr/bin/time -f "%U %S %M" -o "$corpus.noocr.time" "$BIN" run "$corpus" --out "$corpus.noocr" --no-ocr >/dev/null 2>&1
       python3 -c "
-import json; r=json.load(open('$corpus.noocr/report.json'))['seconds']
-print('without OCR (--no-ocr): %.1f pages/s wall, %.1f s in all' % (r['pages_per_second'], r['wall']))
+import json; j=json.load(open('$corpus.noocr/report.json')); r=j['seconds']
+u, s, m = open('$corpus.noocr.time').read().split()
+print('without OCR (--no-ocr): %.1f pages/s wall, %.1f s in all, %.4f CPU-s per page, peak %d MiB' % (r['pages_per_second'], r['wall'], (float(u) + float(s)) / max(1, j['this_run']['pages_read']), int(m) // 1024))
 "
     fi
   done
