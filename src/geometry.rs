@@ -243,15 +243,14 @@ mod tests {
 /// result: half away from zero; `v - t` is exact for |v| < 2^52.
 #[inline]
 pub fn round_i64(v: f64) -> i64 {
-    if v.abs() >= 4.5e15 || v.is_nan() {
-        return v.round() as i64;
-    }
+    // Beyond 2^52 every float is whole (frac 0); beyond i64 `as` saturates and so does
+    // the step; NaN casts to 0 and fails both tests: no special case is needed.
     let t = v as i64;
     let frac = v - t as f64;
     if frac >= 0.5 {
-        t + 1
+        t.saturating_add(1)
     } else if frac <= -0.5 {
-        t - 1
+        t.saturating_sub(1)
     } else {
         t
     }
@@ -260,11 +259,12 @@ pub fn round_i64(v: f64) -> i64 {
 /// `v.floor() as i64`, likewise without a libm call.
 #[inline]
 pub fn floor_i64(v: f64) -> i64 {
-    if v.abs() >= 4.5e15 || v.is_nan() {
-        return v.floor() as i64;
-    }
     let t = v as i64;
-    if (t as f64) > v { t - 1 } else { t }
+    if (t as f64) > v {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +287,19 @@ mod rounding {
             1e15 + 0.5,
             -3.0000000000000004,
             7.999999999999999,
+            4.5e15 + 0.5,
+            -4.5e15 - 0.5,
+            9007199254740993.0,
+            -9007199254740993.0,
+            9.223372036854776e18,
+            -9.223372036854776e18,
+            1e19,
+            -1e19,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
         ];
         let mut x = 0.123_f64;
         for _ in 0..100_000 {

@@ -230,8 +230,8 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
         let (by, ey) = (t.b * ty, t.e * ty);
         for (x, o) in row.iter_mut().enumerate() {
             let tx = (m.region.x + x as i32) as f64;
-            let v = sample_bilinear(page, t.a * tx + by + t.c + sx, t.d * tx + ey + t.f + sy);
-            *o = if v < 128.0 { 0 } else { 255 };
+            let dark = dark_bilinear(page, t.a * tx + by + t.c + sx, t.d * tx + ey + t.f + sy);
+            *o = if dark { 0 } else { 255 };
         }
     }
     let mut img = GrayImage::from_raw(w, h, px).expect("sized");
@@ -250,6 +250,26 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
         writing,
         shift,
     }
+}
+
+/// Whether the bilinear sample at `(x, y)` is darker than mid-grey. Where the four
+/// neighbours are all black or all white (most of a bilevel page) the answer needs no
+/// arithmetic: a blend of equal values stays that value within rounding, far from 128.
+#[inline]
+fn dark_bilinear(page: &GrayImage, x: f64, y: f64) -> bool {
+    let (w, h) = (page.width() as i64, page.height() as i64);
+    let x0 = crate::geometry::floor_i64(x);
+    let y0 = crate::geometry::floor_i64(y);
+    if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+        let px = page.as_raw();
+        let i = (y0 * w + x0) as usize;
+        let wu = w as usize;
+        let (a, b, c, d) = (px[i], px[i + 1], px[i + wu], px[i + wu + 1]);
+        if a == b && b == c && c == d && (a == 0 || a == 255) {
+            return a == 0;
+        }
+    }
+    sample_bilinear(page, x, y) < 128.0
 }
 
 /// The whole-pixel shift that puts most page ink on the form's printed ink near the field.
