@@ -141,22 +141,32 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
     let mut best = (1.0f32, 0.0f32, f32::MIN);
     // Per scale, each template bin's page index and fraction are the same for every whole
     // shift: compute them once and the shifts become plain indexed sums.
-    let mut taps: Vec<(usize, f32)> = Vec::with_capacity(tpl.len());
+    // The sums run bin by bin over all 71 shifts at once (each shift's sum adds the same
+    // terms in the same order as one shift at a time, so the same bits), over the page
+    // profile split into even and odd cells so that consecutive shifts are consecutive
+    // values: a loop the compiler turns into vector instructions.
+    let split = |odd: usize| -> Vec<f32> { padded.iter().skip(odd).step_by(2).copied().collect() };
+    let halves = [split(0), split(1)];
+    const SHIFTS: usize = 71;
+    let mut acc = [0f32; SHIFTS];
     for si in 0..=SCALE_STEPS {
         let s = SCALE_MIN + SCALE_STEP * si as f32;
-        taps.clear();
-        taps.extend((0..tpl.len()).map(|t| {
+        acc.fill(0.0);
+        for (t, &v) in tpl.iter().enumerate() {
             let x = s * t as f32 + PAD as f32 - 70.0;
-            (x as usize, x - x.floor())
-        }));
-        for di in 0..=70 {
-            let d = 2 * di;
-            let mut acc = 0.0;
-            for (&v, &(i, f)) in tpl.iter().zip(&taps) {
-                let (a, b) = (padded[i + d], padded[i + d + 1]);
-                acc += v * (a + (b - a) * f);
+            let (i, f) = (x as usize, x - x.floor());
+            // padded[i + 2 di] and padded[i + 2 di + 1] for di = 0..71.
+            let (lo, hi) = (
+                &halves[i % 2][i / 2..],
+                &halves[(i + 1) % 2][i.div_ceil(2)..],
+            );
+            for ((c, &a), &b) in acc.iter_mut().zip(&lo[..SHIFTS]).zip(&hi[..SHIFTS]) {
+                *c += v * (a + (b - a) * f);
             }
-            let c = acc / (nt * np);
+        }
+        for (di, &sum) in acc.iter().enumerate() {
+            let d = 2 * di;
+            let c = sum / (nt * np);
             if c > best.2 {
                 best = (s, d as f32 - 70.0, c);
             }
