@@ -13,6 +13,10 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
+/// The comment over a question block this page added: only such a block is dropped again
+/// when its question loses its boxes (a block a person wrote is theirs to remove).
+const ADDED: &str = "added by faxform template edit";
+
 /// Why an edit was refused; the file is left as it was.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum EditError {
@@ -262,16 +266,15 @@ impl Draft {
     }
 
     fn check_id(&self, id: &str) -> Result<(), EditError> {
-        let ok = id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        // As the loader requires of a question id.
+        let ok = id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if ok {
             Ok(())
         } else {
             Err(EditError::Bad {
                 file: self.file(),
                 what: format!(
-                    "question id {id:?}: letters, digits, _ and - only (it becomes a column name)"
+                    "question id {id:?}: letters, digits and _ only (it becomes a column name)"
                 ),
             })
         }
@@ -397,8 +400,9 @@ impl Draft {
         places
     }
 
-    /// Adds a block for every name that has none, in printed order, and drops blocks
-    /// left without boxes or field that hold only what this page would have written.
+    /// Adds a block for every name that has none, in printed order, and drops blocks this
+    /// page added that are left without boxes or field and hold nothing a person wrote
+    /// since (no text, branching or options).
     fn sync_questions(&mut self) {
         let places = self.first_places();
         let c = self.contents();
@@ -407,12 +411,17 @@ impl Draft {
             blocks.retain(|t| {
                 let id = t.get("id").and_then(|v| v.as_str()).unwrap_or_default();
                 let used = places.iter().any(|(q, _, _)| q == id);
+                let ours = t
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .is_some_and(|p| p.contains(ADDED));
                 let bare = t.iter().all(|(k, v)| match k {
-                    "id" | "kind" | "format" => true,
+                    "id" | "kind" | "format" | "attached" => true,
                     "text" => v.as_str().is_some_and(str::is_empty),
                     _ => false,
                 });
-                used || !bare
+                used || !(ours && bare)
             });
         }
         let place_of = |id: &str| places.iter().find(|(q, _, _)| q == id).map(|p| p.1);
@@ -421,6 +430,7 @@ impl Draft {
                 continue;
             }
             let mut t = Table::new();
+            t.decor_mut().set_prefix(format!("\n# {ADDED}\n"));
             t["id"] = value(id.as_str());
             let (kind, format) = if !is_field {
                 (Kind::Single, None)
@@ -611,6 +621,29 @@ text = "kept"
         assert_eq!(c.questions[1].text, "どれですか");
         d.set_decoy(3, false).unwrap();
         assert!(!d.contents().boxes[2].decoy);
+    }
+
+    #[test]
+    fn a_bare_block_a_person_wrote_stays_and_an_added_attached_one_goes() {
+        let (_d, p) = draft();
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(
+            &p,
+            format!("{text}\n[[question]]\nid = \"q7\"\nkind = \"multi\"\n"),
+        )
+        .unwrap();
+        let mut d = Draft::open(&p).unwrap();
+        d.name_box(1, "q1", 1, "はい").unwrap();
+        d.name_box(2, "q1", 2, "その他").unwrap();
+        d.name_field(1, "q1_other", FieldShape::Paren).unwrap();
+        let ids = |d: &Draft| -> Vec<String> {
+            d.contents().questions.into_iter().map(|q| q.id).collect()
+        };
+        assert_eq!(ids(&d), ["q9", "q7", "q1", "q1_other"]);
+        d.name_field(1, "q5", FieldShape::Paren).unwrap();
+        assert_eq!(ids(&d), ["q9", "q7", "q1", "q5"]);
+        d.save().unwrap();
+        assert!(std::fs::read_to_string(&p).unwrap().contains(ADDED));
     }
 
     #[test]
