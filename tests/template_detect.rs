@@ -561,6 +561,36 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
         .and_then(|n| n.parse().ok())
         .expect("score prints the wrong cells");
     assert!(wrong <= 1, "{score}");
+
+    // Beside a second form whose pages print the same boxes in the same places (here: the
+    // same layout under another questionnaire), the boxes cannot tell the two apart: no
+    // weak match is confirmed, the pages are rejected rather than guessed.
+    let text = std::fs::read_to_string(dir.join("roundbox-a.toml")).unwrap();
+    let twin = text
+        .replace("id = \"roundbox-a\"", "id = \"othersurvey-a\"")
+        .replace(
+            "questionnaire = \"roundbox\"",
+            "questionnaire = \"othersurvey\"",
+        );
+    assert_ne!(twin, text);
+    std::fs::write(dir.join("othersurvey-a.toml"), twin).unwrap();
+    let run2 = tmp.path().join("run2");
+    ok(faxform(&[
+        arg("run"),
+        faxes.as_os_str(),
+        arg("--out"),
+        run2.as_os_str(),
+        arg("--templates"),
+        dir.as_os_str(),
+        arg("--no-ocr"),
+    ]));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run2.join("report.json")).unwrap()).unwrap();
+    let adjusted = report["this_run"]["pages_adjusted"].to_string();
+    assert!(
+        !adjusted.contains("identified by its printed boxes"),
+        "{adjusted}"
+    );
 }
 
 /// Boxes joined to a dotted leader line are found; dashed section rules are not taken for

@@ -200,6 +200,7 @@ fn deskewed(points: &[(f32, f32)], skew_deg: f32, w: usize, h: usize) -> Vec<(f3
         .collect()
 }
 
+#[derive(Clone)]
 struct Fit {
     sx: f32,
     sy: f32,
@@ -273,9 +274,10 @@ fn cell_transform(sx: f32, sy: f32, dx: f32, dy: f32, skew: f32, w: usize, h: us
 pub struct Identified {
     /// The best template page, if it fits well enough.
     pub id: Option<Identification>,
-    /// The best template page when it does not fit well enough but scores at least
-    /// [`CONFIRM_SCORE`]: to be confirmed by its boxes.
-    pub below: Option<Identification>,
+    /// When the best template page does not fit well enough but scores at least
+    /// [`CONFIRM_SCORE`]: it, to be confirmed by its boxes, then the next best other
+    /// template page in the same orientation if it scores as much (which must not be).
+    pub below: Vec<Identification>,
     /// The page turned the right way up (as `id` found it best).
     pub page: NormalPage,
     /// The best fit's score, whether or not it was good enough.
@@ -285,6 +287,8 @@ pub struct Identified {
 /// The best template page for `page`, trying it as it is and turned 180°.
 pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
     let mut best: Option<(usize, bool, Fit)> = None;
+    // Every model's fit in each orientation tried, for the runner-up of a weak match.
+    let mut fits: Vec<(usize, bool, Fit)> = Vec::new();
     let mut pages = [Some(page), None];
     for flip in [false, true] {
         // Most faxes arrive upright: try the turn only when upright fits poorly.
@@ -301,8 +305,9 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
         for (mi, m) in cat.models.iter().enumerate() {
             let f = fit(m, &p.coarse, &dil, &pts, &prof, p.skew_deg);
             if best.as_ref().is_none_or(|b| f.score > b.2.score) {
-                best = Some((mi, flip, f));
+                best = Some((mi, flip, f.clone()));
             }
+            fits.push((mi, flip, f));
         }
     }
     let (mi, flip, f) = best.expect("at least one template page");
@@ -313,11 +318,42 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
     if score < CONFIRM_SCORE {
         return Identified {
             id: None,
-            below: None,
+            below: Vec::new(),
             page,
             score,
         };
     }
+    let id = identification(cat, mi, flip, &f, &page);
+    if score >= MIN_SCORE {
+        return Identified {
+            id: Some(id),
+            below: Vec::new(),
+            page,
+            score,
+        };
+    }
+    // A weak match is confirmed by its boxes only if the next best template page (in the
+    // same orientation) is not confirmed as well: two pages sharing a grid of boxes.
+    let runner_up = fits
+        .iter()
+        .filter(|(m, fl, g)| *fl == flip && *m != mi && g.score >= CONFIRM_SCORE)
+        .max_by(|a, b| a.2.score.total_cmp(&b.2.score))
+        .map(|(m, fl, g)| identification(cat, *m, *fl, g, &page));
+    Identified {
+        id: None,
+        below: std::iter::once(id).chain(runner_up).collect(),
+        page,
+        score,
+    }
+}
+
+fn identification(
+    cat: &Catalogue,
+    mi: usize,
+    flip: bool,
+    f: &Fit,
+    page: &NormalPage,
+) -> Identification {
     let m = &cat.models[mi];
     // Cells are 4 px: template px -> template cells -> page cells -> page px.
     let k = m.map.factor as f64;
@@ -332,19 +368,12 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
             page.coarse.height,
         ))
         .then_after(&Affine::scale(1.0 / k, 1.0 / k));
-    let id = Identification {
+    Identification {
         template: m.template,
         page: m.page,
         flipped: flip,
         transform,
-        score,
-    };
-    let sure = score >= MIN_SCORE;
-    Identified {
-        id: sure.then(|| id.clone()),
-        below: (!sure).then_some(id),
-        page,
-        score,
+        score: f.score,
     }
 }
 

@@ -115,7 +115,7 @@ impl Registration {
 
     /// The boxes confirm that the page is of this template page: enough of them (a
     /// constellation of a few is met by chance) found by their rings where their
-    /// neighbours agree, as on a cleanly registered page.
+    /// neighbours agree, as on a cleanly registered page (see [`confirm`]).
     pub fn confirms_form(&self) -> bool {
         self.located.len() >= CONFIRM_MIN_BOXES && self.clean()
     }
@@ -195,6 +195,19 @@ pub fn register(
         }
         None => first,
     }
+}
+
+/// The page's boxes looked for where `initial` (a weak identification's fit) puts them,
+/// without the wide search [`register`] falls back on: `Some` when they confirm the page
+/// is of this template page ([`Registration::confirms_form`]).
+pub fn confirm(
+    img: &GrayImage,
+    boxes: &PageBoxes,
+    initial: &Affine,
+    row_scale: f32,
+) -> Option<Registration> {
+    let r = register_from(img, boxes, *initial, f64::from(row_scale).max(1.0));
+    r.confirms_form().then_some(r)
 }
 
 /// A box's ring found on the page: its centre's page position and match score.

@@ -291,9 +291,10 @@ fn read_form(
         Adjustment,
     )> = None;
     let mut best_score = 0f32;
-    // The best fit below the bar, to be confirmed by its boxes if nothing clears it.
+    // The best fit below the bar (and its runner-up), to be confirmed by its boxes if
+    // nothing clears the bar.
     let mut below: Option<(
-        crate::identify::Identification,
+        Vec<crate::identify::Identification>,
         crate::normalise::NormalPage,
         Adjustment,
     )> = None;
@@ -317,9 +318,9 @@ fn read_form(
         } = identify(&kit.catalogue, np);
         t.identify += t2.elapsed();
         best_score = best_score.max(score);
-        if let Some(u) = under {
-            if best.is_none() && below.as_ref().is_none_or(|b| u.score > b.0.score) {
-                below = Some((u, page, a));
+        if let Some(u) = under.first() {
+            if best.is_none() && below.as_ref().is_none_or(|b| u.score > b.0[0].score) {
+                below = Some((under, page, a));
             }
             continue;
         }
@@ -338,14 +339,20 @@ fn read_form(
     // are found on the page where it puts them.
     let mut confirmed = None;
     if best.is_none()
-        && let Some((id, page, a)) = below
+        && let Some((mut ids, page, a)) = below
     {
-        let pk = &kit.pages[id.template][id.page - 1];
-        let reg = register(&page.image, &pk.boxes, &id.transform, page.row_scale);
-        if reg.confirms_form() {
+        let by_boxes = |id: &crate::identify::Identification| {
+            let pk = &kit.pages[id.template][id.page - 1];
+            crate::register::confirm(&page.image, &pk.boxes, &id.transform, page.row_scale)
+        };
+        // The best is confirmed, and the runner-up (another page sharing its grid of
+        // boxes, as pages of one form or two printings may) is not.
+        let reg = by_boxes(&ids[0]);
+        let ambiguous = reg.is_some() && ids.get(1).is_some_and(|r| by_boxes(r).is_some());
+        if let Some(reg) = reg.filter(|_| !ambiguous) {
             confirmed = Some(reg);
             best = Some((
-                id,
+                ids.swap_remove(0),
                 page,
                 Adjustment {
                     by_boxes: true,
