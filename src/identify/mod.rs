@@ -70,6 +70,11 @@ impl Catalogue {
 }
 
 impl PageModel {
+    /// Whether its maps have a cell for every place (a cached copy read back).
+    pub fn consistent(&self) -> bool {
+        self.map.consistent() && self.dilated.consistent()
+    }
+
     /// The model of page `page` of template number `template` from its reference image.
     pub fn new(template: usize, page: usize, reference: &crate::raster::GrayImage) -> PageModel {
         let (_, map) = crate::normalise::ink_maps(reference);

@@ -82,6 +82,11 @@ impl Explained {
         }
     }
 
+    /// Whether its mask has a pixel for every place (a cached copy read back).
+    pub fn consistent(&self) -> bool {
+        self.width >= 0 && self.height >= 0 && self.ink.len() == (self.width * self.height) as usize
+    }
+
     /// Row `y` of the grown ink, if `y` is a row of the reference.
     #[inline]
     fn row(&self, y: i32) -> Option<&[bool]> {

@@ -64,6 +64,11 @@ impl InkMap {
             && self.cells[y as usize * self.width + x as usize]
     }
 
+    /// Whether it has a cell for every place (a cached copy read back).
+    pub fn consistent(&self) -> bool {
+        self.cells.len() == self.width * self.height
+    }
+
     /// Centres of inked cells.
     pub fn points(&self) -> Vec<(f32, f32)> {
         let mut v = Vec::new();

@@ -83,6 +83,13 @@ pub struct FieldModel {
 }
 
 impl FieldModel {
+    /// Whether its masks have a value for every pixel of its region (a cached copy read
+    /// back).
+    pub fn consistent(&self) -> bool {
+        let n = (self.region.w.max(0) * self.region.h.max(0)) as usize;
+        self.printed.len() == n && self.zone.len() == n
+    }
+
     /// Builds the model from the blank form's page (`reference`, template pixels).
     pub fn new(reference: &GrayImage, rect: Rect, shape: FieldShape) -> FieldModel {
         let (pw, ph) = (reference.width(), reference.height());

@@ -12,10 +12,12 @@ use crate::identify::{Catalogue, PageModel};
 use crate::marks::Explained;
 use crate::ocr::FieldSpec;
 use crate::ocr::prepare::FieldModel;
+use crate::raster::GrayImage;
 use crate::register::PageBoxes;
 use crate::template::Template;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
+use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Deserialize)]
@@ -48,6 +50,25 @@ struct TemplateKit {
     pages: Vec<PageKit>,
 }
 
+impl TemplateKit {
+    /// Whether a kit read back has the template's pages and whole masks: a file that
+    /// decodes but is not one (damaged, or written by another build) is rebuilt, not used.
+    fn consistent(&self, t: &Template) -> bool {
+        self.pages.len() == t.pages.len()
+            && self.models.len() == t.pages.len()
+            && self.models.iter().all(PageModel::consistent)
+            && self.pages.iter().all(|p| {
+                p.explained.consistent()
+                    && p.fields.iter().all(|f| {
+                        f.model.consistent()
+                            && f.wide
+                                .as_ref()
+                                .is_none_or(|w| w.iter().all(FieldModel::consistent))
+                    })
+            })
+    }
+}
+
 /// Bump when what a [`TemplateKit`] holds changes shape (the executable's identity in the
 /// cache key covers changes of how it is computed).
 const CACHE_FORMAT: u32 = 1;
@@ -64,19 +85,24 @@ impl Kit {
     /// written is built around, never an error.
     pub fn load(templates: Vec<Template>) -> Result<Kit> {
         Self::assemble(templates, |t, ti| {
-            let Some(key) = cache_key(t) else {
+            let dirs = cache_dirs(t);
+            // The reference images are read once: hashed for the key and decoded from the
+            // same bytes, so the kit is built from exactly what its key names.
+            let Some((key, images)) = dirs.is_empty().not().then(|| cache_inputs(t)).flatten()
+            else {
                 return build_template(t, ti);
             };
-            let dirs = cache_dirs(t);
             for dir in &dirs {
-                if let Some(mut k) = read_cache(&dir.join(cache_name(t, &key))) {
+                if let Some(mut k) =
+                    read_cache(&dir.join(cache_name(t, &key))).filter(|k| k.consistent(t))
+                {
                     for m in &mut k.models {
                         m.template = ti;
                     }
                     return Ok(k);
                 }
             }
-            let k = build_template(t, ti)?;
+            let k = build_from(t, ti, &images)?;
             for dir in &dirs {
                 if write_cache(dir, t, &key, &k).is_ok() {
                     break;
@@ -118,12 +144,21 @@ impl Kit {
 }
 
 fn build_template(t: &Template, ti: usize) -> Result<TemplateKit> {
+    let images = t
+        .pages
+        .iter()
+        .map(|p| t.reference_image(p.number))
+        .collect::<Result<Vec<_>>>()?;
+    build_from(t, ti, &images)
+}
+
+/// The kit of template `t` (number `ti` in this run) from its pages' reference images.
+fn build_from(t: &Template, ti: usize, images: &[GrayImage]) -> Result<TemplateKit> {
     let mut models = Vec::new();
     let mut v = Vec::new();
-    for p in &t.pages {
-        let reference = t.reference_image(p.number)?;
-        models.push(PageModel::new(ti, p.number, &reference));
-        let boxes = PageBoxes::build(t, p.number, &reference);
+    for (p, reference) in t.pages.iter().zip(images) {
+        models.push(PageModel::new(ti, p.number, reference));
+        let boxes = PageBoxes::build(t, p.number, reference);
         let labels = boxes
             .boxes
             .iter()
@@ -138,11 +173,11 @@ fn build_template(t: &Template, ti: usize) -> Result<TemplateKit> {
             .iter()
             .filter_map(|q| {
                 let f = q.field.as_ref().filter(|f| f.page == p.number)?;
-                let model = FieldModel::new(&reference, f.rect, f.shape);
+                let model = FieldModel::new(reference, f.rect, f.shape);
                 let wide = (f.shape == crate::template::FieldShape::Box).then(|| {
                     [
-                        model.widened(&reference, WIDE_BOX, 0),
-                        model.widened(&reference, 0, WIDE_BOX),
+                        model.widened(reference, WIDE_BOX, 0),
+                        model.widened(reference, 0, WIDE_BOX),
                     ]
                 });
                 Some(FieldSpec {
@@ -155,22 +190,23 @@ fn build_template(t: &Template, ti: usize) -> Result<TemplateKit> {
             .collect();
         let (w, h) = (reference.width() as i32, reference.height() as i32);
         let form_top = (0..h)
-            .find(|&y| crate::raster::ink_count(&reference, &Rect::new(0, y, w, 1)) >= 3)
+            .find(|&y| crate::raster::ink_count(reference, &Rect::new(0, y, w, 1)) >= 3)
             .unwrap_or(h);
         v.push(PageKit {
             boxes,
             form_top,
             labels,
-            explained: Explained::new(&reference, crate::marks::params::EXPLAIN_GROW),
+            explained: Explained::new(reference, crate::marks::params::EXPLAIN_GROW),
             fields,
         });
     }
     Ok(TemplateKit { models, pages: v })
 }
 
-/// A hash of everything a template's kit is built from, or `None` when one of them cannot
-/// be read (then the kit is built, and the error, if it matters, comes from building).
-fn cache_key(t: &Template) -> Option<String> {
+/// A hash of everything a template's kit is built from, with the reference images decoded
+/// from the very bytes hashed; `None` when one cannot be read or decoded (then the kit is
+/// built the usual way, and the error, if it matters, comes from building).
+fn cache_inputs(t: &Template) -> Option<(String, Vec<GrayImage>)> {
     let mut h = blake3::Hasher::new();
     h.update(&CACHE_FORMAT.to_le_bytes());
     // This executable: its path, size and modification time (a rebuilt faxform may
@@ -185,11 +221,25 @@ fn cache_key(t: &Template) -> Option<String> {
     h.update(exe.as_os_str().as_encoded_bytes());
     h.update(&meta.len().to_le_bytes());
     h.update(&mtime.as_nanos().to_le_bytes());
-    h.update(&std::fs::read(&t.path).ok()?);
+    // The template as parsed (not as the file may read now).
+    h.update(&t.source_digest);
+    let mut images = Vec::new();
     for p in &t.pages {
-        h.update(&std::fs::read(&p.image_path).ok()?);
+        let bytes = std::fs::read(&p.image_path).ok()?;
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+        images.push(image::load_from_memory(&bytes).ok()?.to_luma8());
     }
-    Some(h.finalize().to_hex()[..32].to_string())
+    Some((h.finalize().to_hex()[..32].to_string(), images))
+}
+
+/// A template id that can name a file: the cache is skipped for any other.
+fn safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn cache_name(t: &Template, key: &str) -> String {
@@ -198,7 +248,7 @@ fn cache_name(t: &Template, key: &str) -> String {
 
 /// Beside the template first, then the user's cache folder.
 fn cache_dirs(t: &Template) -> Vec<PathBuf> {
-    if std::env::var_os("FAXFORM_NO_CACHE").is_some() {
+    if std::env::var_os("FAXFORM_NO_CACHE").is_some() || !safe_id(&t.id) {
         return vec![];
     }
     let mut v = vec![
@@ -278,7 +328,7 @@ mod tests {
         }
         let t = crate::template::load(&path).unwrap();
         let built = build_template(&t, 0).unwrap();
-        let key = cache_key(&t).unwrap();
+        let key = cache_inputs(&t).unwrap().0;
         let dir = tmp.path().join(".faxform-cache");
         write_cache(&dir, &t, &key, &built).unwrap();
         let read = read_cache(&dir.join(cache_name(&t, &key))).unwrap();
@@ -294,7 +344,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("title = ", "title = \"x\" # ", 1)).unwrap();
         let t2 = crate::template::load(&path).unwrap();
-        let key2 = cache_key(&t2).unwrap();
+        let key2 = cache_inputs(&t2).unwrap().0;
         assert_ne!(key, key2);
         write_cache(&dir, &t2, &key2, &build_template(&t2, 0).unwrap()).unwrap();
         let left: Vec<String> = std::fs::read_dir(&dir)
@@ -348,6 +398,25 @@ mod tests {
         let built = Kit::build(reversed).unwrap();
         assert_eq!(models(&cached), models(&built));
         assert_ne!(models(&first), models(&built));
+    }
+
+    #[test]
+    fn a_cache_file_that_is_not_this_templates_kit_is_rebuilt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let templates = copies(tmp.path());
+        let (one, two) = (&templates[0], &templates[1]);
+        assert_ne!(one.pages.len(), two.pages.len());
+        // The other template's kit, under this one's name: it decodes, but it is not it.
+        let key = cache_inputs(one).unwrap().0;
+        let other = build_template(two, 0).unwrap();
+        let dir = tmp.path().join(".faxform-cache");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(cache_name(one, &key)), bytes(&other)).unwrap();
+        assert!(read_cache(&dir.join(cache_name(one, &key))).is_some());
+        let loaded = Kit::load(vec![one.clone()]).unwrap();
+        let built = Kit::build(vec![one.clone()]).unwrap();
+        assert_eq!(models(&loaded), models(&built));
+        assert_eq!(loaded.pages[0].len(), one.pages.len());
     }
 
     #[test]

@@ -686,6 +686,7 @@ pub fn parse(src: &str, path: &Path) -> Result<Template, LoadError> {
         questions,
         decoys,
         path: path.to_path_buf(),
+        source_digest: *blake3::hash(src.as_bytes()).as_bytes(),
     })
 }
 

@@ -178,6 +178,9 @@ pub struct Template {
     pub questions: Vec<Question>,
     pub decoys: Vec<Decoy>,
     pub path: PathBuf,
+    /// blake3 of the exact text this template was parsed from (what the template model
+    /// cache is keyed by, so a file changed since it was read cannot match).
+    pub source_digest: [u8; 32],
 }
 
 impl Template {
