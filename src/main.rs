@@ -388,7 +388,8 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         }
     };
     // Layouts of the same questionnaire beside it must give the same columns.
-    let problems = template::problems_beside(path, &t);
+    let others = template::others_beside(path, &t);
+    let problems = template::problems_beside(&t, &others);
     summary(&t);
     if !problems.is_empty() {
         anyhow::bail!(
@@ -397,7 +398,7 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
             problems.join("\n  ")
         );
     }
-    let same: Vec<String> = template::others_beside(path, &t)
+    let same: Vec<String> = others
         .into_iter()
         .filter(|o| o.questionnaire == t.questionnaire)
         .map(|o| o.id)

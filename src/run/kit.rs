@@ -17,7 +17,6 @@ use crate::register::PageBoxes;
 use crate::template::Template;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
-use std::ops::Not;
 use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Deserialize)]
@@ -88,8 +87,12 @@ impl Kit {
             let dirs = cache_dirs(t);
             // The reference images are read once: hashed for the key and decoded from the
             // same bytes, so the kit is built from exactly what its key names.
-            let Some((key, images)) = dirs.is_empty().not().then(|| cache_inputs(t)).flatten()
-            else {
+            let inputs = if dirs.is_empty() {
+                None
+            } else {
+                cache_inputs(t)
+            };
+            let Some((key, images)) = inputs else {
                 return build_template(t, ti);
             };
             for dir in &dirs {

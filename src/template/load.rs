@@ -252,9 +252,9 @@ pub fn others_beside(path: &std::path::Path, t: &Template) -> Vec<Template> {
     all
 }
 
-/// The problems of `t` with the other layouts in its folder.
-pub fn problems_beside(path: &std::path::Path, t: &Template) -> Vec<String> {
-    let mut all = others_beside(path, t);
+/// The problems of `t` with `others`, the templates beside it ([`others_beside`]).
+pub fn problems_beside(t: &Template, others: &[Template]) -> Vec<String> {
+    let mut all = others.to_vec();
     all.push(t.clone());
     super::layouts::problems(&all)
 }

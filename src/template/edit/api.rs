@@ -118,7 +118,8 @@ fn reply(path: &std::path::Path, d: &Draft) -> Reply {
     match crate::template::load(path) {
         Ok(t) => {
             columns = t.columns().into_iter().map(|c| c.name).collect();
-            for m in crate::template::problems_beside(path, &t) {
+            let others = crate::template::others_beside(path, &t);
+            for m in crate::template::problems_beside(&t, &others) {
                 problems.push((0, m));
             }
         }
@@ -127,21 +128,15 @@ fn reply(path: &std::path::Path, d: &Draft) -> Reply {
             problems.extend(e.more);
         }
     }
-    let src = std::fs::read_to_string(path).unwrap_or_default();
-    let question_lines: Vec<usize> = src
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with("[[question]]"))
-        .map(|(i, _)| i + 1)
-        .collect();
     let mut headers: Vec<(usize, &'static str, usize)> = Vec::new();
     headers.extend(draft.boxes.iter().map(|b| (b.line, "box", b.n)));
     headers.extend(draft.fields.iter().map(|f| (f.line, "field", f.n)));
     headers.extend(
-        question_lines
+        draft
+            .questions
             .iter()
             .enumerate()
-            .map(|(i, &l)| (l, "question", i + 1)),
+            .map(|(i, q)| (q.line, "question", i + 1)),
     );
     headers.sort();
     let problems: Vec<Problem> = problems

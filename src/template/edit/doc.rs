@@ -72,6 +72,8 @@ pub struct QuestionItem {
     pub kind: String,
     pub format: String,
     pub text: String,
+    /// Line of its `[[question]]` header.
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -171,6 +173,7 @@ impl Draft {
     pub fn contents(&self) -> Contents {
         let box_lines = header_lines(&self.src, "box");
         let field_lines = header_lines(&self.src, "field");
+        let question_lines = header_lines(&self.src, "question");
         let root = self.doc.as_table();
         Contents {
             id: text_of(root, "id"),
@@ -225,11 +228,13 @@ impl Draft {
             questions: self
                 .tables("question")
                 .iter()
-                .map(|t| QuestionItem {
+                .enumerate()
+                .map(|(i, t)| QuestionItem {
                     id: text_of(t, "id"),
                     kind: text_of(t, "kind"),
                     format: text_of(t, "format"),
                     text: text_of(t, "text"),
+                    line: question_lines.get(i).copied().unwrap_or_default(),
                 })
                 .collect(),
         }
@@ -369,8 +374,7 @@ impl Draft {
     /// Where each named question first appears in reading order: boxes in file order
     /// (detection writes them in reading order), a field just before the first box on its
     /// page that lies below its top.
-    fn first_places(&self) -> Vec<(String, (usize, f64), bool)> {
-        let c = self.contents();
+    fn first_places(c: &Contents) -> Vec<(String, (usize, f64), bool)> {
         let mut places: Vec<(String, (usize, f64), bool)> = Vec::new();
         let mut note = |id: &str, at: (usize, f64), is_field: bool| {
             if id.is_empty() {
@@ -404,8 +408,8 @@ impl Draft {
     /// page added that are left without boxes or field and hold nothing a person wrote
     /// since (no text, branching or options).
     fn sync_questions(&mut self) {
-        let places = self.first_places();
         let c = self.contents();
+        let places = Self::first_places(&c);
         // Drop bare orphans first.
         if let Some(blocks) = self.tables_mut("question") {
             blocks.retain(|t| {
