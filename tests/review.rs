@@ -9,18 +9,14 @@ use fantoccini::Client;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
-use common::browser::{Proc, browser, save_shot, wait_for};
+use common::browser::{Proc, browser, keys, save_shot, text, type_text, wait_for};
+use common::root;
+use common::server::{http, serve};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn faxform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_faxform"))
@@ -28,55 +24,18 @@ fn faxform() -> Command {
 
 /// Starts `faxform review` and returns it with the address it printed.
 fn start_review(dir: &Path) -> (Proc, String) {
-    let mut child = faxform()
-        .arg("review")
-        .arg(dir)
-        .arg("--templates")
-        .arg(root().join("templates"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("faxform review ended without printing its address")
-            .unwrap();
-        if let Some(i) = line.find("http://") {
-            break line[i..].split_whitespace().next().unwrap().to_string();
-        }
-    };
-    (Proc(child), url)
+    serve(&[
+        "review".as_ref(),
+        dir.as_os_str(),
+        "--templates".as_ref(),
+        root().join("templates").as_os_str(),
+    ])
 }
 
 /// (base address, token) of a printed address `http://127.0.0.1:P/?t=TOKEN`.
 fn split_url(url: &str) -> (String, String) {
     let (base, token) = url.split_once("/?t=").unwrap();
     (base.to_string(), token.to_string())
-}
-
-/// A plain HTTP/1.1 request: (status, body).
-fn http(method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Vec<u8>) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let path = if path.is_empty() { "/" } else { path };
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut s = TcpStream::connect(host).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if let Some(t) = token {
-        req.push_str(&format!("X-Faxform-Token: {t}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(&body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let status: u16 = String::from_utf8_lossy(&buf[9..12]).parse().unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    (status, buf[split..].to_vec())
 }
 
 fn items(base: &str, token: &str) -> Vec<Value> {
@@ -93,23 +52,8 @@ fn item(base: &str, token: &str, id: i64) -> Value {
         .unwrap()
 }
 
-/// Polls until `ok` holds (the page acts asynchronously on each key).
-async fn keys(c: &Client, ks: &[char]) {
-    let mut a = KeyActions::new("keyboard".into());
-    for &k in ks {
-        a = a
-            .then(KeyAction::Down { value: k })
-            .then(KeyAction::Up { value: k });
-    }
-    c.perform_actions(a).await.unwrap();
-}
-
 async fn key(c: &Client, k: impl Into<char>) {
     keys(c, &[k.into()]).await;
-}
-
-async fn type_text(c: &Client, s: &str) {
-    keys(c, &s.chars().collect::<Vec<_>>()).await;
 }
 
 async fn ctrl(c: &Client, k: char) {
@@ -124,18 +68,6 @@ async fn ctrl(c: &Client, k: char) {
 
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
-}
-
-async fn text(c: &Client, id: &str) -> String {
-    c.execute(
-        "return document.getElementById(arguments[0]).textContent",
-        vec![json!(id)],
-    )
-    .await
-    .unwrap()
-    .as_str()
-    .unwrap()
-    .to_string()
 }
 
 /// Waits until the page shows item `it` in the one-at-a-time view.

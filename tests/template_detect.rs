@@ -198,6 +198,58 @@ fn faxform(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .unwrap()
 }
 
+/// The standard output of a faxform command, which must succeed.
+fn ok(o: std::process::Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// `faxform synth` of `count` responses of template `id` from the templates in `dir`.
+fn synth(dir: &Path, id: &str, count: &str, seed: &str, profile: Option<&str>, out: &Path) {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "synth".as_ref(),
+        "--template".as_ref(),
+        id.as_ref(),
+        "--templates".as_ref(),
+        dir.as_os_str(),
+        "--count".as_ref(),
+        count.as_ref(),
+        "--seed".as_ref(),
+        seed.as_ref(),
+    ];
+    if let Some(p) = profile {
+        args.extend::<[&std::ffi::OsStr; 2]>(["--profile".as_ref(), p.as_ref()]);
+    }
+    args.extend::<[&std::ffi::OsStr; 2]>(["--out".as_ref(), out.as_os_str()]);
+    ok(faxform(&args));
+}
+
+/// `faxform run FAXES --out RUN --templates DIR --no-ocr`.
+fn run_no_ocr(faxes: &Path, run: &Path, dir: &Path) {
+    ok(faxform(&[
+        "run".as_ref(),
+        faxes.as_os_str(),
+        "--out".as_ref(),
+        run.as_os_str(),
+        "--templates".as_ref(),
+        dir.as_os_str(),
+        "--no-ocr".as_ref(),
+    ]));
+}
+
+/// What `faxform score` prints for a run of synthetic faxes.
+fn score(faxes: &Path, run: &Path, dir: &Path) -> String {
+    ok(faxform(&[
+        "score".as_ref(),
+        "--truth".as_ref(),
+        faxes.as_os_str(),
+        "--out".as_ref(),
+        run.as_os_str(),
+        "--templates".as_ref(),
+        dir.as_os_str(),
+    ]))
+}
+
 /// `template check` on a fresh draft draws every box with its number and names every
 /// problem at once; on a finished template it prints the summary with the columns; next
 /// to a second layout of the same questionnaire that gives other columns it fails,
@@ -372,41 +424,9 @@ fn a_retyped_layout_is_named_like_the_known_one() {
     .unwrap();
     let faxes = tmp.path().join("faxes");
     let run = tmp.path().join("run");
-    let ok = |o: std::process::Output| {
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).to_string()
-    };
-    ok(faxform(&[
-        "synth".as_ref(),
-        "--template".as_ref(),
-        "hodanren-2024-12-b".as_ref(),
-        "--templates".as_ref(),
-        dir.as_os_str(),
-        "--count".as_ref(),
-        "20".as_ref(),
-        "--seed".as_ref(),
-        "5".as_ref(),
-        "--out".as_ref(),
-        faxes.as_os_str(),
-    ]));
-    ok(faxform(&[
-        "run".as_ref(),
-        faxes.as_os_str(),
-        "--out".as_ref(),
-        run.as_os_str(),
-        "--templates".as_ref(),
-        dir.as_os_str(),
-        "--no-ocr".as_ref(),
-    ]));
-    let score = ok(faxform(&[
-        "score".as_ref(),
-        "--truth".as_ref(),
-        faxes.as_os_str(),
-        "--out".as_ref(),
-        run.as_os_str(),
-        "--templates".as_ref(),
-        dir.as_os_str(),
-    ]));
+    synth(&dir, "hodanren-2024-12-b", "20", "5", None, &faxes);
+    run_no_ocr(&faxes, &run, &dir);
+    let score = score(&faxes, &run, &dir);
     assert!(score.contains("responses 20/20 found"), "{score}");
     assert!(
         score.contains("wrong among auto-accepted 0 (0.000 %)"),
@@ -491,35 +511,8 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
     let d = template("detect", &blank, &dir.join("roundbox-a.toml"), &[]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
-    let ok = |o: std::process::Output| {
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).to_string()
-    };
-    let arg = |s: &'static str| -> &'static std::ffi::OsStr { s.as_ref() };
-    ok(faxform(&[
-        arg("synth"),
-        arg("--template"),
-        arg("roundbox-a"),
-        arg("--templates"),
-        dir.as_os_str(),
-        arg("--count"),
-        arg("40"),
-        arg("--seed"),
-        arg("21"),
-        arg("--profile"),
-        arg("fax"),
-        arg("--out"),
-        faxes.as_os_str(),
-    ]));
-    ok(faxform(&[
-        arg("run"),
-        faxes.as_os_str(),
-        arg("--out"),
-        run.as_os_str(),
-        arg("--templates"),
-        dir.as_os_str(),
-        arg("--no-ocr"),
-    ]));
+    synth(&dir, "roundbox-a", "40", "21", Some("fax"), &faxes);
+    run_no_ocr(&faxes, &run, &dir);
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("report.json")).unwrap()).unwrap();
     let by_boxes: Vec<String> = report["this_run"]["pages_adjusted"]
@@ -545,15 +538,7 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
             .unwrap_or_default();
         assert_eq!(kind, "response", "{b}");
     }
-    let score = ok(faxform(&[
-        arg("score"),
-        arg("--truth"),
-        faxes.as_os_str(),
-        arg("--out"),
-        run.as_os_str(),
-        arg("--templates"),
-        dir.as_os_str(),
-    ]));
+    let score = score(&faxes, &run, &dir);
     let wrong: usize = score
         .split("wrong among auto-accepted ")
         .nth(1)
@@ -575,15 +560,7 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
     assert_ne!(twin, text);
     std::fs::write(dir.join("othersurvey-a.toml"), twin).unwrap();
     let run2 = tmp.path().join("run2");
-    ok(faxform(&[
-        arg("run"),
-        faxes.as_os_str(),
-        arg("--out"),
-        run2.as_os_str(),
-        arg("--templates"),
-        dir.as_os_str(),
-        arg("--no-ocr"),
-    ]));
+    run_no_ocr(&faxes, &run2, &dir);
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run2.join("report.json")).unwrap()).unwrap();
     let adjusted = report["this_run"]["pages_adjusted"].to_string();

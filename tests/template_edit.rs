@@ -5,21 +5,16 @@
 //! token is required, and a draft's page image cannot point outside its folder.
 
 use fantoccini::Client;
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use faxform::ingest::{IngestOptions, read_all_pages};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::browser::{Proc, browser, save_shot};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::browser::{Proc, browser, save_shot, text, type_text};
+use common::root;
+use common::server::{http, serve};
 
 fn faxform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_faxform"))
@@ -55,63 +50,12 @@ fn unnamed_draft(dir: &Path) -> PathBuf {
 
 /// Starts `faxform template edit` and returns it with the address it printed.
 fn start_edit(draft: &Path) -> (Proc, String) {
-    let mut child = faxform()
-        .args(["template", "edit"])
-        .arg(draft)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("faxform template edit ended without printing its address")
-            .unwrap();
-        if let Some(i) = line.find("http://") {
-            break line[i..].split_whitespace().next().unwrap().to_string();
-        }
-    };
-    (Proc(child), url)
+    serve(&["template".as_ref(), "edit".as_ref(), draft.as_os_str()])
 }
 
 /// (status, body) of a GET with an optional token header.
 fn get(url: &str, token: Option<&str>) -> (u16, Vec<u8>) {
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let mut s = TcpStream::connect(host).unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        req.push_str(&format!("X-Faxform-Token: {t}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let status: u16 = String::from_utf8_lossy(&buf[9..12]).parse().unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    (status, buf[split..].to_vec())
-}
-
-async fn keys(c: &Client, s: &str) {
-    let mut a = KeyActions::new("keyboard".into());
-    for k in s.chars() {
-        a = a
-            .then(KeyAction::Down { value: k })
-            .then(KeyAction::Up { value: k });
-    }
-    c.perform_actions(a).await.unwrap();
-}
-
-async fn text(c: &Client, id: &str) -> String {
-    c.execute(
-        "return document.getElementById(arguments[0]).textContent",
-        vec![Value::from(id)],
-    )
-    .await
-    .unwrap()
-    .as_str()
-    .unwrap_or_default()
-    .to_string()
+    http("GET", url, token, None)
 }
 
 async fn wait_text(c: &Client, id: &str, want: &str) -> String {
@@ -165,21 +109,21 @@ async fn an_unnamed_draft_is_named_by_keyboard_until_it_loads() {
     let esc: char = Key::Escape.into();
     // Box 1: Enter to name it, "q1", Enter (code 1 is proposed); boxes 2–6 are proposed
     // as q1 codes 2–6: one Enter each.
-    keys(&c, &format!("{enter}q1{enter}")).await;
+    type_text(&c, &format!("{enter}q1{enter}")).await;
     for _ in 2..=6 {
-        keys(&c, &enter.to_string()).await;
+        type_text(&c, &enter.to_string()).await;
     }
     // Mid-way, for README: q1 named, box 7 proposed as q1 code 7.
     wait_text(&c, "status", "命名 6/9").await;
     save_shot("template-edit.png", &c.screenshot().await.unwrap());
     // Box 7 starts question q2: its name, code 1 (proposed 7, typed over), its label.
-    keys(&c, &format!("q2{tab}1{tab}医科{enter}")).await;
+    type_text(&c, &format!("q2{tab}1{tab}医科{enter}")).await;
     // Box 8 is proposed as q2 code 2.
-    keys(&c, &format!("{tab}{tab}歯科{enter}")).await;
+    type_text(&c, &format!("{tab}{tab}歯科{enter}")).await;
     // The field: its question, then stop typing.
-    keys(&c, &format!("q3{enter}{esc}")).await;
+    type_text(&c, &format!("q3{enter}{esc}")).await;
     // q1 is a multiple-choice question: go to box 1 and press m.
-    keys(&c, &format!("/1{enter}m")).await;
+    type_text(&c, &format!("/1{enter}m")).await;
     wait_text(&c, "status", "読み込めます").await;
     let cols = wait_text(&c, "cols", "q1_6").await;
     assert!(cols.contains("q2, q3"), "{cols}");
@@ -213,7 +157,7 @@ async fn an_unnamed_draft_is_named_by_keyboard_until_it_loads() {
 
     // A decoy by one key, and back: the file follows, and check's complaint (q1 loses
     // code 3, a gap) is shown tied to the boxes.
-    keys(&c, &format!("/3{enter}d")).await;
+    type_text(&c, &format!("/3{enter}d")).await;
     let status = wait_text(&c, "status", "問題").await;
     assert!(!status.contains("読み込めます"), "{status}");
     assert!(
@@ -221,9 +165,9 @@ async fn an_unnamed_draft_is_named_by_keyboard_until_it_loads() {
             .unwrap()
             .contains("decoy = true")
     );
-    keys(&c, "d").await;
+    type_text(&c, "d").await;
     wait_text(&c, "status", "命名 8/9").await;
-    keys(&c, &format!("{enter}q1{tab}3{enter}{esc}")).await;
+    type_text(&c, &format!("{enter}q1{tab}3{enter}{esc}")).await;
     wait_text(&c, "status", "読み込めます").await;
     assert!(faxform::template::load(&draft).is_ok());
     c.close().await.unwrap();

@@ -1,6 +1,7 @@
 //! A headless Chromium driven through chromedriver (Debian's `chromium` and
 //! `chromium-driver`, installed by `make setup`), for the browser tests.
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 use std::net::{TcpListener, TcpStream};
@@ -111,4 +112,33 @@ pub fn save_shot(name: &str, png: &[u8]) {
     if let Ok(dir) = std::env::var("FAXFORM_SCREENSHOTS") {
         std::fs::write(Path::new(&dir).join(name), png).unwrap();
     }
+}
+
+/// Presses and releases each key in turn.
+pub async fn keys(c: &Client, ks: &[char]) {
+    let mut a = KeyActions::new("keyboard".into());
+    for &k in ks {
+        a = a
+            .then(KeyAction::Down { value: k })
+            .then(KeyAction::Up { value: k });
+    }
+    c.perform_actions(a).await.unwrap();
+}
+
+/// Types `s`, one key per character.
+pub async fn type_text(c: &Client, s: &str) {
+    keys(c, &s.chars().collect::<Vec<_>>()).await;
+}
+
+/// The text of the element with id `id`.
+pub async fn text(c: &Client, id: &str) -> String {
+    c.execute(
+        "return document.getElementById(arguments[0]).textContent",
+        vec![json!(id)],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap()
+    .to_string()
 }
