@@ -76,6 +76,31 @@ async fn require_token(
     }
 }
 
+/// A refused or failed API call: its status, and its message as `{"error": …}` (the page
+/// shows it).
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub String);
+
+impl ApiError {
+    pub fn bad_request(m: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::BAD_REQUEST, m.into())
+    }
+
+    pub fn not_found(m: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::NOT_FOUND, m.into())
+    }
+
+    pub fn internal(m: impl Into<String>) -> ApiError {
+        ApiError(StatusCode::INTERNAL_SERVER_ERROR, m.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, axum::Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
 /// Where a local page listens.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Listen {

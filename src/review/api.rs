@@ -1,6 +1,7 @@
 //! The review page's routes: the page itself, its JSON API and the crops.
 
 use super::view::{Forms, ItemView, view};
+use crate::localweb::ApiError;
 use crate::store::{Decided, Store};
 use crate::template::Template;
 use anyhow::Result;
@@ -59,8 +60,8 @@ impl AppState {
             f(&mut s, inner)
         })
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(format!("{e:#}")))
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(format!("{e:#}")))
     }
 }
 
@@ -75,23 +76,6 @@ pub fn router(state: AppState) -> Router {
         .route("/crop/{id}", get(crop))
         .with_state(state.clone());
     crate::localweb::guarded(router, state.0.token.clone(), "faxform review")
-}
-
-enum ApiError {
-    BadRequest(String),
-    NotFound(String),
-    Internal(String),
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (code, msg) = match self {
-            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
-            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, m),
-            ApiError::Internal(m) => (StatusCode::INTERNAL_SERVER_ERROR, m),
-        };
-        (code, Json(serde_json::json!({ "error": msg }))).into_response()
-    }
 }
 
 async fn page() -> Response {
@@ -173,9 +157,7 @@ struct DecideReply {
 fn reviewer_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(
-            "reviewer name: 1 to 64 characters".into(),
-        ));
+        return Err(ApiError::bad_request("reviewer name: 1 to 64 characters"));
     }
     Ok(name.to_string())
 }
@@ -215,7 +197,7 @@ async fn decide(
     let reviewer = reviewer_name(&req.reviewer)?;
     const ACTIONS: [&str; 5] = ["accept", "mark", "unmark", "set", "edit"];
     if !ACTIONS.contains(&req.action.as_str()) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(ApiError::bad_request(format!(
             "unknown action {:?}",
             req.action
         )));
@@ -224,13 +206,13 @@ async fn decide(
     state
         .with_store(move |s, inner| {
             let Some(item) = s.item(req.id)? else {
-                return Ok(Err(ApiError::NotFound(format!(
+                return Ok(Err(ApiError::not_found(format!(
                     "no review item {}",
                     req.id
                 ))));
             };
             if let Err(e) = view(&item, &inner.forms).check(&value) {
-                return Ok(Err(ApiError::BadRequest(format!("item {}: {e}", req.id))));
+                return Ok(Err(ApiError::bad_request(format!("item {}: {e}", req.id))));
             }
             let outcome = s
                 .decide(req.id, &value, &req.action, &reviewer, req.version)?
@@ -253,7 +235,7 @@ async fn undo(
     state
         .with_store(move |s, inner| match s.undo(&reviewer)? {
             Some(outcome) => Ok(Ok(reply(outcome, s, &inner.forms)?)),
-            None => Ok(Err(ApiError::NotFound(format!(
+            None => Ok(Err(ApiError::not_found(format!(
                 "{reviewer} has nothing to undo"
             )))),
         })
@@ -327,7 +309,7 @@ async fn crop(
             b,
         )
             .into_response()),
-        None => Err(ApiError::NotFound(format!("no crop for item {id}"))),
+        None => Err(ApiError::not_found(format!("no crop for item {id}"))),
     }
 }
 

@@ -2,6 +2,7 @@
 //! route per kind of edit, and the reference images.
 
 use super::doc::{Contents, Draft, EditError};
+use crate::localweb::ApiError;
 use crate::template::{FieldShape, Kind, TextFormat};
 use axum::{
     Json, Router,
@@ -50,7 +51,7 @@ impl EditState {
             Ok(Json(reply(&me.0.path, &d)))
         })
         .await
-        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| ApiError::internal(e.to_string()))?
     }
 }
 
@@ -67,8 +68,6 @@ pub fn router(state: EditState) -> Router {
     crate::localweb::guarded(router, state.0.token.clone(), "faxform template edit")
 }
 
-struct ApiError(StatusCode, String);
-
 impl From<EditError> for ApiError {
     fn from(e: EditError) -> ApiError {
         let code = match e {
@@ -79,12 +78,6 @@ impl From<EditError> for ApiError {
             EditError::Bad { .. } => StatusCode::BAD_REQUEST,
         };
         ApiError(code, e.to_string())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
     }
 }
 
@@ -245,7 +238,7 @@ async fn image(
     tokio::task::spawn_blocking(move || {
         let d = Draft::open(&me.0.path)?;
         let c = d.contents();
-        let not_found = || ApiError(StatusCode::NOT_FOUND, format!("no page {page}"));
+        let not_found = || ApiError::not_found(format!("no page {page}"));
         let p = c.pages.get(page.wrapping_sub(1)).ok_or_else(not_found)?;
         let name = std::path::Path::new(&p.image);
         let plain = name.components().count() == 1
@@ -269,5 +262,5 @@ async fn image(
         Ok(([(header::CONTENT_TYPE, "image/png")], bytes).into_response())
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError::internal(e.to_string()))?
 }
