@@ -525,10 +525,9 @@ fn xlsx_and_html_carry_the_tables() {
     );
 }
 
-/// Staff's publish/theme/edit columns in comments.csv survive the next tally.
-#[test]
-fn staff_columns_survive_a_second_tally() {
-    let n = 20;
+/// A reviewed hodanren table of `n` replies from 千葉, reply i commenting 「意見i」, written
+/// as final.csv in a new folder: (the folder, the CSV, where its tally goes).
+fn commented(n: u64) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
     for (i, c) in r.cells.iter_mut().enumerate() {
         c.insert("q1".into(), "千葉".into());
@@ -538,6 +537,14 @@ fn staff_columns_survive_a_second_tally() {
     let csv = dir.path().join("final.csv");
     r.write_csv(&csv);
     let out = dir.path().join("tally");
+    (dir, csv, out)
+}
+
+/// Staff's publish/theme/edit columns in comments.csv survive the next tally.
+#[test]
+fn staff_columns_survive_a_second_tally() {
+    let n = 20;
+    let (_dir, csv, out) = commented(n);
     let run = || {
         let st = run_tally(&csv, &out, &[]);
         assert!(
@@ -761,15 +768,7 @@ fn answers_outside_the_base_are_noted_and_open_items_refused() {
 #[test]
 fn staff_columns_from_excel_and_what_withholds_a_comment() {
     let n = 8;
-    let mut r = Rows::new(n, "hodanren-2024-12", "hodanren-2024-12-a");
-    for (i, c) in r.cells.iter_mut().enumerate() {
-        c.insert("q1".into(), "千葉".into());
-        c.insert("q5".into(), format!("意見{i}"));
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("final.csv");
-    r.write_csv(&csv);
-    let out = dir.path().join("tally");
+    let (_dir, csv, out) = commented(n);
     assert!(run_tally(&csv, &out, &[]).status.success());
     let path = out.join("comments.csv");
     let text = std::fs::read_to_string(&path).unwrap();
