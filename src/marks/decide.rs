@@ -83,6 +83,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.inner >= SCRIBBLE_INNER
         && f.runs_left + f.runs_right >= SCRIBBLE_CROSSINGS
         && f.near < SCRIBBLE_NEAR
+        && struck_through(&f)
     {
         return r(false, 0.4, Some(Doubt::Correction));
     }
@@ -96,7 +97,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     }
     // A filled box whose ink spills well round it: filled, or scribbled over to take it
     // back; on faxes the two look alike.
-    if f.inner >= FILLED_INNER && f.close >= SPILL_CLOSE && f.around >= SPILL_AROUND {
+    if f.inner >= FILLED_INNER
+        && f.close >= SPILL_CLOSE
+        && f.around >= SPILL_AROUND
+        && struck_through(&f)
+    {
         return r(true, 0.4, Some(Doubt::Correction));
     }
     // A ring drawn round the box, its inside left clean: chosen, as a person reads it.
@@ -108,6 +113,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
         && ((f.close >= HEAVY_CLOSE && crossings >= 2)
             || (f.close >= CROSSED_CLOSE && crossings >= 3))
+        && struck_through(&f)
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }
@@ -147,6 +153,12 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         0.3,
         Some(Doubt::Unsure),
     )
+}
+
+/// Heavy ink that also runs on beside the box at mid-height, as a line struck through
+/// the option or a scribble over it does (see [`BoxFeatures::beyond_right`]).
+fn struck_through(f: &BoxFeatures) -> bool {
+    f.beyond_right > STRIKE_RIGHT || f.beyond_left > STRIKE_LEFT
 }
 
 /// Decides all boxes of a page: each alone, then with its neighbours in view, since a
@@ -258,13 +270,47 @@ mod tests {
             "{beside:?}"
         );
         // A heavy scribble that also reaches round the box stays a correction.
-        let scribble = classify(features(150, 200, 0.8, 2));
+        let scribble = classify(BoxFeatures {
+            beyond_left: 0.3,
+            ..features(150, 200, 0.8, 2)
+        });
         assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
     }
 
     #[test]
+    fn heavy_ink_crossing_the_sides_is_a_correction_only_where_a_line_runs_on_beside_the_box() {
+        // A cross drawn a little larger than the box: its arms cross each side at the
+        // corners, as a strike-through crosses them, but nothing runs on at mid-height.
+        let cross = BoxFeatures {
+            near: 100,
+            ..features(150, 70, 0.2, 2)
+        };
+        let read = classify(cross);
+        assert!(read.marked && read.doubt.is_none(), "{read:?}");
+        // The same ink with a line through the label (right) or out over the paper
+        // before the box (left): a mark taken back, as often as not.
+        for (right, left) in [(0.8, 0.0), (0.0, 0.3)] {
+            let struck = classify(BoxFeatures {
+                beyond_right: right,
+                beyond_left: left,
+                ..cross
+            });
+            assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
+        }
+        // Fringes of a thickened label reach some way along the right, not the left.
+        let fringes = classify(BoxFeatures {
+            beyond_right: 0.2,
+            ..cross
+        });
+        assert!(fringes.doubt.is_none(), "{fringes:?}");
+    }
+
+    #[test]
     fn a_full_box_spilling_round_it_is_asked_about_and_a_neat_fill_is_not() {
-        let spilled = classify(features(215, 140, 0.4, 2));
+        let spilled = classify(BoxFeatures {
+            beyond_right: 0.5,
+            ..features(215, 140, 0.4, 2)
+        });
         assert_eq!(spilled.doubt, Some(Doubt::Correction), "{spilled:?}");
         let neat = classify(features(225, 10, 0.05, 0));
         assert!(neat.marked && neat.doubt.is_none(), "{neat:?}");

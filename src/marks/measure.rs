@@ -49,6 +49,15 @@ pub struct BoxFeatures {
     /// Speckle-sized ink dropped from the middle of the box (its central half): where a
     /// small deliberate dot is made.
     pub centre_specks: u32,
+    /// How far heavy ink runs on beside the box at mid-height, right and left: of the
+    /// columns within [`STRIKE_REACH`] box sizes of that side, the share that a
+    /// near-horizontal line (within [`STRIKE_SLANT_DEG`] of level) through the middle half
+    /// of the box finds inked, for the best such line; columns the printed form hides are
+    /// not counted. A line struck through the option, or a scribble over it, leaves the
+    /// box sideways; a tick or a cross leaves it at its corners if at all. Measured only
+    /// for ink heavy enough to be a correction (else 0).
+    pub beyond_right: f32,
+    pub beyond_left: f32,
 }
 
 /// Measures box `i` (model `b`) of a registered page.
@@ -89,6 +98,11 @@ pub fn measure(
     } else {
         close
     };
+    let (beyond_right, beyond_left) = if inner >= HEAVY_INNER.min(SCRIBBLE_INNER) {
+        beside_at_mid_height(img, reg, i, explained, &r)
+    } else {
+        (0.0, 0.0)
+    };
     BoxFeatures {
         inner,
         inner_area: inside.area() as u32,
@@ -104,6 +118,8 @@ pub fn measure(
         around,
         enclosed,
         centre_specks,
+        beyond_right,
+        beyond_left,
     }
 }
 
@@ -199,4 +215,48 @@ fn circle_coverage(
         above.min(below) as f32 / l.w.max(1) as f32,
         longest as f32 / s.max(1) as f32,
     )
+}
+
+/// See [`BoxFeatures::beyond_right`] and [`BoxFeatures::beyond_left`].
+fn beside_at_mid_height(
+    img: &PageView,
+    reg: &Registration,
+    i: usize,
+    explained: &Explained,
+    r: &Rect,
+) -> (f32, f32) {
+    let s = r.w.max(r.h);
+    let reach = (STRIKE_REACH * s as f32).round() as i32;
+    let win = Rect::new(r.x - reach - 3, r.y - s / 2, r.w + 2 * reach + 6, r.h + s);
+    let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
+    let (cx, _) = r.center();
+    // Share of columns x0..x1 with ink within a pixel of the line; a line that the printed
+    // form hides for more than two thirds of its length says nothing.
+    let share = |y0: i32, slope: f32, x0: i32, x1: i32| {
+        let (mut ink, mut seen) = (0, 0);
+        for x in x0..x1 {
+            let y = (y0 as f32 + slope * (x as f32 - cx)).round() as i32;
+            if (-1..=1).all(|d| explained.get(x, y + d)) {
+                continue;
+            }
+            seen += 1;
+            ink += (-1..=1).any(|d| e.at(x, y + d)) as i32;
+        }
+        if seen * 3 < x1 - x0 {
+            0.0
+        } else {
+            ink as f32 / seen as f32
+        }
+    };
+    let mut best = (0.0f32, 0.0f32);
+    for deg in (-STRIKE_SLANT_DEG..=STRIKE_SLANT_DEG).step_by(2) {
+        let slope = (deg as f32).to_radians().tan();
+        for y0 in r.y + s / 4..=r.bottom() - s / 4 {
+            best.0 = best
+                .0
+                .max(share(y0, slope, r.right() + 2, r.right() + 2 + reach));
+            best.1 = best.1.max(share(y0, slope, r.x - 2 - reach, r.x - 2));
+        }
+    }
+    best
 }

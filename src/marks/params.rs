@@ -71,6 +71,17 @@ pub const PASSING_STROKE: f32 = 2.5;
 pub const SCRIBBLE_INNER: u32 = area(2.26);
 pub const SCRIBBLE_CROSSINGS: u32 = 3;
 pub const SCRIBBLE_NEAR: u32 = area(2.90);
+/// See [`super::BoxFeatures::beyond_right`]: how far beside the box, in box sizes, and
+/// how far off level, in degrees, a line through it is followed.
+pub const STRIKE_REACH: f32 = 1.5;
+pub const STRIKE_SLANT_DEG: i32 = 10;
+/// Heavy ink crossing the box's sides is a correction only where a line through the box
+/// runs on beside it, for this share of the reach on the right (over the label, whose
+/// print a fax thickens into fringes the blank form does not explain) or on the left
+/// (mostly bare paper). Crosses and big ticks that cross the sides at the corners do not:
+/// on faxes the project did not make, one correction flag in three was a plain cross.
+pub const STRIKE_RIGHT: f32 = 0.3;
+pub const STRIKE_LEFT: f32 = 0.1;
 /// Less ink than this inside a box near a circled label may be that circle's stroke.
 pub const NEIGHBOUR_INNER: u32 = area(2.42);
 

@@ -172,7 +172,18 @@ pub fn draw(
         }
         MarkStyle::Corrected => {
             tick(img, cx, cy, s * 1.1, width, ink, rng);
-            // Struck through: heavy back-and-forth scribble across the box.
+            // Struck through with one line through the box and on along the label (as
+            // returned forms do), or scribbled out back and forth across the box.
+            if let Some(l) = label.filter(|_| rng.random_bool(0.5)) {
+                let from = cx - s * rng.random_range(0.6..1.2);
+                let to = l.x as f32 + l.w as f32 * rng.random_range(0.3..0.9);
+                let p = [
+                    (from, j(rng, cy)),
+                    (to, cy + (to - from) * rng.random_range(-0.08..0.08)),
+                ];
+                pen::stroke(img, &p, width, ink, rng);
+                return;
+            }
             let n = rng.random_range(3..6);
             let pts: Vec<(f32, f32)> = (0..=n)
                 .map(|i| {

@@ -644,7 +644,7 @@ fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
                     &mut pages[o.page - 1],
                     MarkStyle::Corrected,
                     &o.rect,
-                    None,
+                    o.label_rect.as_ref(),
                     rng,
                 );
                 marks.push(MarkTruth {
