@@ -106,6 +106,13 @@ impl Explained {
     }
 }
 
+/// One 8-connected piece of ink: its pixels and their bounds (x0, y0, x1, y1, inclusive),
+/// in template coordinates.
+pub(super) struct Piece {
+    pub(super) points: Vec<(i32, i32)>,
+    pub(super) bounds: (i32, i32, i32, i32),
+}
+
 /// A window of unexplained ink in template coordinates.
 pub(super) struct Excess {
     pub(super) rect: Rect,
@@ -213,6 +220,25 @@ impl Excess {
             out.push((comp, cw, ch));
         }
         out
+    }
+
+    /// The pieces of ink in the window, in template coordinates.
+    pub(super) fn pieces_at(&self) -> Vec<Piece> {
+        let w = self.rect.w as usize;
+        self.pieces()
+            .into_iter()
+            .map(|(comp, _, _)| {
+                let points: Vec<(i32, i32)> = comp
+                    .iter()
+                    .map(|&p| ((p % w) as i32 + self.rect.x, (p / w) as i32 + self.rect.y))
+                    .collect();
+                let bounds = points.iter().fold(
+                    (i32::MAX, i32::MAX, i32::MIN, i32::MIN),
+                    |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
+                );
+                Piece { points, bounds }
+            })
+            .collect()
     }
 
     /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.

@@ -12,8 +12,10 @@
 mod decide;
 mod excess;
 mod measure;
+mod neighbours;
 pub mod params;
 
 pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
 pub use measure::{BoxFeatures, measure};
+pub use neighbours::beside_explained_by_neighbours;

@@ -82,6 +82,9 @@ pub const STRIKE_SLANT_DEG: i32 = 10;
 /// on faxes the project did not make, one correction flag in three was a plain cross.
 pub const STRIKE_RIGHT: f32 = 0.3;
 pub const STRIKE_LEFT: f32 = 0.1;
+/// How far round an empty box, in box sizes, ink beside it is followed to see whether it
+/// belongs to a neighbouring box's mark (boxes in a column stand 1.5 to 2 box sizes apart).
+pub const NEIGHBOUR_LOOK: i32 = 2;
 /// Less ink than this inside a box near a circled label may be that circle's stroke.
 pub const NEIGHBOUR_INNER: u32 = area(2.42);
 

@@ -400,6 +400,13 @@ fn read_form(
         .map(|(i, b)| measure(&view, &reg, i, b, pk.labels[i].as_ref(), &pk.explained))
         .collect();
     let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
+    crate::marks::beside_explained_by_neighbours(
+        &view,
+        &reg,
+        &pk.boxes.boxes,
+        &pk.explained,
+        &mut readings,
+    );
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();

@@ -1,0 +1,184 @@
+//! Ink beside an empty box that is part of a neighbouring box's mark: the tail of a tick
+//! made in the box below, the arc of a ring drawn round the box above. On faxes the
+//! project did not make, these were most of the "ink beside an empty box" asked about
+//! where nobody had marked anything.
+
+use super::decide::{BoxReading, Doubt};
+use super::excess::{Excess, Explained, PageView};
+use super::params::*;
+use crate::register::{BoxModel, Registration};
+
+/// Clears the [`Doubt::Beside`] of box `k` when every piece of ink hugging it also
+/// reaches into a neighbour read surely as marked, or encloses that neighbour's centre
+/// (a ring round it), and none encloses this box's own centre (a ring round this box,
+/// however partial, is this box's mark).
+pub fn beside_explained_by_neighbours(
+    img: &PageView,
+    reg: &Registration,
+    boxes: &[BoxModel],
+    explained: &Explained,
+    out: &mut [BoxReading],
+) {
+    for k in 0..out.len() {
+        if out[k].doubt != Some(Doubt::Beside) {
+            continue;
+        }
+        let r = boxes[k].rect;
+        let s = r.w.max(r.h);
+        let window = r.inflate(s * NEIGHBOUR_LOOK);
+        let e = Excess::sample(img, reg, k, explained, window, true, SPECKLE);
+        let close = r.inflate(s / 3);
+        let inside = r.inflate(-1);
+        let own_centre = r.center();
+        let marked: Vec<usize> = (0..out.len())
+            .filter(|&j| {
+                j != k
+                    && out[j].marked
+                    && out[j].doubt.is_none()
+                    && !out[j].by_circle
+                    && boxes[j].rect.intersects(&window)
+            })
+            .collect();
+        if marked.is_empty() {
+            continue;
+        }
+        let mut hugging = 0;
+        let mut explained_pieces = 0;
+        for piece in e.pieces_at() {
+            let near = piece.points.iter().any(|&(x, y)| {
+                close.contains_point(x as f32, y as f32)
+                    && !inside.contains_point(x as f32, y as f32)
+            });
+            if !near {
+                continue;
+            }
+            hugging += 1;
+            let (x0, y0, x1, y1) = piece.bounds;
+            let encloses = |(cx, cy): (f32, f32)| {
+                x0 as f32 <= cx && cx <= x1 as f32 && y0 as f32 <= cy && cy <= y1 as f32
+            };
+            if encloses(own_centre) {
+                break;
+            }
+            // A stroke out of a neighbour is cut from the ink inside it by the printed
+            // side it crosses: reaching that side is reaching the mark.
+            let neighbours = marked.iter().any(|&j| {
+                let rj = boxes[j].rect;
+                let side = rj.inflate(EXPLAIN_GROW + 1);
+                encloses(rj.center())
+                    || (out[j].features.inner >= INNER_MARK
+                        && piece
+                            .points
+                            .iter()
+                            .any(|&(x, y)| side.contains_point(x as f32, y as f32)))
+            });
+            if !neighbours {
+                break;
+            }
+            explained_pieces += 1;
+        }
+        if hugging > 0 && explained_pieces == hugging {
+            out[k].doubt = None;
+            out[k].confidence = 0.6;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{Affine, Rect};
+    use crate::marks::{classify_page, measure};
+    use crate::raster::GrayImage;
+
+    /// A pen line's ends.
+    type Stroke = ((f32, f32), (f32, f32));
+
+    /// Sets a 3-pixel-wide pen line from `a` to `b`.
+    fn pen(img: &mut GrayImage, a: (f32, f32), b: (f32, f32)) {
+        let n = ((b.0 - a.0).abs().max((b.1 - a.1).abs()) * 2.0) as i32;
+        for k in 0..=n {
+            let t = k as f32 / n as f32;
+            let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+            for d in -1..=1 {
+                img.put_pixel(
+                    x.round() as u32,
+                    (y.round() as i32 + d) as u32,
+                    image::Luma([0]),
+                );
+            }
+        }
+    }
+
+    fn outline(img: &mut GrayImage, r: Rect) {
+        for x in r.x..r.right() {
+            img.put_pixel(x as u32, r.y as u32, image::Luma([0]));
+            img.put_pixel(x as u32, (r.bottom() - 1) as u32, image::Luma([0]));
+        }
+        for y in r.y..r.bottom() {
+            img.put_pixel(r.x as u32, y as u32, image::Luma([0]));
+            img.put_pixel((r.right() - 1) as u32, y as u32, image::Luma([0]));
+        }
+    }
+
+    /// Reads two boxes in a column (the upper empty) with `mark` drawn on the page.
+    fn read(mark: &[Stroke]) -> Vec<BoxReading> {
+        let (upper, lower) = (Rect::new(40, 40, 20, 20), Rect::new(40, 72, 20, 20));
+        let mut reference = GrayImage::from_pixel(200, 200, image::Luma([255]));
+        outline(&mut reference, upper);
+        outline(&mut reference, lower);
+        let mut page = reference.clone();
+        for &(a, b) in mark {
+            pen(&mut page, a, b);
+        }
+        let boxes: Vec<BoxModel> = [upper, lower]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .collect();
+        let explained = Explained::new(&reference, EXPLAIN_GROW);
+        let view = PageView {
+            image: &page,
+            suspect_rows: &[],
+            line_rows: &[],
+            row_scale: 1.0,
+        };
+        let reg = Registration {
+            transform: Affine::translate(0.0, 0.0),
+            offsets: vec![],
+            located: vec![],
+            rms: 0.0,
+        };
+        let features: Vec<_> = boxes
+            .iter()
+            .enumerate()
+            .map(|(i, b)| measure(&view, &reg, i, b, None, &explained))
+            .collect();
+        let mut out = classify_page(&boxes, &[None, None], &features);
+        beside_explained_by_neighbours(&view, &reg, &boxes, &explained, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_tail_of_a_tick_in_the_box_below_is_not_asked_about() {
+        // A tick in the lower box whose long arm runs up past the upper box's corner.
+        let tick = [((43.0, 80.0), (49.0, 88.0)), ((49.0, 88.0), (64.0, 56.0))];
+        let out = read(&tick);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        assert!(!out[0].marked && out[0].doubt.is_none(), "{:?}", out[0]);
+    }
+
+    #[test]
+    fn a_mark_made_beside_the_upper_box_is_still_asked_about() {
+        // The same tick below, and a separate tick just right of the upper box.
+        let marks = [
+            ((43.0, 80.0), (49.0, 88.0)),
+            ((49.0, 88.0), (57.0, 75.0)),
+            ((63.0, 48.0), (66.0, 53.0)),
+            ((66.0, 53.0), (72.0, 42.0)),
+        ];
+        let out = read(&marks);
+        assert!(out[1].marked, "{:?}", out[1]);
+        assert_eq!(out[0].doubt, Some(Doubt::Beside), "{:?}", out[0]);
+    }
+}
