@@ -113,6 +113,24 @@ pub(super) struct Piece {
     pub(super) bounds: (i32, i32, i32, i32),
 }
 
+impl Piece {
+    /// Its width or height, whichever is larger.
+    pub(super) fn span(&self) -> i32 {
+        let (x0, y0, x1, y1) = self.bounds;
+        (x1 - x0).max(y1 - y0) + 1
+    }
+
+    /// Its pixels inside `zone` but outside `hole`.
+    pub(super) fn count_in(&self, zone: &Rect, hole: &Rect) -> u32 {
+        self.points
+            .iter()
+            .filter(|&&(x, y)| {
+                zone.contains_point(x as f32, y as f32) && !hole.contains_point(x as f32, y as f32)
+            })
+            .count() as u32
+    }
+}
+
 /// A window of unexplained ink in template coordinates.
 pub(super) struct Excess {
     pub(super) rect: Rect,
@@ -310,15 +328,10 @@ impl Excess {
     /// than `extent` pixels either way (within this window; a piece cut by its edge
     /// spans at least to it).
     pub(super) fn compact_in(&self, zone: &Rect, hole: &Rect, extent: i32) -> u32 {
-        let w = self.rect.w as usize;
-        let inside = |p: usize| {
-            let (tx, ty) = ((p % w) as i32 + self.rect.x, (p / w) as i32 + self.rect.y);
-            zone.contains_point(tx as f32, ty as f32) && !hole.contains_point(tx as f32, ty as f32)
-        };
-        self.pieces()
-            .into_iter()
-            .filter(|(_, cw, ch)| (*cw.max(ch) as i32) < extent)
-            .map(|(comp, _, _)| comp.into_iter().filter(|&p| inside(p)).count() as u32)
+        self.pieces_at()
+            .iter()
+            .filter(|p| p.span() < extent)
+            .map(|p| p.count_in(zone, hole))
             .sum()
     }
 

@@ -45,11 +45,7 @@ pub fn beside_explained_by_neighbours(
         let mut hugging = 0;
         let mut explained_pieces = 0;
         for piece in e.pieces_at() {
-            let near = piece.points.iter().any(|&(x, y)| {
-                close.contains_point(x as f32, y as f32)
-                    && !inside.contains_point(x as f32, y as f32)
-            });
-            if !near {
+            if piece.count_in(&close, &inside) == 0 {
                 continue;
             }
             hugging += 1;
