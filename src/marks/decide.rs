@@ -30,6 +30,9 @@ pub enum Doubt {
     DamagedImage,
     /// Ink just beside an empty box, crossing out past its side: a mark made beside it?
     Beside,
+    /// An empty box whose label's first characters carry pen ink the blank form does not
+    /// have: a mark made beside the box, over the label?
+    OverLabel,
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
     OffPage,
@@ -142,6 +145,9 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(false, 0.4, Some(Doubt::Beside));
     }
     if f.inner <= INNER_BLANK && !some_circle && f.close < CLOSE_BLANK {
+        if f.hidden_far >= HIDDEN_FAR && f.hidden_thick >= HIDDEN_THICK {
+            return r(false, 0.4, Some(Doubt::OverLabel));
+        }
         return r(
             false,
             1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,
@@ -168,6 +174,8 @@ pub fn classify_page(
     labels: &[Option<Rect>],
     features: &[BoxFeatures],
 ) -> Vec<BoxReading> {
+    let features = above_page_print(labels, features);
+    let features = &features[..];
     let mut out: Vec<BoxReading> = features.iter().map(|&f| classify(f)).collect();
     // Two nearby labels both with circle evidence: one loose circle shows around both.
     for i in 0..boxes.len() {
@@ -211,6 +219,31 @@ pub fn classify_page(
         }
     }
     out
+}
+
+/// The features with the hidden ink beside each label counted above the page's median
+/// over its labels: a fax that prints bolder than the reference, or is a pixel off all
+/// over, leaves some beside every label; a tick beside one box stands out from them.
+fn above_page_print(labels: &[Option<Rect>], features: &[BoxFeatures]) -> Vec<BoxFeatures> {
+    let median = |v: fn(&BoxFeatures) -> u32| {
+        let mut all: Vec<u32> = features
+            .iter()
+            .zip(labels)
+            .filter(|(_, l)| l.is_some())
+            .map(|(f, _)| v(f))
+            .collect();
+        all.sort_unstable();
+        all.get(all.len() / 2).copied().unwrap_or(0)
+    };
+    let (far, thick) = (median(|f| f.hidden_far), median(|f| f.hidden_thick));
+    features
+        .iter()
+        .map(|f| BoxFeatures {
+            hidden_far: f.hidden_far.saturating_sub(far),
+            hidden_thick: f.hidden_thick.saturating_sub(thick),
+            ..*f
+        })
+        .collect()
 }
 
 /// An empty box asked about for ink beside it, when all that ink is in strokes passing by

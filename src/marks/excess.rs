@@ -131,6 +131,55 @@ impl Piece {
     }
 }
 
+/// The page's ink over `rect` in template coordinates, mapped through the registration
+/// (box `i`'s own offset included), and its ink on rows a fax line error repeated
+/// (unknown: perhaps a copy of the row above). Lines hit by a line error read as paper.
+/// Pixels set in `skip(y)` (a row of template pixels) are not looked at and stay clear.
+pub(super) fn sample_page<'a>(
+    page: &PageView,
+    reg: &Registration,
+    i: usize,
+    rect: Rect,
+    skip: impl Fn(i32) -> &'a [bool],
+) -> (Vec<bool>, Vec<bool>) {
+    let img = page.image;
+    let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
+    let mut unknown = vec![false; mask.len()];
+    // Registration::map per pixel, with what is the same along a row taken out of the
+    // inner loop; the same arithmetic in the same order, so the same pixels.
+    let t = &reg.transform;
+    let (dx, dy) = reg.offsets.get(i).copied().unwrap_or((0.0, 0.0));
+    let (iw, ih) = (img.width() as i64, img.height() as i64);
+    let raw = img.as_raw();
+    for y in 0..rect.h {
+        let ty = rect.y + y;
+        let skip_row = skip(ty);
+        let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
+        let row = (y * rect.w) as usize;
+        for x in 0..rect.w {
+            let tx = rect.x + x;
+            if tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let txf = tx as f64;
+            let xi = round_i64(t.a * txf + by + t.c + dx);
+            let yi = round_i64(t.d * txf + ey + t.f + dy);
+            if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
+                let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
+                let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
+                // Ink on a repeated row may be a copy of the row above (a box edge smeared
+                // down): unknown. Paper there is paper.
+                if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
+                    unknown[row + x as usize] = true;
+                } else {
+                    mask[row + x as usize] = ink;
+                }
+            }
+        }
+    }
+    (mask, unknown)
+}
+
 /// A window of unexplained ink in template coordinates.
 pub(super) struct Excess {
     pub(super) rect: Rect,
@@ -154,42 +203,10 @@ impl Excess {
         drop_dots: bool,
         min_piece: usize,
     ) -> Excess {
-        let img = page.image;
-        let mut mask = vec![false; (rect.w * rect.h).max(0) as usize];
-        let mut unknown = vec![false; mask.len()];
-        // Registration::map per pixel, with what is the same along a row taken out of the
-        // inner loop; the same arithmetic in the same order, so the same pixels.
-        let t = &reg.transform;
-        let (dx, dy) = reg.offsets.get(i).copied().unwrap_or((0.0, 0.0));
-        let (iw, ih) = (img.width() as i64, img.height() as i64);
-        let raw = img.as_raw();
-        for y in 0..rect.h {
-            let ty = rect.y + y;
+        let (mask, unknown) = sample_page(page, reg, i, rect, |ty| {
             // Outside the reference's rows nothing is explained.
-            let explained_row = explained.row(ty).unwrap_or(&[]);
-            let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
-            let row = (y * rect.w) as usize;
-            for x in 0..rect.w {
-                let tx = rect.x + x;
-                if tx >= 0 && explained_row.get(tx as usize).copied().unwrap_or(false) {
-                    continue;
-                }
-                let txf = tx as f64;
-                let xi = round_i64(t.a * txf + by + t.c + dx);
-                let yi = round_i64(t.d * txf + ey + t.f + dy);
-                if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
-                    let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
-                    let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
-                    // Ink on a repeated row may be a copy of the row above (a box edge
-                    // smeared down): unknown. Paper there is paper.
-                    if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
-                        unknown[row + x as usize] = true;
-                    } else {
-                        mask[row + x as usize] = ink;
-                    }
-                }
-            }
-        }
+            explained.row(ty).unwrap_or(&[])
+        });
         let dropped = vec![false; mask.len()];
         let mut e = Excess {
             rect,

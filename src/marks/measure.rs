@@ -1,6 +1,7 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
 use super::excess::{Excess, Explained, PageView};
+use super::hidden::{PrintNear, beside_label};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
@@ -58,6 +59,15 @@ pub struct BoxFeatures {
     /// for ink heavy enough to be a correction (else 0).
     pub beyond_right: f32,
     pub beyond_left: f32,
+    /// Ink exactly two pixels off the print in the box-sized zone beside the box on its
+    /// label's side, after fitting the page to the print there (see [`super::hidden`]):
+    /// where the grown print hides a tick made over the label's first characters.
+    /// Measured for every box with a label (else 0); [`super::classify_page`] reads it
+    /// above the page's median.
+    pub hidden_far: u32,
+    /// Of the same zone, ink one or two pixels off the print whose four neighbours are
+    /// all ink: a pen line is thicker than the fringe a fax adds to print.
+    pub hidden_thick: u32,
 }
 
 /// Measures box `i` (model `b`) of a registered page.
@@ -68,6 +78,7 @@ pub fn measure(
     b: &BoxModel,
     label: Option<&Rect>,
     explained: &Explained,
+    print: &PrintNear,
 ) -> BoxFeatures {
     let r = b.rect;
     let s = r.w.max(r.h);
@@ -103,7 +114,11 @@ pub fn measure(
     } else {
         (0.0, 0.0)
     };
+    // Every labelled box, not only empty ones: the page's usual amount is the baseline.
+    let hidden = label.map(|l| beside_label(img, reg, i, &r, l, print));
     BoxFeatures {
+        hidden_far: hidden.as_ref().map_or(0, |h| h.far),
+        hidden_thick: hidden.as_ref().map_or(0, |h| h.thick),
         inner,
         inner_area: inside.area() as u32,
         core,

@@ -7,15 +7,17 @@
 //! and how often it crosses the box's sides (struck-through corrections).
 //!
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
-//! blank form does not explain), `measure` (a box's features) and `decide` (the reading).
+//! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides) and `decide` (the reading).
 
 mod decide;
 mod excess;
+mod hidden;
 mod measure;
 mod neighbours;
 pub mod params;
 
 pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
+pub use hidden::PrintNear;
 pub use measure::{BoxFeatures, measure};
 pub use neighbours::beside_explained_by_neighbours;

@@ -133,6 +133,7 @@ mod tests {
             .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
             .collect();
         let explained = Explained::new(&reference, EXPLAIN_GROW);
+        let print = crate::marks::PrintNear::new(&reference);
         let view = PageView {
             image: &page,
             suspect_rows: &[],
@@ -148,7 +149,7 @@ mod tests {
         let features: Vec<_> = boxes
             .iter()
             .enumerate()
-            .map(|(i, b)| measure(&view, &reg, i, b, None, &explained))
+            .map(|(i, b)| measure(&view, &reg, i, b, None, &explained, &print))
             .collect();
         let mut out = classify_page(&boxes, &[None, None], &features);
         beside_explained_by_neighbours(&view, &reg, &boxes, &explained, &mut out);

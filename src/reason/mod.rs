@@ -252,6 +252,7 @@ fn doubt_code(d: Doubt) -> &'static str {
         Doubt::Unlocated => "box_unlocated",
         Doubt::DamagedImage => "page_damaged",
         Doubt::Beside => "box_beside",
+        Doubt::OverLabel => "box_over_label",
         Doubt::OffPage => "off_page",
     }
 }
@@ -267,6 +268,9 @@ fn doubt_english(d: Doubt) -> &'static str {
         Doubt::Unlocated => "box not found where the boxes around it put it",
         Doubt::DamagedImage => "page image was damaged and needed repair to be read",
         Doubt::Beside => "ink just beside an empty box (a mark made beside it?)",
+        Doubt::OverLabel => {
+            "pen ink over the start of an empty box's label (a mark made beside it?)"
+        }
         Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
     }
 }
@@ -282,6 +286,7 @@ fn doubt_japanese(d: Doubt) -> &'static str {
         Doubt::Unlocated => "枠が周りの枠から予想される位置に見つからない",
         Doubt::DamagedImage => "ページの画像が壊れていて、修復して読んだ",
         Doubt::Beside => "空の枠のすぐ横に書き込み（枠の外に付けた印？）",
+        Doubt::OverLabel => "空の枠の選択肢の文字に重なる書き込み（枠の外に付けた印？）",
         Doubt::OffPage => "選択肢が受信したページの外にある（FAXが途中で切れた？）",
     }
 }
@@ -320,6 +325,7 @@ mod tests {
             Doubt::Unlocated,
             Doubt::DamagedImage,
             Doubt::Beside,
+            Doubt::OverLabel,
             Doubt::OffPage,
         ];
         let mut all: Vec<Reason> = doubts

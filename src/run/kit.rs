@@ -9,7 +9,7 @@
 
 use crate::geometry::Rect;
 use crate::identify::{Catalogue, PageModel};
-use crate::marks::Explained;
+use crate::marks::{Explained, PrintNear};
 use crate::ocr::FieldSpec;
 use crate::ocr::prepare::FieldModel;
 use crate::raster::GrayImage;
@@ -25,6 +25,8 @@ pub struct PageKit {
     /// Label rectangles per box (same order as `boxes.boxes`).
     pub labels: Vec<Option<Rect>>,
     pub explained: Explained,
+    /// The reference's print, for pen ink the grown print hides.
+    pub print: PrintNear,
     /// Write-in fields on this page.
     pub fields: Vec<FieldSpec>,
     /// The first template row with printing on it: a fax header lies above it.
@@ -58,6 +60,7 @@ impl TemplateKit {
             && self.models.iter().all(PageModel::consistent)
             && self.pages.iter().all(|p| {
                 p.explained.consistent()
+                    && p.print.consistent()
                     && p.fields.iter().all(|f| {
                         f.model.consistent()
                             && f.wide
@@ -200,6 +203,7 @@ fn build_from(t: &Template, ti: usize, images: &[GrayImage]) -> Result<TemplateK
             form_top,
             labels,
             explained: Explained::new(reference, crate::marks::params::EXPLAIN_GROW),
+            print: PrintNear::new(reference),
             fields,
         });
     }

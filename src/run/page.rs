@@ -397,7 +397,17 @@ fn read_form(
         .boxes
         .iter()
         .enumerate()
-        .map(|(i, b)| measure(&view, &reg, i, b, pk.labels[i].as_ref(), &pk.explained))
+        .map(|(i, b)| {
+            measure(
+                &view,
+                &reg,
+                i,
+                b,
+                pk.labels[i].as_ref(),
+                &pk.explained,
+                &pk.print,
+            )
+        })
         .collect();
     let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
     crate::marks::beside_explained_by_neighbours(
