@@ -19,6 +19,21 @@ pub fn serialize<S: Serializer>(v: &[bool], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_bytes(&out)
 }
 
+/// Each byte's bits, lowest first.
+const UNPACKED: [[bool; 8]; 256] = {
+    let mut t = [[false; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            t[b][i] = (b >> i) & 1 == 1;
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<bool>, D::Error> {
     struct Bits;
     impl<'de> de::Visitor<'de> for Bits {
@@ -34,11 +49,10 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<bool>, D::Erro
             if bits.len() != len.div_ceil(8) {
                 return Err(E::custom("bit mask of the wrong length"));
             }
-            let mut v = Vec::with_capacity(len);
+            // A byte's eight pixels at once, from a table: masks are read at every start.
+            let mut v = Vec::with_capacity(bits.len() * 8);
             for &byte in bits {
-                for i in 0..8 {
-                    v.push(byte >> i & 1 == 1);
-                }
+                v.extend_from_slice(&UNPACKED[byte as usize]);
             }
             v.truncate(len);
             Ok(v)

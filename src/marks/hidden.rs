@@ -77,8 +77,11 @@ pub(super) fn beside_label(
         let (lx, ly) = (x - win.x, y - win.y);
         lx >= 0 && ly >= 0 && lx < win.w && ly < win.h && ink[(ly * win.w + lx) as usize]
     };
-    let zone_pixels =
-        || (zone.y..zone.bottom()).flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)));
+    // Each zone pixel's distance to the print, looked up once.
+    let pixels: Vec<(i32, i32, usize)> = (zone.y..zone.bottom())
+        .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
+        .map(|(x, y)| (x, y, print.distance(x, y)))
+        .collect();
     // The registration is good to a pixel or two; print that a fax moved by one would
     // otherwise read as ink off the print along every stroke. The shift that puts most of
     // the page's ink on the print is taken, the smallest of equals.
@@ -87,8 +90,9 @@ pub(super) fn beside_label(
         .collect();
     shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
     let on_print = |(dx, dy): (i32, i32)| {
-        zone_pixels()
-            .filter(|&(x, y)| print.distance(x, y) == 0 && at(x + dx, y + dy))
+        pixels
+            .iter()
+            .filter(|&&(x, y, d)| d == 0 && at(x + dx, y + dy))
             .count()
     };
     let mut best = (shifts[0], on_print(shifts[0]));
@@ -100,19 +104,17 @@ pub(super) fn beside_label(
     }
     let (dx, dy) = best.0;
     let mut out = HiddenInk { far: 0, thick: 0 };
-    for (x, y) in zone_pixels() {
+    for &(x, y, d) in &pixels {
         let (px, py) = (x + dx, y + dy);
-        if !at(px, py) {
+        if !(1..=2).contains(&d) || !at(px, py) {
             continue;
         }
-        let d = print.distance(x, y);
         // Two pixels off the print a fax's thickening rarely reaches; three and more is
         // unexplained ink, which the other features measure.
         if d == 2 {
             out.far += 1;
         }
-        let solid = at(px - 1, py) && at(px + 1, py) && at(px, py - 1) && at(px, py + 1);
-        if (1..=2).contains(&d) && solid {
+        if at(px - 1, py) && at(px + 1, py) && at(px, py - 1) && at(px, py + 1) {
             out.thick += 1;
         }
     }
