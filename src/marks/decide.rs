@@ -120,6 +120,12 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }
+    // A thin line struck through the option hugs the box with little ink, but plainly
+    // runs on beside it: out on both sides, or far over the label, or well out on the
+    // bare paper before the box, where ticks and checks seldom go.
+    if f.inner >= HEAVY_INNER && struck_clearly(&f) {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
         return r(true, 0.5, Some(Doubt::Unsure));
     }
@@ -165,6 +171,14 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
 /// the option or a scribble over it does (see [`BoxFeatures::beyond_right`]).
 fn struck_through(f: &BoxFeatures) -> bool {
     f.beyond_right > STRIKE_RIGHT || f.beyond_left > STRIKE_LEFT
+}
+
+/// A line through the box that runs on beside it as only a strike-through does: on both
+/// sides, or over most of the reach on the label's side, or well out on the other.
+fn struck_clearly(f: &BoxFeatures) -> bool {
+    (f.beyond_right > STRIKE_RIGHT && f.beyond_left > STRIKE_LEFT)
+        || f.beyond_right >= STRIKE_RIGHT_FAR
+        || f.beyond_left >= STRIKE_LEFT_FAR
 }
 
 /// Decides all boxes of a page: each alone, then with its neighbours in view, since a
@@ -330,6 +344,26 @@ mod tests {
             });
             assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
         }
+        // A thin strike-through hugs the box with little ink but runs on beside it: on
+        // both sides, far over the label, or well out before the box.
+        let thin = BoxFeatures {
+            near: 40,
+            ..features(147, 28, 0.1, 1)
+        };
+        for (right, left) in [(0.64, 0.41), (0.95, 0.0), (0.0, 0.25)] {
+            let struck = classify(BoxFeatures {
+                beyond_right: right,
+                beyond_left: left,
+                ..thin
+            });
+            assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
+        }
+        // A big tick's arm leaves the box on the right only, part of the way.
+        let tick = classify(BoxFeatures {
+            beyond_right: 0.5,
+            ..thin
+        });
+        assert!(tick.marked && tick.doubt.is_none(), "{tick:?}");
         // Fringes of a thickened label reach some way along the right, not the left.
         let fringes = classify(BoxFeatures {
             beyond_right: 0.2,

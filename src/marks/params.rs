@@ -82,6 +82,13 @@ pub const STRIKE_SLANT_DEG: i32 = 10;
 /// on faxes the project did not make, one correction flag in three was a plain cross.
 pub const STRIKE_RIGHT: f32 = 0.3;
 pub const STRIKE_LEFT: f32 = 0.1;
+/// A thin line struck through hugs the box with too little ink for the rules above, but
+/// runs on beside it: past both sides (the two shares above), or over this share of the
+/// reach on the label's side, or this share on the bare side. On the six corpora, clean
+/// ticks and checks reached at most 0.19 on the left and 0.8 on the right, strike-throughs
+/// as far as 0.4 and 1.0.
+pub const STRIKE_RIGHT_FAR: f32 = 0.9;
+pub const STRIKE_LEFT_FAR: f32 = 0.2;
 /// How far round an empty box, in box sizes, ink beside it is followed to see whether it
 /// belongs to a neighbouring box's mark (boxes in a column stand 1.5 to 2 box sizes apart).
 pub const NEIGHBOUR_LOOK: i32 = 2;
