@@ -59,6 +59,11 @@ const THIN_PER_LENGTH: f32 = 4.5;
 const STREAK_FILL: f32 = 0.8;
 /// ... and over this fraction of a box's (a box is two or more lines of writing high).
 const STREAK_FILL_BOX: f32 = 0.45;
+/// A streak that a fax broke into dashes is inked over less of the height, but runs from
+/// the region's top rows to its bottom rows (this share of the height at each end), past
+/// where writing in the field stops.
+const STREAK_FILL_BROKEN: f32 = 0.5;
+const STREAK_END: f32 = 0.12;
 /// Fields with more ink than this are not searched for streaks.
 const STREAK_SEARCH_MAX_INK: u32 = 3000;
 /// Lean searched, in hundredths of a pixel per row either way (about 3 degrees).
@@ -249,7 +254,13 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
     if ink_pixels(&img) < STREAK_SEARCH_MAX_INK {
         remove_streaks(&mut img);
     }
-    let (ink, strokes, writing) = despeckle(&mut img, &m.zone);
+    let field = Rect::new(
+        m.rect.x - m.region.x,
+        m.rect.y - m.region.y,
+        m.rect.w,
+        m.rect.h,
+    );
+    let (ink, strokes, writing) = despeckle(&mut img, &m.zone, &field);
     Prepared {
         image: img,
         ink,
@@ -412,7 +423,7 @@ fn remove_streaks(img: &mut GrayImage) {
                 .filter(|&x| x >= 0 && x < w)
                 .map(|x| column_ink[x as usize])
                 .sum();
-            band as f32 >= need * h as f32
+            band as f32 >= STREAK_FILL_BROKEN.min(need) * h as f32
         })
         .collect();
     let mut wipe: Vec<(i32, f32)> = Vec::new();
@@ -422,10 +433,12 @@ fn remove_streaks(img: &mut GrayImage) {
         let top_shift = -(slope * h as f32 / 2.0);
         for &x0 in &candidates {
             let at = |y: i32, d: i32| (x0 as f32 + top_shift + slope * y as f32).round() as i32 + d;
-            let on = (0..h)
-                .filter(|&y| (-1..=1).any(|d| ink(at(y, d), y)))
-                .count() as f32;
-            if on < need * h as f32 {
+            let inked = |y: i32| (-1..=1).any(|d| ink(at(y, d), y));
+            let on = (0..h).filter(|&y| inked(y)).count() as f32;
+            let end = ((STREAK_END * h as f32).ceil() as i32).max(1);
+            let end_to_end = (0..end).any(inked) && (h - end..h).any(inked);
+            let broken = end_to_end && on >= STREAK_FILL_BROKEN.min(need) * h as f32;
+            if on < need * h as f32 && !broken {
                 continue;
             }
             // Paper beside it: writing is dense around its strokes, a streak is alone.
@@ -452,8 +465,11 @@ fn remove_streaks(img: &mut GrayImage) {
 
 /// Drops speckle (small dots with no writing near) and thin remnants of printed lines;
 /// returns the ink left, the part of it in stroke-like pieces (see [`Prepared::strokes`])
-/// and its bounding box.
-fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
+/// and its bounding box. Pieces wholly in the margin round `field` (region pixels) stay
+/// for the reader but are not counted: writing that rises above an underline or runs out
+/// of the field has its body inside, while the margin alone holds what lies next to the
+/// field (a neighbour's underline doubled by a fax line error, a stroke passing by).
+fn despeckle(img: &mut GrayImage, zone: &[u8], field: &Rect) -> (u32, u32, Option<Rect>) {
     let w = img.width() as usize;
     let comps = components(img);
     let big: Vec<Rect> = comps
@@ -494,9 +510,11 @@ fn despeckle(img: &mut GrayImage, zone: &[u8]) -> (u32, u32, Option<Rect>) {
                 }
             }
         } else {
-            ink += c.area;
-            if stroke_like(c.area, &b) {
-                strokes += c.area;
+            if b.intersects(field) {
+                ink += c.area;
+                if stroke_like(c.area, &b) {
+                    strokes += c.area;
+                }
             }
             bbox = Some(bbox.map_or(b, |r| r.union(&b)));
         }
@@ -583,6 +601,44 @@ mod tests {
         assert!((190..=210).contains(&p.ink), "ink {}", p.ink);
         // Nothing of the underline left beyond the strokes.
         assert!(w.x >= 120 - under.region.x && w.right() <= 180 - under.region.x + 1);
+    }
+
+    #[test]
+    fn ink_wholly_in_the_margin_is_not_counted_as_writing() {
+        let form = blank();
+        // The field stands on the underline at y 100; its margin reaches 6 px out.
+        let under = FieldModel::new(&form, Rect::new(40, 60, 260, 40), FieldShape::Underline);
+        let mut page = form.clone();
+        // A neighbour's line doubled by a fax line error, 5 px above the field's top.
+        stroke(&mut page, 60, 55, 120, 57);
+        let p = prepare(&page, &Affine::translate(0.0, 0.0), &under);
+        assert_eq!((p.ink, p.strokes), (0, 0), "{:?}", p.writing);
+        // A stroke that starts there and runs into the field is writing, all of it.
+        stroke(&mut page, 100, 55, 103, 80);
+        let p = prepare(&page, &Affine::translate(0.0, 0.0), &under);
+        assert_eq!(p.strokes, 60 * 2 + 3 * 25 - 3 * 2, "{:?}", p.writing);
+    }
+
+    #[test]
+    fn a_streak_broken_into_dashes_goes_and_a_written_one_stays() {
+        let form = blank();
+        let under = FieldModel::new(&form, Rect::new(40, 60, 260, 40), FieldShape::Underline);
+        let (top, bottom) = (under.region.y as u32, under.region.bottom() as u32);
+        let mut page = form.clone();
+        // Dashes of 4 rows every 6 down the whole region and through the underline:
+        // inked over two thirds of its height.
+        for y in (top..bottom).step_by(6) {
+            stroke(&mut page, 250, y, 252, (y + 4).min(bottom));
+        }
+        let p = prepare(&page, &Affine::translate(0.0, 0.0), &under);
+        assert_eq!(p.strokes, 0, "{:?}", p.writing);
+        // A written 1, leaning a little, as tall as the field's middle three quarters and
+        // alone on its paper.
+        for y in 66..96 {
+            stroke(&mut page, 126 - y / 6, y, 129 - y / 6, y + 1);
+        }
+        let p = prepare(&page, &Affine::translate(0.0, 0.0), &under);
+        assert_eq!(p.strokes, 90, "{:?}", p.writing);
     }
 
     #[test]
