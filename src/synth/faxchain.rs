@@ -428,9 +428,22 @@ pub fn transmit(
                     (a + rng.random_range(height / 8..height / 2)).min(height),
                 )
             };
+            // Dirt that skips draws the streak in dashes, inked over half to
+            // three quarters of its length.
+            let dashed = rng.random_bool(0.4);
+            let (mut on, mut left) = (true, rng.random_range(3..9u32));
             for y in y0..y1 {
+                if dashed && left == 0 {
+                    on = !on;
+                    left = if on {
+                        rng.random_range(3..9)
+                    } else {
+                        rng.random_range(1..5)
+                    };
+                }
+                left = left.saturating_sub(1);
                 for k in 0..w {
-                    if x + k < width && rng.random_bool(0.92) {
+                    if on && x + k < width && rng.random_bool(0.92) {
                         out.pixels[y * width + x + k] = true;
                     }
                 }
