@@ -120,6 +120,12 @@ impl Piece {
         (x1 - x0).max(y1 - y0) + 1
     }
 
+    /// Its width or height, whichever is smaller.
+    pub(super) fn narrow(&self) -> i32 {
+        let (x0, y0, x1, y1) = self.bounds;
+        (x1 - x0).min(y1 - y0) + 1
+    }
+
     /// Its pixels inside `zone` but outside `hole`.
     pub(super) fn count_in(&self, zone: &Rect, hole: &Rect) -> u32 {
         self.points
@@ -343,13 +349,25 @@ impl Excess {
 
     /// Ink pixels inside `zone` but outside `hole` that belong to pieces spanning less
     /// than `extent` pixels either way (within this window; a piece cut by its edge
-    /// spans at least to it).
-    pub(super) fn compact_in(&self, zone: &Rect, hole: &Rect, extent: i32) -> u32 {
-        self.pieces_at()
-            .iter()
-            .filter(|p| p.span() < extent)
-            .map(|p| p.count_in(zone, hole))
-            .sum()
+    /// spans at least to it), and of those, the ink in stroke-like pieces: at least
+    /// `width` pixels across both ways and `length` pixels long one way.
+    pub(super) fn compact_in(
+        &self,
+        zone: &Rect,
+        hole: &Rect,
+        extent: i32,
+        (width, length): (i32, i32),
+    ) -> (u32, u32) {
+        let mut all = 0;
+        let mut wide = 0;
+        for p in self.pieces_at().iter().filter(|p| p.span() < extent) {
+            let n = p.count_in(zone, hole);
+            all += n;
+            if p.narrow() >= width && p.span() >= length {
+                wide += n;
+            }
+        }
+        (all, wide)
     }
 
     /// Ink pixels inside `r` farther than `clear` pixels (either way) from explained ink.
@@ -400,6 +418,11 @@ mod tests {
         for d in 0..8 {
             mask[(30 + d) * 100 + 50 + d] = true;
         }
+        // A dash of a streak: 2 px wide, 6 high.
+        for y in 45..51 {
+            mask[y * 100 + 60] = true;
+            mask[y * 100 + 61] = true;
+        }
         let e = Excess {
             rect,
             unknown: vec![false; mask.len()],
@@ -408,7 +431,10 @@ mod tests {
         };
         let zone = Rect::new(40, 0, 30, 60);
         let hole = Rect::new(0, 0, 0, 0);
-        assert_eq!(e.count(&zone), 30 + 8);
-        assert_eq!(e.compact_in(&zone, &hole, 50), 8);
+        assert_eq!(e.count(&zone), 30 + 8 + 12);
+        // Both short pieces are compact; only the diagonal is wide both ways, and only
+        // while it is long enough.
+        assert_eq!(e.compact_in(&zone, &hole, 50, (3, 8)), (8 + 12, 8));
+        assert_eq!(e.compact_in(&zone, &hole, 50, (3, 9)), (8 + 12, 0));
     }
 }

@@ -27,6 +27,11 @@ pub struct BoxFeatures {
     /// arc of a circle drawn round a neighbouring label passes by and runs on. Measured
     /// only for an empty box with ink close to it (otherwise equal to `close`).
     pub close_compact: u32,
+    /// Of [`BoxFeatures::close_compact`], the ink in pieces at least [`BESIDE_TICK_WIDTH`]
+    /// across both ways and [`BESIDE_TICK_LENGTH`] long: a tick made beside the box; a
+    /// streak's dash or a fragment of a thin line passing by is narrower one way, a
+    /// cluster of fax speckle shorter. Measured where `close_compact` is (else 0).
+    pub close_tick: u32,
     /// The smaller of the shares of the label's width with unexplained ink above it and
     /// below it (a circle drawn around the label).
     pub circle: f32,
@@ -99,15 +104,16 @@ pub fn measure(
     let (around, enclosed) = around_share(&e, &r);
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
     // Only where the box would go to a person for ink beside it: a wider look costs.
-    let close_compact = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
+    let (close_compact, close_tick) = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
         let wide = Excess::sample(img, reg, i, explained, r.inflate(s * 2), true, SPECKLE);
         wide.compact_in(
             &r.inflate(s / 3),
             &inside,
             (PASSING_STROKE * s as f32) as i32,
+            (BESIDE_TICK_WIDTH, BESIDE_TICK_LENGTH),
         )
     } else {
-        close
+        (close, 0)
     };
     let (beyond_right, beyond_left) = if inner >= HEAVY_INNER.min(SCRIBBLE_INNER) {
         beside_at_mid_height(img, reg, i, explained, &r)
@@ -125,6 +131,7 @@ pub fn measure(
         near,
         close,
         close_compact,
+        close_tick,
         circle,
         circle_run,
         runs_left,

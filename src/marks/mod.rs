@@ -7,8 +7,11 @@
 //! and how often it crosses the box's sides (struck-through corrections).
 //!
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
-//! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides) and `decide` (the reading).
+//! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides), `decide` (the reading), and the passes
+//! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
+//! and `beside` (a mark beside a box, alone in its question).
 
+mod beside;
 mod decide;
 mod excess;
 mod hidden;
@@ -16,6 +19,7 @@ mod measure;
 mod neighbours;
 pub mod params;
 
+pub use beside::beside_alone_read_as_chosen;
 pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;

@@ -65,6 +65,18 @@ pub const BESIDE_CLOSE: u32 = area(0.19);
 /// A piece of ink spanning this many box sizes or more is a stroke passing by (a circle
 /// round a neighbouring label), not a mark made beside the box.
 pub const PASSING_STROKE: f32 = 2.5;
+/// A mark made beside an empty box, in a question where no other box holds a mark or a
+/// doubt, is read as that box's answer (see [`super::beside`]): at least this much ink
+/// hugging the box in tick-like pieces ([`super::BoxFeatures::close_tick`]: at least
+/// [`BESIDE_TICK_WIDTH`] across both ways, as a pen stroke is, and [`BESIDE_TICK_LENGTH`]
+/// long, as a deliberate stroke is and a cluster of fax speckle is not), making up at
+/// least half of the ink that hugs the box. On the six corpora (synthetic and
+/// independent), about 115 such boxes were all chosen marks; unmarked boxes with ink
+/// beside them were beside another mark of the same question, or had less, or thinner,
+/// shorter or mostly passing ink.
+pub const BESIDE_TICK: u32 = area(0.26);
+pub const BESIDE_TICK_WIDTH: i32 = length(0.38);
+pub const BESIDE_TICK_LENGTH: i32 = length(1.5);
 /// Heavy ink inside a box, crossing its sides this many times in all, that stays
 /// within this much ink around it: a scribble over the box (a correction), not a big
 /// overrunning cross, which reaches further out.
@@ -157,5 +169,9 @@ mod tests {
             [120, 12, 12, 140, 180, 150]
         );
         assert_eq!((HIDDEN_SHIFT, HIDDEN_FAR, HIDDEN_THICK), (2, 8, 10));
+        assert_eq!(
+            (BESIDE_TICK, BESIDE_TICK_WIDTH, BESIDE_TICK_LENGTH),
+            (16, 3, 12)
+        );
     }
 }
