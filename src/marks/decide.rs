@@ -226,7 +226,15 @@ pub fn classify_page(
                 continue;
             }
             let o = &mut out[bi];
-            if o.marked && !o.by_circle && o.doubt.is_none() && o.features.inner < NEIGHBOUR_INNER {
+            // A circle's stroke through a box enters and leaves it; ink that stays inside
+            // (less than a speck of it hugging the box) is this box's own mark.
+            let leaves = o.features.close >= SPECKLE as u32;
+            if o.marked
+                && !o.by_circle
+                && o.doubt.is_none()
+                && o.features.inner < NEIGHBOUR_INNER
+                && leaves
+            {
                 o.doubt = Some(Doubt::NeighbourCircle);
                 o.confidence = 0.3;
             }
@@ -454,6 +462,33 @@ mod tests {
         };
         let read = classify_page(&boxes, &labels, &[circled, ring]);
         assert_eq!(read[1].doubt, Some(Doubt::Beside), "{:?}", read[1]);
+    }
+
+    #[test]
+    fn a_mark_near_a_circled_label_is_asked_about_only_when_its_ink_leaves_the_box() {
+        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
+        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .collect();
+        let labels = vec![
+            Some(Rect::new(50, 20, 300, 20)),
+            Some(Rect::new(50, 60, 300, 20)),
+        ];
+        let circled = BoxFeatures {
+            circle: 0.9,
+            circle_run: 10.0,
+            ..features(0, 60, 0.3, 1)
+        };
+        // A tick wholly inside the box below: its own mark.
+        let inside = features(90, 0, 0.0, 0);
+        let read = classify_page(&boxes, &labels, &[circled, inside]);
+        assert!(read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
+        // The same ink running out of the box may be the circle's stroke.
+        let through = features(90, 30, 0.2, 1);
+        let read = classify_page(&boxes, &labels, &[circled, through]);
+        assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
     }
 
     #[test]
