@@ -61,8 +61,10 @@ pub enum Located {
     /// Not found (hidden under a mark, faded): placed from the boxes found near it;
     /// `nearest_dy` is how far away in height the nearest of them is (template pixels).
     Predicted { nearest_dy: f64 },
-    /// A ring match was found where the boxes around it say the box cannot be.
-    Disputed,
+    /// A ring match was found where the boxes around it say the box cannot be; `ring_at`
+    /// is that match's offset (as in [`Registration::offsets`]), the box being read where
+    /// the others put it.
+    Disputed { ring_at: (f64, f64) },
 }
 
 /// Where the template's boxes are on one page.
@@ -98,7 +100,7 @@ impl Registration {
     fn disputed(&self) -> usize {
         self.located
             .iter()
-            .filter(|l| **l == Located::Disputed)
+            .filter(|l| matches!(l, Located::Disputed { .. }))
             .count()
     }
 
@@ -145,7 +147,18 @@ impl Registration {
 
     /// Box `i`'s ring was matched where the boxes around it say it cannot be.
     pub fn disputed_at(&self, i: usize) -> bool {
-        self.located.get(i) == Some(&Located::Disputed)
+        matches!(self.located.get(i), Some(Located::Disputed { .. }))
+    }
+
+    /// The registration with box `i` read where its own ring matched, if that match was
+    /// disputed by the boxes around it.
+    pub fn at_own_ring(&self, i: usize) -> Option<Registration> {
+        let Some(Located::Disputed { ring_at }) = self.located.get(i) else {
+            return None;
+        };
+        let mut r = self.clone();
+        r.offsets[i] = *ring_at;
+        Some(r)
     }
 
     /// Box `i`'s place is uncertain: its ring was found where the others say it cannot
@@ -156,7 +169,7 @@ impl Registration {
             Some(Located::Predicted { nearest_dy }) => {
                 *nearest_dy > PREDICT_REACH_PX || self.rms > MAX_RMS_PX
             }
-            Some(Located::Disputed) | None => true,
+            Some(Located::Disputed { .. }) | None => true,
         }
     }
 }
@@ -365,7 +378,9 @@ fn settle(cands: &[Option<Candidate>], centres: &[(f64, f64)], t: &Affine, row: 
             out.offsets[i] = expected;
             let strong = cands[i].is_some_and(|c| c.score > FOUND_SCORE);
             out.located[i] = if strong {
-                Located::Disputed
+                Located::Disputed {
+                    ring_at: residual(i).unwrap_or_default(),
+                }
             } else {
                 Located::Predicted {
                     nearest_dy: predicted.map_or(f64::INFINITY, |p| p.nearest_dy),
@@ -453,6 +468,27 @@ mod tests {
         let standard = register(&page, &boxes, &Affine::IDENTITY, 2.0);
         assert_eq!(standard.found(), rects.len(), "{:?}", standard.located);
         assert!((0..rects.len()).all(|i| !standard.unsure(i)));
+    }
+
+    #[test]
+    fn a_box_printed_off_its_neighbours_line_is_disputed_and_can_be_read_at_its_ring() {
+        // One box of the second row sits 5 px lower than its neighbours put it.
+        let odd = (300, 140);
+        let shift = move |x: i32, y: i32| (0, if (x, y) == odd { 5 } else { 0 });
+        let (page, rects) = boxes_at(3, shift);
+        let boxes = model(&rects);
+        let reg = register(&page, &boxes, &Affine::IDENTITY, 1.0);
+        let k = rects
+            .iter()
+            .position(|r| (r.x, r.y) == odd)
+            .expect("odd box");
+        assert!(reg.disputed_at(k) && reg.unsure(k), "{:?}", reg.located[k]);
+        let (_, y) = reg.map(k, odd.0 as f64, odd.1 as f64);
+        assert!((y - odd.1 as f64).abs() <= 1.0, "read at {y:.1}");
+        let own = reg.at_own_ring(k).expect("ring match kept");
+        let (_, y) = own.map(k, odd.0 as f64, odd.1 as f64);
+        assert!((y - (odd.1 + 5) as f64).abs() <= 1.0, "own ring at {y:.1}");
+        assert!(reg.at_own_ring((k + 1) % rects.len()).is_none());
     }
 
     #[test]

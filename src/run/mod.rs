@@ -356,7 +356,7 @@ pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Alig
         image: img,
         found: count(|l| *l == Located::Found),
         predicted: count(|l| matches!(l, Located::Predicted { .. })),
-        disputed: count(|l| *l == Located::Disputed),
+        disputed: count(|l| matches!(l, Located::Disputed { .. })),
         rms: rp.reg.rms,
         unreliable: rp.reg.unreliable(),
         unsure: (0..rp.reg.located.len())

@@ -421,9 +421,28 @@ fn read_form(
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
+    // A box whose ring matched off where its neighbours put it reads the same at both
+    // places, surely: which place is right does not matter (on faxes fed unevenly, clean
+    // boxes stand a few pixels off their neighbours' line).
+    let same_at_own_ring = |i: usize, r: &crate::marks::BoxReading| {
+        reg.at_own_ring(i).is_some_and(|own| {
+            let b = &pk.boxes.boxes[i];
+            let f = measure(
+                &view,
+                &own,
+                i,
+                b,
+                pk.labels[i].as_ref(),
+                &pk.explained,
+                &pk.print,
+            );
+            let there = crate::marks::classify(f);
+            r.doubt.is_none() && there.doubt.is_none() && there.marked == r.marked
+        })
+    };
     for (i, r) in readings.iter_mut().enumerate() {
         // A fill or a drawn ring hides the printed one: a match off its place is the mark's.
-        let explained = reg.disputed_at(i) && r.hides_ring();
+        let explained = reg.disputed_at(i) && (r.hides_ring() || same_at_own_ring(i, r));
         if unreliable || (reg.unsure(i) && !explained) {
             r.doubt = Some(if unreliable {
                 crate::marks::Doubt::Unregistered
