@@ -2,6 +2,7 @@
 //! reference's ink grown ([`Explained`]), the page sampled through the registration,
 //! speckle and streaks dropped ([`Excess`]), and counts over it.
 
+use super::params::{STREAK_COVER, STREAK_END, STREAK_WIDTH};
 use crate::geometry::{Rect, round_i64};
 use crate::raster::{GrayImage, is_ink};
 use crate::register::Registration;
@@ -221,6 +222,7 @@ impl Excess {
             dropped,
         };
         e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, min_piece);
+        e.drop_broken_streaks(|x, y| explained.get(x, y));
         e
     }
 
@@ -290,7 +292,7 @@ impl Excess {
         let mut dots: Vec<Vec<usize>> = Vec::new();
         let mut stroke = false;
         for (comp, cw, ch) in self.pieces() {
-            let streak = ch * 2 >= h && cw <= 4;
+            let streak = ch * 2 >= h && cw <= STREAK_WIDTH;
             // On a standard-resolution fax the receiver's speckle dots (up to 4 pixels
             // across) come out twice as tall; pen marks were drawn before and keep their size.
             let tall_dot =
@@ -311,6 +313,68 @@ impl Excess {
                 self.dropped[p] = true;
                 self.mask[p] = false;
             }
+        }
+    }
+
+    /// Removes a streak that the form's print, or the fax, broke into pieces: narrow pieces
+    /// in one column that together run from the window's top rows to its bottom rows and
+    /// are ink, or hidden by print, over most of the height. A streak through a box is cut
+    /// by the box's printed sides into pieces shorter than the streak rule above sees; a
+    /// pen stroke stays inside or near its box and does not run the window's height.
+    fn drop_broken_streaks(&mut self, printed: impl Fn(i32, i32) -> bool) {
+        let (w, h) = (self.rect.w as usize, self.rect.h as usize);
+        if h == 0 {
+            return;
+        }
+        let mut narrow: Vec<(Vec<usize>, usize, usize, usize, usize)> = self
+            .pieces()
+            .into_iter()
+            .filter(|&(_, cw, _)| cw <= STREAK_WIDTH)
+            .map(|(comp, _, _)| {
+                let x0 = comp.iter().map(|p| p % w).min().unwrap_or(0);
+                let x1 = comp.iter().map(|p| p % w).max().unwrap_or(0);
+                let y0 = comp.iter().map(|p| p / w).min().unwrap_or(0);
+                let y1 = comp.iter().map(|p| p / w).max().unwrap_or(0);
+                (comp, x0, x1, y0, y1)
+            })
+            .collect();
+        narrow.sort_by_key(|n| n.1);
+        let end = ((STREAK_END * h as f32).ceil() as usize).max(1);
+        let mut start = 0;
+        while start < narrow.len() {
+            // A run of pieces whose columns overlap within a pixel (a streak leans little).
+            let mut stop = start + 1;
+            let mut right = narrow[start].2;
+            while stop < narrow.len() && narrow[stop].1 <= right + 1 {
+                right = right.max(narrow[stop].2);
+                stop += 1;
+            }
+            let group = &narrow[start..stop];
+            let left = group.iter().map(|n| n.1).min().unwrap_or(0);
+            let top = group.iter().map(|n| n.3).min().unwrap_or(h);
+            let bottom = group.iter().map(|n| n.4).max().unwrap_or(0);
+            if stop - start >= 2
+                && right - left < STREAK_WIDTH + 2
+                && top < end
+                && bottom + end >= h
+            {
+                let covered = (0..h)
+                    .filter(|&y| {
+                        (left..=right).any(|x| {
+                            self.mask[y * w + x]
+                                || printed(self.rect.x + x as i32, self.rect.y + y as i32)
+                        })
+                    })
+                    .count();
+                if covered as f32 >= STREAK_COVER * h as f32 {
+                    for (comp, ..) in group {
+                        for &p in comp {
+                            self.mask[p] = false;
+                        }
+                    }
+                }
+            }
+            start = stop;
         }
     }
 
@@ -436,5 +500,42 @@ mod tests {
         // while it is long enough.
         assert_eq!(e.compact_in(&zone, &hole, 50, (3, 8)), (8 + 12, 8));
         assert_eq!(e.compact_in(&zone, &hole, 50, (3, 9)), (8 + 12, 0));
+    }
+
+    fn window(w: usize, h: usize, ink: &[(usize, usize)]) -> Excess {
+        let mut mask = vec![false; w * h];
+        for &(x, y) in ink {
+            mask[y * w + x] = true;
+        }
+        Excess {
+            rect: Rect::new(0, 0, w as i32, h as i32),
+            unknown: vec![false; mask.len()],
+            dropped: vec![false; mask.len()],
+            mask,
+        }
+    }
+
+    #[test]
+    fn a_streak_cut_by_the_print_it_crosses_goes_and_a_pen_stroke_stays() {
+        // A 48 px window round a box printed on rows 14..16 and 32..34: a 2 px streak in
+        // column 20 runs the window's height, cut into three pieces by the print.
+        let printed = |_: i32, y: i32| (14..17).contains(&y) || (32..35).contains(&y);
+        let streak: Vec<(usize, usize)> = (0..48)
+            .filter(|&y| !printed(0, y as i32))
+            .flat_map(|y| [(20, y), (21, y)])
+            .collect();
+        let mut e = window(48, 48, &streak);
+        e.drop_broken_streaks(printed);
+        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 0);
+        // A pen stroke of the same width inside the box alone, and a streak's piece that
+        // stops short of the window's bottom, stay.
+        let stroke: Vec<(usize, usize)> = (18..31).flat_map(|y| [(20, y), (21, y)]).collect();
+        let mut e = window(48, 48, &stroke);
+        e.drop_broken_streaks(printed);
+        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 26);
+        let short: Vec<(usize, usize)> = streak.iter().copied().filter(|&(_, y)| y < 30).collect();
+        let mut e = window(48, 48, &short);
+        e.drop_broken_streaks(printed);
+        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), short.len() as u32);
     }
 }

@@ -9,9 +9,10 @@
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
 //! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides), `decide` (the reading), and the passes
 //! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
-//! and `beside` (a mark beside a box, alone in its question).
+//! and `alone` (a question's only candidate mark, beside its box or weak in it, read as
+//! its answer).
 
-mod beside;
+mod alone;
 mod decide;
 mod excess;
 mod hidden;
@@ -19,7 +20,7 @@ mod measure;
 mod neighbours;
 pub mod params;
 
-pub use beside::beside_alone_read_as_chosen;
+pub use alone::{beside_alone_read_as_chosen, weak_alone_read_as_chosen};
 pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;

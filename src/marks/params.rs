@@ -39,10 +39,26 @@ pub const UNKNOWN_DOUBT: u32 = area(0.16);
 pub const CLOSE_BLANK: u32 = area(0.48);
 /// A label this circled probably has a circle around it, whose strokes may cross neighbours.
 pub const CIRCLE_NEIGHBOUR: f32 = 0.15;
+/// A scanner streak is at most this many pixels wide (a pen line on a fax is wider, or
+/// leans).
+pub const STREAK_WIDTH: usize = length(0.51) as usize;
+/// A streak broken into pieces (by the print it crosses, or by the fax) is dropped when its
+/// pieces reach within this share of the window's height from its top and its bottom ...
+pub const STREAK_END: f32 = 0.12;
+/// ... and are ink, or hidden by print, over this share of the window's rows.
+pub const STREAK_COVER: f32 = 0.7;
 /// Less ink than this inside is a faint or small mark, or stray ink (a neighbour's stroke,
 /// a side note, a box line off by a pixel): on faxes the project did not make, these are
-/// as often unmarked boxes as light ticks, so a person decides.
+/// as often unmarked boxes as light ticks, so a person decides (unless it is its
+/// question's only candidate and looks like a pen's: [`WEAK_CORE`]).
 pub const WEAK_MARK: u32 = area(0.73);
+/// A weak mark alone in its question (see `marks::alone`) is read as chosen when at least
+/// this share of its ink lies clear of the printed sides ([`CORE_CLEAR`]): slivers that a
+/// bolder fax or a pixel of misfit leaves along the sides are mostly within it ...
+pub const WEAK_CORE: f32 = 0.3;
+/// ... or, when it also hugs the box outside, it crosses the box's sides at most this
+/// often (a tick's or check's tail leaves once or twice; a streak or a passing line more).
+pub const WEAK_CROSSINGS: u32 = 2;
 /// Heavy ink that fills much of the box, spills around it and crosses its sides, short of
 /// a filled box: a struck-through or scribbled-out mark as often as a big tick.
 pub const HEAVY_INNER: u32 = area(1.77);

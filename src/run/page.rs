@@ -418,6 +418,7 @@ fn read_form(
         &mut readings,
     );
     crate::marks::beside_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
+    crate::marks::weak_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();

@@ -1,0 +1,210 @@
+//! Ink that is a question's only candidate answer, read as a person reads it: when
+//! nothing else in the question is marked or in doubt, a mark that alone would be asked
+//! about is that box's answer, if its ink looks like a pen's.
+//!
+//! Two classes, both from faxes the project did not make:
+//! - a tick made just beside an empty box ([`beside_alone_read_as_chosen`]): ticks beside
+//!   an empty box were the largest share of boxes asked about; where nothing else in the
+//!   question was marked or in doubt, every one with a tick's worth of ink was a chosen
+//!   mark. Beside another mark of the same question the same ink is as often that mark's
+//!   overrun or a circle's arc, so those stay with a person.
+//! - a small or light mark in the box ([`weak_alone_read_as_chosen`]): less ink than a
+//!   sure mark, but clear of the printed sides, or leaving the box as a pen stroke does.
+//!   Slivers of a bolder print or a pixel of misfit hug the sides; a streak or a line
+//!   from elsewhere crosses the sides many times or passes by without touching the box.
+
+use super::decide::{BoxReading, Doubt};
+use super::params::*;
+use crate::register::BoxModel;
+
+/// Reads as chosen each box asked about for ink beside it whose hugging ink is mostly
+/// tick-like pieces (see [`BESIDE_TICK`]) and whose question has no other box marked or
+/// in doubt on this page. Run after every pass that may clear or add a doubt beside a box
+/// (neighbours' marks, circles round labels).
+pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
+    read_alone_as_chosen(boxes, out, 0.6, |r| {
+        let f = r.features;
+        r.doubt == Some(Doubt::Beside) && f.close_tick >= BESIDE_TICK && f.close_tick * 2 >= f.close
+    });
+}
+
+/// Reads as chosen each box asked about only for having less ink inside than a sure mark
+/// ([`WEAK_MARK`]) whose question has no other box marked or in doubt on this page, when
+/// its ink is a pen's: either wholly inside with at least [`WEAK_CORE`] of it clear of the
+/// printed sides, or also hugging the box and crossing its sides at most
+/// [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
+pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
+    read_alone_as_chosen(boxes, out, 0.55, |r| {
+        let f = r.features;
+        let weak = r.marked
+            && !r.by_circle
+            && r.doubt == Some(Doubt::Unsure)
+            && (INNER_MARK..WEAK_MARK).contains(&f.inner);
+        let inside = f.near == 0 && f.core as f32 >= WEAK_CORE * f.inner as f32;
+        let leaving = f.close > 0 && f.runs_left + f.runs_right <= WEAK_CROSSINGS;
+        weak && (inside || leaving)
+    });
+}
+
+/// Sets each box that `candidate` picks as marked, without doubt, at `confidence`, when no
+/// other box of its question is marked or in doubt.
+fn read_alone_as_chosen(
+    boxes: &[BoxModel],
+    out: &mut [BoxReading],
+    confidence: f32,
+    candidate: impl Fn(&BoxReading) -> bool,
+) {
+    let lone: Vec<usize> = (0..out.len())
+        .filter(|&k| candidate(&out[k]))
+        .filter(|&k| {
+            (0..out.len()).all(|j| {
+                j == k
+                    || boxes[j].question != boxes[k].question
+                    || (!out[j].marked && out[j].doubt.is_none())
+            })
+        })
+        .collect();
+    for k in lone {
+        out[k].marked = true;
+        out[k].doubt = None;
+        out[k].confidence = confidence;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Rect;
+    use crate::marks::{BoxFeatures, classify};
+    use crate::raster::GrayImage;
+
+    fn boxes(questions: &[usize]) -> Vec<BoxModel> {
+        let reference = GrayImage::from_pixel(100, 400, image::Luma([255]));
+        questions
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| {
+                BoxModel::new(
+                    &reference,
+                    q,
+                    i as u32 + 1,
+                    Rect::new(20, 20 + 60 * i as i32, 20, 20),
+                )
+            })
+            .collect()
+    }
+
+    fn beside(tick: u32, close: u32) -> BoxFeatures {
+        BoxFeatures {
+            inner_area: 400,
+            near: close * 2,
+            close,
+            close_compact: tick,
+            close_tick: tick,
+            runs_left: 1,
+            around: 0.15,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_tick_beside_the_only_marked_box_of_its_question_is_its_answer() {
+        let b = boxes(&[0, 0, 0]);
+        let mut out: Vec<BoxReading> = [
+            BoxFeatures::default(),
+            beside(30, 34),
+            BoxFeatures::default(),
+        ]
+        .into_iter()
+        .map(classify)
+        .collect();
+        assert_eq!(out[1].doubt, Some(Doubt::Beside), "{:?}", out[1]);
+        beside_alone_read_as_chosen(&b, &mut out);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        assert!(!out[0].marked && !out[2].marked);
+    }
+
+    #[test]
+    fn beside_ink_stays_asked_about_next_to_another_mark_or_when_thin_or_passing() {
+        let tick = BoxFeatures {
+            inner: 80,
+            core: 60,
+            ..BoxFeatures::default()
+        };
+        // Another box of the same question holds a mark: the ink may be its overrun.
+        let b = boxes(&[0, 0]);
+        let mut out: Vec<BoxReading> = [tick, beside(30, 34)].into_iter().map(classify).collect();
+        beside_alone_read_as_chosen(&b, &mut out);
+        assert_eq!(out[1].doubt, Some(Doubt::Beside), "{:?}", out[1]);
+        // In another question it is not.
+        let b = boxes(&[0, 1]);
+        let mut out: Vec<BoxReading> = [tick, beside(30, 34)].into_iter().map(classify).collect();
+        beside_alone_read_as_chosen(&b, &mut out);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        // Too little tick-like ink (dashes of a streak are narrow), or mostly passing ink.
+        let b = boxes(&[0]);
+        for f in [
+            beside(10, 34),
+            BoxFeatures {
+                close_tick: 4,
+                ..beside(30, 34)
+            },
+            beside(30, 80),
+        ] {
+            let mut out = vec![classify(f)];
+            beside_alone_read_as_chosen(&b, &mut out);
+            assert_eq!(out[0].doubt, Some(Doubt::Beside), "{:?}", out[0]);
+        }
+    }
+
+    fn weak(inner: u32, core: u32, near: u32, close: u32, runs: u32) -> BoxFeatures {
+        BoxFeatures {
+            inner_area: 400,
+            inner,
+            core,
+            near,
+            close,
+            runs_right: runs,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_weak_mark_alone_in_its_question_is_read_when_its_ink_is_a_pens() {
+        let b = boxes(&[0, 0, 0]);
+        for f in [
+            // A small dot or light tick clear of the sides.
+            weak(30, 20, 0, 0, 0),
+            // A light check whose tail leaves the box once.
+            weak(30, 5, 20, 15, 1),
+        ] {
+            let mut out: Vec<BoxReading> = [BoxFeatures::default(), f, BoxFeatures::default()]
+                .into_iter()
+                .map(classify)
+                .collect();
+            assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
+            weak_alone_read_as_chosen(&b, &mut out);
+            assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        }
+        for f in [
+            // Slivers along the printed sides.
+            weak(30, 5, 0, 0, 0),
+            // Ink round the box that does not touch it.
+            weak(30, 20, 20, 0, 0),
+            // A line crossing the sides again and again.
+            weak(30, 20, 40, 15, 3),
+        ] {
+            let mut out = vec![classify(f)];
+            weak_alone_read_as_chosen(&boxes(&[0]), &mut out);
+            assert_eq!(out[0].doubt, Some(Doubt::Unsure), "{:?}", out[0]);
+        }
+        // Beside another mark of its question it stays with a person.
+        let sure = weak(120, 100, 0, 0, 0);
+        let mut out: Vec<BoxReading> = [sure, weak(30, 20, 0, 0, 0)]
+            .into_iter()
+            .map(classify)
+            .collect();
+        weak_alone_read_as_chosen(&boxes(&[0, 0]), &mut out);
+        assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
+    }
+}
