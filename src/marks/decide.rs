@@ -226,9 +226,14 @@ pub fn classify_page(
                 continue;
             }
             let o = &mut out[bi];
-            // A circle's stroke through a box enters and leaves it; ink that stays inside
-            // (less than a speck of it hugging the box) is this box's own mark.
-            let leaves = o.features.close >= SPECKLE as u32;
+            // A circle's stroke through a box enters it across one side and leaves across
+            // another, or ends in it after passing along this box's own label too: ink that
+            // stays inside (less than a speck of it hugging the box), or leaves it once as
+            // a tick's tail does with no arc along the label, is this box's own mark.
+            let f = &o.features;
+            let leaves = f.close >= SPECKLE as u32
+                && (f.runs_left + f.runs_right >= NEIGHBOUR_CROSSINGS
+                    || f.circle >= CIRCLE_NEIGHBOUR);
             if o.marked
                 && !o.by_circle
                 && o.doubt.is_none()
@@ -465,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn a_mark_near_a_circled_label_is_asked_about_only_when_its_ink_leaves_the_box() {
+    fn a_mark_near_a_circled_label_is_asked_about_only_when_its_ink_crosses_the_box() {
         let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
         let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
             .iter()
@@ -488,6 +493,21 @@ mod tests {
         // The same ink running out of the box may be the circle's stroke.
         let through = features(90, 30, 0.2, 1);
         let read = classify_page(&boxes, &labels, &[circled, through]);
+        assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
+        // Ink that leaves across one side only, once (a tick's tail), is the box's own.
+        let tail = BoxFeatures {
+            runs_left: 0,
+            ..through
+        };
+        let read = classify_page(&boxes, &labels, &[circled, tail]);
+        assert!(read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
+        // Unless the circle's arc also runs along its own label: its end may lie in the box.
+        let arc_end = BoxFeatures {
+            circle: 0.2,
+            circle_run: 2.0,
+            ..tail
+        };
+        let read = classify_page(&boxes, &labels, &[circled, arc_end]);
         assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
     }
 

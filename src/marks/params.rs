@@ -122,6 +122,9 @@ pub const STRIKE_LEFT_FAR: f32 = 0.2;
 pub const NEIGHBOUR_LOOK: i32 = 2;
 /// Less ink than this inside a box near a circled label may be that circle's stroke.
 pub const NEIGHBOUR_INNER: u32 = area(2.42);
+/// A neighbour's circle stroke through a box crosses the box's sides at least this often
+/// (in across one side, out across another); a tick's tail leaves across one, once.
+pub const NEIGHBOUR_CROSSINGS: u32 = 2;
 
 /// See [`super::hidden`]: reference pixels darker than this are print. Not the ink
 /// threshold: the thin strokes of brackets and kana are grey in the reference and come
