@@ -2,7 +2,7 @@
 //! nothing else in the question is marked or in doubt, a mark that alone would be asked
 //! about is that box's answer, if its ink looks like a pen's.
 //!
-//! Two classes, both from faxes the project did not make:
+//! Three classes, all from faxes the project did not make:
 //! - a tick made just beside an empty box ([`beside_alone_read_as_chosen`]): ticks beside
 //!   an empty box were the largest share of boxes asked about; where nothing else in the
 //!   question was marked or in doubt, every one with a tick's worth of ink was a chosen
@@ -12,6 +12,12 @@
 //!   sure mark, but clear of the printed sides, or leaving the box as a pen stroke does.
 //!   Slivers of a bolder print or a pixel of misfit hug the sides; a streak or a line
 //!   from elsewhere crosses the sides many times or passes by without touching the box.
+//! - a mark struck through or scribbled over in a single-choice question whose only other
+//!   mark is sure ([`taken_back_beside_one_answer`]): the respondent changed the answer.
+//!   On six corpora every such box struck across (out on both sides of it) was a mark
+//!   taken back; a heavy mark running on over its label only was once a second answer,
+//!   and in multi-choice questions a struck mark beside other marks is as often kept, so
+//!   those stay with a person.
 
 use super::decide::{BoxReading, Doubt};
 use super::params::*;
@@ -44,6 +50,40 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
         let leaving = f.close > 0 && f.runs_left + f.runs_right <= WEAK_CROSSINGS;
         weak && (inside || leaving)
     });
+}
+
+/// Reads as taken back (not marked, no doubt) each box asked about as a correction, its
+/// ink crossing out over the paper before the box as well, whose question is single-choice (`single(question)`) and has exactly one other box marked,
+/// surely, and none other in doubt on this page.
+pub fn taken_back_beside_one_answer(
+    boxes: &[BoxModel],
+    single: impl Fn(usize) -> bool,
+    out: &mut [BoxReading],
+) {
+    let taken: Vec<usize> = (0..out.len())
+        .filter(|&k| {
+            // Struck across: the ink also runs out over the paper before the box. A heavy
+            // mark whose tail runs on over the label alone may be a second answer.
+            let f = out[k].features;
+            out[k].doubt == Some(Doubt::Correction)
+                && single(boxes[k].question)
+                && f.runs_left >= 1
+                && f.beyond_left > 0.0
+        })
+        .filter(|&k| {
+            let others =
+                (0..out.len()).filter(|&j| j != k && boxes[j].question == boxes[k].question);
+            let sure = others
+                .clone()
+                .filter(|&j| out[j].marked && out[j].doubt.is_none());
+            sure.count() == 1 && others.clone().all(|j| out[j].doubt.is_none())
+        })
+        .collect();
+    for k in taken {
+        out[k].marked = false;
+        out[k].doubt = None;
+        out[k].confidence = 0.6;
+    }
 }
 
 /// Sets each box that `candidate` picks as marked, without doubt, at `confidence`, when no
@@ -206,5 +246,49 @@ mod tests {
             .collect();
         weak_alone_read_as_chosen(&boxes(&[0, 0]), &mut out);
         assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
+    }
+
+    #[test]
+    fn a_struck_mark_beside_a_single_choice_questions_one_sure_answer_is_taken_back() {
+        let struck = BoxFeatures {
+            inner_area: 400,
+            inner: 150,
+            core: 90,
+            near: 130,
+            close: 90,
+            runs_left: 1,
+            runs_right: 2,
+            beyond_right: 1.0,
+            beyond_left: 0.3,
+            ..Default::default()
+        };
+        let tick = weak(100, 80, 0, 0, 0);
+        let read = |fs: &[BoxFeatures], single: bool| {
+            let b = boxes(&vec![0; fs.len()]);
+            let mut out: Vec<BoxReading> = fs.iter().copied().map(classify).collect();
+            assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
+            taken_back_beside_one_answer(&b, |_| single, &mut out);
+            out
+        };
+        let out = read(&[struck, tick, BoxFeatures::default()], true);
+        assert!(!out[0].marked && out[0].doubt.is_none(), "{:?}", out[0]);
+        assert!(out[1].marked && out[1].doubt.is_none());
+        // Not in a multi-choice question, nor with no other answer or two of them.
+        for (fs, single) in [
+            (vec![struck, tick], false),
+            (vec![struck, BoxFeatures::default()], true),
+            (vec![struck, tick, tick], true),
+        ] {
+            let out = read(&fs, single);
+            assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
+        }
+        // Nor a heavy mark whose ink runs on over its label only: perhaps a second answer.
+        let tail = BoxFeatures {
+            runs_left: 0,
+            beyond_left: 0.0,
+            ..struck
+        };
+        let out = read(&[tail, tick], true);
+        assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
     }
 }

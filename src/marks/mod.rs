@@ -10,7 +10,7 @@
 //! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides), `decide` (the reading), and the passes
 //! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
 //! and `alone` (a question's only candidate mark, beside its box or weak in it, read as
-//! its answer).
+//! its answer; a correction beside a single-choice question's one sure answer).
 
 mod alone;
 mod decide;
@@ -20,7 +20,9 @@ mod measure;
 mod neighbours;
 pub mod params;
 
-pub use alone::{beside_alone_read_as_chosen, weak_alone_read_as_chosen};
+pub use alone::{
+    beside_alone_read_as_chosen, taken_back_beside_one_answer, weak_alone_read_as_chosen,
+};
 pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;

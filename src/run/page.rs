@@ -419,6 +419,12 @@ fn read_form(
     );
     crate::marks::beside_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
     crate::marks::weak_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
+    let template = &kit.templates[id.template];
+    crate::marks::taken_back_beside_one_answer(
+        &pk.boxes.boxes,
+        |q| template.questions[q].kind == crate::template::Kind::Single,
+        &mut readings,
+    );
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
