@@ -214,6 +214,7 @@ pub fn classify_page(
         }
     }
     passing_strokes_explained(boxes, labels, &mut out);
+    partial_rings_read(boxes, labels, &mut out);
     for (ci, c) in out.clone().iter().enumerate() {
         if c.features.circle < CIRCLE_NEIGHBOUR {
             continue;
@@ -285,18 +286,40 @@ fn passing_strokes_explained(boxes: &[BoxModel], labels: &[Option<Rect>], out: &
         if out[k].doubt != Some(Doubt::Beside) || f.close_compact > 0 || f.enclosed {
             continue;
         }
-        let s = boxes[k].rect.w.max(boxes[k].rect.h);
-        let here = boxes[k].rect.inflate(s / 3);
-        let circled_near = (0..out.len()).any(|j| {
-            let o = &out[j];
-            let sj = boxes[j].rect.w.max(boxes[j].rect.h);
-            let by_label =
-                o.by_circle && labels[j].is_some_and(|l| l.inflate(sj * 3 / 2).intersects(&here));
-            j != k && o.doubt.is_none() && by_label
-        });
-        if circled_near {
+        if circled_near(boxes, labels, out, k) {
             out[k].doubt = None;
             out[k].confidence = 0.6;
+        }
+    }
+}
+
+/// Whether a neighbour of box `k` is read, surely, as chosen by a circle round its label
+/// that reaches the ink hugging box `k`.
+fn circled_near(boxes: &[BoxModel], labels: &[Option<Rect>], out: &[BoxReading], k: usize) -> bool {
+    let s = boxes[k].rect.w.max(boxes[k].rect.h);
+    let here = boxes[k].rect.inflate(s / 3);
+    (0..out.len()).any(|j| {
+        let o = &out[j];
+        let sj = boxes[j].rect.w.max(boxes[j].rect.h);
+        let by_label =
+            o.by_circle && labels[j].is_some_and(|l| l.inflate(sj * 3 / 2).intersects(&here));
+        j != k && o.doubt.is_none() && by_label
+    })
+}
+
+/// An empty box asked about for ink beside it that reaches round it in at least
+/// [`RING_PARTIAL`] of the directions, with no circled neighbour's label near to explain
+/// the ink: a ring drawn round the box, short or faint in places, as a person reads it.
+fn partial_rings_read(boxes: &[BoxModel], labels: &[Option<Rect>], out: &mut [BoxReading]) {
+    for k in 0..out.len() {
+        let f = out[k].features;
+        if out[k].doubt == Some(Doubt::Beside)
+            && f.around >= RING_PARTIAL
+            && !circled_near(boxes, labels, out, k)
+        {
+            out[k].marked = true;
+            out[k].doubt = None;
+            out[k].confidence = 0.5 + f.around / 2.0;
         }
     }
 }
@@ -509,6 +532,41 @@ mod tests {
         };
         let read = classify_page(&boxes, &labels, &[circled, arc_end]);
         assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
+    }
+
+    #[test]
+    fn a_ring_drawn_short_round_an_empty_box_is_chosen_unless_a_circled_neighbour_explains_it() {
+        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
+        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .collect();
+        let labels = vec![
+            Some(Rect::new(50, 20, 300, 20)),
+            Some(Rect::new(50, 60, 300, 20)),
+        ];
+        let short_ring = BoxFeatures {
+            close_compact: 0,
+            ..features(0, 60, 0.55, 1)
+        };
+        let read = classify_page(&boxes, &labels, &[BoxFeatures::default(), short_ring]);
+        assert!(read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
+        // Less of a ring is ink beside the box: asked about.
+        let arc = BoxFeatures {
+            around: 0.4,
+            ..short_ring
+        };
+        let read = classify_page(&boxes, &labels, &[BoxFeatures::default(), arc]);
+        assert_eq!(read[1].doubt, Some(Doubt::Beside), "{:?}", read[1]);
+        // A circle round the neighbour's label reaching here explains the same ink.
+        let circled = BoxFeatures {
+            circle: 0.9,
+            circle_run: 10.0,
+            ..features(0, 60, 0.3, 1)
+        };
+        let read = classify_page(&boxes, &labels, &[circled, short_ring]);
+        assert!(!read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
     }
 
     #[test]

@@ -76,6 +76,10 @@ pub const CENTRE_DOT: u32 = area(0.19);
 /// Unexplained ink just outside the box in this share of directions is a ring round it;
 /// marks beside the box, struck-through marks and neighbours' circles reach far fewer.
 pub const RING_AROUND: f32 = 0.7;
+/// A ring round an empty box drawn short (open, or faint in places) still reaches this
+/// share of directions: on faxes the project did not make, every box asked about for ink
+/// beside it that reached half its directions was ringed, by itself or beside other marks.
+pub const RING_PARTIAL: f32 = 0.5;
 /// Ink hugging an empty box and crossing out past its side: a mark made just beside it.
 pub const BESIDE_CLOSE: u32 = area(0.19);
 /// A piece of ink spanning this many box sizes or more is a stroke passing by (a circle

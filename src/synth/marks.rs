@@ -154,10 +154,18 @@ pub fn draw(
         }
         MarkStyle::CircleBox => {
             let r = s * rng.random_range(0.75..0.95);
-            pen::ellipse(
+            // One ring in three is drawn short, open on one side: the independent corpora
+            // had rings round the box that reach only half to three quarters round.
+            let turns = if rng.random_bool(1.0 / 3.0) {
+                0.55..0.8
+            } else {
+                1.02..1.15
+            };
+            pen::arc(
                 img,
                 (j(rng, cx), j(rng, cy)),
                 (r * rng.random_range(1.0..1.2), r),
+                turns,
                 width * 0.8,
                 ink,
                 rng,

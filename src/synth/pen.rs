@@ -53,8 +53,22 @@ pub fn ellipse(
     ink: u8,
     rng: &mut impl Rng,
 ) {
+    arc(img, (cx, cy), (rx, ry), 1.02..1.15, width, ink, rng);
+}
+
+/// Part of an ellipse (or a little more than all of it), `turns` of a full turn from a
+/// random start: a ring drawn short leaves a gap.
+pub fn arc(
+    img: &mut GrayImage,
+    (cx, cy): (f32, f32),
+    (rx, ry): (f32, f32),
+    turns: std::ops::Range<f32>,
+    width: f32,
+    ink: u8,
+    rng: &mut impl Rng,
+) {
     let start = rng.random_range(0.0..std::f32::consts::TAU);
-    let sweep = std::f32::consts::TAU * rng.random_range(1.02..1.15);
+    let sweep = std::f32::consts::TAU * rng.random_range(turns);
     let n = 48;
     let tilt = rng.random_range(-0.15..0.15f32);
     let pts: Vec<(f32, f32)> = (0..=n)
