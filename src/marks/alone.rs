@@ -134,6 +134,10 @@ mod tests {
             .collect()
     }
 
+    fn classified(fs: &[BoxFeatures]) -> Vec<BoxReading> {
+        fs.iter().copied().map(classify).collect()
+    }
+
     fn beside(tick: u32, close: u32) -> BoxFeatures {
         BoxFeatures {
             inner_area: 400,
@@ -150,14 +154,11 @@ mod tests {
     #[test]
     fn a_tick_beside_the_only_marked_box_of_its_question_is_its_answer() {
         let b = boxes(&[0, 0, 0]);
-        let mut out: Vec<BoxReading> = [
+        let mut out = classified(&[
             BoxFeatures::default(),
             beside(30, 34),
             BoxFeatures::default(),
-        ]
-        .into_iter()
-        .map(classify)
-        .collect();
+        ]);
         assert_eq!(out[1].doubt, Some(Doubt::Beside), "{:?}", out[1]);
         beside_alone_read_as_chosen(&b, &mut out);
         assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
@@ -218,10 +219,7 @@ mod tests {
             // A light check whose tail leaves the box once.
             weak(30, 5, 20, 15, 1),
         ] {
-            let mut out: Vec<BoxReading> = [BoxFeatures::default(), f, BoxFeatures::default()]
-                .into_iter()
-                .map(classify)
-                .collect();
+            let mut out = classified(&[BoxFeatures::default(), f, BoxFeatures::default()]);
             assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
             weak_alone_read_as_chosen(&b, &mut out);
             assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);

@@ -451,10 +451,10 @@ mod tests {
         assert!(words.marked && words.doubt.is_some(), "{words:?}");
     }
 
-    #[test]
-    fn strokes_passing_from_a_circled_neighbour_explain_ink_beside_a_box() {
+    /// Two options one above the other, boxes at the left, long labels beside them.
+    fn two_options() -> (Vec<BoxModel>, Vec<Option<Rect>>) {
         let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
-        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
+        let boxes = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
             .iter()
             .enumerate()
             .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
@@ -463,11 +463,22 @@ mod tests {
             Some(Rect::new(50, 20, 300, 20)),
             Some(Rect::new(50, 60, 300, 20)),
         ];
-        let circled = BoxFeatures {
+        (boxes, labels)
+    }
+
+    /// An option chosen by a circle round its label, the circle's arcs hugging its box.
+    fn circled() -> BoxFeatures {
+        BoxFeatures {
             circle: 0.9,
             circle_run: 10.0,
             ..features(0, 60, 0.3, 1)
-        };
+        }
+    }
+
+    #[test]
+    fn strokes_passing_from_a_circled_neighbour_explain_ink_beside_a_box() {
+        let (boxes, labels) = two_options();
+        let circled = circled();
         let passing = BoxFeatures {
             close_compact: 0,
             ..features(0, 40, 0.3, 1)
@@ -494,21 +505,8 @@ mod tests {
 
     #[test]
     fn a_mark_near_a_circled_label_is_asked_about_only_when_its_ink_crosses_the_box() {
-        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
-        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
-            .collect();
-        let labels = vec![
-            Some(Rect::new(50, 20, 300, 20)),
-            Some(Rect::new(50, 60, 300, 20)),
-        ];
-        let circled = BoxFeatures {
-            circle: 0.9,
-            circle_run: 10.0,
-            ..features(0, 60, 0.3, 1)
-        };
+        let (boxes, labels) = two_options();
+        let circled = circled();
         // A tick wholly inside the box below: its own mark.
         let inside = features(90, 0, 0.0, 0);
         let read = classify_page(&boxes, &labels, &[circled, inside]);
@@ -536,16 +534,7 @@ mod tests {
 
     #[test]
     fn a_ring_drawn_short_round_an_empty_box_is_chosen_unless_a_circled_neighbour_explains_it() {
-        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
-        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
-            .collect();
-        let labels = vec![
-            Some(Rect::new(50, 20, 300, 20)),
-            Some(Rect::new(50, 60, 300, 20)),
-        ];
+        let (boxes, labels) = two_options();
         let short_ring = BoxFeatures {
             close_compact: 0,
             ..features(0, 60, 0.55, 1)
@@ -560,11 +549,7 @@ mod tests {
         let read = classify_page(&boxes, &labels, &[BoxFeatures::default(), arc]);
         assert_eq!(read[1].doubt, Some(Doubt::Beside), "{:?}", read[1]);
         // A circle round the neighbour's label reaching here explains the same ink.
-        let circled = BoxFeatures {
-            circle: 0.9,
-            circle_run: 10.0,
-            ..features(0, 60, 0.3, 1)
-        };
+        let circled = circled();
         let read = classify_page(&boxes, &labels, &[circled, short_ring]);
         assert!(!read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
     }
