@@ -428,13 +428,12 @@ fn read_form(
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
-    // A box whose ring matched off where its neighbours put it reads the same at both
-    // places, surely: which place is right does not matter (on faxes fed unevenly, clean
-    // boxes stand a few pixels off their neighbours' line).
-    let same_at_own_ring = |i: usize, r: &crate::marks::BoxReading| {
-        reg.at_own_ring(i).is_some_and(|own| {
+    // The reading of a box at the place its own ring matched, when that is off where its
+    // neighbours put it.
+    let at_own_ring = |i: usize| {
+        reg.at_own_ring(i).map(|own| {
             let b = &pk.boxes.boxes[i];
-            let f = measure(
+            crate::marks::classify(measure(
                 &view,
                 &own,
                 i,
@@ -442,14 +441,18 @@ fn read_form(
                 pk.labels[i].as_ref(),
                 &pk.explained,
                 &pk.print,
-            );
-            let there = crate::marks::classify(f);
-            r.doubt.is_none() && there.doubt.is_none() && there.marked == r.marked
+            ))
         })
     };
     for (i, r) in readings.iter_mut().enumerate() {
-        // A fill or a drawn ring hides the printed one: a match off its place is the mark's.
-        let explained = reg.disputed_at(i) && (r.hides_ring() || same_at_own_ring(i, r));
+        let disputed = reg.disputed_at(i);
+        let own = if disputed && !r.hides_ring() {
+            at_own_ring(i)
+        } else {
+            None
+        };
+        let explained;
+        (*r, explained) = at_disputed_place(*r, disputed, own);
         if unreliable || (reg.unsure(i) && !explained) {
             r.doubt = Some(if unreliable {
                 crate::marks::Doubt::Unregistered
@@ -527,6 +530,40 @@ fn read_form(
     })
 }
 
+/// A box's reading where its neighbours put it (`here`), given whether its own ring
+/// matched off that place (`disputed`) and its reading there (`own`, when looked at): the
+/// reading to keep, and whether the disputed place is explained (no need to ask where the
+/// box is).
+///
+/// - A fill or a drawn ring hides the printed one: a match off its place is the mark's.
+/// - A box that reads the same at both places, surely, does not depend on which is right
+///   (on faxes fed unevenly, clean boxes stand a few pixels off their neighbours' line).
+/// - Ink read where the neighbours put a box whose printed ring stands clean a few pixels
+///   away is the print or mark of something else (a label, a neighbour's stroke): the box
+///   is read at its ring. On six corpora every box read marked at the neighbours' place
+///   and surely blank at its own ring was unmarked.
+fn at_disputed_place(
+    here: BoxReading,
+    disputed: bool,
+    own: Option<BoxReading>,
+) -> (BoxReading, bool) {
+    if !disputed {
+        return (here, false);
+    }
+    if here.hides_ring() {
+        return (here, true);
+    }
+    let Some(o) = own else {
+        return (here, false);
+    };
+    let sure = |r: &BoxReading| r.doubt.is_none();
+    if here.marked && !o.marked && sure(&o) {
+        let confidence = o.confidence.min(0.6);
+        return (BoxReading { confidence, ..o }, true);
+    }
+    (here, sure(&here) && sure(&o) && o.marked == here.marked)
+}
+
 #[cfg(test)]
 mod area_tests {
     use super::*;
@@ -574,6 +611,46 @@ mod area_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::marks::{BoxFeatures, classify};
+
+    #[test]
+    fn a_disputed_box_is_read_at_its_clean_ring_and_asked_about_otherwise() {
+        let blank = classify(BoxFeatures {
+            inner_area: 400,
+            ..Default::default()
+        });
+        let tick = classify(BoxFeatures {
+            inner_area: 400,
+            inner: 90,
+            core: 70,
+            ..Default::default()
+        });
+        let weak = classify(BoxFeatures {
+            inner_area: 400,
+            inner: 30,
+            core: 20,
+            ..Default::default()
+        });
+        assert!(!blank.marked && tick.marked && weak.doubt.is_some());
+        // Not disputed: nothing to explain.
+        let (r, explained) = at_disputed_place(tick, false, None);
+        assert!(r.marked && !explained);
+        // Ink where the neighbours put it, sure or weak, the ring clean a few pixels
+        // away: blank.
+        for here in [tick, weak] {
+            let (r, explained) = at_disputed_place(here, true, Some(blank));
+            assert!(!r.marked && r.doubt.is_none() && explained, "{r:?}");
+        }
+        // The same, surely, at both places.
+        let (r, explained) = at_disputed_place(blank, true, Some(blank));
+        assert!(!r.marked && explained);
+        // Blank here, ink at the ring, or anything unsure: where is the box? Ask.
+        for (here, own) in [(blank, tick), (blank, weak), (tick, weak)] {
+            let (r, explained) = at_disputed_place(here, true, Some(own));
+            assert!(!explained && r.marked == here.marked, "{here:?} {own:?}");
+        }
+        assert!(!at_disputed_place(tick, true, None).1);
+    }
 
     fn page(w: u32, h: u32, dpi_x: f32, dpi_y: f32) -> PageImage {
         PageImage {
