@@ -127,6 +127,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(true, 0.4, Some(Doubt::Correction));
     }
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
+        // A ring drawn round the box that touches it leaves a little ink inside; it runs
+        // past both sides and round half the directions or more.
+        if f.around >= RING_PARTIAL && f.runs_left >= 1 && f.runs_right >= 1 {
+            return r(true, 0.5 + f.around / 2.0, None);
+        }
         return r(true, 0.5, Some(Doubt::Unsure));
     }
     if f.inner >= INNER_MARK {
@@ -552,6 +557,23 @@ mod tests {
         let circled = circled();
         let read = classify_page(&boxes, &labels, &[circled, short_ring]);
         assert!(!read[1].marked && read[1].doubt.is_none(), "{:?}", read[1]);
+    }
+
+    #[test]
+    fn a_ring_touching_the_box_is_chosen_though_it_leaves_weak_ink_inside() {
+        let ring = classify(BoxFeatures {
+            inner: 30,
+            core: 8,
+            near: 300,
+            ..features(30, 170, 0.6, 2)
+        });
+        assert!(ring.marked && ring.doubt.is_none(), "{ring:?}");
+        // Ink round half the box on one side only is not a ring.
+        let one_side = classify(BoxFeatures {
+            runs_right: 0,
+            ..ring.features
+        });
+        assert_eq!(one_side.doubt, Some(Doubt::Unsure), "{one_side:?}");
     }
 
     #[test]

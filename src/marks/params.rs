@@ -79,6 +79,8 @@ pub const RING_AROUND: f32 = 0.7;
 /// A ring round an empty box drawn short (open, or faint in places) still reaches this
 /// share of directions: on faxes the project did not make, every box asked about for ink
 /// beside it that reached half its directions was ringed, by itself or beside other marks.
+/// A ring that touches the box leaves weak ink inside it; passing both sides as well, it
+/// is read the same.
 pub const RING_PARTIAL: f32 = 0.5;
 /// Ink hugging an empty box and crossing out past its side: a mark made just beside it.
 pub const BESIDE_CLOSE: u32 = area(0.19);
