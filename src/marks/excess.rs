@@ -187,6 +187,21 @@ pub(super) fn sample_page<'a>(
     (mask, unknown)
 }
 
+/// One 8-connected piece of a window's mask: its pixels' indices and bounds (x0, y0, x1,
+/// y1, inclusive), in window pixels.
+struct WindowPiece {
+    pixels: Vec<usize>,
+    bounds: (usize, usize, usize, usize),
+}
+
+impl WindowPiece {
+    /// Its width and height.
+    fn size(&self) -> (usize, usize) {
+        let (x0, y0, x1, y1) = self.bounds;
+        (x1 - x0 + 1, y1 - y0 + 1)
+    }
+}
+
 /// A window of unexplained ink in template coordinates.
 pub(super) struct Excess {
     pub(super) rect: Rect,
@@ -221,14 +236,23 @@ impl Excess {
             unknown,
             dropped,
         };
-        e.drop_noise(if drop_dots { page.row_scale } else { 1.0 }, min_piece);
-        e.drop_broken_streaks(|x, y| explained.get(x, y));
+        e.clean(
+            if drop_dots { page.row_scale } else { 1.0 },
+            min_piece,
+            |x, y| explained.get(x, y),
+        );
         e
     }
 
-    /// The 8-connected pieces of ink in the mask, each as its pixels' indices and its
-    /// width and height.
-    fn pieces(&self) -> Vec<(Vec<usize>, usize, usize)> {
+    /// Drops noise ([`Excess::drop_noise`]), then streaks that print or the fax broke into
+    /// pieces ([`Excess::drop_broken_streaks`]), from one pass over the window's pieces.
+    fn clean(&mut self, row_scale: f32, speckle: usize, printed: impl Fn(i32, i32) -> bool) {
+        let narrow = self.drop_noise(row_scale, speckle);
+        self.drop_broken_streaks(narrow, printed);
+    }
+
+    /// The 8-connected pieces of ink in the mask, in the order of their first pixel.
+    fn pieces(&self) -> Vec<WindowPiece> {
         let (w, h) = (self.rect.w as usize, self.rect.h as usize);
         let mut seen = vec![false; w * h];
         let mut stack = Vec::new();
@@ -256,11 +280,16 @@ impl Excess {
                     }
                 }
             }
-            let xs = comp.iter().map(|p| p % w);
-            let ys = comp.iter().map(|p| p / w);
-            let cw = xs.clone().max().unwrap() - xs.min().unwrap() + 1;
-            let ch = ys.clone().max().unwrap() - ys.min().unwrap() + 1;
-            out.push((comp, cw, ch));
+            let bounds =
+                comp.iter()
+                    .fold((usize::MAX, usize::MAX, 0, 0), |(x0, y0, x1, y1), &p| {
+                        let (x, y) = (p % w, p / w);
+                        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+                    });
+            out.push(WindowPiece {
+                pixels: comp,
+                bounds,
+            });
         }
         out
     }
@@ -268,52 +297,66 @@ impl Excess {
     /// The pieces of ink in the window, in template coordinates.
     pub(super) fn pieces_at(&self) -> Vec<Piece> {
         let w = self.rect.w as usize;
+        let (ox, oy) = (self.rect.x, self.rect.y);
         self.pieces()
             .into_iter()
-            .map(|(comp, _, _)| {
-                let points: Vec<(i32, i32)> = comp
+            .map(|piece| {
+                let points = piece
+                    .pixels
                     .iter()
-                    .map(|&p| ((p % w) as i32 + self.rect.x, (p / w) as i32 + self.rect.y))
+                    .map(|&p| ((p % w) as i32 + ox, (p / w) as i32 + oy))
                     .collect();
-                let bounds = points.iter().fold(
-                    (i32::MAX, i32::MAX, i32::MIN, i32::MIN),
-                    |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
+                let (x0, y0, x1, y1) = piece.bounds;
+                let bounds = (
+                    x0 as i32 + ox,
+                    y0 as i32 + oy,
+                    x1 as i32 + ox,
+                    y1 as i32 + oy,
                 );
                 Piece { points, bounds }
             })
             .collect()
     }
 
-    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass.
-    pub(super) fn drop_noise(&mut self, row_scale: f32, speckle: usize) {
+    /// Removes speckle-sized pieces and the thin vertical streaks of dirty scanner glass;
+    /// returns the pieces kept that are no wider than a streak.
+    fn drop_noise(&mut self, row_scale: f32, speckle: usize) -> Vec<WindowPiece> {
         let h = self.rect.h as usize;
         // Tall dots are dropped only when no pen stroke is near: a thin stroke on a
         // standard-resolution page breaks into pieces of the same size.
-        let mut dots: Vec<Vec<usize>> = Vec::new();
+        let mut dots: Vec<WindowPiece> = Vec::new();
+        let mut narrow: Vec<WindowPiece> = Vec::new();
         let mut stroke = false;
-        for (comp, cw, ch) in self.pieces() {
+        for piece in self.pieces() {
+            let (cw, ch) = piece.size();
+            let n = piece.pixels.len();
             let streak = ch * 2 >= h && cw <= STREAK_WIDTH;
             // On a standard-resolution fax the receiver's speckle dots (up to 4 pixels
             // across) come out twice as tall; pen marks were drawn before and keep their size.
-            let tall_dot =
-                row_scale > 1.5 && cw <= 4 && (ch as f32) <= 4.5 * row_scale && comp.len() <= 28;
-            if comp.len() < speckle || streak {
-                for p in comp {
+            let tall_dot = row_scale > 1.5 && cw <= 4 && (ch as f32) <= 4.5 * row_scale && n <= 28;
+            if n < speckle || streak {
+                for &p in &piece.pixels {
                     self.mask[p] = false;
                     self.dropped[p] = !streak;
                 }
             } else if tall_dot {
-                dots.push(comp);
+                dots.push(piece);
             } else {
                 stroke = true;
+                if cw <= STREAK_WIDTH {
+                    narrow.push(piece);
+                }
             }
         }
-        if !stroke {
-            for p in dots.into_iter().flatten() {
+        if stroke {
+            narrow.extend(dots.into_iter().filter(|d| d.size().0 <= STREAK_WIDTH));
+        } else {
+            for p in dots.into_iter().flat_map(|d| d.pixels) {
                 self.dropped[p] = true;
                 self.mask[p] = false;
             }
         }
+        narrow
     }
 
     /// Removes a streak that the form's print, or the fax, broke into pieces: narrow pieces
@@ -321,38 +364,31 @@ impl Excess {
     /// are ink, or hidden by print, over most of the height. A streak through a box is cut
     /// by the box's printed sides into pieces shorter than the streak rule above sees; a
     /// pen stroke stays inside or near its box and does not run the window's height.
-    fn drop_broken_streaks(&mut self, printed: impl Fn(i32, i32) -> bool) {
+    /// `narrow`: the window's pieces no wider than a streak (see [`Excess::drop_noise`]).
+    fn drop_broken_streaks(
+        &mut self,
+        mut narrow: Vec<WindowPiece>,
+        printed: impl Fn(i32, i32) -> bool,
+    ) {
         let (w, h) = (self.rect.w as usize, self.rect.h as usize);
         if h == 0 {
             return;
         }
-        let mut narrow: Vec<(Vec<usize>, usize, usize, usize, usize)> = self
-            .pieces()
-            .into_iter()
-            .filter(|&(_, cw, _)| cw <= STREAK_WIDTH)
-            .map(|(comp, _, _)| {
-                let x0 = comp.iter().map(|p| p % w).min().unwrap_or(0);
-                let x1 = comp.iter().map(|p| p % w).max().unwrap_or(0);
-                let y0 = comp.iter().map(|p| p / w).min().unwrap_or(0);
-                let y1 = comp.iter().map(|p| p / w).max().unwrap_or(0);
-                (comp, x0, x1, y0, y1)
-            })
-            .collect();
-        narrow.sort_by_key(|n| n.1);
+        narrow.sort_by_key(|n| (n.bounds.0, n.pixels[0]));
         let end = ((STREAK_END * h as f32).ceil() as usize).max(1);
         let mut start = 0;
         while start < narrow.len() {
             // A run of pieces whose columns overlap within a pixel (a streak leans little).
             let mut stop = start + 1;
-            let mut right = narrow[start].2;
-            while stop < narrow.len() && narrow[stop].1 <= right + 1 {
-                right = right.max(narrow[stop].2);
+            let mut right = narrow[start].bounds.2;
+            while stop < narrow.len() && narrow[stop].bounds.0 <= right + 1 {
+                right = right.max(narrow[stop].bounds.2);
                 stop += 1;
             }
             let group = &narrow[start..stop];
-            let left = group.iter().map(|n| n.1).min().unwrap_or(0);
-            let top = group.iter().map(|n| n.3).min().unwrap_or(h);
-            let bottom = group.iter().map(|n| n.4).max().unwrap_or(0);
+            let left = group.iter().map(|n| n.bounds.0).min().unwrap_or(0);
+            let top = group.iter().map(|n| n.bounds.1).min().unwrap_or(h);
+            let bottom = group.iter().map(|n| n.bounds.3).max().unwrap_or(0);
             if stop - start >= 2
                 && right - left < STREAK_WIDTH + 2
                 && top < end
@@ -367,10 +403,8 @@ impl Excess {
                     })
                     .count();
                 if covered as f32 >= STREAK_COVER * h as f32 {
-                    for (comp, ..) in group {
-                        for &p in comp {
-                            self.mask[p] = false;
-                        }
+                    for &p in group.iter().flat_map(|n| &n.pixels) {
+                        self.mask[p] = false;
                     }
                 }
             }
@@ -525,17 +559,17 @@ mod tests {
             .flat_map(|y| [(20, y), (21, y)])
             .collect();
         let mut e = window(48, 48, &streak);
-        e.drop_broken_streaks(printed);
+        e.clean(1.0, 1, printed);
         assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 0);
         // A pen stroke of the same width inside the box alone, and a streak's piece that
         // stops short of the window's bottom, stay.
         let stroke: Vec<(usize, usize)> = (18..31).flat_map(|y| [(20, y), (21, y)]).collect();
         let mut e = window(48, 48, &stroke);
-        e.drop_broken_streaks(printed);
+        e.clean(1.0, 1, printed);
         assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 26);
         let short: Vec<(usize, usize)> = streak.iter().copied().filter(|&(_, y)| y < 30).collect();
         let mut e = window(48, 48, &short);
-        e.drop_broken_streaks(printed);
+        e.clean(1.0, 1, printed);
         assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), short.len() as u32);
     }
 }

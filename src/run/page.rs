@@ -445,14 +445,10 @@ fn read_form(
         })
     };
     for (i, r) in readings.iter_mut().enumerate() {
-        let disputed = reg.disputed_at(i);
-        let own = if disputed && !r.hides_ring() {
-            at_own_ring(i)
-        } else {
-            None
-        };
+        // Looked at only where it may change the reading (a fill hides its ring).
+        let own = if r.hides_ring() { None } else { at_own_ring(i) };
         let explained;
-        (*r, explained) = at_disputed_place(*r, disputed, own);
+        (*r, explained) = at_disputed_place(*r, reg.disputed_at(i), own);
         if unreliable || (reg.unsure(i) && !explained) {
             r.doubt = Some(if unreliable {
                 crate::marks::Doubt::Unregistered
