@@ -53,8 +53,9 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
 }
 
 /// Reads as taken back (not marked, no doubt) each box asked about as a correction, its
-/// ink crossing out over the paper before the box as well, whose question is single-choice (`single(question)`) and has exactly one other box marked,
-/// surely, and none other in doubt on this page.
+/// ink crossing out over the paper before the box as well, whose question is
+/// single-choice (`single(question)`) and has exactly one other box marked, surely, and
+/// none other in doubt on this page.
 pub fn taken_back_beside_one_answer(
     boxes: &[BoxModel],
     single: impl Fn(usize) -> bool,
@@ -71,12 +72,10 @@ pub fn taken_back_beside_one_answer(
                 && f.beyond_left > 0.0
         })
         .filter(|&k| {
-            let others =
-                (0..out.len()).filter(|&j| j != k && boxes[j].question == boxes[k].question);
-            let sure = others
-                .clone()
-                .filter(|&j| out[j].marked && out[j].doubt.is_none());
-            sure.count() == 1 && others.clone().all(|j| out[j].doubt.is_none())
+            let sure = others_in_question(boxes, k)
+                .filter(|&j| out[j].marked && out[j].doubt.is_none())
+                .count();
+            sure == 1 && others_in_question(boxes, k).all(|j| out[j].doubt.is_none())
         })
         .collect();
     for k in taken {
@@ -96,19 +95,18 @@ fn read_alone_as_chosen(
 ) {
     let lone: Vec<usize> = (0..out.len())
         .filter(|&k| candidate(&out[k]))
-        .filter(|&k| {
-            (0..out.len()).all(|j| {
-                j == k
-                    || boxes[j].question != boxes[k].question
-                    || (!out[j].marked && out[j].doubt.is_none())
-            })
-        })
+        .filter(|&k| others_in_question(boxes, k).all(|j| !out[j].marked && out[j].doubt.is_none()))
         .collect();
     for k in lone {
         out[k].marked = true;
         out[k].doubt = None;
         out[k].confidence = confidence;
     }
+}
+
+/// The other boxes of box `k`'s question on this page.
+fn others_in_question(boxes: &[BoxModel], k: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..boxes.len()).filter(move |&j| j != k && boxes[j].question == boxes[k].question)
 }
 
 #[cfg(test)]
