@@ -12,10 +12,12 @@
 //! 2026-12-20 08:39  CLINIC  043-4878-8623  #8555  1/2
 //! ```
 
+pub mod agree;
 pub mod area;
 mod locate;
 mod parse;
 
+pub use agree::{HeardPage, agree};
 pub use locate::{FORM_GAP, header_band, words};
 pub use parse::{looks_numeric, parse};
 

@@ -166,7 +166,7 @@ pub fn looks_numeric(word: &str) -> bool {
 
 /// `text` with the characters a recogniser confuses with digits replaced where they sit
 /// between digits (or a digit and a hyphen), byte offsets kept.
-fn undo_confusions(text: &str) -> String {
+pub(super) fn undo_confusions(text: &str) -> String {
     let cs: Vec<char> = text.chars().collect();
     let numeric = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_digit() || *c == '-');
     cs.iter()

@@ -20,10 +20,12 @@ pub struct Frames {
 
 /// A greedy reading: the labels emitted and each one's probability (the highest frame
 /// probability it was read from).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Greedy {
     pub labels: Vec<usize>,
     pub probs: Vec<f32>,
+    /// The frame each label was first read at.
+    pub starts: Vec<usize>,
 }
 
 impl Greedy {
@@ -49,10 +51,7 @@ impl Frames {
 
     /// Greedy decoding over the blank and the classes `allowed` admits.
     pub fn greedy(&self, allowed: impl Fn(usize) -> bool) -> Greedy {
-        let mut out = Greedy {
-            labels: Vec::new(),
-            probs: Vec::new(),
-        };
+        let mut out = Greedy::default();
         let mut prev = 0usize;
         for t in 0..self.frames {
             let row = self.row(t);
@@ -66,6 +65,7 @@ impl Frames {
             if best != 0 && best != prev {
                 out.labels.push(best);
                 out.probs.push(p);
+                out.starts.push(t);
             } else if best != 0 && best == prev {
                 let last = out.probs.last_mut().expect("a label was pushed");
                 *last = last.max(p);
@@ -73,6 +73,20 @@ impl Frames {
             prev = best;
         }
         out
+    }
+
+    /// The frames `frames` with only the classes `classes` kept, in that order (the
+    /// first should be the blank, 0): a small copy to score strings over those classes
+    /// later, when the full rows (every class of the model) are no longer kept.
+    pub fn select(&self, classes: &[usize], frames: std::ops::Range<usize>) -> Frames {
+        let frames = frames.start.min(self.frames)..frames.end.min(self.frames);
+        Frames {
+            frames: frames.len(),
+            classes: classes.len(),
+            probs: frames
+                .flat_map(|t| classes.iter().map(move |&c| self.row(t)[c]))
+                .collect(),
+        }
     }
 
     /// Natural log of the probability that the line reads exactly `labels` (summed over
@@ -169,6 +183,7 @@ mod tests {
         );
         let g = f.greedy(|_| true);
         assert_eq!(g.labels, vec![1, 1, 2]);
+        assert_eq!(g.starts, vec![0, 3, 4]);
         assert_eq!(g.probs, vec![0.9, 0.7, 0.6]);
         assert!((g.min_prob() - 0.6).abs() < 1e-6);
     }

@@ -7,6 +7,7 @@
 //! stops a page: the field is left empty and sent to a person.
 
 pub mod ctc;
+pub mod digits;
 pub mod engine;
 pub mod lines;
 pub mod ppocr;
@@ -293,7 +294,7 @@ pub fn read_printed_line(
     line: &GrayImage,
     kind: OcrEngine,
     numeric: &dyn Fn(&str) -> bool,
-) -> Result<String, String> {
+) -> Result<recognise::PrintedWord, String> {
     with_engine(kind, |e| {
         e.read_line(line, numeric).map_err(|e| e.to_string())
     })?

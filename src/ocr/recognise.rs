@@ -9,6 +9,7 @@
 //! matched to a name afterwards.
 
 use super::ctc::{Frames, Greedy, log_add};
+use super::digits::DigitEvidence;
 use super::engine::{self as tess, Layout};
 use super::lines;
 use super::ppocr::{self, PpOcrError};
@@ -82,9 +83,19 @@ pub trait Recognise {
         &mut self,
         line: &GrayImage,
         numeric: &dyn Fn(&str) -> bool,
-    ) -> Result<String, OcrError>;
+    ) -> Result<PrintedWord, OcrError>;
     /// Below these confidences a reading goes to a person.
     fn thresholds(&self) -> Thresholds;
+}
+
+/// A word of printed text as read.
+#[derive(Debug, Clone)]
+pub struct PrintedWord {
+    /// The text, spaces kept.
+    pub text: String,
+    /// What the recogniser saw of its digits, to score other readings of a number in it
+    /// (PP-OCR only).
+    pub digits: Option<DigitEvidence>,
 }
 
 /// Confidences (each engine's own scale) under which a reading goes to a person.
@@ -238,18 +249,27 @@ impl Recognise for PpOcr {
         &mut self,
         line: &GrayImage,
         numeric: &dyn Fn(&str) -> bool,
-    ) -> Result<String, OcrError> {
+    ) -> Result<PrintedWord, OcrError> {
         // Letters a small printed digit is taken for; other letters (FAX) stay.
         const LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
         let f = self.rec.frames_padded(line, HEADER_MIN_WIDTH)?;
         // Japanese text only (時, not 时).
-        let text = self.rec.spell(&f.greedy(|c| self.japanese[c]).labels);
-        if !numeric(&text) {
-            return Ok(text);
+        let mut g = f.greedy(|c| self.japanese[c]);
+        if numeric(&self.rec.spell(&g.labels)) {
+            g = f
+                .greedy(|c| self.japanese[c] && !LOOKALIKES.contains(self.rec.charset[c].as_str()));
         }
-        let g =
-            f.greedy(|c| self.japanese[c] && !LOOKALIKES.contains(self.rec.charset[c].as_str()));
-        Ok(self.rec.spell(&g.labels))
+        let rec = &self.rec;
+        let digits = DigitEvidence::new(
+            &f,
+            &g,
+            |l| rec.charset[l].clone(),
+            |c| rec.labels(&c.to_string()).map(|l| l[0]),
+        );
+        Ok(PrintedWord {
+            text: self.rec.spell(&g.labels),
+            digits,
+        })
     }
 
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError> {
@@ -264,10 +284,7 @@ impl Recognise for PpOcr {
                 Ok(self.reading(&g, false))
             }
             (TextFormat::Free, FieldShape::Box) => {
-                let mut all = Greedy {
-                    labels: Vec::new(),
-                    probs: Vec::new(),
-                };
+                let mut all = Greedy::default();
                 let mut text = String::new();
                 let area = field
                     .writing
@@ -351,14 +368,17 @@ impl Recognise for Tesseract {
         &mut self,
         line: &GrayImage,
         numeric: &dyn Fn(&str) -> bool,
-    ) -> Result<String, OcrError> {
+    ) -> Result<PrintedWord, OcrError> {
         let (w, h) = self.set_padded(line, crate::normalise::WORKING_DPI as u32)?;
         let whole = Rect::new(0, 0, w as i32, h as i32);
         let mut text = self.engine.read(&whole, Layout::Line, "")?.text;
         if numeric(&text) {
             text = self.engine.read(&whole, Layout::Line, "0123456789-")?.text;
         }
-        Ok(text.trim().to_string())
+        Ok(PrintedWord {
+            text: text.trim().to_string(),
+            digits: None,
+        })
     }
 
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError> {

@@ -231,6 +231,8 @@ fn process_file(
     times.decode += t0.elapsed();
     record.pages = pages.len();
     let mut read = Vec::new();
+    // Per page in order: its header as read.
+    let mut heard: Vec<crate::header::HeardPage> = Vec::new();
     for (i, p) in pages.into_iter().enumerate() {
         let page_no = i + 1;
         let reject = |reason: String| RejectRecord {
@@ -242,33 +244,36 @@ fn process_file(
             Ok(p) => p,
             Err(e) => {
                 record.rejected.push(reject(e.reason));
-                record.pages_read.push(crate::store::PageRecord {
-                    file: shown.clone(),
-                    page: page_no,
-                    header: None,
-                });
+                heard.push(Default::default());
                 continue;
             }
         };
-        let mut header = None;
         match guarded(|| page::read_page_and_header(kit, &p, page_no, ocr, &mut times)) {
             Ok(o) => {
-                header = o.header;
+                heard.push(o.heard);
                 match o.read {
                     Ok(rp) => read.push(rp),
                     Err(reason) => record.rejected.push(reject(reason)),
                 }
             }
-            Err(e) => record.rejected.push(reject(format!(
-                "internal error while reading page {page_no}: {e}"
-            ))),
+            Err(e) => {
+                heard.push(Default::default());
+                record.rejected.push(reject(format!(
+                    "internal error while reading page {page_no}: {e}"
+                )))
+            }
         }
-        record.pages_read.push(crate::store::PageRecord {
-            file: shown.clone(),
-            page: page_no,
-            header,
-        });
     }
+    crate::header::agree(&mut heard);
+    record.pages_read = heard
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| crate::store::PageRecord {
+            file: shown.clone(),
+            page: i + 1,
+            header: h.header,
+        })
+        .collect();
     let adjusted = read
         .iter()
         .filter(|p| p.adjustment != page::Adjustment::default())

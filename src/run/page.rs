@@ -178,7 +178,8 @@ fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
 /// One received page: its fax header line (read when OCR is on), and the page read or why
 /// it is not a page of a known form.
 pub struct PageOutcome {
-    pub header: Option<crate::header::FaxHeader>,
+    /// The header line as read (with the recogniser's evidence for its number).
+    pub heard: crate::header::HeardPage,
     pub read: Result<ReadPage, String>,
 }
 
@@ -208,7 +209,7 @@ pub fn read_page_and_header(
         Ok(n) => n,
         Err(e) => {
             return PageOutcome {
-                header: None,
+                heard: Default::default(),
                 read: Err(e.to_string()),
             };
         }
@@ -237,17 +238,22 @@ pub fn read_page_and_header(
             crate::header::header_band(img, i32::MAX).map(|r| crate::raster::crop(img, &r))
         }
     };
-    let header = band.and_then(|img| {
-        let kind = ocr?;
-        let mut text = Vec::new();
-        for w in crate::header::words(&img) {
-            let part = crate::raster::crop(&img, &w);
-            let read =
-                crate::ocr::read_printed_line(&part, kind, &crate::header::looks_numeric).ok()?;
-            text.push(read);
+    let mut heard = crate::header::HeardPage::default();
+    if let (Some(img), Some(kind)) = (band, ocr) {
+        let read: Result<Vec<_>, _> = crate::header::words(&img)
+            .iter()
+            .map(|w| {
+                let part = crate::raster::crop(&img, w);
+                crate::ocr::read_printed_line(&part, kind, &crate::header::looks_numeric)
+            })
+            .collect();
+        if let Ok(words) = read {
+            let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+            heard.header = Some(crate::header::parse(&text.join(" ")));
+            heard.words = words.into_iter().filter_map(|w| w.digits).collect();
         }
-        Some(crate::header::parse(&text.join(" ")))
-    });
+    }
+    let header = &heard.header;
     t.fields += t1.elapsed();
     if let (Ok(rp), Some(area)) = (
         &mut read,
@@ -259,7 +265,7 @@ pub fn read_page_and_header(
             prefer_area(f, area);
         }
     }
-    PageOutcome { header, read }
+    PageOutcome { heard, read }
 }
 
 /// A prefecture torn between names, one of them the sender's area's: that one is offered

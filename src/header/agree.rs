@@ -1,0 +1,250 @@
+//! One sender per transmission: the pages of one received file came in one call, and the
+//! header of each carries the same sender's number, its small print damaged differently
+//! on each page. A page's own reading is replaced by the reading likeliest over all the
+//! pages that read (nearly) the same number, scored against what the recogniser saw on
+//! each ([`DigitEvidence`]).
+
+use super::FaxHeader;
+use super::parse::undo_confusions;
+use crate::ocr::digits::DigitEvidence;
+use std::ops::Range;
+
+/// Readings this many edits apart or fewer are one number misread (a fax number differs
+/// from another sender's in most of its digits); further apart, another transmission's.
+const SAME_NUMBER: usize = 3;
+
+/// A page's header as read, with what the recogniser saw of each of its words (none when
+/// the engine keeps nothing, as Tesseract).
+#[derive(Debug, Clone, Default)]
+pub struct HeardPage {
+    pub header: Option<FaxHeader>,
+    pub words: Vec<DigitEvidence>,
+}
+
+/// Settles the sender's number over the pages of one received file (in page order).
+/// Pages whose readings are within [`SAME_NUMBER`] edits of each other form one
+/// transmission; each takes the reading that is likeliest over all of them. A page with
+/// a header line but no number read takes the number when the file holds one
+/// transmission. Where any page of a group kept no evidence, its readings are left.
+pub fn agree(pages: &mut [HeardPage]) {
+    let read: Vec<Option<String>> = pages
+        .iter()
+        .map(|p| p.header.as_ref().and_then(|h| h.sender.clone()))
+        .collect();
+    let groups = group(&read);
+    for g in &groups {
+        let found: Option<Vec<(&DigitEvidence, Range<usize>, String)>> = g
+            .iter()
+            .map(|&i| locate(&pages[i].words, read[i].as_deref()?))
+            .collect();
+        let Some(found) = found else { continue };
+        // Each candidate with the shape it was read in (its hyphens and spaces).
+        let mut candidates: Vec<(&str, &str)> = g
+            .iter()
+            .zip(&found)
+            .filter_map(|(&i, f)| Some((read[i].as_deref()?, f.2.as_str())))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup_by_key(|c| c.0);
+        let score = |(c, own): (&str, &str)| -> f64 {
+            found
+                .iter()
+                .map(|(ev, chars, run)| {
+                    // Written as this page shows the number when it read as many digits,
+                    // else as the candidate's own page showed it.
+                    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+                    let shape = if digits(run) == c.len() { run } else { own };
+                    ev.score(chars.clone(), &shaped(shape, c))
+                        .unwrap_or(f64::NEG_INFINITY)
+                })
+                .sum()
+        };
+        let best = candidates
+            .iter()
+            .map(|&c| (c.0, score(c)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(c, _)| c.to_string());
+        for &i in g {
+            if let Some(h) = pages[i].header.as_mut() {
+                h.sender = best.clone();
+            }
+        }
+    }
+    if let [g] = groups.as_slice() {
+        let sender = pages[g[0]].header.as_ref().and_then(|h| h.sender.clone());
+        for p in pages.iter_mut() {
+            if let Some(h) = p.header.as_mut().filter(|h| h.sender.is_none()) {
+                h.sender = sender.clone();
+            }
+        }
+    }
+}
+
+/// The pages with a number read, grouped: a page joins a group when its reading is
+/// within [`SAME_NUMBER`] edits of one already in it.
+fn group(read: &[Option<String>]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, r) in read.iter().enumerate() {
+        let Some(r) = r else { continue };
+        let near = |g: &Vec<usize>| {
+            g.iter().any(|&j| {
+                read[j]
+                    .as_deref()
+                    .is_some_and(|s| edits(r, s) <= SAME_NUMBER)
+            })
+        };
+        match groups.iter_mut().find(|g| near(g)) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    groups
+}
+
+/// The word where `digits` were read, the characters they were read from (with the
+/// hyphens and spaces between them), and those characters.
+fn locate<'a>(
+    words: &'a [DigitEvidence],
+    digits: &str,
+) -> Option<(&'a DigitEvidence, Range<usize>, String)> {
+    words.iter().find_map(|ev| {
+        let text: Vec<char> = undo_confusions(
+            &ev.text()
+                .chars()
+                .map(crate::ocr::text::narrow)
+                .collect::<String>(),
+        )
+        .chars()
+        .collect();
+        let digit_at: Vec<usize> = (0..text.len())
+            .filter(|&i| text[i].is_ascii_digit())
+            .collect();
+        let all: String = digit_at.iter().map(|&i| text[i]).collect();
+        let n = digits.chars().count();
+        (0..=all.len().checked_sub(n)?).find_map(|k| {
+            let (a, b) = (digit_at[k], digit_at[k + n - 1]);
+            let run: String = text[a..=b].iter().collect();
+            let joined = run
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+            (joined && all[k..k + n] == *digits).then(|| (ev, a..b + 1, run))
+        })
+    })
+}
+
+/// `candidate`'s digits written in the shape of `run` (its hyphens and spaces kept where
+/// they were read); digits beyond the run's are added at its end, and a shorter
+/// candidate ends the run early.
+fn shaped(run: &str, candidate: &str) -> String {
+    let mut digits = candidate.chars();
+    let mut out = String::new();
+    for c in run.chars() {
+        if c.is_ascii_digit() {
+            match digits.next() {
+                Some(d) => out.push(d),
+                None => break,
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.extend(digits);
+    out.trim_end_matches(['-', ' ']).to_string()
+}
+
+/// Levenshtein distance between two strings of digits.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(here + 1);
+            prev = here;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_distances() {
+        assert_eq!(shaped("0476-31-7616", "0475317618"), "0475-31-7618");
+        assert_eq!(shaped("0476 31 7616", "04753176189"), "0475 31 76189");
+        assert_eq!(shaped("047-631-7616", "047631761"), "047-631-761");
+        assert_eq!(edits("0475317618", "0476317616"), 2);
+        assert_eq!(edits("01150511640", "0115051640"), 1);
+        assert_eq!(edits("0475317618", "0926591146"), 8);
+    }
+
+    /// A page whose header read `shown`, each character surely but those at the
+    /// positions `doubt`.
+    fn page(shown: &str, doubt: &[usize]) -> HeardPage {
+        let mut seen = vec![(None, 0.9)];
+        for (i, c) in shown.chars().enumerate() {
+            let p = if doubt.contains(&i) { 0.45 } else { 0.95 };
+            seen.push((Some(c), p));
+            seen.push((None, 0.9));
+        }
+        HeardPage {
+            header: Some(FaxHeader {
+                text: shown.to_string(),
+                sender: Some(shown.replace('-', "")),
+                ..Default::default()
+            }),
+            words: vec![crate::ocr::digits::test_evidence(&seen)],
+        }
+    }
+
+    #[test]
+    fn the_pages_of_a_fax_settle_its_number_together() {
+        // Page 1 read a damaged 5 as 6, doubtfully; page 2 read it surely; page 3 found the
+        // header line but no number; page 4 is another sender's.
+        let mut pages = vec![
+            page("0476-31-7618", &[3]),
+            page("0475-31-7618", &[]),
+            HeardPage {
+                header: Some(FaxHeader::default()),
+                words: Vec::new(),
+            },
+            page("0926591145", &[]),
+        ];
+        agree(&mut pages);
+        let sender = |i: usize| pages[i].header.as_ref().unwrap().sender.clone();
+        assert_eq!(sender(0).as_deref(), Some("0475317618"));
+        assert_eq!(sender(1).as_deref(), Some("0475317618"));
+        // Two transmissions in the file: the page without a number is not guessed.
+        assert_eq!(sender(2), None);
+        assert_eq!(sender(3).as_deref(), Some("0926591145"));
+        // One transmission: it is.
+        pages.pop();
+        pages[2].header.as_mut().unwrap().sender = None;
+        agree(&mut pages);
+        assert_eq!(
+            pages[2].header.as_ref().unwrap().sender.as_deref(),
+            Some("0475317618")
+        );
+        // Without evidence (Tesseract), each page keeps its own reading.
+        let mut bare = vec![page("0476317618", &[]), page("0475317618", &[])];
+        bare.iter_mut().for_each(|p| p.words.clear());
+        agree(&mut bare);
+        assert_eq!(
+            bare[0].header.as_ref().unwrap().sender.as_deref(),
+            Some("0476317618")
+        );
+    }
+
+    #[test]
+    fn pages_are_grouped_by_near_readings() {
+        let r = |s: &str| Some(s.to_string());
+        let read = [r("0475317618"), None, r("0476317616"), r("0926591146")];
+        assert_eq!(group(&read), vec![vec![0, 2], vec![3]]);
+    }
+}
