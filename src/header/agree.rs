@@ -21,12 +21,22 @@ pub struct HeardPage {
     pub words: Vec<DigitEvidence>,
 }
 
-/// Settles the sender's number over the pages of one received file (in page order).
+/// Settles the sender's number over the pages of one received file (in page order),
+/// `file_name` the name the fax server gave it.
+///
 /// Pages whose readings are within [`SAME_NUMBER`] edits of each other form one
-/// transmission; each takes the reading that is likeliest over all of them. A page with
-/// a header line but no number read takes the number when the file holds one
-/// transmission. Where any page of a group kept no evidence, its readings are left.
-pub fn agree(pages: &mut [HeardPage]) {
+/// transmission; each takes the reading that is likeliest over all of them. Where any
+/// page of a group kept no evidence (Tesseract), its readings are left.
+///
+/// Many fax servers name a received file with the caller's number (the sending
+/// machine's identity, sent as data, not print): a fax number in the file name with as
+/// many digits as the group's reading, and only digits within [`SAME_NUMBER`] misread
+/// apart, is the number the small print shows. (A number with a digit more or fewer is
+/// printed differently from the server's record, and the header is what is reported.)
+///
+/// A page with a header line but no number read takes the number when the file holds
+/// one transmission.
+pub fn agree(pages: &mut [HeardPage], file_name: &str) {
     let read: Vec<Option<String>> = pages
         .iter()
         .map(|p| p.header.as_ref().and_then(|h| h.sender.clone()))
@@ -70,6 +80,11 @@ pub fn agree(pages: &mut [HeardPage]) {
             }
         }
     }
+    for h in pages.iter_mut().filter_map(|p| p.header.as_mut()) {
+        if let Some(n) = h.sender.as_deref().and_then(|s| recorded(file_name, s)) {
+            h.sender = Some(n);
+        }
+    }
     if let [g] = groups.as_slice() {
         let sender = pages[g[0]].header.as_ref().and_then(|h| h.sender.clone());
         for p in pages.iter_mut() {
@@ -78,6 +93,20 @@ pub fn agree(pages: &mut [HeardPage]) {
             }
         }
     }
+}
+
+/// The fax number in `file_name` (10 or 11 digits starting with 0, between other
+/// characters than digits) that differs from `read` only in a few digits.
+fn recorded(file_name: &str, read: &str) -> Option<String> {
+    file_name
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|n| {
+            (10..=11).contains(&n.len())
+                && n.starts_with('0')
+                && n.len() == read.len()
+                && n.chars().zip(read.chars()).filter(|(a, b)| a != b).count() <= SAME_NUMBER
+        })
+        .map(str::to_string)
 }
 
 /// The pages with a number read, grouped: a page joins a group when its reading is
@@ -216,7 +245,7 @@ mod tests {
             },
             page("0926591145", &[]),
         ];
-        agree(&mut pages);
+        agree(&mut pages, "rx000086.tif");
         let sender = |i: usize| pages[i].header.as_ref().unwrap().sender.clone();
         assert_eq!(sender(0).as_deref(), Some("0475317618"));
         assert_eq!(sender(1).as_deref(), Some("0475317618"));
@@ -226,7 +255,7 @@ mod tests {
         // One transmission: it is.
         pages.pop();
         pages[2].header.as_mut().unwrap().sender = None;
-        agree(&mut pages);
+        agree(&mut pages, "rx000086.tif");
         assert_eq!(
             pages[2].header.as_ref().unwrap().sender.as_deref(),
             Some("0475317618")
@@ -234,11 +263,33 @@ mod tests {
         // Without evidence (Tesseract), each page keeps its own reading.
         let mut bare = vec![page("0476317618", &[]), page("0475317618", &[])];
         bare.iter_mut().for_each(|p| p.words.clear());
-        agree(&mut bare);
+        agree(&mut bare, "rx000086.tif");
         assert_eq!(
             bare[0].header.as_ref().unwrap().sender.as_deref(),
             Some("0476317618")
         );
+    }
+
+    #[test]
+    fn the_callers_number_in_the_file_name_settles_misread_digits() {
+        let one = || vec![page("0110140769", &[])];
+        let sender = |p: &[HeardPage]| p[0].header.as_ref().unwrap().sender.clone();
+        let mut p = one();
+        agree(&mut p, "2026-12-12-0118440769-141.tif");
+        assert_eq!(sender(&p).as_deref(), Some("0118440769"));
+        // Not a number near the one printed, or printed with a digit more: left.
+        for name in [
+            "2026-12-12-0926591145-141.tif",
+            "2026-12-12-011044076-141.tif",
+            "0001104407690.tif",
+        ] {
+            let mut p = one();
+            agree(&mut p, name);
+            assert_eq!(sender(&p).as_deref(), Some("0110140769"), "{name}");
+        }
+        let mut p = vec![page("01150511640", &[])];
+        agree(&mut p, "2026-12-04-0115051640-028.tif");
+        assert_eq!(sender(&p).as_deref(), Some("01150511640"));
     }
 
     #[test]

@@ -264,7 +264,8 @@ fn process_file(
             }
         }
     }
-    crate::header::agree(&mut heard);
+    let name = Path::new(&shown).file_name().map(|n| n.to_string_lossy());
+    crate::header::agree(&mut heard, name.as_deref().unwrap_or(""));
     record.pages_read = heard
         .into_iter()
         .enumerate()
