@@ -266,6 +266,10 @@ fn process_file(
     }
     let name = Path::new(&shown).file_name().map(|n| n.to_string_lossy());
     crate::header::agree(&mut heard, name.as_deref().unwrap_or(""));
+    for rp in &mut read {
+        let header = heard.get(rp.file_page - 1).and_then(|h| h.header.as_ref());
+        page::prefer_senders_area(rp, header);
+    }
     record.pages_read = heard
         .into_iter()
         .enumerate()

@@ -217,7 +217,7 @@ pub fn read_page_and_header(
     t.normalise += t0.elapsed();
     // Kept for the header of a page read turned or not read at all.
     let as_received = ocr.map(|_| first.image.clone());
-    let mut read = read_form(kit, p, file_page, ocr, t, first);
+    let read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
     let band = match (&read, &as_received) {
         (_, None) => None,
@@ -253,24 +253,24 @@ pub fn read_page_and_header(
             heard.words = words.into_iter().filter_map(|w| w.digits).collect();
         }
     }
-    let header = &heard.header;
     t.fields += t1.elapsed();
-    if let (Ok(rp), Some(area)) = (
-        &mut read,
-        header
-            .as_ref()
-            .and_then(|h| crate::header::area::prefecture_of(h.sender.as_deref()?)),
-    ) {
-        for f in &mut rp.fields {
-            prefer_area(f, area);
-        }
-    }
     PageOutcome { heard, read }
 }
 
-/// A prefecture torn between names, one of them the sender's area's: that one is offered
+/// Each prefecture of the page torn between names, one of them the area's of the
+/// sender's number (`header`, as the pages of the fax settled it): that one is offered
 /// first (and is the cell's value), still for a person to confirm. A confident reading is
 /// never touched.
+pub fn prefer_senders_area(rp: &mut ReadPage, header: Option<&crate::header::FaxHeader>) {
+    let Some(area) = header.and_then(|h| crate::header::area::prefecture_of(h.sender.as_deref()?))
+    else {
+        return;
+    };
+    for f in &mut rp.fields {
+        prefer_area(f, area);
+    }
+}
+
 fn prefer_area(f: &mut FieldReading, area: &str) {
     for r in &mut f.doubt {
         if let Reason::PrefectureUnsure { top, .. } = r
