@@ -139,8 +139,9 @@ fn samples_match_truth_or_are_in_review() {
                     && (r["reason"].contains("blank") || r["reason"].contains("known form"))))
     );
     // pages.csv: a row for every page of every decoded file; the header line's sender
-    // read on some (the samples' small squashed headers are hard), and never the form's
-    // own printed number (返信FAX 050-3183-9316) taken for it.
+    // read on half (the samples' small squashed headers are hard: 10 of 24 page by page,
+    // 14 once the pages of each fax and the file names agree), and never the form's own
+    // printed number (返信FAX 050-3183-9316) taken for it.
     let pages = table(&out.join("pages.csv"));
     let mut truth_senders = HashMap::new();
     for set in ["hodanren", "chiba"] {
@@ -158,7 +159,7 @@ fn samples_match_truth_or_are_in_review() {
         })
         .count();
     assert!(
-        exact * 4 >= pages.len(),
+        exact * 2 >= pages.len(),
         "{exact} of {} senders read",
         pages.len()
     );
