@@ -317,11 +317,17 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
             }
             let row = &raw[(yy * w) as usize..((yy + 1) * w) as usize];
             let counts = &mut hits[(dy + SHIFT) as usize * side..][..side];
-            for (k, dx) in (-SHIFT..=SHIFT).enumerate() {
-                let xx = x + dx;
-                if xx >= 0 && xx < w && is_ink(row[xx as usize]) {
-                    counts[k] += 1;
-                }
+            // The part of the neighbourhood on the page, and where it starts in `counts`.
+            let (x0, x1) = ((x - SHIFT).max(0), (x + SHIFT).min(w - 1));
+            if x0 > x1 {
+                continue;
+            }
+            let from = (x0 - (x - SHIFT)) as usize;
+            for (c, &v) in counts[from..]
+                .iter_mut()
+                .zip(&row[x0 as usize..=x1 as usize])
+            {
+                *c += usize::from(is_ink(v));
             }
         }
     }
