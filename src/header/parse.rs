@@ -11,18 +11,35 @@ const MONTHS: [&str; 12] = [
 /// Reiwa year 1 is 2019.
 const REIWA_BASE: u32 = 2018;
 
+/// A date and time as one machine prints it: the pattern, with named groups `y`, `mo`
+/// (a number or a month's name), `d`, and the time's groups (see [`TIME`]).
+struct DateFormat {
+    re: Regex,
+    /// The year is Reiwa's (R08 is 2026).
+    reiwa: bool,
+}
+
+/// A time of day: `17:11`, `16時04分`, `10:23AM`, `PM 3:05`, `午後3時05分`.
+const TIME: &str = r"(?:(?P<ap1>AM|PM|午前|午後)\s*)?(?P<h>\d{1,2})\s*[:時]\s*(?P<mi>\d{2})\s*分?\s*(?P<ap2>AM|PM)?";
+/// What may stand between a date and its time: a weekday, `(火)`, `（火）` or `TUE`.
+const WEEKDAY: &str = r"(?:\s*[(（]\s*[^)）\s]{1,3}\s*[)）]|\s+[A-Za-z]{3}\.?)?\s*";
+
 struct Patterns {
-    /// 2026年11月23日 16時04分, 2026-12-20 08:39, 2026/12/20 08:39
-    ymd: Regex,
-    /// 12/20 2026 15:27
-    mdy: Regex,
-    /// 23-NOV-26 17:11
-    dmy: Regex,
-    /// R08.11.07 18:36
-    reiwa: Regex,
+    /// Tried in this order:
+    /// - R08.11.07 18:36 (Reiwa year)
+    /// - 2026年11月23日 16時04分, 2026-12-20 08:39, 2026/12/01(火) 10:23
+    /// - 12/20 2026 15:27, 12/20/2026 03:27PM
+    /// - 23-NOV-26 17:11, 01 DEC 2026 10:23
+    /// - DEC-01-2026 TUE 10:23AM
+    dates: Vec<DateFormat>,
     /// A run of digit groups with hyphens or single spaces between (a recogniser often
     /// reads a header's small hyphen as a gap).
     number: Regex,
+    /// A number in the international form (`+81 3 1234 5678`, `+81 (0)3-...`): its
+    /// domestic form starts with 0 where `+81` stands.
+    international: Regex,
+    /// An area code in brackets (`(03)1234-5678`, `03(1234)5678`).
+    bracketed: Regex,
     /// P01/02, P1/1, P.001
     page_p: Regex,
     /// 1/2 at the end
@@ -33,56 +50,93 @@ struct Patterns {
 
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     let re = |s: &str| Regex::new(s).expect("a valid pattern");
+    let date = |d: &str, reiwa: bool| DateFormat {
+        re: re(&format!("{d}{WEEKDAY}{TIME}")),
+        reiwa,
+    };
     Patterns {
-        ymd: re(
-            r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})\s*日?\s*(\d{1,2})\s*[:時]\s*(\d{2})",
-        ),
-        mdy: re(r"(\d{1,2})/(\d{1,2})\s*(\d{4})\s*(\d{1,2}):(\d{2})"),
-        dmy: re(r"(\d{1,2})-([A-Za-z]{3})-(\d{2})\s*(\d{1,2}):(\d{2})"),
-        reiwa: re(r"R\s*(\d{1,2})\.(\d{1,2})\.(\d{1,2})\s*(\d{1,2}):(\d{2})"),
+        dates: vec![
+            date(r"R\s*(?P<y>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<d>\d{1,2})", true),
+            date(
+                r"(?P<y>\d{4})\s*[年/\-.]\s*(?P<mo>\d{1,2})\s*[月/\-.]\s*(?P<d>\d{1,2})\s*日?",
+                false,
+            ),
+            date(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})[\s/]*(?P<y>\d{4})", false),
+            date(
+                r"(?P<d>\d{1,2})[\-\s]?(?P<mo>[A-Za-z]{3})[\-\s]?(?P<y>\d{2}(?:\d{2})?)",
+                false,
+            ),
+            date(
+                r"(?P<mo>[A-Za-z]{3})[\-\s.]?(?P<d>\d{1,2})[\-\s,]*(?P<y>\d{4})",
+                false,
+            ),
+        ],
         number: re(r"\d+(?:[\- ]\d+)*"),
+        international: re(r"[+十]\s*81[\s\-]*(?:\(\s*0\s*\)[\s\-]*)?(\d)"),
+        bracketed: re(r"\((\d{1,5})\)\s*(\d)"),
         page_p: re(r"P\.?\s*0*(\d{1,3})(?:\s*/\s*0*(\d{1,3}))?"),
         page_slash: re(r"(?:^|\s)0*(\d{1,3})\s*/\s*0*(\d{1,3})\s*$"),
         page_bare: re(r"(?:^|\s)(\d{3})\s*$"),
     }
 });
 
+/// The date and time in `text` as `YYYY-MM-DDTHH:MM`, and where it was found.
+fn sent_at(text: &str) -> Option<(Option<String>, std::ops::Range<usize>)> {
+    let num = |c: &regex::Captures, g: &str| c.name(g).and_then(|m| m.as_str().parse::<u32>().ok());
+    PATTERNS.dates.iter().find_map(|f| {
+        let c = f.re.captures(text)?;
+        let span = c.get(0)?.range();
+        let month = num(&c, "mo").or_else(|| {
+            let name = c.name("mo")?.as_str();
+            MONTHS
+                .iter()
+                .position(|m| m.eq_ignore_ascii_case(name))
+                .map(|i| i as u32 + 1)
+        });
+        let year = num(&c, "y").map(|y| match (f.reiwa, y) {
+            (true, y) => REIWA_BASE + y,
+            (false, y) if y < 100 => 2000 + y,
+            (false, y) => y,
+        });
+        let ap = c.name("ap1").or(c.name("ap2")).map(|m| m.as_str());
+        let hour = num(&c, "h").map(|h| match ap {
+            Some("PM" | "午後") if h < 12 => h + 12,
+            Some("AM" | "午前") if h == 12 => 0,
+            _ => h,
+        });
+        let stamp = match (year, month, num(&c, "d"), hour, num(&c, "mi")) {
+            (Some(y), Some(mo), Some(d), Some(h), Some(mi))
+                if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 =>
+            {
+                Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"))
+            }
+            _ => None,
+        };
+        Some((stamp, span))
+    })
+}
+
+/// `text` with an international or bracketed fax number written as a domestic one
+/// (`+81 3 1234 5678` → `03 1234 5678`, `(03)1234-5678` → `03-1234-5678`).
+fn domestic(text: &str) -> String {
+    let p = &*PATTERNS;
+    let t = p.international.replace_all(text, "0$1");
+    p.bracketed.replace_all(&t, "$1-$2").into_owned()
+}
+
 /// The header fields of one read line. OCR's full-width forms and letter-for-digit
 /// confusions inside numbers are undone first; what cannot be found stays `None`.
 pub fn parse(line: &str) -> FaxHeader {
     let p = &*PATTERNS;
-    let text: String = line.chars().map(crate::ocr::text::narrow).collect();
-    let text = text.trim().to_string();
+    let read: String = line.chars().map(crate::ocr::text::narrow).collect();
+    let read = read.trim().to_string();
     let num = |s: &str| s.parse::<u32>().ok();
-    let stamp = |y: u32, mo: u32, d: u32, h: u32, mi: u32| {
-        ((1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60)
-            .then(|| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}"))
+    // Dates and numbers are found in the line with its numbers written domestically.
+    let text = domestic(&read);
+    let (sent_at, date_span) = match sent_at(&text) {
+        Some((at, span)) => (at, Some(span)),
+        None => (None, None),
     };
-    let mut sent_at = None;
-    let mut date_span = None;
-    if let Some(c) = p.reiwa.captures(&text) {
-        let g = |i| num(&c[i]).unwrap_or(0);
-        sent_at = stamp(REIWA_BASE + g(1), g(2), g(3), g(4), g(5));
-        date_span = c.get(0).map(|m| m.range());
-    } else if let Some(c) = p.ymd.captures(&text) {
-        let g = |i| num(&c[i]).unwrap_or(0);
-        sent_at = stamp(g(1), g(2), g(3), g(4), g(5));
-        date_span = c.get(0).map(|m| m.range());
-    } else if let Some(c) = p.mdy.captures(&text) {
-        let g = |i| num(&c[i]).unwrap_or(0);
-        sent_at = stamp(g(3), g(1), g(2), g(4), g(5));
-        date_span = c.get(0).map(|m| m.range());
-    } else if let Some(c) = p.dmy.captures(&text) {
-        let g = |i| num(&c[i]).unwrap_or(0);
-        let month = MONTHS
-            .iter()
-            .position(|m| m.eq_ignore_ascii_case(&c[2]))
-            .map(|i| i as u32 + 1);
-        if let Some(mo) = month {
-            sent_at = stamp(2000 + g(3), mo, g(1), g(4), g(5));
-        }
-        date_span = c.get(0).map(|m| m.range());
-    }
     // The sender: a number of 10 or 11 digits starting with 0 (a Japanese fax number with
     // its area code), outside the date; one after "FAX" is preferred.
     let outside_date = |r: &std::ops::Range<usize>| {
@@ -141,7 +195,7 @@ pub fn parse(line: &str) -> FaxHeader {
         (None, None)
     };
     FaxHeader {
-        text,
+        text: read,
         sender,
         sent_at,
         page,
@@ -245,6 +299,45 @@ mod tests {
                 Some(1)
             )
         );
+    }
+
+    #[test]
+    fn international_numbers_weekdays_and_twelve_hour_clocks() {
+        assert_eq!(
+            h("DEC-01-2026 TUE 10:23AM   FROM: +81 3 1234 5678   CLINIC   P.001"),
+            (some("0312345678"), some("2026-12-01T10:23"), Some(1), None)
+        );
+        assert_eq!(
+            h("2026/12/01(火) 22:15  山田医院  TEL/FAX (0475)12-3456  P.1/2"),
+            (
+                some("0475123456"),
+                some("2026-12-01T22:15"),
+                Some(1),
+                Some(2)
+            )
+        );
+        assert_eq!(
+            h("01 DEC 2026 PM 3:05 +81-(0)92-123-4567 P01/01").1,
+            some("2026-12-01T15:05")
+        );
+        assert_eq!(
+            h("01 DEC 2026 PM 3:05 +81-(0)92-123-4567 P01/01").0,
+            some("0921234567")
+        );
+        assert_eq!(
+            h("2026年12月1日(火) 午後3時05分 FAX 03(1234)5678").1,
+            some("2026-12-01T15:05")
+        );
+        assert_eq!(
+            h("2026年12月1日(火) 午後3時05分 FAX 03(1234)5678").0,
+            some("0312345678")
+        );
+        assert_eq!(
+            h("12/20/2026 12:10AM FAX 0361263299").1,
+            some("2026-12-20T00:10")
+        );
+        // The line is kept as read.
+        assert_eq!(parse("＋８１ ３ １２３４ ５６７８").text, "+81 3 1234 5678");
     }
 
     #[test]

@@ -240,16 +240,23 @@ pub enum TtiStyle {
     Kanji,
     /// `R08.11.18 08:12   0312345678   name   001` (Reiwa year)
     Reiwa,
+    /// `NOV-18-2026 TUE 08:12AM   FROM: +81 3 1234 5678   name   P.001` (the number
+    /// as the machine sends it abroad)
+    International,
+    /// `2026/11/18(火) 20:12  name  TEL/FAX (03)1234-5678  P.1/2`
+    Weekday,
 }
 
 impl TtiStyle {
     /// A style for a file, from its seed alone.
     pub fn pick(seed: u64) -> TtiStyle {
-        match (seed >> 7) % 4 {
+        match (seed >> 7) % 6 {
             0 => TtiStyle::Slash,
             1 => TtiStyle::MonthName,
             2 => TtiStyle::Kanji,
-            _ => TtiStyle::Reiwa,
+            3 => TtiStyle::Reiwa,
+            4 => TtiStyle::International,
+            _ => TtiStyle::Weekday,
         }
     }
 
@@ -286,8 +293,39 @@ impl TtiStyle {
                 y - 2018,
                 s.name
             ),
+            TtiStyle::International => {
+                let (area, rest) = s.number.split_once('-').unwrap_or(("0", &s.number));
+                format!(
+                    "{}-{d:02}-{y} {} {:02}:{mi:02}{}   FROM: +81 {} {}   {}   P.{n:03}",
+                    MONTHS[(mo as usize - 1) % 12],
+                    WEEKDAYS_EN[weekday(y, mo, d)],
+                    (h + 11) % 12 + 1,
+                    if h < 12 { "AM" } else { "PM" },
+                    area.trim_start_matches('0'),
+                    rest.replace('-', " "),
+                    s.name
+                )
+            }
+            TtiStyle::Weekday => {
+                let (area, rest) = s.number.split_once('-').unwrap_or(("", &s.number));
+                format!(
+                    "{y}/{mo:02}/{d:02}({}) {h:02}:{mi:02}  {}  TEL/FAX ({area}){rest}  P.{n}/{total}",
+                    WEEKDAYS_JA[weekday(y, mo, d)],
+                    s.name
+                )
+            }
         }
     }
+}
+
+const WEEKDAYS_EN: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const WEEKDAYS_JA: [&str; 7] = ["日", "月", "火", "水", "木", "金", "土"];
+
+/// Day of the week of a Gregorian date, 0 for Sunday (Sakamoto's method).
+fn weekday(y: u32, m: u32, d: u32) -> usize {
+    const T: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+    let y = if m < 3 { y - 1 } else { y };
+    ((y + y / 4 - y / 100 + y / 400 + T[(m as usize - 1) % 12] + d) % 7) as usize
 }
 
 pub const LINE_PIXELS: usize = 1728;
@@ -547,6 +585,38 @@ fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_tti_style_parses_back_to_its_sender_and_time() {
+        assert_eq!(weekday(2026, 12, 1), 2); // a Tuesday
+        assert_eq!(weekday(2024, 2, 29), 4); // a Thursday
+        for style in [
+            TtiStyle::Slash,
+            TtiStyle::MonthName,
+            TtiStyle::Kanji,
+            TtiStyle::Reiwa,
+            TtiStyle::International,
+            TtiStyle::Weekday,
+        ] {
+            for (number, time) in [
+                ("03-1234-5678", "2026/11/18 08:12"),
+                ("0475-12-3456", "2026/12/01 20:05"),
+                ("0120-12-3456", "2026/12/01 12:30"),
+            ] {
+                let s = Sender {
+                    number: number.into(),
+                    name: "CLINIC".into(),
+                    time: time.into(),
+                    style,
+                };
+                let h = crate::header::parse(&style.line(&s, 1, 2));
+                let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+                assert_eq!(h.sender, Some(digits), "{style:?} {number}");
+                let want = format!("{}T{}", &time[..10].replace('/', "-"), &time[11..]);
+                assert_eq!(h.sent_at, Some(want), "{style:?} {time}");
+            }
+        }
+    }
 
     #[test]
     fn dithering_turns_mid_grey_into_dots_and_keeps_black_and_white() {
