@@ -29,9 +29,9 @@ pub struct HeardPage {
 /// page of a group kept no evidence (Tesseract), its readings are left.
 ///
 /// Many fax servers name a received file with the caller's number (the sending
-/// machine's identity, sent as data, not print): a fax number in the file name with as
-/// many digits as the group's reading, and only digits within [`SAME_NUMBER`] misread
-/// apart, is the number the small print shows. (A number with a digit more or fewer is
+/// machine's identity, sent as data, not print). A fax number in the file name that has
+/// as many digits as the reading and differs from it in at most [`SAME_NUMBER`] digits
+/// is the number the small print shows, misread. (A number with a digit more or fewer is
 /// printed differently from the server's record, and the header is what is reported.)
 ///
 /// A page with a header line but no number read takes the number when the file holds
