@@ -24,9 +24,12 @@ pub struct HeardPage {
 /// Settles the sender's number over the pages of one received file (in page order),
 /// `file_name` the name the fax server gave it.
 ///
-/// Pages whose readings are within [`SAME_NUMBER`] edits of each other form one
-/// transmission; each takes the reading that is likeliest over all of them. Where any
-/// page of a group kept no evidence (Tesseract), its readings are left.
+/// Pages whose readings are linked by steps of at most [`SAME_NUMBER`] edits form one
+/// transmission; each takes the reading that is likeliest over those of its pages where
+/// the recogniser's evidence for the number was found. Where none was (Tesseract keeps
+/// none; a number in its international form is not found in the word as read), the
+/// readings are left. (Two faxes in one file from numbers a few digits apart would be
+/// taken for one; a fax server writes one call to a file.)
 ///
 /// Many fax servers name a received file with the caller's number (the sending
 /// machine's identity, sent as data, not print). A fax number in the file name that has
@@ -43,23 +46,26 @@ pub fn agree(pages: &mut [HeardPage], file_name: &str) {
         .collect();
     let groups = group(&read);
     for g in &groups {
-        let found: Option<Vec<(&DigitEvidence, Range<usize>, String)>> = g
+        // Per page of the group that has it: where its number was read, and as what.
+        let found: Vec<(&str, Located)> = g
             .iter()
-            .map(|&i| locate(&pages[i].words, read[i].as_deref()?))
+            .filter_map(|&i| {
+                let r = read[i].as_deref()?;
+                Some((r, locate(&pages[i].words, r)?))
+            })
             .collect();
-        let Some(found) = found else { continue };
-        // Each candidate with the shape it was read in (its hyphens and spaces).
-        let mut candidates: Vec<(&str, &str)> = g
-            .iter()
-            .zip(&found)
-            .filter_map(|(&i, f)| Some((read[i].as_deref()?, f.2.as_str())))
-            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        // Each candidate with the shape it was read in (its hyphens, spaces, brackets).
+        let mut candidates: Vec<(&str, &str)> =
+            found.iter().map(|(r, f)| (*r, f.run.as_str())).collect();
         candidates.sort_unstable();
         candidates.dedup_by_key(|c| c.0);
         let score = |(c, own): (&str, &str)| -> f64 {
             found
                 .iter()
-                .map(|(ev, chars, run)| {
+                .map(|(_, Located { ev, chars, run })| {
                     // Written as this page shows the number when it read as many digits,
                     // else as the candidate's own page showed it.
                     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
@@ -109,8 +115,9 @@ fn recorded(file_name: &str, read: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The pages with a number read, grouped: a page joins a group when its reading is
-/// within [`SAME_NUMBER`] edits of one already in it.
+/// The pages with a number read, grouped: two pages are in one group when a chain of
+/// readings, each within [`SAME_NUMBER`] edits of the next, joins them (whatever the
+/// pages' order). Groups and their pages in page order.
 fn group(read: &[Option<String>]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, r) in read.iter().enumerate() {
@@ -122,20 +129,31 @@ fn group(read: &[Option<String>]) -> Vec<Vec<usize>> {
                     .is_some_and(|s| edits(r, s) <= SAME_NUMBER)
             })
         };
-        match groups.iter_mut().find(|g| near(g)) {
-            Some(g) => g.push(i),
-            None => groups.push(vec![i]),
-        }
+        // Every group this reading is near joins it.
+        let (joined, apart): (Vec<Vec<usize>>, Vec<Vec<usize>>) =
+            groups.into_iter().partition(near);
+        let mut merged: Vec<usize> = joined.into_iter().flatten().chain([i]).collect();
+        merged.sort_unstable();
+        groups = apart;
+        groups.push(merged);
     }
+    groups.sort_by_key(|g| g[0]);
     groups
 }
 
-/// The word where `digits` were read, the characters they were read from (with the
-/// hyphens and spaces between them), and those characters.
-fn locate<'a>(
-    words: &'a [DigitEvidence],
-    digits: &str,
-) -> Option<(&'a DigitEvidence, Range<usize>, String)> {
+/// Where a page's number was read.
+struct Located<'a> {
+    /// The word.
+    ev: &'a DigitEvidence,
+    /// The characters of the word the number was read from (with the hyphens, spaces and
+    /// brackets between its digits) ...
+    chars: Range<usize>,
+    /// ... and those characters.
+    run: String,
+}
+
+/// The word where `digits` were read, and the characters they were read from.
+fn locate<'a>(words: &'a [DigitEvidence], digits: &str) -> Option<Located<'a>> {
     words.iter().find_map(|ev| {
         let text: Vec<char> = undo_confusions(
             &ev.text()
@@ -155,8 +173,12 @@ fn locate<'a>(
             let run: String = text[a..=b].iter().collect();
             let joined = run
                 .chars()
-                .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
-            (joined && all[k..k + n] == *digits).then(|| (ev, a..b + 1, run))
+                .all(|c| c.is_ascii_digit() || "- ()".contains(c));
+            (joined && all[k..k + n] == *digits).then(|| Located {
+                ev,
+                chars: a..b + 1,
+                run,
+            })
         })
     })
 }
@@ -297,5 +319,32 @@ mod tests {
         let r = |s: &str| Some(s.to_string());
         let read = [r("0475317618"), None, r("0476317616"), r("0926591146")];
         assert_eq!(group(&read), vec![vec![0, 2], vec![3]]);
+        // A reading between two groups joins them, in whichever order the pages come.
+        let (a, b, c) = (r("0475317618"), r("0475317000"), r("0475310000"));
+        assert_eq!(
+            group(&[a.clone(), c.clone(), b.clone()]),
+            vec![vec![0, 1, 2]]
+        );
+        assert_eq!(group(&[a, b, c]), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn a_page_whose_number_is_not_found_in_its_words_sits_out() {
+        // Page 2's number was read, but its words do not show it (read in another form):
+        // pages 1 and 3 settle the number, and page 2 takes it.
+        let mut pages = vec![
+            page("0476-31-7618", &[3]),
+            page("0475-31-7618", &[]),
+            page("0475-31-7618", &[]),
+        ];
+        pages[1].words = vec![crate::ocr::digits::test_evidence(&[(Some('1'), 0.9)])];
+        pages[2].header.as_mut().unwrap().sender = Some("0475317618".into());
+        agree(&mut pages, "rx.tif");
+        for p in &pages {
+            assert_eq!(
+                p.header.as_ref().unwrap().sender.as_deref(),
+                Some("0475317618")
+            );
+        }
     }
 }

@@ -23,10 +23,11 @@ const MIN_WIDTH: i32 = px_len(20.0);
 /// A column inked over this share of the zone's rows is a streak, not text.
 const STREAK: f32 = 0.8;
 /// A column whose ink runs from top to bottom over more than a header line's height
-/// (with its gaps) is a streak too when it is inked over this share of that run: a
-/// scanner's dashed streak. A text column's ink stays within one line, and speckle far
-/// above or below text leaves most of the run paper.
+/// (with its gaps), in [`DASHES`] pieces or more, is a streak too when it is inked over
+/// this share of that run: a scanner's dashed streak. A text column's ink stays within
+/// one line (a speck far above or below it makes two pieces, not three).
 const DASHED_STREAK: f32 = 0.3;
+const DASHES: usize = 3;
 /// Paper kept round the found line, at its ends and above and below. With more paper
 /// above and below, the recogniser (which scales each crop to 48 rows) read the senders'
 /// numbers better on both independent corpora: 0.3 mm 78.8 / 77.3 %, 0.8 mm 79.6 /
@@ -50,8 +51,11 @@ pub fn header_band(page: &GrayImage, form_top: i32) -> Option<Rect> {
                 (Some(a), Some(b)) => (rows.len() as f32, b - a + 1),
                 _ => return false,
             };
+            let pieces = 1 + rows.windows(2).filter(|p| p[1] > p[0] + 1).count();
             n > STREAK * bottom as f32
-                || (run > MAX_HEIGHT + 2 * ROW_GAP && n > DASHED_STREAK * run as f32)
+                || (run > MAX_HEIGHT + 2 * ROW_GAP
+                    && n > DASHED_STREAK * run as f32
+                    && pieces >= DASHES)
         })
         .collect();
     let cols = SIDE..w - SIDE;

@@ -20,7 +20,8 @@ struct DateFormat {
 }
 
 /// A time of day: `17:11`, `16時04分`, `10:23AM`, `PM 3:05`, `午後3時05分`.
-const TIME: &str = r"(?:(?P<ap1>AM|PM|午前|午後)\s*)?(?P<h>\d{1,2})\s*[:時]\s*(?P<mi>\d{2})\s*分?\s*(?P<ap2>AM|PM)?";
+/// (An AM or PM after the time stands alone: not the start of a name such as AMANO.)
+const TIME: &str = r"(?:(?P<ap1>AM|PM|午前|午後)\s*)?(?P<h>\d{1,2})\s*[:時]\s*(?P<mi>\d{2})\s*分?(?:\s*(?P<ap2>AM|PM)(?:[^A-Za-z]|$))?";
 /// What may stand between a date and its time: a weekday, `(火)`, `（火）` or `TUE`.
 const WEEKDAY: &str = r"(?:\s*[(（]\s*[^)）\s]{1,3}\s*[)）]|\s+[A-Za-z]{3}\.?)?\s*";
 
@@ -72,7 +73,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             ),
         ],
         number: re(r"\d+(?:[\- ]\d+)*"),
-        international: re(r"[+十]\s*81[\s\-]*(?:\(\s*0\s*\)[\s\-]*)?(\d)"),
+        international: re(r"[+十]\s*81[\s\-]*(?:\(\s*0\s*\)[\s\-]*|0[\s\-]*)?([1-9])"),
         bracketed: re(r"\((\d{1,5})\)\s*(\d)"),
         page_p: re(r"P\.?\s*0*(\d{1,3})(?:\s*/\s*0*(\d{1,3}))?"),
         page_slash: re(r"(?:^|\s)0*(\d{1,3})\s*/\s*0*(\d{1,3})\s*$"),
@@ -145,7 +146,7 @@ pub fn parse(line: &str) -> FaxHeader {
             .is_none_or(|d| r.end <= d.start || r.start >= d.end)
     };
     // Letters a recogniser reads for digits between digits (04/5 for 0475, @ for 0), for
-    // the number only: the page's "1/2" is parsed above from the text as read.
+    // the number only: the page's "1/2" is parsed below from the text without them.
     let digitish = undo_confusions(&text);
     let mut candidates: Vec<(usize, String)> = Vec::new();
     for m in p.number.find_iter(&digitish) {
@@ -335,6 +336,15 @@ mod tests {
         assert_eq!(
             h("12/20/2026 12:10AM FAX 0361263299").1,
             some("2026-12-20T00:10")
+        );
+        // A name after the time is not its AM or PM; a domestic 0 after +81 is not doubled.
+        assert_eq!(
+            h("2026-12-20 12:30 AMANO CLINIC +81 0476-31-7618").1,
+            some("2026-12-20T12:30")
+        );
+        assert_eq!(
+            h("2026-12-20 12:30 AMANO CLINIC +81 0476-31-7618").0,
+            some("0476317618")
         );
         // The line is kept as read.
         assert_eq!(parse("＋８１ ３ １２３４ ５６７８").text, "+81 3 1234 5678");

@@ -6,11 +6,15 @@
 use super::ctc::{Frames, Greedy};
 use std::ops::Range;
 
-/// The characters a printed number is written with; with the blank, the classes kept.
-pub const ALPHABET: [char; 12] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-', ' '];
+/// The characters a printed number is written with (`0475-12-3456`, `(0475)12-3456`);
+/// with the blank, the classes kept.
+pub const ALPHABET: [char; 14] = [
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '-', ' ', '(', ')',
+];
 
-/// Frames kept on either side of a number's characters: CTC may read a character a frame
-/// or two before the one it was first read at, and a last character lasts a few more.
+/// The frames a number's characters are scored over reach this far on either side of
+/// the frames they were first read at: CTC may read a character a frame or two before,
+/// and a last character lasts a few more.
 const MARGIN: usize = 2;
 const TAIL: usize = 4;
 

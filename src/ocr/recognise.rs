@@ -307,11 +307,15 @@ impl Recognise for PpOcr {
                 } else {
                     lines::reading_order(found)
                 };
+                let mut offset = 0;
                 for r in order {
                     let f = self.line(field.image, r, 0)?;
                     let g = f.greedy(|c| self.japanese[c]);
                     text.push_str(&self.rec.spell(&g.labels));
                     text.push('\n');
+                    // Frames counted on from the lines before.
+                    all.starts.extend(g.starts.iter().map(|t| t + offset));
+                    offset += f.frames;
                     all.labels.extend(&g.labels);
                     all.probs.extend(&g.probs);
                 }
