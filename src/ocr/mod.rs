@@ -509,6 +509,22 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_of_two_lines_is_read_line_by_line() {
+        // One line high, a comment is read as a line; taller, its lines are found first.
+        let (mut page, fields) = form();
+        write(&mut page, (70.0, 200.0), "保険証を持参した");
+        write(&mut page, (70.0, 280.0), "窓口で確認した");
+        let r = read_fields(
+            &page,
+            &Affine::translate(0.0, 0.0),
+            &fields,
+            Some(OcrEngine::Ppocr),
+        );
+        let (edits, chars) = text::cer(&r[2].value, "保険証を持参した窓口で確認した");
+        assert!(edits <= 2, "{:?} ({edits} edits of {chars})", r[2]);
+    }
+
+    #[test]
     fn blank_fields_cost_no_ocr_and_the_form_alone_is_blank() {
         let (page, fields) = form();
         // The page is the blank form shifted a little, as received.

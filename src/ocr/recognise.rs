@@ -116,6 +116,9 @@ pub struct Thresholds {
 /// header's short words cost a third of the time.
 const HEADER_MIN_WIDTH: u32 = 96;
 
+/// Writing in a comment box at most this high is one line: read without the detector.
+const ONE_LINE: i32 = px_len(6.0);
+
 /// Paper kept round the writing in a line crop.
 const CROP_PAD: i32 = px_len(0.8);
 
@@ -282,6 +285,13 @@ impl Recognise for PpOcr {
                 let f = self.line(field.image, field.writing, CROP_PAD)?;
                 let g = f.greedy(|c| self.digit[c]);
                 Ok(self.reading(&g, false))
+            }
+            // Writing one line high: read as a line, as in a line field (the detector
+            // would find that one line).
+            (TextFormat::Free, FieldShape::Box) if field.writing.h <= ONE_LINE => {
+                let f = self.line(field.image, field.writing, CROP_PAD)?;
+                let g = f.greedy(|c| self.japanese[c]);
+                Ok(self.reading(&g, true))
             }
             (TextFormat::Free, FieldShape::Box) => {
                 let mut all = Greedy::default();
