@@ -459,6 +459,16 @@ mod tests {
         draw_text(img, &f, 40.0, at, text, 0, |_| GlyphJitter::NONE);
     }
 
+    /// The fields of a page registered as drawn, read by PP-OCR.
+    fn read_by_ppocr(page: &GrayImage, fields: &[FieldSpec]) -> Vec<FieldReading> {
+        read_fields(
+            page,
+            &Affine::translate(0.0, 0.0),
+            fields,
+            Some(OcrEngine::Ppocr),
+        )
+    }
+
     #[test]
     fn writing_across_a_boxs_upper_line_is_read_above_it_too() {
         let (blank, mut fields) = form();
@@ -467,12 +477,7 @@ mod tests {
         // character is above the box, the rest inside.
         write(&mut page, (70.0, 162.0), "保険証を持参した");
         let read = |fields: &[FieldSpec]| {
-            let r = read_fields(
-                &page,
-                &Affine::translate(0.0, 0.0),
-                fields,
-                Some(OcrEngine::Ppocr),
-            );
+            let r = read_by_ppocr(&page, fields);
             text::cer(&r[2].value, "保険証を持参した").0
         };
         let inside_only = read(&fields);
@@ -493,12 +498,7 @@ mod tests {
         write(&mut page, (60.0, 90.0), "千葉県");
         write(&mut page, (420.0, 90.0), "12");
         write(&mut page, (70.0, 210.0), "保険証を持参した");
-        let r = read_fields(
-            &page,
-            &Affine::translate(0.0, 0.0),
-            &fields,
-            Some(OcrEngine::Ppocr),
-        );
+        let r = read_by_ppocr(&page, &fields);
         assert_eq!(r[0].status, FieldStatus::Read, "{:?}", r[0]);
         assert_eq!(r[0].value, "千葉", "{:?}", r[0]);
         assert!(r[0].doubt.is_empty(), "{:?}", r[0]);
@@ -514,12 +514,7 @@ mod tests {
         let (mut page, fields) = form();
         write(&mut page, (70.0, 200.0), "保険証を持参した");
         write(&mut page, (70.0, 280.0), "窓口で確認した");
-        let r = read_fields(
-            &page,
-            &Affine::translate(0.0, 0.0),
-            &fields,
-            Some(OcrEngine::Ppocr),
-        );
+        let r = read_by_ppocr(&page, &fields);
         let (edits, chars) = text::cer(&r[2].value, "保険証を持参した窓口で確認した");
         assert!(edits <= 2, "{:?} ({edits} edits of {chars})", r[2]);
     }
