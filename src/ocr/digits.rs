@@ -28,29 +28,24 @@ pub struct DigitEvidence {
 }
 
 impl DigitEvidence {
-    /// `f` a word's frames, `g` its reading, `spell` a label's text, `class` the model's
-    /// class of each character of [`ALPHABET`] (the blank is class 0). `None` when the
-    /// model cannot write one of them.
+    /// `f` a word's frames, `g` its reading, `spell` a label's text, `classes` the
+    /// model's blank (0) and its class of each character of [`ALPHABET`], in order.
     pub fn new(
         f: &Frames,
         g: &Greedy,
         spell: impl Fn(usize) -> String,
-        class: impl Fn(char) -> Option<usize>,
-    ) -> Option<DigitEvidence> {
-        let mut classes = vec![0];
-        for c in ALPHABET {
-            classes.push(class(c)?);
-        }
+        classes: &[usize],
+    ) -> DigitEvidence {
         let read = g
             .labels
             .iter()
             .zip(&g.starts)
             .flat_map(|(&l, &t)| spell(l).chars().map(move |c| (c, t)).collect::<Vec<_>>())
             .collect();
-        Some(DigitEvidence {
-            frames: f.select(&classes, 0..f.frames),
+        DigitEvidence {
+            frames: f.select(classes, 0..f.frames),
             read,
-        })
+        }
     }
 
     /// The word as read.
@@ -98,13 +93,8 @@ pub fn test_evidence(seen: &[(Option<char>, f32)]) -> DigitEvidence {
         probs,
     };
     let g = f.greedy(|_| true);
-    DigitEvidence::new(
-        &f,
-        &g,
-        |l| ALPHABET[l - 1].to_string(),
-        |c| ALPHABET.iter().position(|&a| a == c).map(|i| i + 1),
-    )
-    .unwrap()
+    let all: Vec<usize> = (0..classes).collect();
+    DigitEvidence::new(&f, &g, |l| ALPHABET[l - 1].to_string(), &all)
 }
 
 #[cfg(test)]

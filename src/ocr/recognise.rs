@@ -133,6 +133,9 @@ pub struct PpOcr {
     /// forms such as 爱, 贺, 长), or is the space.
     japanese: Vec<bool>,
     digit: Vec<bool>,
+    /// The blank and the class of each character of a printed number
+    /// ([`super::digits::ALPHABET`]), found once; `None` when the model lacks one.
+    number_classes: Option<Vec<usize>>,
     /// Per prefecture: the label sequences it may be written as (with or without its
     /// suffix).
     names: Vec<(&'static str, Vec<Vec<usize>>)>,
@@ -168,11 +171,19 @@ impl PpOcr {
                 (*name, labels)
             })
             .collect();
+        let number_classes = std::iter::once(Some(0))
+            .chain(
+                super::digits::ALPHABET
+                    .iter()
+                    .map(|c| rec.labels(&c.to_string()).map(|l| l[0])),
+            )
+            .collect();
         Ok(PpOcr {
             rec,
             det: ppocr::Detector::new()?,
             japanese,
             digit,
+            number_classes,
             names,
         })
     }
@@ -258,21 +269,18 @@ impl Recognise for PpOcr {
         let f = self.rec.frames_padded(line, HEADER_MIN_WIDTH)?;
         // Japanese text only (時, not 时).
         let mut g = f.greedy(|c| self.japanese[c]);
-        if numeric(&self.rec.spell(&g.labels)) {
+        let mut text = self.rec.spell(&g.labels);
+        if numeric(&text) {
             g = f
                 .greedy(|c| self.japanese[c] && !LOOKALIKES.contains(self.rec.charset[c].as_str()));
+            text = self.rec.spell(&g.labels);
         }
         let rec = &self.rec;
-        let digits = DigitEvidence::new(
-            &f,
-            &g,
-            |l| rec.charset[l].clone(),
-            |c| rec.labels(&c.to_string()).map(|l| l[0]),
-        );
-        Ok(PrintedWord {
-            text: self.rec.spell(&g.labels),
-            digits,
-        })
+        let digits = self
+            .number_classes
+            .as_deref()
+            .map(|classes| DigitEvidence::new(&f, &g, |l| rec.charset[l].clone(), classes));
+        Ok(PrintedWord { text, digits })
     }
 
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError> {
@@ -286,14 +294,9 @@ impl Recognise for PpOcr {
                 let g = f.greedy(|c| self.digit[c]);
                 Ok(self.reading(&g, false))
             }
-            // Writing one line high: read as a line, as in a line field (the detector
-            // would find that one line).
-            (TextFormat::Free, FieldShape::Box) if field.writing.h <= ONE_LINE => {
-                let f = self.line(field.image, field.writing, CROP_PAD)?;
-                let g = f.greedy(|c| self.japanese[c]);
-                Ok(self.reading(&g, true))
-            }
-            (TextFormat::Free, FieldShape::Box) => {
+            // Writing more than one line high in a box: its lines are found first (one
+            // line high, it is read as a line field is: the detector would find that line).
+            (TextFormat::Free, FieldShape::Box) if field.writing.h > ONE_LINE => {
                 let mut all = Greedy::default();
                 let mut text = String::new();
                 let area = field
