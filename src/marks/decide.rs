@@ -109,7 +109,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     }
     // A ring drawn round the box, its inside left clean: chosen, as a person reads it.
     if f.around >= RING_AROUND && f.inner < INNER_MARK {
-        return r(true, 0.5 + f.around / 2.0, None);
+        return r(true, ring_confidence(f.around), None);
     }
     let crossings = f.runs_left + f.runs_right;
     let some_circle = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
@@ -130,7 +130,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         // A ring drawn round the box that touches it leaves a little ink inside; it runs
         // past both sides and round half the directions or more.
         if f.around >= RING_PARTIAL && f.runs_left >= 1 && f.runs_right >= 1 {
-            return r(true, 0.5 + f.around / 2.0, None);
+            return r(true, ring_confidence(f.around), None);
         }
         return r(true, 0.5, Some(Doubt::Unsure));
     }
@@ -170,6 +170,12 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         0.3,
         Some(Doubt::Unsure),
     )
+}
+
+/// A ring drawn round a box, read as chosen, is surer the further round the box it
+/// reaches (`around`, the share of directions).
+fn ring_confidence(around: f32) -> f32 {
+    0.5 + around / 2.0
 }
 
 /// Heavy ink that also runs on beside the box at mid-height, as a line struck through
@@ -324,7 +330,7 @@ fn partial_rings_read(boxes: &[BoxModel], labels: &[Option<Rect>], out: &mut [Bo
         {
             out[k].marked = true;
             out[k].doubt = None;
-            out[k].confidence = 0.5 + f.around / 2.0;
+            out[k].confidence = ring_confidence(f.around);
         }
     }
 }
