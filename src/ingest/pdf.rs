@@ -69,18 +69,28 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             }));
             continue;
         }
+        let damage = repaired.then(|| {
+            "the PDF's cross-reference table is damaged; the file was rebuilt to read it"
+                .to_string()
+        });
+        if let Some(image) = lone_fax_image(page, (pw, ph)) {
+            out.push(
+                direct(&image, (pw as usize, ph as usize), damage)
+                    .map(|(image, damage)| PageImage {
+                        image,
+                        dpi_x,
+                        dpi_y,
+                        damage,
+                    })
+                    .map_err(|reason| PageError {
+                        page: i + 1,
+                        reason,
+                    }),
+            );
+            continue;
+        }
         warnings.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        let pix = hayro::render(
-            page,
-            &cache,
-            &settings,
-            &RenderSettings::default(),
-            &PixmapSettings {
-                x_scale: (pw as f32 + 0.25) / w,
-                y_scale: (ph as f32 + 0.25) / h,
-                bg_color: WHITE,
-            },
-        );
+        let image = rendered(page, &cache, &settings, (pw, ph));
         let failed = warnings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -93,10 +103,7 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             }));
             continue;
         }
-        let mut damage = repaired.then(|| {
-            "the PDF's cross-reference table is damaged; the file was rebuilt to read it"
-                .to_string()
-        });
+        let mut damage = damage;
         match ccitt_damage(page) {
             Some(CcittDamage::Unreadable(e)) => {
                 out.push(Err(PageError {
@@ -113,13 +120,6 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             }
             None => {}
         }
-        let (pw, ph) = (pix.width() as u32, pix.height() as u32);
-        let rgba = pix.data_as_u8_slice();
-        let grey: Vec<u8> = rgba
-            .chunks_exact(4)
-            .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
-            .collect();
-        let image = crate::raster::GrayImage::from_raw(pw, ph, grey).expect("pixmap size matches");
         out.push(Ok(PageImage {
             image,
             dpi_x,
@@ -154,6 +154,34 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
         }
     }
     Ok(out)
+}
+
+/// The page drawn by hayro at `(pw, ph)` pixels, in grey.
+fn rendered<'a>(
+    page: &'a hayro::hayro_syntax::page::Page<'a>,
+    cache: &RenderCache<'a>,
+    settings: &InterpreterSettings,
+    (pw, ph): (u64, u64),
+) -> crate::raster::GrayImage {
+    let (w, h) = page.render_dimensions();
+    let pix = hayro::render(
+        page,
+        cache,
+        settings,
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: (pw as f32 + 0.25) / w,
+            y_scale: (ph as f32 + 0.25) / h,
+            bg_color: WHITE,
+        },
+    );
+    let (pw, ph) = (pix.width() as u32, pix.height() as u32);
+    let grey: Vec<u8> = pix
+        .data_as_u8_slice()
+        .chunks_exact(4)
+        .map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8)
+        .collect();
+    crate::raster::GrayImage::from_raw(pw, ph, grey).expect("pixmap size matches")
 }
 
 /// The page count the document's page tree declares (`/Count` of the root `/Pages`).
@@ -265,6 +293,94 @@ fn check_images(page: &hayro::hayro_syntax::page::Page, limits: &Limits) -> Resu
     Ok(())
 }
 
+/// The page's image when the page is nothing but one bilevel CCITT image drawn over all of
+/// it, pixel for pixel (`q W 0 0 H X Y cm /Im Do Q`, as fax servers and faxform synth write
+/// them): its decoded rows are the page, with no rendering. Anything else on the page, a
+/// rotation, a flip, a decode array, a mask, or an image not on the page's pixel grid
+/// `(pw, ph)` goes to the renderer.
+fn lone_fax_image<'a>(
+    page: &hayro::hayro_syntax::page::Page<'a>,
+    (pw, ph): (u64, u64),
+) -> Option<Stream<'a>> {
+    use hayro::hayro_syntax::content::ops::TypedInstruction as Op;
+    use hayro::hayro_syntax::page::Rotation;
+    if !matches!(page.rotation(), Rotation::None) {
+        return None;
+    }
+    let crop = page.intersected_crop_box();
+    let media = page.media_box();
+    if [crop.x0, crop.y0, crop.x1, crop.y1] != [media.x0, media.y0, media.x1, media.y1] {
+        return None;
+    }
+    let (mut placed, mut drawn) = (None, None);
+    let mut ops = page.typed_operations();
+    while let Some(op) = ops.next() {
+        match op {
+            Op::SaveState(_) | Op::RestoreState(_) => {}
+            Op::Transform(t) if placed.is_none() && drawn.is_none() => {
+                placed = Some([t.0, t.1, t.2, t.3, t.4, t.5].map(|n| n.as_f64()));
+            }
+            Op::XObject(x) if placed.is_some() && drawn.is_none() => {
+                drawn = Some(page.resources().get_x_object(x.0)?);
+            }
+            _ => return None,
+        }
+    }
+    let [a, b, c, d, e, f] = placed?;
+    let near = |u: f64, v: f64| (u - v).abs() < 0.1;
+    let fills = near(a, crop.width())
+        && near(d, crop.height())
+        && b == 0.0
+        && c == 0.0
+        && near(e, crop.x0)
+        && near(f, crop.y0);
+    if !fills {
+        return None;
+    }
+    let s = drawn?;
+    let dict = s.dict();
+    let plain = dict
+        .get::<Name>("Subtype")
+        .is_some_and(|t| t.as_ref() == b"Image")
+        && dict.get::<u32>("BitsPerComponent").unwrap_or(1) == 1
+        && dict
+            .get::<Name>("ColorSpace")
+            .is_some_and(|c| c.as_ref() == b"DeviceGray")
+        && !dict.get::<bool>("ImageMask").unwrap_or(false)
+        && !dict.contains_key("Decode")
+        && !dict.contains_key("Mask")
+        && !dict.contains_key("SMask")
+        && s.filters().as_slice() == [Filter::CcittFaxDecode];
+    let (w, h) = (dict.get::<u32>("Width")?, dict.get::<u32>("Height")?);
+    (plain && ccitt_columns(&s) == Some(w) && (w as u64, h as u64) == (pw, ph)).then_some(s)
+}
+
+/// A lone fax image's pixels (see [`lone_fax_image`]), `size` pixels: rows the data does
+/// not reach are white paper, as the renderer leaves them, and said to be missing.
+fn direct(
+    s: &Stream,
+    (w, h): (usize, usize),
+    damage: Option<String>,
+) -> Result<(crate::raster::GrayImage, Option<String>), String> {
+    let decoded = s
+        .decoded()
+        .map_err(|e| format!("cannot decode image: CCITT data damaged ({e:?})"))?;
+    let rows = decoded.len() / w.max(1);
+    let mut px = vec![255u8; w * h];
+    let got = rows.min(h) * w;
+    px[..got].copy_from_slice(&decoded[..got]);
+    let damage = match short_rows(rows as u64, h as u64) {
+        Some(CcittDamage::Unreadable(e)) => return Err(format!("cannot decode image: {e}")),
+        Some(CcittDamage::Partial(e)) => Some(match damage {
+            Some(d) => format!("{d}; {e}"),
+            None => e,
+        }),
+        None => damage,
+    };
+    let image = crate::raster::GrayImage::from_raw(w as u32, h as u32, px).expect("sized");
+    Ok((image, damage))
+}
+
 /// What is wrong with a page's CCITT image.
 enum CcittDamage {
     /// Less than half its rows decode: nothing on the page can be trusted.
@@ -296,18 +412,26 @@ fn ccitt_damage(page: &hayro::hayro_syntax::page::Page) -> Option<CcittDamage> {
             }
             Ok(d) => (d.len() / cols) as u64,
         };
-        if rows < h {
-            let what = format!("CCITT image data ends after {rows} of {h} rows");
-            return Some(
-                if (rows as f32) < super::tiff::MIN_DECODED_SHARE * h as f32 {
-                    CcittDamage::Unreadable(what)
-                } else {
-                    CcittDamage::Partial(what)
-                },
-            );
+        if let Some(d) = short_rows(rows, h) {
+            return Some(d);
         }
     }
     None
+}
+
+/// The damage of a CCITT image of `h` rows whose data held `rows`.
+fn short_rows(rows: u64, h: u64) -> Option<CcittDamage> {
+    if rows >= h {
+        return None;
+    }
+    let what = format!("CCITT image data ends after {rows} of {h} rows");
+    Some(
+        if (rows as f32) < super::tiff::MIN_DECODED_SHARE * h as f32 {
+            CcittDamage::Unreadable(what)
+        } else {
+            CcittDamage::Partial(what)
+        },
+    )
 }
 
 /// The resolution of the largest image on the page, if it fills most of the page (as a
@@ -335,4 +459,86 @@ fn native_dpi(page: &hayro::hayro_syntax::page::Page, w_pt: f32, h_pt: f32) -> O
     // Only believable fax/scan resolutions; a logo on a vector page is not the page.
     let plausible = |v: f32| (90.0..=610.0).contains(&v);
     (plausible(dx) && plausible(dy) && iw >= 800).then_some((dx, dy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::{FaxPage, Scheme, pdf_out};
+
+    /// A fax page with ink of many shapes: bars, single pixels, a diagonal, ink at the edges.
+    fn page() -> FaxPage {
+        let (w, h) = (1728usize, 300usize);
+        let mut pixels = vec![false; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let bar = (40..70).contains(&y) && (200..1200).contains(&x);
+                let dots = (x * 7 + y * 13) % 97 == 0;
+                let edge = x == 0 || x == w - 1 || y == h - 1;
+                pixels[y * w + x] = bar || dots || edge || x == y * 5;
+            }
+        }
+        FaxPage {
+            width: w,
+            height: h,
+            pixels,
+            dpi_x: 204.0,
+            dpi_y: 98.0,
+        }
+    }
+
+    fn first_page<'a>(pdf: &'a Pdf) -> &'a hayro::hayro_syntax::page::Page<'a> {
+        &pdf.pages()[0]
+    }
+
+    #[test]
+    fn a_lone_fax_image_is_decoded_to_the_pixels_the_renderer_draws() {
+        let p = page();
+        for scheme in [Scheme::G4, Scheme::G3TwoD { k: 4 }, Scheme::G3OneD] {
+            let pdf = Pdf::new(pdf_out::write(std::slice::from_ref(&p), scheme)).unwrap();
+            let page = first_page(&pdf);
+            let size = (p.width as u64, p.height as u64);
+            let image = lone_fax_image(page, size).expect("one CCITT image over the page");
+            let (got, damage) = direct(&image, (p.width, p.height), None).unwrap();
+            let drawn = rendered(page, &RenderCache::new(), &InterpreterSettings::default(), size);
+            assert_eq!(damage, None);
+            assert_eq!(got.dimensions(), drawn.dimensions());
+            assert!(got.as_raw() == drawn.as_raw(), "{scheme:?}: same pixels");
+            let black = p.pixels.iter().filter(|&&b| b).count();
+            assert_eq!(got.as_raw().iter().filter(|&&v| v == 0).count(), black);
+        }
+    }
+
+    #[test]
+    fn a_page_with_more_than_its_image_is_rendered() {
+        let p = page();
+        let bytes = pdf_out::write(std::slice::from_ref(&p), Scheme::G4);
+        let size = (p.width as u64, p.height as u64);
+        // The same file with a line drawn over the image, a flipped image, and an image
+        // drawn at half size: none is the image's pixels alone.
+        for (from, to) in [
+            ("/Im0 Do Q", "/Im0 Do Q 0 0 m 100 100 l S"),
+            (" 0 0 cm", " 0 0 cm 1 0 0 -1 0 1 cm"),
+        ] {
+            let edited = replace(&bytes, from, to);
+            let pdf = Pdf::new(edited).unwrap();
+            assert!(lone_fax_image(first_page(&pdf), size).is_none(), "{to}");
+        }
+        let pdf = Pdf::new(bytes).unwrap();
+        assert!(lone_fax_image(first_page(&pdf), (size.0, size.1 / 2)).is_none());
+        assert!(lone_fax_image(first_page(&pdf), size).is_some());
+    }
+
+    /// `bytes` with `from` replaced by `to` (a content stream written uncompressed).
+    fn replace(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from.as_bytes())
+            .expect("in the content stream");
+        let mut out = bytes[..at].to_vec();
+        out.extend_from_slice(to.as_bytes());
+        out.extend_from_slice(&bytes[at + from.len()..]);
+        // The stream's /Length no longer fits; hayro reads to `endstream` regardless.
+        out
+    }
 }
