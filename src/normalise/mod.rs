@@ -80,6 +80,15 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
     let xs: Vec<usize> = (0..w)
         .map(|x| (((x as f64 + 0.5) * sx) as usize).min(sw - 1))
         .collect();
+    // Columns taken in runs of consecutive source pixels: a scale near 1 (a 204 dpi row
+    // made 200) is a few dozen slice copies a row, not a lookup per pixel.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+    for (x, &from) in xs.iter().enumerate() {
+        match runs.last_mut() {
+            Some((_, start, len)) if *start + *len == from => *len += 1,
+            _ => runs.push((x, from, 1)),
+        }
+    }
     let src = p.image.as_raw();
     let mut out = vec![255u8; w * h];
     // A standard-resolution fax doubles most rows: a row from the same source row is a
@@ -93,8 +102,9 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
         }
         last = sy_i;
         let s = &src[sy_i * sw..(sy_i + 1) * sw];
-        for (o, &x) in out[y * w..(y + 1) * w].iter_mut().zip(&xs) {
-            *o = s[x];
+        let o = &mut out[y * w..(y + 1) * w];
+        for &(to, from, len) in &runs {
+            o[to..to + len].copy_from_slice(&s[from..from + len]);
         }
     }
     GrayImage::from_raw(w as u32, h as u32, out).expect("sized")
@@ -359,6 +369,42 @@ mod tests {
         let rows = line_hit_rows(&img);
         let flagged: Vec<usize> = (0..40).filter(|&y| rows[y]).collect();
         assert_eq!(flagged, vec![9, 10, 11]);
+    }
+
+    #[test]
+    fn bilevel_resampling_takes_the_nearest_source_pixel_everywhere() {
+        let img = GrayImage::from_fn(301, 97, |x, y| {
+            image::Luma([if (x * 5 + y * 3) % 7 < 3 || x == y {
+                0
+            } else {
+                255
+            }])
+        });
+        for (dx, dy) in [
+            (204.0, 196.0),
+            (204.0, 98.0),
+            (196.0, 200.0),
+            (400.0, 400.0),
+            (75.0, 120.0),
+        ] {
+            let p = PageImage {
+                image: img.clone(),
+                dpi_x: dx,
+                dpi_y: dy,
+                damage: None,
+            };
+            let out = to_square_dpi(&p, 200.0);
+            let (sx, sy) = (dx as f64 / 200.0, dy as f64 / 200.0);
+            for (x, y, v) in out.enumerate_pixels() {
+                let from_x = (((x as f64 + 0.5) * sx) as u32).min(300);
+                let from_y = (((y as f64 + 0.5) * sy) as u32).min(96);
+                assert_eq!(
+                    v.0[0],
+                    img.get_pixel(from_x, from_y).0[0],
+                    "{dx}x{dy} at ({x},{y})"
+                );
+            }
+        }
     }
 
     #[test]
