@@ -1,6 +1,7 @@
 //! PNG and JPEG pages, decoded by the `image` crate.
 
 use super::{FileError, Limits, PageImage};
+use crate::raster::GrayImage;
 
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<PageImage, FileError> {
     // The PNG header states the size up front: refuse absurd pages before decoding, even
@@ -17,17 +18,64 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<PageImage, FileError> {
         .into_dimensions()
         .map_err(|e| FileError::Corrupt(format!("unreadable image header: {e}")))?;
     limits.check_pixels(w, h).map_err(FileError::Corrupt)?;
-    let img = image::load_from_memory(bytes)
-        .map_err(|e| FileError::Corrupt(format!("cannot decode image: {e}")))?;
+    let image = match bilevel_png(bytes) {
+        Some(image) => image,
+        None => image::load_from_memory(bytes)
+            .map_err(|e| FileError::Corrupt(format!("cannot decode image: {e}")))?
+            .to_luma8(),
+    };
     let dpi = limits
         .page_resolution(w, h, density(bytes))
         .map_err(FileError::Corrupt)?;
     Ok(PageImage {
-        image: img.to_luma8(),
+        image,
         dpi_x: dpi.0,
         dpi_y: dpi.1,
         damage: None,
     })
+}
+
+/// A one-bit greyscale PNG (how fax software saves a page), its rows widened eight pixels
+/// at a time from a table, to 0 and 255 as the image crate widens them (it does so a pixel
+/// at a time, which cost more than the rest of the page's reading). `None` for any other
+/// PNG, and for one that does not decode, which the image crate then reads or names.
+fn bilevel_png(bytes: &[u8]) -> Option<GrayImage> {
+    if !bytes.starts_with(b"\x89PNG") {
+        return None;
+    }
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder.read_info().ok()?;
+    let info = reader.info();
+    let bilevel = info.color_type == png::ColorType::Grayscale
+        && info.bit_depth == png::BitDepth::One
+        && !info.interlaced
+        && info.trns.is_none();
+    if !bilevel {
+        return None;
+    }
+    let mut packed = vec![0u8; reader.output_buffer_size()?];
+    let frame = reader.next_frame(&mut packed).ok()?;
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let widened: [[u8; 8]; 256] = std::array::from_fn(|b| {
+        std::array::from_fn(|i| if b & (0x80 >> i) != 0 { 255 } else { 0 })
+    });
+    let mut px = vec![0u8; w * h];
+    for (row, out) in packed
+        .chunks(frame.line_size)
+        .zip(px.chunks_exact_mut(w.max(1)))
+    {
+        let mut eights = out.chunks_exact_mut(8);
+        for (o, &b) in eights.by_ref().zip(row) {
+            o.copy_from_slice(&widened[b as usize]);
+        }
+        let rest = eights.into_remainder();
+        let n = rest.len();
+        if let Some(&b) = row.get(w / 8) {
+            rest.copy_from_slice(&widened[b as usize][..n]);
+        }
+    }
+    GrayImage::from_raw(w as u32, h as u32, px)
 }
 
 /// Reads the pixel density of a PNG (pHYs chunk) or JPEG (JFIF header), if it states one.
@@ -63,5 +111,58 @@ fn density(bytes: &[u8]) -> Option<(f32, f32)> {
         }
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-bit greyscale PNG of `w` × `h` pixels, black where `ink(x, y)`.
+    fn one_bit_png(w: u32, h: u32, ink: impl Fn(u32, u32) -> bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::One);
+        let stride = w.div_ceil(8) as usize;
+        let mut data = vec![0u8; stride * h as usize];
+        for y in 0..h {
+            for x in 0..w {
+                if !ink(x, y) {
+                    data[y as usize * stride + x as usize / 8] |= 0x80 >> (x % 8);
+                }
+            }
+        }
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_one_bit_png_reads_as_the_image_crate_reads_it() {
+        // Widths with and without a partial last byte.
+        for w in [64, 61, 1, 9] {
+            let bytes = one_bit_png(w, 13, |x, y| (x * 3 + y * 5) % 7 < 3);
+            let ours = bilevel_png(&bytes).expect("a one-bit greyscale PNG");
+            let theirs = image::load_from_memory(&bytes).unwrap().to_luma8();
+            assert_eq!(ours.dimensions(), theirs.dimensions());
+            assert!(ours.as_raw() == theirs.as_raw(), "width {w}");
+            assert!(ours.as_raw().contains(&0) && ours.as_raw().contains(&255));
+        }
+    }
+
+    #[test]
+    fn other_pngs_are_left_to_the_image_crate() {
+        let grey = {
+            let mut out = Vec::new();
+            let img = image::GrayImage::from_fn(5, 4, |x, _| image::Luma([x as u8 * 40]));
+            img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+                .unwrap();
+            out
+        };
+        assert!(bilevel_png(&grey).is_none());
+        let mut cut = one_bit_png(64, 13, |x, _| x % 2 == 0);
+        cut.truncate(cut.len() / 2);
+        assert!(bilevel_png(&cut).is_none());
+        assert!(read(&cut, &Limits::default()).is_err());
     }
 }
