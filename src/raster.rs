@@ -27,6 +27,25 @@ pub struct Component {
 ///
 /// Written here rather than taken from imageproc because we need bounding boxes and areas
 /// only, and imageproc's labelling allocates a `u32` label image four times the page size.
+/// Whether every pixel of `img` in columns `x0..=x1` and rows `y0..=y1` (inside the image)
+/// passes `test`. Rows are tested whole, without an early exit inside a row (the compiler
+/// vectorises that), and rows one after another with one.
+#[inline]
+pub fn block_all(
+    img: &GrayImage,
+    (x0, x1): (usize, usize),
+    (y0, y1): (usize, usize),
+    test: impl Fn(u8) -> bool + Copy,
+) -> bool {
+    let w = img.width() as usize;
+    let raw = img.as_raw();
+    (y0..=y1).all(|y| {
+        raw[y * w + x0..=y * w + x1]
+            .iter()
+            .fold(true, |ok, &v| ok & test(v))
+    })
+}
+
 pub fn components(img: &GrayImage) -> Vec<Component> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.as_raw();

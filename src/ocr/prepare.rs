@@ -9,10 +9,10 @@
 //! Lengths below are given in mm and amounts of ink in mm² of paper, converted to pixels
 //! at `normalise::WORKING_DPI`.
 
-use crate::geometry::round_i64;
 use crate::geometry::{Affine, Rect};
+use crate::geometry::{floor_i64, round_i64};
 use crate::normalise::{px_area, px_len};
-use crate::raster::{GrayImage, components, is_ink, sample_bilinear};
+use crate::raster::{GrayImage, block_all, components, is_ink, sample_bilinear};
 use crate::template::FieldShape;
 
 /// Template pixels around the field rectangle that are read with it (writing on an
@@ -25,6 +25,8 @@ const BOX_INSET: i32 = px_len(0.51);
 const LINE_RUN: u32 = px_len(2.54) as u32;
 /// Thickest printed line on a received page (fax thickening plus a pixel of misfit).
 const LINE_THICK: u32 = px_len(0.89) as u32;
+/// Field pixels resampled as one run when the page is white under all of it.
+const PAPER_RUN: usize = 32;
 /// Local shift searched around the page transform.
 const SHIFT: i32 = px_len(0.64);
 /// Ink components this small (a standard-resolution fax doubles
@@ -230,23 +232,7 @@ pub struct Prepared {
 /// Extracts and cleans one field from a page registered by `transform` (template → page).
 pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared {
     let shift = local_shift(page, transform, m);
-    let (w, h) = (m.region.w as u32, m.region.h as u32);
-    // Resampled, then thresholded: smooth stroke edges, and no faint grey remnant of a
-    // line for Tesseract to take for a character. Affine::apply per pixel, with what is
-    // the same along a row out of the inner loop (the same arithmetic in the same order).
-    let t = transform;
-    let (sx, sy) = (shift.0 as f64, shift.1 as f64);
-    let mut px = vec![255u8; (w * h) as usize];
-    for (y, row) in px.chunks_exact_mut(w.max(1) as usize).enumerate() {
-        let ty = (m.region.y + y as i32) as f64;
-        let (by, ey) = (t.b * ty, t.e * ty);
-        for (x, o) in row.iter_mut().enumerate() {
-            let tx = (m.region.x + x as i32) as f64;
-            let dark = dark_bilinear(page, t.a * tx + by + t.c + sx, t.d * tx + ey + t.f + sy);
-            *o = if dark { 0 } else { 255 };
-        }
-    }
-    let mut img = GrayImage::from_raw(w, h, px).expect("sized");
+    let mut img = resample(page, transform, m.region, shift);
     remove_printed(&mut img, &m.printed);
     // Streaks matter where they could pass for writing. A field this full of ink is
     // written whatever a streak adds (a box-high streak is a few hundred pixels), and
@@ -268,6 +254,48 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
         writing,
         shift,
     }
+}
+
+/// The page under `region` (template pixels) through `transform` moved by `shift`,
+/// thresholded: black where the bilinear sample is darker than mid-grey.
+fn resample(page: &GrayImage, transform: &Affine, region: Rect, shift: (i32, i32)) -> GrayImage {
+    let (w, h) = (region.w as u32, region.h as u32);
+    // Resampled, then thresholded: smooth stroke edges, and no faint grey remnant of a
+    // line for Tesseract to take for a character. Affine::apply per pixel, with what is
+    // the same along a row out of the inner loop (the same arithmetic in the same order).
+    let t = transform;
+    let (sx, sy) = (shift.0 as f64, shift.1 as f64);
+    let mut px = vec![255u8; (w * h) as usize];
+    let (pw, ph) = (page.width() as i64, page.height() as i64);
+    for (y, row) in px.chunks_exact_mut(w.max(1) as usize).enumerate() {
+        let ty = (region.y + y as i32) as f64;
+        let (by, ey) = (t.b * ty, t.e * ty);
+        let at = |x: usize| {
+            let tx = (region.x + x as i32) as f64;
+            (t.a * tx + by + t.c + sx, t.d * tx + ey + t.f + sy)
+        };
+        for (i, seg) in row.chunks_mut(PAPER_RUN).enumerate() {
+            let x0 = i * PAPER_RUN;
+            // Every sample of the run blends the four pixels round it, and they all lie in
+            // the box spanned by its first and last samples' (a float affine map is
+            // monotone along a row). All white there: the run stays paper, as sampled one
+            // by one it would.
+            let ((u0, v0), (u1, v1)) = (at(x0), at(x0 + seg.len() - 1));
+            let (c0, c1) = (floor_i64(u0.min(u1)), floor_i64(u0.max(u1)) + 1);
+            let (r0, r1) = (floor_i64(v0.min(v1)), floor_i64(v0.max(v1)) + 1);
+            if c0 >= 0 && r0 >= 0 && c1 < pw && r1 < ph {
+                let span = (c0 as usize, c1 as usize);
+                if block_all(page, span, (r0 as usize, r1 as usize), |v| v == 255) {
+                    continue;
+                }
+            }
+            for (k, o) in seg.iter_mut().enumerate() {
+                let (u, v) = at(x0 + k);
+                *o = if dark_bilinear(page, u, v) { 0 } else { 255 };
+            }
+        }
+    }
+    GrayImage::from_raw(w, h, px).expect("sized")
 }
 
 /// Whether the bilinear sample at `(x, y)` is darker than mid-grey. Where the four
@@ -541,6 +569,48 @@ fn stroke_like(area: u32, b: &Rect) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_paper_resample_as_pixel_by_pixel() {
+        // A bilevel page with sparse strokes and one grey patch (the blend's slow path).
+        let page = GrayImage::from_fn(500, 400, |x, y| {
+            let stroke = (x + 2 * y) % 61 < 2 || (x * x + y) % 397 == 0;
+            let grey = (200..230).contains(&x) && (100..120).contains(&y);
+            image::Luma([if grey {
+                120
+            } else if stroke {
+                0
+            } else {
+                255
+            }])
+        });
+        let region = Rect::new(-20, 30, 470, 90);
+        for (deg, scale, dx) in [(0.0f64, 1.0, 0.0), (1.3, 1.02, 7.25), (-2.0, 0.98, -3.5)] {
+            let (s, c) = deg.to_radians().sin_cos();
+            let t = Affine {
+                a: scale * c,
+                b: -scale * s,
+                c: dx,
+                d: scale * s,
+                e: scale * c,
+                f: 11.0,
+            };
+            let got = resample(&page, &t, region, (2, -1));
+            for (x, y, v) in got.enumerate_pixels() {
+                let (tx, ty) = ((region.x + x as i32) as f64, (region.y + y as i32) as f64);
+                let (u, w) = (
+                    t.a * tx + t.b * ty + t.c + 2.0,
+                    t.d * tx + t.e * ty + t.f - 1.0,
+                );
+                let want = if dark_bilinear(&page, u, w) { 0 } else { 255 };
+                assert_eq!(v.0[0], want, "{deg} degrees at ({x},{y})");
+            }
+            assert!(
+                got.as_raw().contains(&0),
+                "strokes sampled at {deg} degrees"
+            );
+        }
+    }
 
     /// A blank form: an underline, a box and a printed glyph-like blob.
     fn blank() -> GrayImage {
