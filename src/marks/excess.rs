@@ -4,8 +4,11 @@
 
 use super::params::{STREAK_COVER, STREAK_END, STREAK_WIDTH};
 use crate::geometry::{Rect, round_i64};
-use crate::raster::{GrayImage, is_ink};
+use crate::raster::{GrayImage, block_all, is_ink};
 use crate::register::Registration;
+
+/// Window pixels looked at as one run when the page is paper under all of it.
+const PAPER_RUN: i32 = 32;
 
 /// The page as mark reading sees it.
 pub struct PageView<'a> {
@@ -163,23 +166,44 @@ pub(super) fn sample_page<'a>(
         let skip_row = skip(ty);
         let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
         let row = (y * rect.w) as usize;
-        for x in 0..rect.w {
-            let tx = rect.x + x;
-            if tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false) {
+        let at = |tx: i32| {
+            let txf = tx as f64;
+            (
+                round_i64(t.a * txf + by + t.c + dx),
+                round_i64(t.d * txf + ey + t.f + dy),
+            )
+        };
+        for x0 in (0..rect.w).step_by(PAPER_RUN as usize) {
+            // A run of window pixels whose page pixels (all within the box of its first and
+            // last ones: a float affine map rounded is monotone along a row) are paper or
+            // off the page reads as paper: skipped whole.
+            let last = (x0 + PAPER_RUN).min(rect.w) - 1;
+            let ((u0, v0), (u1, v1)) = (at(rect.x + x0), at(rect.x + last));
+            let (c0, c1) = (u0.min(u1).max(0), u0.max(u1).min(iw - 1));
+            let (r0, r1) = (v0.min(v1).max(0), v0.max(v1).min(ih - 1));
+            let cols = (c0 as usize, c1 as usize);
+            if c0 > c1
+                || r0 > r1
+                || block_all(img, cols, (r0 as usize, r1 as usize), |v| !is_ink(v))
+            {
                 continue;
             }
-            let txf = tx as f64;
-            let xi = round_i64(t.a * txf + by + t.c + dx);
-            let yi = round_i64(t.d * txf + ey + t.f + dy);
-            if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
-                let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
-                let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
-                // Ink on a repeated row may be a copy of the row above (a box edge smeared
-                // down): unknown. Paper there is paper.
-                if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
-                    unknown[row + x as usize] = true;
-                } else {
-                    mask[row + x as usize] = ink;
+            for x in x0..=last {
+                let tx = rect.x + x;
+                if tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (xi, yi) = at(tx);
+                if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
+                    let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
+                    let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
+                    // Ink on a repeated row may be a copy of the row above (a box edge
+                    // smeared down): unknown. Paper there is paper.
+                    if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
+                        unknown[row + x as usize] = true;
+                    } else {
+                        mask[row + x as usize] = ink;
+                    }
                 }
             }
         }
@@ -504,6 +528,76 @@ impl Excess {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::Affine;
+
+    #[test]
+    fn runs_of_paper_sample_as_pixel_by_pixel() {
+        let page = GrayImage::from_fn(300, 200, |x, y| {
+            image::Luma([if (x + 3 * y) % 53 < 2 || (x * y) % 211 == 0 {
+                0
+            } else {
+                255
+            }])
+        });
+        let (w, h) = (300usize, 200usize);
+        let suspect: Vec<bool> = (0..h).map(|y| y % 17 == 0).collect();
+        let line: Vec<bool> = (0..h).map(|y| y == 50).collect();
+        let view = PageView {
+            image: &page,
+            suspect_rows: &suspect,
+            line_rows: &line,
+            row_scale: 1.0,
+        };
+        // Template rows to skip: every seventh pixel of row 40.
+        let skipped: Vec<bool> = (0..w).map(|x| x % 7 == 0).collect();
+        // Windows partly off the page, turned, scaled and shifted per box.
+        let rect = Rect::new(-15, 20, 290, 150);
+        for (deg, scale, off) in [
+            (0.0f64, 1.0, (0.0, 0.0)),
+            (1.7, 1.03, (2.5, -1.25)),
+            (-3.0, 0.97, (-40.0, 6.0)),
+        ] {
+            let (s, c) = deg.to_radians().sin_cos();
+            let reg = Registration {
+                transform: Affine {
+                    a: scale * c,
+                    b: -scale * s,
+                    c: 4.0,
+                    d: scale * s,
+                    e: scale * c,
+                    f: -3.0,
+                },
+                offsets: vec![(0.0, 0.0), off],
+                located: vec![],
+                rms: 0.0,
+            };
+            let skip = |ty: i32| if ty == 40 { &skipped[..] } else { &[][..] };
+            let (mask, unknown) = sample_page(&view, &reg, 1, rect, skip);
+            let mut inked = 0;
+            for y in 0..rect.h {
+                for x in 0..rect.w {
+                    let (tx, ty) = (rect.x + x, rect.y + y);
+                    let (u, v) = reg.transform.apply(tx as f64, ty as f64);
+                    let (xi, yi) = (round_i64(u + off.0), round_i64(v + off.1));
+                    let on = xi >= 0 && yi >= 0 && xi < w as i64 && yi < h as i64;
+                    let skip = ty == 40 && tx >= 0 && skipped[tx as usize];
+                    let ink = on
+                        && !skip
+                        && !line[yi as usize]
+                        && is_ink(page.get_pixel(xi as u32, yi as u32).0[0]);
+                    let i = (y * rect.w + x) as usize;
+                    let doubtful = ink && suspect[yi as usize];
+                    assert_eq!(
+                        (mask[i], unknown[i]),
+                        (ink && !doubtful, doubtful),
+                        "{deg} degrees at ({x},{y})"
+                    );
+                    inked += usize::from(ink);
+                }
+            }
+            assert!(inked > 100, "strokes sampled at {deg} degrees");
+        }
+    }
 
     #[test]
     fn compact_ink_counts_small_pieces_only() {
