@@ -82,29 +82,30 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
         .collect();
     // Columns taken in runs of consecutive source pixels: a scale near 1 (a 204 dpi row
     // made 200) is a few dozen slice copies a row, not a lookup per pixel.
-    let mut runs: Vec<(usize, usize, usize)> = Vec::new();
-    for (x, &from) in xs.iter().enumerate() {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &from in &xs {
         match runs.last_mut() {
-            Some((_, start, len)) if *start + *len == from => *len += 1,
-            _ => runs.push((x, from, 1)),
+            Some((start, len)) if *start + *len == from => *len += 1,
+            _ => runs.push((from, 1)),
         }
     }
     let src = p.image.as_raw();
-    let mut out = vec![255u8; w * h];
+    // Every pixel is written once, in order: no page of white first.
+    let mut out = Vec::with_capacity(w * h);
     // A standard-resolution fax doubles most rows: a row from the same source row is a
     // copy of the one before.
     let mut last = usize::MAX;
     for y in 0..h {
         let sy_i = (((y as f64 + 0.5) * sy) as usize).min(sh - 1);
         if sy_i == last {
-            out.copy_within((y - 1) * w..y * w, y * w);
+            out.extend_from_within((y - 1) * w..y * w);
             continue;
         }
         last = sy_i;
         let s = &src[sy_i * sw..(sy_i + 1) * sw];
-        let o = &mut out[y * w..(y + 1) * w];
-        for &(to, from, len) in &runs {
-            o[to..to + len].copy_from_slice(&s[from..from + len]);
+        // The runs cover the row's columns left to right.
+        for &(from, len) in &runs {
+            out.extend_from_slice(&s[from..from + len]);
         }
     }
     GrayImage::from_raw(w as u32, h as u32, out).expect("sized")
