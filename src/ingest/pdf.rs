@@ -500,7 +500,12 @@ mod tests {
             let size = (p.width as u64, p.height as u64);
             let image = lone_fax_image(page, size).expect("one CCITT image over the page");
             let (got, damage) = direct(&image, (p.width, p.height), None).unwrap();
-            let drawn = rendered(page, &RenderCache::new(), &InterpreterSettings::default(), size);
+            let drawn = rendered(
+                page,
+                &RenderCache::new(),
+                &InterpreterSettings::default(),
+                size,
+            );
             assert_eq!(damage, None);
             assert_eq!(got.dimensions(), drawn.dimensions());
             assert!(got.as_raw() == drawn.as_raw(), "{scheme:?}: same pixels");
