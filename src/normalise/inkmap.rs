@@ -148,22 +148,13 @@ mod tests {
             let block = |x0: usize, y0: usize, n: usize| -> u32 {
                 (0..n * n).map(|i| ink(x0 + i % n, y0 + i / n)).sum()
             };
-            for y in 0..fine.height {
-                for x in 0..fine.width {
-                    assert_eq!(
-                        fine.cells[y * fine.width + x],
-                        block(2 * x, 2 * y, 2) >= 2,
-                        "fine ({x},{y})"
-                    );
-                }
-            }
-            for y in 0..coarse.height {
-                for x in 0..coarse.width {
-                    assert_eq!(
-                        coarse.cells[y * coarse.width + x],
-                        block(4 * x, 4 * y, 4) >= 3,
-                        "coarse ({x},{y})"
-                    );
+            // A cell of factor n is inked when its n × n pixels hold at least `min`.
+            for (map, n, min) in [(&fine, 2, 2), (&coarse, 4, 3)] {
+                for y in 0..map.height {
+                    for x in 0..map.width {
+                        let want = block(n * x, n * y, n) >= min;
+                        assert_eq!(map.cells[y * map.width + x], want, "factor {n} ({x},{y})");
+                    }
                 }
             }
             let want: Vec<(f32, f32)> = (0..fine.height)
