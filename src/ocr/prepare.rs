@@ -81,9 +81,11 @@ pub struct FieldModel {
     /// Per region pixel: printed ink to remove. 1 = horizontal line (removed where the
     /// page's ink there is line-thin vertically), 2 = vertical line (thin horizontally),
     /// 3 = other printed ink (removed outright), 0 = paper.
+    #[serde(with = "serde_bytes")]
     printed: Vec<u8>,
     /// Per region pixel: within [`REMNANT_ZONE`] of a horizontal (1) or vertical (2)
     /// printed line, where thin leftovers of the line are dropped.
+    #[serde(with = "serde_bytes")]
     zone: Vec<u8>,
     /// Printed ink pixels near the field, to find the field's local shift by.
     anchors: Vec<(i32, i32)>,
