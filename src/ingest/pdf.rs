@@ -103,29 +103,19 @@ pub fn read(bytes: &[u8], opts: &IngestOptions) -> Result<Vec<PageResult>, FileE
             }));
             continue;
         }
-        let mut damage = damage;
-        match ccitt_damage(page) {
-            Some(CcittDamage::Unreadable(e)) => {
-                out.push(Err(PageError {
+        out.push(
+            with_ccitt_damage(damage, ccitt_damage(page))
+                .map(|damage| PageImage {
+                    image,
+                    dpi_x,
+                    dpi_y,
+                    damage,
+                })
+                .map_err(|reason| PageError {
                     page: i + 1,
-                    reason: format!("cannot decode image: {e}"),
-                }));
-                continue;
-            }
-            Some(CcittDamage::Partial(e)) => {
-                damage = Some(match damage {
-                    Some(d) => format!("{d}; {e}"),
-                    None => e,
-                });
-            }
-            None => {}
-        }
-        out.push(Ok(PageImage {
-            image,
-            dpi_x,
-            dpi_y,
-            damage,
-        }));
+                    reason,
+                }),
+        );
     }
     // Pages the page tree declares but hayro could not find (a damaged file): each
     // still gets its row.
@@ -362,23 +352,33 @@ fn direct(
     (w, h): (usize, usize),
     damage: Option<String>,
 ) -> Result<(crate::raster::GrayImage, Option<String>), String> {
-    let decoded = s
+    let mut px = s
         .decoded()
-        .map_err(|e| format!("cannot decode image: CCITT data damaged ({e:?})"))?;
-    let rows = decoded.len() / w.max(1);
-    let mut px = vec![255u8; w * h];
-    let got = rows.min(h) * w;
-    px[..got].copy_from_slice(&decoded[..got]);
-    let damage = match short_rows(rows as u64, h as u64) {
-        Some(CcittDamage::Unreadable(e)) => return Err(format!("cannot decode image: {e}")),
-        Some(CcittDamage::Partial(e)) => Some(match damage {
-            Some(d) => format!("{d}; {e}"),
-            None => e,
-        }),
-        None => damage,
-    };
+        .map_err(|e| format!("cannot decode image: CCITT data damaged ({e:?})"))?
+        .into_owned();
+    let rows = px.len() / w.max(1);
+    let damage = with_ccitt_damage(damage, short_rows(rows as u64, h as u64))?;
+    // Whole rows only, then white paper below them.
+    px.truncate(rows.min(h) * w);
+    px.resize(w * h, 255);
     let image = crate::raster::GrayImage::from_raw(w as u32, h as u32, px).expect("sized");
     Ok((image, damage))
+}
+
+/// The page's damage with a CCITT image's added: a partial image is noted beside what
+/// was already wrong; an unreadable one is the page's error.
+fn with_ccitt_damage(
+    damage: Option<String>,
+    ccitt: Option<CcittDamage>,
+) -> Result<Option<String>, String> {
+    match ccitt {
+        Some(CcittDamage::Unreadable(e)) => Err(format!("cannot decode image: {e}")),
+        Some(CcittDamage::Partial(e)) => Ok(Some(match damage {
+            Some(d) => format!("{d}; {e}"),
+            None => e,
+        })),
+        None => Ok(damage),
+    }
 }
 
 /// What is wrong with a page's CCITT image.
