@@ -18,6 +18,14 @@ fn bounds(points: &[(f32, f32)]) -> (f32, f32, f32, f32) {
 
 /// Points projected per pass of [`sharpness_in`].
 const CHUNK: usize = 256;
+/// A point's position along the projection is kept to 1/2^FRACTION_BITS of a bin: its
+/// weight is split between its two bins in whole units, so the histogram's sums are
+/// integers, the same in whatever order the points are added.
+const FRACTION_BITS: u32 = 10;
+/// Histograms filled side by side, point `i` into lane `i % LANES`: neighbouring points
+/// mostly fall in the same bin, and one histogram would make each addition wait for the
+/// one before it.
+const LANES: usize = 2;
 
 fn sharpness(points: &[(f32, f32)], angle: f32, bin: f32) -> f64 {
     sharpness_in(points, bounds(points), angle, bin)
@@ -46,41 +54,71 @@ fn sharpness_in(
         .map(|&(x, y)| -x * s + y * c)
         .fold(f32::MIN, f32::max);
     let base = lo.floor() - 2.0;
-    let mut hist = vec![0f32; (hi - base) as usize + 4];
+    let bins = (hi - base) as usize + 4;
+    let mut lanes = vec![vec![0u32; bins]; LANES];
+    let one = 1u32 << FRACTION_BITS;
+    let scale = one as f32;
     // Positions first, a chunk at a time (the arithmetic vectorises), then the
-    // histogram (a scatter, one point after another as before: the same sums).
-    let mut at = [0f32; CHUNK];
+    // histograms (a scatter).
+    let (mut bin_of, mut frac) = ([0u32; CHUNK], [0u32; CHUNK]);
     for chunk in points.chunks(CHUNK) {
-        for (a, &(x, y)) in at.iter_mut().zip(chunk) {
-            *a = (-x * s + y * c - base).max(0.0);
+        for ((b, f), &(x, y)) in bin_of.iter_mut().zip(frac.iter_mut()).zip(chunk) {
+            // Never negative and far below 2^31: through i32, one instruction on x86-64.
+            let q = ((-x * s + y * c - base).max(0.0) * scale) as i32 as u32;
+            (*b, *f) = (q >> FRACTION_BITS, q & (one - 1));
         }
-        for &p in &at[..chunk.len()] {
-            // Through i32: p is never negative and far below 2^31, and float-to-i32 and
-            // back is one instruction each way on x86-64, float-to-usize a dozen.
-            let k = p as i32;
-            let f = p - k as f32;
-            let i = k as usize;
-            if let Some(pair) = hist.get_mut(i..i + 2) {
-                pair[0] += 1.0 - f;
-                pair[1] += f;
+        let n = chunk.len();
+        let whole = n - n % LANES;
+        for (bs, fs) in bin_of[..whole]
+            .chunks_exact(LANES)
+            .zip(frac[..whole].chunks_exact(LANES))
+        {
+            for ((h, &b), &f) in lanes.iter_mut().zip(bs).zip(fs) {
+                add(h, b as usize, one, f);
             }
         }
-    }
-    hist.iter().map(|&v| (v as f64) * (v as f64)).sum()
-}
-
-fn best_angle(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (f32, f64) {
-    let bb = bounds(points);
-    let mut best = (0.0, f64::MIN);
-    let n = ((hi - lo) / step).round() as i32;
-    for i in 0..=n {
-        let a = lo + step * i as f32;
-        let v = sharpness_in(points, bb, a.to_radians(), bin);
-        if v > best.1 {
-            best = (a, v);
+        for (&b, &f) in bin_of[whole..n].iter().zip(&frac[whole..n]) {
+            add(&mut lanes[0], b as usize, one, f);
         }
     }
-    best
+    // In units of a whole point squared, as a float histogram would give.
+    let unit = (one as f64) * (one as f64);
+    (0..bins)
+        .map(|i| {
+            let v = lanes.iter().map(|h| h[i] as u64).sum::<u64>() as f64;
+            v * v
+        })
+        .sum::<f64>()
+        / unit
+}
+
+/// One point at bin `b` and `f` parts in `one` of the way to the next, split between them.
+#[inline(always)]
+fn add(hist: &mut [u32], b: usize, one: u32, f: u32) {
+    if let Some(pair) = hist.get_mut(b..b + 2) {
+        pair[0] += one - f;
+        pair[1] += f;
+    }
+}
+
+/// The sharpness at each angle from `lo` to `hi` in steps of `step` (degrees), and the
+/// index of the sharpest (the first of equals).
+fn scan(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (Vec<(f32, f64)>, usize) {
+    let bb = bounds(points);
+    let n = ((hi - lo) / step).round() as i32;
+    let all: Vec<(f32, f64)> = (0..=n)
+        .map(|i| {
+            let a = lo + step * i as f32;
+            (a, sharpness_in(points, bb, a.to_radians(), bin))
+        })
+        .collect();
+    let mut best = 0;
+    for (i, &(_, v)) in all.iter().enumerate() {
+        if v > all[best].1 {
+            best = i;
+        }
+    }
+    (all, best)
 }
 
 /// Estimated skew in degrees (positive: content rotated clockwise on screen, y down), from
@@ -89,12 +127,19 @@ fn best_angle(points: &[(f32, f32)], lo: f32, hi: f32, step: f32, bin: f32) -> (
 pub fn skew_degrees(coarse: &[(f32, f32)], fine: &[(f32, f32)], max_deg: f32) -> f32 {
     // Every other point is plenty to find the right quarter degree.
     let thin: Vec<(f32, f32)> = coarse.iter().step_by(2).copied().collect();
-    let (a0, _) = best_angle(&thin, -max_deg, max_deg, 0.25, 1.0);
+    let (all, best) = scan(&thin, -max_deg, max_deg, 0.25, 1.0);
+    let a0 = all[best].0;
     let step = 0.05;
-    let (a1, v1) = best_angle(fine, a0 - 0.3, a0 + 0.3, step, 1.0);
-    // A parabola through the peak and its neighbours places it between the steps.
-    let v0 = sharpness(fine, (a1 - step).to_radians(), 1.0);
-    let v2 = sharpness(fine, (a1 + step).to_radians(), 1.0);
+    let (all, best) = scan(fine, a0 - 0.3, a0 + 0.3, step, 1.0);
+    let (a1, v1) = all[best];
+    // A parabola through the peak and its neighbours places it between the steps (the
+    // neighbours measured by the scan where it reached them).
+    let beside = |i: Option<usize>, a: f32| match i.and_then(|i| all.get(i)) {
+        Some(&(_, v)) => v,
+        None => sharpness(fine, a.to_radians(), 1.0),
+    };
+    let v0 = beside(best.checked_sub(1), a1 - step);
+    let v2 = beside(Some(best + 1), a1 + step);
     let denom = v0 - 2.0 * v1 + v2;
     if denom < 0.0 {
         let shift = (0.5 * (v0 - v2) / denom).clamp(-1.0, 1.0) as f32;

@@ -22,22 +22,35 @@ impl InkMap {
         let src = img.as_raw();
         let iw = img.width() as usize;
         let mut fine = vec![0u8; fw * fh];
-        for y in 0..fh * 2 {
-            let row = &src[y * iw..y * iw + fw * 2];
-            let out = &mut fine[(y / 2) * fw..(y / 2 + 1) * fw];
-            for (o, px) in out.iter_mut().zip(row.chunks_exact(2)) {
-                *o += is_ink(px[0]) as u8 + is_ink(px[1]) as u8;
+        // Two rows summed a pixel at a time, then neighbouring columns a pair at a time
+        // (read as one u16): both loops vectorise, where taking pixels two by two from
+        // one row did not.
+        let mut column = vec![0u8; fw * 2];
+        for (y, out) in fine.chunks_exact_mut(fw.max(1)).enumerate().take(fh) {
+            let (a, b) = (
+                &src[2 * y * iw..][..fw * 2],
+                &src[(2 * y + 1) * iw..][..fw * 2],
+            );
+            for ((c, &p), &q) in column.iter_mut().zip(a).zip(b) {
+                *c = is_ink(p) as u8 + is_ink(q) as u8;
+            }
+            for (o, pair) in out.iter_mut().zip(column.chunks_exact(2)) {
+                let v = u16::from_le_bytes([pair[0], pair[1]]);
+                *o = ((v & 0xff) + (v >> 8)) as u8;
             }
         }
         let (cw, ch) = (fw / 2, fh / 2);
         let mut coarse = vec![false; cw * ch];
-        for y in 0..ch {
-            for x in 0..cw {
-                let n = fine[2 * y * fw + 2 * x] as u32
-                    + fine[2 * y * fw + 2 * x + 1] as u32
-                    + fine[(2 * y + 1) * fw + 2 * x] as u32
-                    + fine[(2 * y + 1) * fw + 2 * x + 1] as u32;
-                coarse[y * cw + x] = n >= coarse_min;
+        for (y, out) in coarse.chunks_exact_mut(cw.max(1)).enumerate().take(ch) {
+            let (a, b) = (
+                &fine[2 * y * fw..][..cw * 2],
+                &fine[(2 * y + 1) * fw..][..cw * 2],
+            );
+            for ((c, &p), &q) in column.iter_mut().zip(a).zip(b) {
+                *c = p + q;
+            }
+            for (o, pair) in out.iter_mut().zip(column.chunks_exact(2)) {
+                *o = (pair[0] + pair[1]) as u32 >= coarse_min;
             }
         }
         (
@@ -112,8 +125,15 @@ impl InkMap {
             .chunks_exact(w.max(1))
             .zip(rows.chunks_exact_mut(w.max(1)))
         {
-            for x in 0..w {
-                dst[x] = src[x.saturating_sub(1)..(x + 2).min(w)].iter().any(|&c| c);
+            // Each cell with its left and right neighbours, as three shifted slices (the
+            // inner part vectorises); the two end cells have one neighbour each.
+            dst.copy_from_slice(src);
+            if w > 1 {
+                for ((d, &l), &r) in dst[1..w - 1].iter_mut().zip(&src[..w - 2]).zip(&src[2..]) {
+                    *d |= l | r;
+                }
+                dst[0] |= src[1];
+                dst[w - 1] |= src[w - 2];
             }
         }
         let mut out = vec![false; self.cells.len()];
@@ -140,7 +160,7 @@ mod tests {
     #[test]
     fn maps_and_points_count_ink_as_pixel_by_pixel() {
         // Grey levels on both sides of the threshold, an odd width, a ragged right edge.
-        for w in [37u32, 64, 203] {
+        for w in [1u32, 5, 6, 37, 64, 203] {
             let img =
                 GrayImage::from_fn(w, 29, |x, y| image::Luma([((x * 37 + y * 91) % 251) as u8]));
             let (fine, coarse) = InkMap::pair(&img, 2, 3);
@@ -162,7 +182,7 @@ mod tests {
                 .filter(|&(x, y)| fine.cells[y * fine.width + x])
                 .map(|(x, y)| (x as f32 + 0.5, y as f32 + 0.5))
                 .collect();
-            assert!(!want.is_empty() && want.len() < fine.cells.len());
+            assert!(w < 8 || (!want.is_empty() && want.len() < fine.cells.len()));
             assert_eq!(fine.points(), want);
         }
     }
@@ -170,7 +190,7 @@ mod tests {
     #[test]
     fn dilation_is_the_three_by_three_square_at_every_cell_and_edge() {
         // Against the definition, on maps of awkward sizes with ink on their edges.
-        for (w, h) in [(1, 1), (1, 5), (7, 1), (13, 9)] {
+        for (w, h) in [(1, 1), (1, 5), (2, 3), (7, 1), (13, 9)] {
             let cells: Vec<bool> = (0..w * h)
                 .map(|i| (i * 2654435761usize).is_multiple_of(7))
                 .collect();
