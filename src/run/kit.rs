@@ -97,7 +97,7 @@ impl Kit {
             } else {
                 cache_inputs(t)
             };
-            let Some((key, images)) = inputs else {
+            let Some((key, files)) = inputs else {
                 return build_template(t, ti);
             };
             for dir in &dirs {
@@ -110,6 +110,14 @@ impl Kit {
                     return Ok(k);
                 }
             }
+            // Decoded only now, on a miss: a hit needs the bytes only for the key.
+            let images = files
+                .iter()
+                .map(|b| image::load_from_memory(b).map(|i| i.to_luma8()))
+                .collect::<Result<Vec<_>, _>>();
+            let Ok(images) = images else {
+                return build_template(t, ti);
+            };
             let k = build_from(t, ti, &images)?;
             for dir in &dirs {
                 if write_cache(dir, t, &key, &k).is_ok() {
@@ -212,10 +220,10 @@ fn build_from(t: &Template, ti: usize, images: &[GrayImage]) -> Result<TemplateK
     Ok(TemplateKit { models, pages: v })
 }
 
-/// A hash of everything a template's kit is built from, with the reference images decoded
-/// from the very bytes hashed; `None` when one cannot be read or decoded (then the kit is
-/// built the usual way, and the error, if it matters, comes from building).
-fn cache_inputs(t: &Template) -> Option<(String, Vec<GrayImage>)> {
+/// A hash of everything a template's kit is built from, with the reference images' bytes
+/// as hashed (a miss builds from those very bytes); `None` when one cannot be read (then
+/// the kit is built the usual way, and the error, if it matters, comes from building).
+fn cache_inputs(t: &Template) -> Option<(String, Vec<Vec<u8>>)> {
     let mut h = blake3::Hasher::new();
     h.update(&CACHE_FORMAT.to_le_bytes());
     // This executable: its path, size and modification time (a rebuilt faxform may
@@ -237,7 +245,7 @@ fn cache_inputs(t: &Template) -> Option<(String, Vec<GrayImage>)> {
         let bytes = std::fs::read(&p.image_path).ok()?;
         h.update(&(bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
-        images.push(image::load_from_memory(&bytes).ok()?.to_luma8());
+        images.push(bytes);
     }
     Some((h.finalize().to_hex()[..32].to_string(), images))
 }
