@@ -333,20 +333,45 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
             (round_i64(u) as i32, round_i64(v) as i32)
         })
         .collect();
-    // Hits per shift, counted anchor by anchor over its neighbourhood (row slices of the
-    // page, not a bounds-checked pixel per anchor and shift).
-    let side = (2 * SHIFT + 1) as usize;
-    let mut hits = vec![0usize; side * side];
+    // Hits per shift, counted anchor by anchor over its neighbourhood. Where the whole
+    // neighbourhood row lies on the page, it is taken as a fixed-width window of the row
+    // and counted into fixed-width lanes (the compiler turns both into a few vector
+    // instructions); at the page's edges, the part on the page one pixel at a time.
+    const SIDE: usize = (2 * SHIFT + 1) as usize;
+    const LANES: usize = SIDE.next_multiple_of(8);
+    // Lanes are u16, emptied into the totals before they could overflow.
+    const FLUSH: usize = u16::MAX as usize;
+    let mut hits = [0usize; SIDE * SIDE];
+    let mut lanes = [[0u16; LANES]; SIDE];
     let (w, h) = (page.width() as i32, page.height() as i32);
     let raw = page.as_raw();
-    for &(x, y) in &pts {
+    let flush = |hits: &mut [usize; SIDE * SIDE], lanes: &mut [[u16; LANES]; SIDE]| {
+        for (row, l) in hits.chunks_exact_mut(SIDE).zip(lanes.iter_mut()) {
+            for (c, v) in row.iter_mut().zip(l.iter()) {
+                *c += *v as usize;
+            }
+            *l = [0; LANES];
+        }
+    };
+    for (n, &(x, y)) in pts.iter().enumerate() {
+        if n % FLUSH == FLUSH - 1 {
+            flush(&mut hits, &mut lanes);
+        }
         for dy in -SHIFT..=SHIFT {
             let yy = y + dy;
             if yy < 0 || yy >= h {
                 continue;
             }
             let row = &raw[(yy * w) as usize..((yy + 1) * w) as usize];
-            let counts = &mut hits[(dy + SHIFT) as usize * side..][..side];
+            let k = (dy + SHIFT) as usize;
+            if x - SHIFT >= 0 && x - SHIFT + LANES as i32 <= w {
+                let win = &row[(x - SHIFT) as usize..][..LANES];
+                for (c, &v) in lanes[k].iter_mut().zip(win) {
+                    *c += u16::from(is_ink(v));
+                }
+                continue;
+            }
+            let counts = &mut hits[k * SIDE..][..SIDE];
             // The part of the neighbourhood on the page, and where it starts in `counts`.
             let (x0, x1) = ((x - SHIFT).max(0), (x + SHIFT).min(w - 1));
             if x0 > x1 {
@@ -361,6 +386,8 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
             }
         }
     }
+    flush(&mut hits, &mut lanes);
+    let side = SIDE;
     let mut best = ((0, 0), 0usize, i32::MAX);
     for dy in -SHIFT..=SHIFT {
         for dx in -SHIFT..=SHIFT {
@@ -377,24 +404,62 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
 /// Whitens page ink where the form prints: outright on glyphs, and on lines only where
 /// the ink is as thin as a line across it (a pen stroke crossing the line survives).
 fn remove_printed(img: &mut GrayImage, printed: &[u8]) {
-    let src = img.clone();
-    let w = img.width() as usize;
-    let out = img.as_mut();
-    for (i, &v) in src.as_raw().iter().enumerate() {
-        if !is_ink(v) {
-            continue;
+    // A pixel of a printed rule goes when the ink run through it across the rule is at
+    // most a rule's thickness (writing over the rule makes it longer). Runs are measured
+    // for all pixels at once: along rows by scanning them, down columns as the run ending
+    // at each pixel from above plus the one from below (counts saturate far above the
+    // bound; only whether a run exceeds it matters).
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return;
+    }
+    let ink: Vec<u8> = img.as_raw().iter().map(|&v| is_ink(v) as u8).collect();
+    let mut above = vec![0u8; w * h];
+    let mut below = vec![0u8; w * h];
+    above[..w].copy_from_slice(&ink[..w]);
+    for y in 1..h {
+        let (done, row) = above.split_at_mut(y * w);
+        for ((a, &p), &i) in row[..w]
+            .iter_mut()
+            .zip(&done[(y - 1) * w..])
+            .zip(&ink[y * w..])
+        {
+            *a = i * p.saturating_add(1);
         }
-        let (x, y) = ((i % w) as i32, (i / w) as i32);
-        // Runs are counted one past the bound: only whether they exceed it matters.
-        let thin = |dir| run_length(&src, x, y, dir, LINE_THICK + 1) <= LINE_THICK;
-        let remove = match printed[i] {
-            1 => thin((0, 1)),
-            2 => thin((1, 0)),
-            3 => true,
-            _ => false,
-        };
-        if remove {
-            out[i] = 255;
+    }
+    below[(h - 1) * w..].copy_from_slice(&ink[(h - 1) * w..]);
+    for y in (0..h - 1).rev() {
+        let (row, done) = below.split_at_mut((y + 1) * w);
+        for ((b, &p), &i) in row[y * w..].iter_mut().zip(&done[..w]).zip(&ink[y * w..]) {
+            *b = i * p.saturating_add(1);
+        }
+    }
+    let out = img.as_mut();
+    for y in 0..h {
+        let row = y * w;
+        let mut x = 0;
+        while x < w {
+            if ink[row + x] == 0 {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && ink[row + x] != 0 {
+                x += 1;
+            }
+            let across = (x - start) as u32;
+            for i in row + start..row + x {
+                let down = above[i] as u32 + below[i] as u32 - 1;
+                let remove = match printed[i] {
+                    1 => down <= LINE_THICK,
+                    2 => across <= LINE_THICK,
+                    3 => true,
+                    _ => false,
+                };
+                if remove {
+                    out[i] = 255;
+                }
+            }
         }
     }
 }
@@ -435,8 +500,9 @@ fn remove_streaks(img: &mut GrayImage) {
     if h < 20 {
         return;
     }
-    let src = img.clone();
-    let ink = |x: i32, y: i32| ink_at(&src, x, y);
+    // Only read until the streaks are wiped at the end: no copy needed.
+    let src: &GrayImage = img;
+    let ink = |x: i32, y: i32| ink_at(src, x, y);
     let need = if h >= 80 {
         STREAK_FILL_BOX
     } else {
@@ -446,11 +512,9 @@ fn remove_streaks(img: &mut GrayImage) {
     // middle; only middles with that much ink in the band around them are followed.
     let reach = (STREAK_LEAN as f32 * 0.01 * h as f32 / 2.0).ceil() as i32 + 2;
     let mut column_ink = vec![0u32; w as usize];
-    for y in 0..h {
-        for x in 0..w {
-            if ink(x, y) {
-                column_ink[x as usize] += 1;
-            }
+    for row in src.as_raw().chunks_exact(w as usize) {
+        for (c, &v) in column_ink.iter_mut().zip(row) {
+            *c += is_ink(v) as u32;
         }
     }
     let candidates: Vec<i32> = (-4..w + 4)
@@ -571,6 +635,133 @@ fn stroke_like(area: u32, b: &Rect) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shift `local_shift` finds, counted anchor by anchor and shift by shift.
+    fn local_shift_one_by_one(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
+        let mut best = ((0, 0), 0usize, i32::MAX);
+        for dy in -SHIFT..=SHIFT {
+            for dx in -SHIFT..=SHIFT {
+                let hits = m
+                    .anchors
+                    .iter()
+                    .filter(|&&(x, y)| {
+                        let (u, v) = t.apply(x as f64, y as f64);
+                        let (u, v) = (round_i64(u) as i32 + dx, round_i64(v) as i32 + dy);
+                        ink_at(page, u, v)
+                    })
+                    .count();
+                let dist = dx.abs() + dy.abs();
+                if hits > best.1 || (hits == best.1 && dist < best.2) {
+                    best = ((dx, dy), hits, dist);
+                }
+            }
+        }
+        best.0
+    }
+
+    #[test]
+    fn local_shift_counts_as_anchor_by_anchor() {
+        // A box drawn on the reference; pages with the box moved, partly off the page,
+        // scaled (anchors landing on one pixel twice or leaving gaps) and dirtied.
+        let reference = GrayImage::from_fn(90, 60, |x, y| {
+            let rule = (10..=80).contains(&x) && (y == 12 || y == 13 || y == 50)
+                || (12..=50).contains(&y) && (x == 10 || x == 80);
+            image::Luma([if rule { 0 } else { 255 }])
+        });
+        let m = FieldModel::new(&reference, Rect::new(14, 16, 62, 30), FieldShape::Box);
+        assert!(m.anchors.len() > 100);
+        for (dx, dy, scale) in [
+            (0, 0, 1.0),
+            (3, -2, 1.0),
+            (-4, 5, 0.97),
+            (2, 1, 1.04),
+            (-12, -14, 1.0),
+        ] {
+            let page = GrayImage::from_fn(90, 60, |x, y| {
+                let (sx, sy) = (
+                    ((x as f64 - dx as f64) / scale).round() as i32,
+                    ((y as f64 - dy as f64) / scale).round() as i32,
+                );
+                let dirt = (x * 7 + y * 13) % 17 == 0;
+                image::Luma([if ink_at(&reference, sx, sy) || dirt {
+                    0
+                } else {
+                    255
+                }])
+            });
+            let t = Affine::IDENTITY;
+            assert_eq!(
+                local_shift(&page, &t, &m),
+                local_shift_one_by_one(&page, &t, &m),
+                "moved {dx},{dy} scaled {scale}"
+            );
+            let t = Affine {
+                a: scale,
+                e: scale,
+                ..Affine::IDENTITY
+            };
+            assert_eq!(
+                local_shift(&page, &t, &m),
+                local_shift_one_by_one(&page, &t, &m)
+            );
+        }
+    }
+
+    /// The rule `remove_printed` implements, pixel by pixel: an ink pixel of a rule goes
+    /// when the run through it across the rule is at most [`LINE_THICK`].
+    fn remove_printed_one_by_one(img: &mut GrayImage, printed: &[u8]) {
+        let src = img.clone();
+        let w = img.width() as usize;
+        for (i, &v) in src.as_raw().iter().enumerate() {
+            if !is_ink(v) {
+                continue;
+            }
+            let (x, y) = ((i % w) as i32, (i / w) as i32);
+            let thin = |dir| run_length(&src, x, y, dir, LINE_THICK + 1) <= LINE_THICK;
+            let remove = match printed[i] {
+                1 => thin((0, 1)),
+                2 => thin((1, 0)),
+                3 => true,
+                _ => false,
+            };
+            if remove {
+                img.as_mut()[i] = 255;
+            }
+        }
+    }
+
+    #[test]
+    fn printed_rules_go_as_pixel_by_pixel() {
+        // Ink in blobs and runs of every length round the bound, every mask kind, odd
+        // sizes down to one row and one column.
+        for (w, h) in [(1u32, 1u32), (1, 40), (40, 1), (37, 23), (120, 64)] {
+            for seed in 0..6u32 {
+                let hash = |x: u32, y: u32, k: u32| {
+                    (x.wrapping_mul(2654435761)
+                        ^ y.wrapping_mul(40503)
+                        ^ k.wrapping_mul(977)
+                        ^ seed)
+                        .wrapping_mul(2246822519)
+                        >> 7
+                };
+                let img = GrayImage::from_fn(w, h, |x, y| {
+                    let band = (y / (1 + seed % 9)) % 3 == 0 || (x / (1 + seed % 11)) % 4 == 0;
+                    image::Luma([if band || hash(x, y, 1) % 5 == 0 {
+                        0
+                    } else {
+                        255
+                    }])
+                });
+                let printed: Vec<u8> = (0..w * h)
+                    .map(|i| (hash(i % w, i / w, 2) % 4) as u8)
+                    .collect();
+                let (mut a, mut b) = (img.clone(), img.clone());
+                remove_printed(&mut a, &printed);
+                remove_printed_one_by_one(&mut b, &printed);
+                assert_eq!(a.as_raw(), b.as_raw(), "{w}x{h} seed {seed}");
+            }
+        }
+    }
 
     #[test]
     fn runs_of_paper_resample_as_pixel_by_pixel() {
