@@ -14,45 +14,47 @@ pub struct InkMap {
     pub cells: Vec<bool>,
 }
 
+/// Sums of `weight` over the 2 × 2 blocks of `src` (rows `stride` long), `w` × `h` of
+/// them. Two rows are added a pixel at a time, then neighbouring columns a pair at a time
+/// (read as one u16): both loops vectorise, where taking pixels two by two from one row
+/// did not. Each sum must fit a byte.
+fn block_sums(
+    src: &[u8],
+    stride: usize,
+    (w, h): (usize, usize),
+    weight: impl Fn(u8) -> u8,
+) -> Vec<u8> {
+    let mut out = vec![0u8; w * h];
+    let mut column = vec![0u8; w * 2];
+    for (y, o) in out.chunks_exact_mut(w.max(1)).enumerate().take(h) {
+        let (a, b) = (
+            &src[2 * y * stride..][..w * 2],
+            &src[(2 * y + 1) * stride..][..w * 2],
+        );
+        for ((c, &p), &q) in column.iter_mut().zip(a).zip(b) {
+            *c = weight(p) + weight(q);
+        }
+        for (o, pair) in o.iter_mut().zip(column.chunks_exact(2)) {
+            let v = u16::from_le_bytes([pair[0], pair[1]]);
+            *o = ((v & 0xff) + (v >> 8)) as u8;
+        }
+    }
+    out
+}
+
 impl InkMap {
     /// The factor-2 and factor-4 maps of a page in one pass over its pixels: the fine map
     /// needs `fine_min` of its 4 pixels inked, the coarse one `coarse_min` of its 16.
     pub fn pair(img: &GrayImage, fine_min: u32, coarse_min: u32) -> (InkMap, InkMap) {
         let (fw, fh) = (img.width() as usize / 2, img.height() as usize / 2);
-        let src = img.as_raw();
-        let iw = img.width() as usize;
-        let mut fine = vec![0u8; fw * fh];
-        // Two rows summed a pixel at a time, then neighbouring columns a pair at a time
-        // (read as one u16): both loops vectorise, where taking pixels two by two from
-        // one row did not.
-        let mut column = vec![0u8; fw * 2];
-        for (y, out) in fine.chunks_exact_mut(fw.max(1)).enumerate().take(fh) {
-            let (a, b) = (
-                &src[2 * y * iw..][..fw * 2],
-                &src[(2 * y + 1) * iw..][..fw * 2],
-            );
-            for ((c, &p), &q) in column.iter_mut().zip(a).zip(b) {
-                *c = is_ink(p) as u8 + is_ink(q) as u8;
-            }
-            for (o, pair) in out.iter_mut().zip(column.chunks_exact(2)) {
-                let v = u16::from_le_bytes([pair[0], pair[1]]);
-                *o = ((v & 0xff) + (v >> 8)) as u8;
-            }
-        }
+        let fine = block_sums(img.as_raw(), img.width() as usize, (fw, fh), |v| {
+            is_ink(v) as u8
+        });
         let (cw, ch) = (fw / 2, fh / 2);
-        let mut coarse = vec![false; cw * ch];
-        for (y, out) in coarse.chunks_exact_mut(cw.max(1)).enumerate().take(ch) {
-            let (a, b) = (
-                &fine[2 * y * fw..][..cw * 2],
-                &fine[(2 * y + 1) * fw..][..cw * 2],
-            );
-            for ((c, &p), &q) in column.iter_mut().zip(a).zip(b) {
-                *c = p + q;
-            }
-            for (o, pair) in out.iter_mut().zip(column.chunks_exact(2)) {
-                *o = (pair[0] + pair[1]) as u32 >= coarse_min;
-            }
-        }
+        let coarse: Vec<bool> = block_sums(&fine, fw, (cw, ch), |n| n)
+            .into_iter()
+            .map(|n| n as u32 >= coarse_min)
+            .collect();
         (
             InkMap {
                 width: fw,
