@@ -23,10 +23,6 @@ pub struct Component {
     pub area: u32,
 }
 
-/// Labels 8-connected ink components with a two-pass union-find.
-///
-/// Written here rather than taken from imageproc because we need bounding boxes and areas
-/// only, and imageproc's labelling allocates a `u32` label image four times the page size.
 /// Whether every pixel of `img` in columns `x0..=x1` and rows `y0..=y1` (inside the image)
 /// passes `test`. Rows are tested whole, without an early exit inside a row (the compiler
 /// vectorises that), and rows one after another with one.
@@ -46,11 +42,36 @@ pub fn block_all(
     })
 }
 
+/// The 8-connected ink components of `img`, in the order of their first pixel (row by
+/// row), with their bounding boxes and areas.
+///
+/// Written here rather than taken from imageproc because we need bounding boxes and areas
+/// only, and imageproc's labelling allocates a `u32` label image four times the page size.
+/// Labels runs of ink along rows, not pixels: a run joins the runs of the row above that
+/// touch it, diagonals included (union-find over runs).
 pub fn components(img: &GrayImage) -> Vec<Component> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.as_raw();
-    let mut labels = vec![0u32; w * h];
-    let mut parent: Vec<u32> = vec![0];
+    // Runs as (row, first column, last column), row by row; `rows[y]..rows[y + 1]` are
+    // row y's.
+    let mut runs: Vec<(u32, u32, u32)> = Vec::new();
+    let mut rows = Vec::with_capacity(h + 1);
+    for (y, row) in px.chunks_exact(w.max(1)).take(h).enumerate() {
+        rows.push(runs.len());
+        let mut x = 0;
+        while x < w {
+            if !is_ink(row[x]) {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < w && is_ink(row[x]) {
+                x += 1;
+            }
+            runs.push((y as u32, start as u32, x as u32 - 1));
+        }
+    }
+    rows.push(runs.len());
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
         while parent[x as usize] != x {
             parent[x as usize] = parent[parent[x as usize] as usize];
@@ -58,70 +79,42 @@ pub fn components(img: &GrayImage) -> Vec<Component> {
         }
         x
     }
-    for y in 0..h {
-        for x in 0..w {
-            if !is_ink(px[y * w + x]) {
-                continue;
+    let mut parent: Vec<u32> = (0..runs.len() as u32).collect();
+    for y in 1..rows.len().saturating_sub(1) {
+        let (above, here) = (rows[y - 1]..rows[y], rows[y]..rows[y + 1]);
+        let mut j = above.start;
+        for i in here {
+            let (_, a, b) = runs[i];
+            // Runs above that end left of this one's reach cannot touch it or any run
+            // right of it.
+            while j < above.end && runs[j].2 + 1 < a {
+                j += 1;
             }
-            let mut best = 0u32;
-            let mut neigh = [0u32; 4];
-            if x > 0 {
-                neigh[0] = labels[y * w + x - 1];
-            }
-            if y > 0 {
-                neigh[1] = labels[(y - 1) * w + x];
-                if x > 0 {
-                    neigh[2] = labels[(y - 1) * w + x - 1];
+            let mut k = j;
+            while k < above.end && runs[k].1 <= b + 1 {
+                let (ri, rk) = (find(&mut parent, i as u32), find(&mut parent, k as u32));
+                if ri != rk {
+                    parent[ri.max(rk) as usize] = ri.min(rk);
                 }
-                if x + 1 < w {
-                    neigh[3] = labels[(y - 1) * w + x + 1];
-                }
-            }
-            for &n in &neigh {
-                if n != 0 {
-                    let r = find(&mut parent, n);
-                    if best == 0 || r < best {
-                        best = r;
-                    }
-                }
-            }
-            if best == 0 {
-                let l = parent.len() as u32;
-                parent.push(l);
-                labels[y * w + x] = l;
-            } else {
-                labels[y * w + x] = best;
-                for &n in &neigh {
-                    if n != 0 {
-                        let r = find(&mut parent, n);
-                        if r != best {
-                            parent[r as usize] = best;
-                        }
-                    }
-                }
+                k += 1;
             }
         }
     }
-    let mut index = vec![u32::MAX; parent.len()];
+    let mut index = vec![u32::MAX; runs.len()];
     let mut out: Vec<(i32, i32, i32, i32, u32)> = Vec::new();
-    for y in 0..h {
-        for x in 0..w {
-            let l = labels[y * w + x];
-            if l == 0 {
-                continue;
-            }
-            let r = find(&mut parent, l) as usize;
-            if index[r] == u32::MAX {
-                index[r] = out.len() as u32;
-                out.push((x as i32, y as i32, x as i32, y as i32, 0));
-            }
-            let c = &mut out[index[r] as usize];
-            c.0 = c.0.min(x as i32);
-            c.1 = c.1.min(y as i32);
-            c.2 = c.2.max(x as i32);
-            c.3 = c.3.max(y as i32);
-            c.4 += 1;
+    for (i, &(y, a, b)) in runs.iter().enumerate() {
+        let r = find(&mut parent, i as u32) as usize;
+        let (y, a, b) = (y as i32, a as i32, b as i32);
+        if index[r] == u32::MAX {
+            index[r] = out.len() as u32;
+            out.push((a, y, b, y, 0));
         }
+        let c = &mut out[index[r] as usize];
+        c.0 = c.0.min(a);
+        c.1 = c.1.min(y);
+        c.2 = c.2.max(b);
+        c.3 = c.3.max(y);
+        c.4 += (b - a + 1) as u32;
     }
     out.into_iter()
         .map(|(x0, y0, x1, y1, area)| Component {
@@ -219,6 +212,116 @@ pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pixel-by-pixel union-find `components` replaced, as the reference.
+    fn components_pixel_by_pixel(img: &GrayImage) -> Vec<Component> {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let px = img.as_raw();
+        let mut labels = vec![0u32; w * h];
+        let mut parent: Vec<u32> = vec![0];
+        fn find(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                parent[x as usize] = parent[parent[x as usize] as usize];
+                x = parent[x as usize];
+            }
+            x
+        }
+        for y in 0..h {
+            for x in 0..w {
+                if !is_ink(px[y * w + x]) {
+                    continue;
+                }
+                let mut best = 0u32;
+                let mut neigh = [0u32; 4];
+                if x > 0 {
+                    neigh[0] = labels[y * w + x - 1];
+                }
+                if y > 0 {
+                    neigh[1] = labels[(y - 1) * w + x];
+                    if x > 0 {
+                        neigh[2] = labels[(y - 1) * w + x - 1];
+                    }
+                    if x + 1 < w {
+                        neigh[3] = labels[(y - 1) * w + x + 1];
+                    }
+                }
+                for &n in &neigh {
+                    if n != 0 {
+                        let r = find(&mut parent, n);
+                        if best == 0 || r < best {
+                            best = r;
+                        }
+                    }
+                }
+                if best == 0 {
+                    let l = parent.len() as u32;
+                    parent.push(l);
+                    labels[y * w + x] = l;
+                } else {
+                    labels[y * w + x] = best;
+                    for &n in &neigh {
+                        if n != 0 {
+                            let r = find(&mut parent, n);
+                            if r != best {
+                                parent[r as usize] = best;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut index = vec![u32::MAX; parent.len()];
+        let mut out: Vec<(i32, i32, i32, i32, u32)> = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let l = labels[y * w + x];
+                if l == 0 {
+                    continue;
+                }
+                let r = find(&mut parent, l) as usize;
+                if index[r] == u32::MAX {
+                    index[r] = out.len() as u32;
+                    out.push((x as i32, y as i32, x as i32, y as i32, 0));
+                }
+                let c = &mut out[index[r] as usize];
+                c.0 = c.0.min(x as i32);
+                c.1 = c.1.min(y as i32);
+                c.2 = c.2.max(x as i32);
+                c.3 = c.3.max(y as i32);
+                c.4 += 1;
+            }
+        }
+        out.into_iter()
+            .map(|(x0, y0, x1, y1, area)| Component {
+                bbox: Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1),
+                area,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn components_by_runs_are_the_pixel_by_pixel_ones() {
+        // Random ink at several densities (touching diagonally, in long runs, alone) on
+        // odd sizes down to one pixel.
+        for (w, h) in [(1u32, 1u32), (1, 9), (9, 1), (31, 17), (64, 40)] {
+            for seed in 0..8u32 {
+                let img = GrayImage::from_fn(w, h, |x, y| {
+                    let v = (x.wrapping_mul(2654435761)
+                        ^ y.wrapping_mul(40503)
+                        ^ seed.wrapping_mul(977))
+                    .wrapping_mul(2246822519)
+                        >> 9;
+                    let ink = v % 7 < 1 + seed % 5 || (y % 5 == 0 && x % 9 < seed);
+                    image::Luma([if ink { 0 } else { 255 }])
+                });
+                assert_eq!(
+                    components(&img),
+                    components_pixel_by_pixel(&img),
+                    "{w}x{h} seed {seed}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn spans_bridge_gaps_up_to_their_width() {
