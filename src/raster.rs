@@ -6,6 +6,7 @@
 use crate::geometry::Rect;
 pub use image::GrayImage;
 use image::Luma;
+use std::ops::Range;
 
 /// Pixel values below this are ink on a binarised or near-binary page.
 pub const INK_THRESHOLD: u8 = 128;
@@ -58,17 +59,8 @@ pub fn components(img: &GrayImage) -> Vec<Component> {
     let mut rows = Vec::with_capacity(h + 1);
     for (y, row) in px.chunks_exact(w.max(1)).take(h).enumerate() {
         rows.push(runs.len());
-        let mut x = 0;
-        while x < w {
-            if !is_ink(row[x]) {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < w && is_ink(row[x]) {
-                x += 1;
-            }
-            runs.push((y as u32, start as u32, x as u32 - 1));
+        for r in runs_where(row, |&v| is_ink(v)) {
+            runs.push((y as u32, r.start as u32, r.end as u32 - 1));
         }
     }
     rows.push(runs.len());
@@ -140,6 +132,22 @@ pub fn ink_count(img: &GrayImage, r: &Rect) -> u32 {
             .count() as u32;
     }
     n
+}
+
+/// The runs of neighbouring values along `row` that are `on`, as half-open ranges, left to
+/// right.
+pub fn runs_where<T>(row: &[T], on: impl Fn(&T) -> bool) -> impl Iterator<Item = Range<usize>> {
+    let mut x = 0;
+    std::iter::from_fn(move || {
+        while x < row.len() && !on(&row[x]) {
+            x += 1;
+        }
+        let start = x;
+        while x < row.len() && on(&row[x]) {
+            x += 1;
+        }
+        (start < x).then_some(start..x)
+    })
 }
 
 /// Groups increasing positions (inked rows or columns) into half-open spans `(first,

@@ -12,7 +12,7 @@
 use crate::geometry::{Affine, Rect};
 use crate::geometry::{floor_i64, round_i64};
 use crate::normalise::{px_area, px_len};
-use crate::raster::{GrayImage, block_all, components, is_ink, sample_bilinear};
+use crate::raster::{GrayImage, block_all, components, is_ink, runs_where, sample_bilinear};
 use crate::template::FieldShape;
 
 /// Template pixels around the field rectangle that are read with it (writing on an
@@ -387,11 +387,10 @@ fn local_shift(page: &GrayImage, t: &Affine, m: &FieldModel) -> (i32, i32) {
         }
     }
     flush(&mut hits, &mut lanes);
-    let side = SIDE;
     let mut best = ((0, 0), 0usize, i32::MAX);
     for dy in -SHIFT..=SHIFT {
         for dx in -SHIFT..=SHIFT {
-            let hits = hits[(dy + SHIFT) as usize * side + (dx + SHIFT) as usize];
+            let hits = hits[(dy + SHIFT) as usize * SIDE + (dx + SHIFT) as usize];
             let dist = dx.abs() + dy.abs();
             if hits > best.1 || (hits == best.1 && dist < best.2) {
                 best = ((dx, dy), hits, dist);
@@ -435,20 +434,10 @@ fn remove_printed(img: &mut GrayImage, printed: &[u8]) {
         }
     }
     let out = img.as_mut();
-    for y in 0..h {
-        let row = y * w;
-        let mut x = 0;
-        while x < w {
-            if ink[row + x] == 0 {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < w && ink[row + x] != 0 {
-                x += 1;
-            }
-            let across = (x - start) as u32;
-            for i in row + start..row + x {
+    for (y, row) in ink.chunks_exact(w).enumerate() {
+        for run in runs_where(row, |&i| i != 0) {
+            let across = run.len() as u32;
+            for i in y * w + run.start..y * w + run.end {
                 let down = above[i] as u32 + below[i] as u32 - 1;
                 let remove = match printed[i] {
                     1 => down <= LINE_THICK,
