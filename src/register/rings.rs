@@ -278,6 +278,12 @@ impl Window {
             .collect()
     }
 
+    /// The shift `(dx, dy)` of place `i` in [`Window::coarse_grid`].
+    fn coarse_shift(&self, i: usize) -> (i32, i32) {
+        let (r, side) = (self.radius, self.radius as usize + 1);
+        (2 * (i % side) as i32 - r, 2 * (i / side) as i32 - r)
+    }
+
     /// Local maxima of the score on the grown ink, every other pixel within the radius:
     /// the places the box could be, best first, at most `k` of them above `min`.
     pub fn peaks(&self, min: f32, k: usize) -> Vec<((i32, i32), f32)> {
@@ -301,7 +307,7 @@ impl Window {
                 })
             });
             if highest {
-                out.push(((2 * gx as i32 - r, 2 * gy as i32 - r), g));
+                out.push((self.coarse_shift(i), g));
             }
         }
         out.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -316,16 +322,16 @@ impl Window {
     pub fn best(&self) -> ((f64, f64), f32) {
         let r = self.radius;
         // Prefer the smaller shift among equals: boxes rarely move far.
-        let penalised = |dx: i32, dy: i32, grown: bool| {
-            self.score(dx, dy, grown) - 0.002 * (dx.abs() + dy.abs()) as f32
-        };
-        let side = (r + 1) as usize;
-        let coarse_scores = self.coarse_grid();
-        let mut coarse: Vec<(f32, i32, i32)> = Vec::with_capacity(side * side);
-        for (i, &score) in coarse_scores.iter().enumerate() {
-            let (dx, dy) = (2 * (i % side) as i32 - r, 2 * (i / side) as i32 - r);
-            coarse.push((score - 0.002 * (dx.abs() + dy.abs()) as f32, dx, dy));
-        }
+        let penalty = |dx: i32, dy: i32| 0.002 * (dx.abs() + dy.abs()) as f32;
+        let mut coarse: Vec<(f32, i32, i32)> = self
+            .coarse_grid()
+            .iter()
+            .enumerate()
+            .map(|(i, &score)| {
+                let (dx, dy) = self.coarse_shift(i);
+                (score - penalty(dx, dy), dx, dy)
+            })
+            .collect();
         coarse.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut best = ((0.0, 0.0), f32::MIN);
         let mut tried = Vec::with_capacity(27);
@@ -336,7 +342,7 @@ impl Window {
                         continue;
                     }
                     tried.push((dx, dy));
-                    let score = penalised(dx, dy, false);
+                    let score = self.score(dx, dy, false) - penalty(dx, dy);
                     if score > best.1 {
                         best = ((dx as f64, dy as f64), score);
                     }
@@ -382,10 +388,7 @@ mod tests {
                 let grid = w.coarse_grid();
                 assert_eq!(grid.len(), side * side);
                 for (i, &g) in grid.iter().enumerate() {
-                    let (sx, sy) = (
-                        2 * (i % side) as i32 - radius,
-                        2 * (i / side) as i32 - radius,
-                    );
+                    let (sx, sy) = w.coarse_shift(i);
                     assert_eq!(
                         g.to_bits(),
                         w.score(sx, sy, true).to_bits(),
