@@ -240,14 +240,14 @@ fn cache_inputs(t: &Template) -> Option<(String, Vec<Vec<u8>>)> {
     h.update(&mtime.as_nanos().to_le_bytes());
     // The template as parsed (not as the file may read now).
     h.update(&t.source_digest);
-    let mut images = Vec::new();
+    let mut files = Vec::new();
     for p in &t.pages {
         let bytes = std::fs::read(&p.image_path).ok()?;
         h.update(&(bytes.len() as u64).to_le_bytes());
         h.update(&bytes);
-        images.push(bytes);
+        files.push(bytes);
     }
-    Some((h.finalize().to_hex()[..32].to_string(), images))
+    Some((h.finalize().to_hex()[..32].to_string(), files))
 }
 
 /// A template id that can name a file: the cache is skipped for any other.
