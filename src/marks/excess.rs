@@ -4,7 +4,7 @@
 
 use super::params::{STREAK_COVER, STREAK_END, STREAK_WIDTH};
 use crate::geometry::{Rect, round_i64};
-use crate::raster::{GrayImage, block_all, is_ink};
+use crate::raster::{GrayImage, block_all, is_ink, label_runs};
 use crate::register::Registration;
 
 /// Window pixels looked at as one run when the page is paper under all of it.
@@ -275,45 +275,23 @@ impl Excess {
         self.drop_broken_streaks(narrow, printed);
     }
 
-    /// The 8-connected pieces of ink in the mask, in the order of their first pixel.
+    /// The 8-connected pieces of ink in the mask, in the order of their first pixel, each
+    /// piece's pixels in row order.
     fn pieces(&self) -> Vec<WindowPiece> {
-        let (w, h) = (self.rect.w as usize, self.rect.h as usize);
-        let mut seen = vec![false; w * h];
-        let mut stack = Vec::new();
-        let mut out = Vec::new();
-        for start in 0..w * h {
-            if !self.mask[start] || seen[start] {
-                continue;
-            }
-            let mut comp = Vec::new();
-            stack.push(start);
-            seen[start] = true;
-            while let Some(p) = stack.pop() {
-                comp.push(p);
-                let (x, y) = ((p % w) as i32, (p / w) as i32);
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        let (nx, ny) = (x + dx, y + dy);
-                        if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
-                            let q = ny as usize * w + nx as usize;
-                            if self.mask[q] && !seen[q] {
-                                seen[q] = true;
-                                stack.push(q);
-                            }
-                        }
-                    }
-                }
-            }
-            let bounds =
-                comp.iter()
-                    .fold((usize::MAX, usize::MAX, 0, 0), |(x0, y0, x1, y1), &p| {
-                        let (x, y) = (p % w, p / w);
-                        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
-                    });
-            out.push(WindowPiece {
-                pixels: comp,
-                bounds,
-            });
+        let (w, h) = (self.rect.w.max(0) as usize, self.rect.h.max(0) as usize);
+        let labels = label_runs(&self.mask, w, h, |&v| v);
+        let mut out: Vec<WindowPiece> = (0..labels.count)
+            .map(|_| WindowPiece {
+                pixels: Vec::new(),
+                bounds: (usize::MAX, usize::MAX, 0, 0),
+            })
+            .collect();
+        for (&(y, a, b), &l) in labels.runs.iter().zip(&labels.label) {
+            let (y, a, b) = (y as usize, a as usize, b as usize);
+            let piece = &mut out[l as usize];
+            piece.pixels.extend(y * w + a..=y * w + b);
+            let (x0, y0, x1, y1) = piece.bounds;
+            piece.bounds = (x0.min(a), y0.min(y), x1.max(b), y1.max(y));
         }
         out
     }
@@ -436,6 +414,18 @@ impl Excess {
         }
     }
 
+    /// For each column of the window, whether it has ink in any row.
+    pub(super) fn inked_columns(&self) -> Vec<bool> {
+        let w = self.rect.w.max(0) as usize;
+        let mut out = vec![false; w];
+        for row in self.mask.chunks_exact(w.max(1)) {
+            for (o, &v) in out.iter_mut().zip(row) {
+                *o |= v;
+            }
+        }
+        out
+    }
+
     pub(super) fn at(&self, x: i32, y: i32) -> bool {
         let (lx, ly) = (x - self.rect.x, y - self.rect.y);
         lx >= 0
@@ -529,6 +519,76 @@ impl Excess {
 mod tests {
     use super::*;
     use crate::geometry::Affine;
+
+    /// The flood fill [`Excess::pieces`] replaced, as the reference: pieces in the order
+    /// of their first pixel, pixels in the order visited.
+    fn pieces_by_flood_fill(mask: &[bool], w: usize, h: usize) -> Vec<WindowPiece> {
+        let mut seen = vec![false; w * h];
+        let mut out = Vec::new();
+        for start in 0..w * h {
+            if !mask[start] || seen[start] {
+                continue;
+            }
+            let (mut comp, mut stack) = (Vec::new(), vec![start]);
+            seen[start] = true;
+            while let Some(p) = stack.pop() {
+                comp.push(p);
+                let (x, y) = ((p % w) as i32, (p / w) as i32);
+                for (dx, dy) in (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dx, dy))) {
+                    let (nx, ny) = (x + dx, y + dy);
+                    if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h {
+                        let q = ny as usize * w + nx as usize;
+                        if mask[q] && !seen[q] {
+                            seen[q] = true;
+                            stack.push(q);
+                        }
+                    }
+                }
+            }
+            let bounds =
+                comp.iter()
+                    .fold((usize::MAX, usize::MAX, 0, 0), |(x0, y0, x1, y1), &p| {
+                        let (x, y) = (p % w, p / w);
+                        (x0.min(x), y0.min(y), x1.max(x), y1.max(y))
+                    });
+            out.push(WindowPiece {
+                pixels: comp,
+                bounds,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_by_runs_are_the_flood_filled_ones() {
+        for (w, h) in [(1usize, 1usize), (1, 7), (7, 1), (33, 21), (120, 45)] {
+            for seed in 0..6usize {
+                let mask: Vec<bool> = (0..w * h)
+                    .map(|i| {
+                        let v = (i.wrapping_mul(2654435761) ^ seed.wrapping_mul(977))
+                            .wrapping_mul(2246822519)
+                            >> 9;
+                        v % (3 + 20 * (seed % 3)) == 0 || (i / w % 6 == 0 && i % w < seed * 5)
+                    })
+                    .collect();
+                let e = Excess {
+                    rect: Rect::new(-4, 9, w as i32, h as i32),
+                    unknown: vec![false; mask.len()],
+                    dropped: vec![false; mask.len()],
+                    mask: mask.clone(),
+                };
+                let got = e.pieces();
+                let want = pieces_by_flood_fill(&mask, w, h);
+                assert_eq!(got.len(), want.len(), "{w}x{h} seed {seed}");
+                for (g, mut r) in got.into_iter().zip(want) {
+                    // The first pixel leads in both (a streak's pieces sort by it).
+                    assert_eq!(g.pixels[0], r.pixels[0], "{w}x{h} seed {seed}");
+                    r.pixels.sort_unstable();
+                    assert_eq!((g.pixels, g.bounds), (r.pixels, r.bounds));
+                }
+            }
+        }
+    }
 
     #[test]
     fn runs_of_paper_sample_as_pixel_by_pixel() {

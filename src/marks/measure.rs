@@ -218,9 +218,10 @@ fn circle_coverage(
     // Longest stretch of columns with ink both above and below, gaps of a few columns
     // bridged: a circle's arcs run on, remnants of printed text are scattered.
     let (mut run, mut longest, mut gap) = (0, 0, 0);
-    for x in l.x..l.right() {
-        let a = (l.y - band..l.y + 2).any(|y| top.at(x, y));
-        let b = (l.bottom() - 2..l.bottom() + band).any(|y| bottom.at(x, y));
+    // Both bands start `band` columns left of the label.
+    let (above_label, below_label) = (top.inked_columns(), bottom.inked_columns());
+    for c in band as usize..(band + l.w) as usize {
+        let (a, b) = (above_label[c], below_label[c]);
         above += a as i32;
         below += b as i32;
         if a && b {
