@@ -215,6 +215,13 @@ pub const BLANK_INK_SHARE: f32 = 0.004;
 pub const BLANK_TOP_MM: f32 = 12.0;
 /// Widest skew searched, degrees either way (a fax feeder rarely skews past 3).
 pub const MAX_SKEW_DEG: f32 = 6.0;
+/// Skew is measured on the page's ink counted in vertical strips this wide (see
+/// [`deskew::Strips`]): a text line crossing one at 4° is smeared by a seventh of a
+/// millimetre, and a page has about a hundred of them to line up.
+pub const SKEW_STRIP_MM: f32 = 2.0;
+/// ... in bands of rows this high: the bins of the projection (the pitch of the 50 dpi
+/// map, about a tenth of a line of print).
+pub const SKEW_BAND_MM: f32 = 0.5;
 /// Text lines that run along rows rather than columns by less than this ratio hint a page
 /// sent sideways (only the order in which turns are tried; identification decides).
 pub const SIDEWAYS_RATIO: f64 = 0.9;
@@ -235,15 +242,22 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         return Err(NormaliseError::Blank);
     }
     let cp = coarse.points();
-    let fp: Vec<(f32, f32)> = fine
-        .points()
-        .into_iter()
-        .map(|(x, y)| (x / 2.0, y / 2.0))
+    let fine_cells = |mm: f32| ((mm / 25.4 * dpi / fine.factor as f32).round() as usize).max(1);
+    let line_rows = line_hit_rows(&image);
+    // A map row is left out where a line hit crosses either of its image rows.
+    let f = fine.factor as usize;
+    let hit_cells: Vec<bool> = (0..fine.height)
+        .map(|y| line_rows[y * f..(y + 1) * f].iter().any(|&h| h))
         .collect();
-    let skew_deg = deskew::skew_degrees(&cp, &fp, MAX_SKEW_DEG);
+    let strips = deskew::Strips::of(
+        &fine,
+        fine_cells(SKEW_STRIP_MM),
+        fine_cells(SKEW_BAND_MM),
+        &hit_cells,
+    );
+    let skew_deg = deskew::skew_degrees(&strips, MAX_SKEW_DEG);
     let looks_sideways = deskew::row_column_ratio(&cp, skew_deg) < SIDEWAYS_RATIO;
     let suspect_rows = suspect_rows(p, image.height() as usize);
-    let line_rows = line_hit_rows(&image);
     let row_scale = dpi / p.dpi_y;
     Ok(NormalPage {
         image,
