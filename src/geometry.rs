@@ -267,9 +267,20 @@ pub fn floor_i64(v: f64) -> i64 {
     }
 }
 
+/// `v.floor() as i32`, likewise (saturating as `as` does, NaN to 0).
+#[inline]
+pub fn floor_i32(v: f64) -> i32 {
+    let t = v as i32;
+    if (t as f64) > v {
+        t.saturating_sub(1)
+    } else {
+        t
+    }
+}
+
 #[cfg(test)]
 mod rounding {
-    use super::{floor_i64, round_i64};
+    use super::{floor_i32, floor_i64, round_i64};
 
     #[test]
     fn fast_round_and_floor_equal_std() {
@@ -293,6 +304,9 @@ mod rounding {
             -9007199254740993.0,
             9.223372036854776e18,
             -9.223372036854776e18,
+            2147483647.5,
+            -2147483648.5,
+            -2147483647.5,
             1e19,
             -1e19,
             f64::MAX,
@@ -309,6 +323,9 @@ mod rounding {
         for v in vals {
             assert_eq!(round_i64(v), v.round() as i64, "{v}");
             assert_eq!(floor_i64(v), v.floor() as i64, "{v}");
+            for w in [v, v * 1e-5, v * 1e5] {
+                assert_eq!(floor_i32(w), w.floor() as i32, "{w}");
+            }
         }
     }
 }

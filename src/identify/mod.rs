@@ -5,7 +5,7 @@
 //! stretches pages), and the fit is judged by how much ink the two share in 2-D. The best
 //! template page above [`MIN_SCORE`] wins; below it the page is of no known form.
 
-use crate::geometry::Affine;
+use crate::geometry::{Affine, floor_i32};
 use crate::normalise::{InkMap, NormalPage};
 use crate::template::Template;
 
@@ -94,7 +94,8 @@ impl PageModel {
 fn profile(points: &[(f32, f32)], n: usize, axis: impl Fn(&(f32, f32)) -> f32) -> Vec<f32> {
     let mut v = vec![0f32; n + 2];
     for p in points {
-        let i = axis(p).floor() as usize;
+        // Flooring first would change nothing: below zero both give 0.
+        let i = axis(p) as usize;
         if i < v.len() {
             v[i] += 1.0;
         }
@@ -159,7 +160,7 @@ fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
         acc.fill(0.0);
         for (t, &v) in tpl.iter().enumerate() {
             let x = s * t as f32 + PAD as f32 - 70.0;
-            let (i, f) = (x as usize, x - x.floor());
+            let (i, f) = (x as usize, x - (x as usize) as f32);
             // padded[i + 2 di] and padded[i + 2 di + 1] for di = 0..71.
             let (lo, hi) = (
                 &halves[i % 2][i / 2..],
@@ -242,13 +243,13 @@ fn fit(
     let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
     let hit = m.points.iter().filter(|&&(x, y)| {
         let (px, py) = t2p.apply(x as f64, y as f64);
-        page_dilated.get(px.floor() as i32, py.floor() as i32)
+        page_dilated.get(floor_i32(px), floor_i32(py))
     });
     let precision = hit.count() as f32 / m.points.len().max(1) as f32;
     let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
     let back = points.iter().filter(|&&(x, y)| {
         let (tx, ty) = p2t.apply(x as f64, y as f64);
-        m.dilated.get(tx.floor() as i32, ty.floor() as i32)
+        m.dilated.get(floor_i32(tx), floor_i32(ty))
     });
     let recall = back.count() as f32 / points.len().max(1) as f32;
     let score = if precision + recall > 0.0 {
