@@ -89,10 +89,18 @@ pub(super) fn beside_label(
         .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
         .collect();
     shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
+    // The print's pixels as window indices: every shift keeps them inside the window (it
+    // is the zone grown by more than the shift), so a shift is an offset into it.
+    let on_print_at: Vec<i32> = pixels
+        .iter()
+        .filter(|&&(_, _, d)| d == 0)
+        .map(|&(x, y, _)| (y - win.y) * win.w + (x - win.x))
+        .collect();
     let on_print = |(dx, dy): (i32, i32)| {
-        pixels
+        let off = dy * win.w + dx;
+        on_print_at
             .iter()
-            .filter(|&&(x, y, d)| d == 0 && at(x + dx, y + dy))
+            .filter(|&&k| ink[(k + off) as usize])
             .count()
     };
     let mut best = (shifts[0], on_print(shifts[0]));
