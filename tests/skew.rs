@@ -4,10 +4,9 @@
 
 mod common;
 
-use common::folder;
+use common::{folder, synth};
 use faxform::ingest::{IngestOptions, read_file};
 use faxform::normalise::{WORKING_DPI, normalise};
-use std::process::Command;
 
 #[test]
 fn skew_is_found_to_a_small_fraction_of_a_degree() {
@@ -16,22 +15,14 @@ fn skew_is_found_to_a_small_fraction_of_a_degree() {
     // For measuring: SKEW_COUNT=400 SKEW_PROFILE=fax cargo test --release --test skew -- --nocapture
     let count = std::env::var("SKEW_COUNT").unwrap_or("24".into());
     let profile = std::env::var("SKEW_PROFILE").unwrap_or("harsh".into());
-    let out = Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .args([
-            "synth",
-            "--template",
-            "hodanren-2024-12-a",
-            "--count",
-            &count,
-        ])
-        .args(["--seed", "41", "--profile", &profile, "--out"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let templates = common::root().join("templates");
+    synth(
+        &templates,
+        "hodanren-2024-12-a",
+        &count,
+        "41",
+        Some(&profile),
+        &corpus,
     );
     let truth = std::fs::read_to_string(corpus.join("truth-marks.jsonl")).unwrap();
     let mut errors = Vec::new();

@@ -1,6 +1,9 @@
 //! Detection on the real blank forms finds every checkbox and write-in area of the
 //! committed templates, and the templates produce exactly the contract's columns.
 
+mod common;
+
+use common::synth;
 use faxform::ingest::{IngestOptions, read_all_pages};
 use faxform::template::{self, Template, detect::detect_page};
 use std::path::Path;
@@ -202,26 +205,6 @@ fn faxform(args: &[&std::ffi::OsStr]) -> std::process::Output {
 fn ok(o: std::process::Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-/// `faxform synth` of `count` responses of template `id` from the templates in `dir`.
-fn synth(dir: &Path, id: &str, count: &str, seed: &str, profile: Option<&str>, out: &Path) {
-    let mut args: Vec<&std::ffi::OsStr> = vec![
-        "synth".as_ref(),
-        "--template".as_ref(),
-        id.as_ref(),
-        "--templates".as_ref(),
-        dir.as_os_str(),
-        "--count".as_ref(),
-        count.as_ref(),
-        "--seed".as_ref(),
-        seed.as_ref(),
-    ];
-    if let Some(p) = profile {
-        args.extend::<[&std::ffi::OsStr; 2]>(["--profile".as_ref(), p.as_ref()]);
-    }
-    args.extend::<[&std::ffi::OsStr; 2]>(["--out".as_ref(), out.as_os_str()]);
-    ok(faxform(&args));
 }
 
 /// `faxform run FAXES --out RUN --templates DIR --no-ocr`.

@@ -59,3 +59,17 @@ pub fn tool(name: &str, args: &[&str]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `faxform synth` of `count` responses of template `id` from the templates in `dir`, with
+/// the chain's `profile` (its default when `None`), into `out`; it must succeed.
+pub fn synth(dir: &Path, id: &str, count: &str, seed: &str, profile: Option<&str>, out: &Path) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_faxform"));
+    cmd.args(["synth", "--template", id, "--templates"])
+        .arg(dir)
+        .args(["--count", count, "--seed", seed]);
+    if let Some(p) = profile {
+        cmd.args(["--profile", p]);
+    }
+    let o = cmd.arg("--out").arg(out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
