@@ -55,20 +55,15 @@ pub fn components(img: &GrayImage) -> Vec<Component> {
         img.height() as usize,
         |&v| is_ink(v),
     );
-    let mut out: Vec<(i32, i32, i32, i32, u32)> = vec![(i32::MAX, i32::MAX, 0, 0, 0); labels.count];
-    for (&(y, a, b), &l) in labels.runs.iter().zip(&labels.label) {
-        let (y, a, b) = (y as i32, a as i32, b as i32);
-        let c = &mut out[l as usize];
-        c.0 = c.0.min(a);
-        c.1 = c.1.min(y);
-        c.2 = c.2.max(b);
-        c.3 = c.3.max(y);
-        c.4 += (b - a + 1) as u32;
-    }
-    out.into_iter()
-        .map(|(x0, y0, x1, y1, area)| Component {
-            bbox: Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1),
-            area,
+    labels
+        .extents()
+        .into_iter()
+        .map(|e| {
+            let (x0, y0) = (e.x0 as i32, e.y0 as i32);
+            Component {
+                bbox: Rect::new(x0, y0, e.x1 as i32 - x0 + 1, e.y1 as i32 - y0 + 1),
+                area: e.cells,
+            }
         })
         .collect()
 }
@@ -83,6 +78,38 @@ pub struct RunLabels {
     pub label: Vec<u32>,
     /// How many components.
     pub count: usize,
+}
+
+/// One component of [`RunLabels`]: its first and last column and row (inclusive) and how
+/// many cells it has.
+pub struct Extent {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    pub cells: u32,
+}
+
+impl RunLabels {
+    /// Each component's extent, in the components' order.
+    pub fn extents(&self) -> Vec<Extent> {
+        let mut out: Vec<Extent> = (0..self.count)
+            .map(|_| Extent {
+                x0: u32::MAX,
+                y0: u32::MAX,
+                x1: 0,
+                y1: 0,
+                cells: 0,
+            })
+            .collect();
+        for (&(y, a, b), &l) in self.runs.iter().zip(&self.label) {
+            let e = &mut out[l as usize];
+            (e.x0, e.y0) = (e.x0.min(a), e.y0.min(y));
+            (e.x1, e.y1) = (e.x1.max(b), e.y1.max(y));
+            e.cells += b - a + 1;
+        }
+        out
+    }
 }
 
 /// Labels the 8-connected components of the cells that are `on` in a `w` × `h` raster

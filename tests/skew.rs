@@ -41,9 +41,8 @@ fn skew_is_found_to_a_small_fraction_of_a_degree() {
             let page = pages[n - 1].as_ref().unwrap();
             let got = normalise(page, WORKING_DPI).unwrap().skew_deg as f64;
             // The paper is turned, then stretched unevenly: a line's angle on the received
-            // page is the turn's, stretched.
-            // A page that arrives at half its height (sent at standard resolution, read as
-            // fine) has its lines' slope halved.
+            // page is the turn's, stretched; a page that arrives at half its height (sent
+            // at standard resolution, read as fine) has its lines' slope halved as well.
             let squash = if d["half_height"].as_bool() == Some(true) {
                 0.5
             } else {

@@ -280,18 +280,17 @@ impl Excess {
     fn pieces(&self) -> Vec<WindowPiece> {
         let (w, h) = (self.rect.w.max(0) as usize, self.rect.h.max(0) as usize);
         let labels = label_runs(&self.mask, w, h, |&v| v);
-        let mut out: Vec<WindowPiece> = (0..labels.count)
-            .map(|_| WindowPiece {
-                pixels: Vec::new(),
-                bounds: (usize::MAX, usize::MAX, 0, 0),
+        let mut out: Vec<WindowPiece> = labels
+            .extents()
+            .into_iter()
+            .map(|e| WindowPiece {
+                pixels: Vec::with_capacity(e.cells as usize),
+                bounds: (e.x0 as usize, e.y0 as usize, e.x1 as usize, e.y1 as usize),
             })
             .collect();
         for (&(y, a, b), &l) in labels.runs.iter().zip(&labels.label) {
             let (y, a, b) = (y as usize, a as usize, b as usize);
-            let piece = &mut out[l as usize];
-            piece.pixels.extend(y * w + a..=y * w + b);
-            let (x0, y0, x1, y1) = piece.bounds;
-            piece.bounds = (x0.min(a), y0.min(y), x1.max(b), y1.max(y));
+            out[l as usize].pixels.extend(y * w + a..=y * w + b);
         }
         out
     }

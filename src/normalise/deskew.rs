@@ -6,9 +6,6 @@
 
 use super::inkmap::InkMap;
 
-/// Sum of squared histogram counts of the points projected at `angle` (radians). Each
-/// point is split linearly between its two nearest bins so that the measure changes
-/// smoothly with the angle instead of jumping as points cross bin edges.
 /// The points' bounding box `(x0, y0, x1, y1)`.
 fn bounds(points: &[(f32, f32)]) -> (f32, f32, f32, f32) {
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
@@ -33,6 +30,9 @@ const FRACTION_BITS: u32 = 10;
 /// one before it.
 const LANES: usize = 2;
 
+/// Sum of squared histogram counts of the points projected at `angle` (radians), for
+/// [`row_column_ratio`] at one angle (the skew search uses [`Strips`]). Each point is
+/// split linearly between its two nearest bins.
 fn sharpness(points: &[(f32, f32)], angle: f32, bin: f32) -> f64 {
     sharpness_in(points, bounds(points), angle, bin)
 }
