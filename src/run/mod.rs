@@ -97,6 +97,8 @@ pub struct FieldSummary {
     /// The recogniser that read (PP-OCR asked for falls back to Tesseract when its models
     /// are missing, said on stderr).
     pub engine: Option<crate::ocr::OcrEngine>,
+    /// PP-OCR's comment-box line detector: `int8` (made by `make setup`) or `float32`.
+    pub detector: Option<&'static str>,
     /// Fields looked at (every write-in field of every page read now).
     pub fields: usize,
     /// ... with writing found.
@@ -263,6 +265,10 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
     summary.fields = FieldSummary {
         ocr: ocr.is_some(),
         engine: ocr.map(crate::ocr::engine_used),
+        detector: (ocr.map(crate::ocr::engine_used) == Some(crate::ocr::OcrEngine::Ppocr))
+            .then(crate::ocr::ppocr::models_dir)
+            .and_then(Result::ok)
+            .map(|d| crate::ocr::ppocr::DetectorModel::in_dir(&d).name()),
         fields: tally.fields,
         written: tally.written,
         read: tally.read,
