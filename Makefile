@@ -95,7 +95,7 @@ samples: build
 ## Retakes README's pictures of the review page and the tally report (in the browser
 ## tests).
 screenshot: setup
-	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test review --test tally --test template_edit
+	FAXFORM_SCREENSHOTS=$(CURDIR)/docs cargo test --release --test e2e -- review:: tally:: template_edit::
 	tools/xlsx-picture.sh docs/tally-xlsx-chart.png
 
 lint:

@@ -4,7 +4,7 @@
 //! account for every page of every file with a response or a rejected row. The page counts
 //! come from outside tools (libtiff's tiffdump, poppler's pdfinfo), not from faxform.
 
-mod common;
+use crate::common;
 
 use common::{folder, root, run_no_ocr as run, table};
 use faxform::encode::{FaxPage, Scheme, tiff_out};

@@ -3,7 +3,7 @@
 //! and is saved, with an image of where it differs, under target/golden-failures/.
 //! After a change that is meant to alter a picture, look at the saved ones and make them
 //! the references with `FAXFORM_BLESS=1 cargo test --release --test golden`.
-mod common;
+use crate::common;
 
 use common::{root, run_no_ocr};
 use image::{Rgb, RgbImage};

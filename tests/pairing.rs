@@ -2,7 +2,7 @@
 //! file: sheets scanned back first, blank backs between pages, and a page that never
 //! arrived. The files are rearranged by libtiff's own tools from a two-page sample fax.
 
-mod common;
+use crate::common;
 
 use common::{root, run_no_ocr, table, tool};
 use std::collections::HashMap;

@@ -11,7 +11,7 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 use std::path::Path;
 
-mod common;
+use crate::common;
 use common::browser::{Proc, browser, keys, save_shot, text, type_text, wait_for};
 use common::root;
 use common::server::{http, serve};

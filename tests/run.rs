@@ -2,7 +2,7 @@
 //! input. Checkbox cells are checked against truth, prefectures too; the other written
 //! fields only for whether writing was found (their OCR accuracy is a benchmark figure).
 
-mod common;
+use crate::common;
 
 use common::{folder, root, table};
 use faxform::run::{RunArgs, run};

@@ -2,7 +2,7 @@
 //! the harsh profile (up to 4° either way, standard and fine resolution, speckle,
 //! streaks, line errors). Run with `--nocapture` to see the error's spread.
 
-mod common;
+use crate::common;
 
 use common::{folder, synth};
 use faxform::ingest::{IngestOptions, read_file};

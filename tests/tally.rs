@@ -7,7 +7,7 @@
 //! skip (left out), so a tally that took N from the answers, or ignored the skip logic,
 //! fails here.
 
-mod common;
+use crate::common;
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

@@ -1,7 +1,7 @@
 //! Detection on the real blank forms finds every checkbox and write-in area of the
 //! committed templates, and the templates produce exactly the contract's columns.
 
-mod common;
+use crate::common;
 
 use common::synth;
 use faxform::ingest::{IngestOptions, read_all_pages};

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
+use crate::common;
 use common::browser::{Proc, browser, save_shot, text, type_text};
 use common::root;
 use common::server::{http, serve};

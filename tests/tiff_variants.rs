@@ -3,7 +3,7 @@
 //! writer and reader cannot pass: each must decode to the same pixels as the sample it was
 //! made from.
 
-mod common;
+use crate::common;
 
 use common::{root, tool};
 use faxform::ingest::{IngestOptions, read_bytes};
