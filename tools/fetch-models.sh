@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 dest=models
 stamp="$dest/.fetched"
 # name==version  wheel file  sha256
+runtime="onnxruntime==1.31.1 onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl 5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f"
 wheels=(
   "rapidocr==3.10.0 rapidocr-3.10.0-py3-none-any.whl 2fc34e26cd0f48514804a94f8832283039c7334076bff60768b1fed9ad068050"
-  "onnxruntime==1.31.1 onnxruntime-1.31.1-cp311-cp311-manylinux_2_28_x86_64.whl 5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f"
+  "$runtime"
 )
 want=$(printf '%s\n' "${wheels[@]}" | sha256sum | cut -c1-16)
 [ "$(uname -m)" = x86_64 ] || { echo "setup: the pinned onnxruntime wheel is for x86_64; OCR will fall back to Tesseract" >&2; exit 0; }
@@ -91,14 +92,10 @@ py=$(python3 -c 'import sys; print("%d%d" % sys.version_info[:2])' 2>/dev/null |
 if [ "$py" != 311 ]; then
   echo "setup: the 8-bit detector needs Python 3.11 (found ${py:-none}); the float detector will read" >&2; exit 0
 fi
-for w in "${wheels[@]}"; do
-  read -r spec file sum <<<"$w"
-  case $spec in onnxruntime==*) fetch "$dl" "$w";; esac
-done
-fetch "$dl" "${tools[@]}"
+# The quantization tool is the Python half of the runtime's own wheel.
+fetch "$dl" "$runtime" "${tools[@]}"
 lib="$dl/lib" && mkdir -p "$lib"
-for f in "$dl"/onnxruntime-*.whl; do python3 -m zipfile -e "$f" "$lib"; done
-for w in "${tools[@]}"; do read -r spec file sum <<<"$w"; python3 -m zipfile -e "$dl/$file" "$lib"; done
+for w in "$runtime" "${tools[@]}"; do read -r spec file sum <<<"$w"; python3 -m zipfile -e "$dl/$file" "$lib"; done
 if PYTHONPATH="$lib" python3 -s tools/quantize-detector.py "$dest" tools/calibration/detector; then
   echo "$qwant" > "$qstamp"
 else

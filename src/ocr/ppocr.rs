@@ -32,7 +32,7 @@ const DETECTOR: &str = "ppocr-det.onnx";
 /// The detector with its convolutions in 8-bit integers, made from [`DETECTOR`] by
 /// `make setup` (tools/quantize-detector.py, calibrated on synthetic comment boxes). Used
 /// when present: it finds the same lines in about 40 % of the time (on the independent
-/// corpora comment CER 20.4 → 20.4 % and 10.5 → 10.7 %). The recogniser stays in floating
+/// corpora comment CER 20.4 → 20.4 % and 10.5 → 10.6 %). The recogniser stays in floating
 /// point: in 8 bits it read comments and fax headers worse (CER +2.5 points).
 const DETECTOR_INT8: &str = "ppocr-det-int8.onnx";
 /// When set, a folder where the detector's inputs are written as PGM files: how the
@@ -222,12 +222,15 @@ impl Detector {
     /// The 8-bit detector when `make setup` made it, else the wheel's own.
     pub fn new() -> Result<Detector, PpOcrError> {
         let dir = models_dir()?;
-        Detector::with_model(DetectorModel::in_dir(&dir))
+        Detector::open(&dir, DetectorModel::in_dir(&dir))
     }
 
     pub fn with_model(model: DetectorModel) -> Result<Detector, PpOcrError> {
-        let dir = models_dir()?;
-        let env = environment(&dir)?;
+        Detector::open(&models_dir()?, model)
+    }
+
+    fn open(dir: &Path, model: DetectorModel) -> Result<Detector, PpOcrError> {
+        let env = environment(dir)?;
         Ok(Detector {
             session: session(env, &dir.join(model.file()))?,
             dump: std::env::var_os(DUMP_DETECTOR_INPUTS).map(PathBuf::from),
@@ -436,9 +439,7 @@ mod tests {
 
     /// Intersection over union.
     fn overlap(a: Rect, b: Rect) -> f32 {
-        let w = (a.right().min(b.right()) - a.x.max(b.x)).max(0);
-        let h = (a.bottom().min(b.bottom()) - a.y.max(b.y)).max(0);
-        let inter = (w * h) as f32;
+        let inter = a.intersection(&b).map_or(0, |r| r.w * r.h) as f32;
         inter / ((a.w * a.h + b.w * b.h) as f32 - inter)
     }
 

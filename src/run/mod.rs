@@ -262,10 +262,11 @@ pub fn run(args: &RunArgs) -> Result<Summary> {
                 })
         })
         .collect();
+    let engine = ocr.map(crate::ocr::engine_used);
     summary.fields = FieldSummary {
         ocr: ocr.is_some(),
-        engine: ocr.map(crate::ocr::engine_used),
-        detector: (ocr.map(crate::ocr::engine_used) == Some(crate::ocr::OcrEngine::Ppocr))
+        engine,
+        detector: (engine == Some(crate::ocr::OcrEngine::Ppocr))
             .then(crate::ocr::ppocr::models_dir)
             .and_then(Result::ok)
             .map(|d| crate::ocr::ppocr::DetectorModel::in_dir(&d).name()),
