@@ -14,6 +14,8 @@ mod pairing;
 mod review;
 #[path = "run.rs"]
 mod run;
+#[path = "scan_variants.rs"]
+mod scan_variants;
 #[path = "skew.rs"]
 mod skew;
 #[path = "synth.rs"]

@@ -1,0 +1,175 @@
+//! One received fax delivered as other machines and scanners deliver pages: superfine
+//! (391 lines per inch), square 400 dpi, a 300 dpi grey scan as JPEG, as an 8-bit LZW
+//! TIFF and as a JPEG-compressed (DCT) PDF, and a PNG with no resolution. Each is written
+//! by an outside encoder (the `image` and `tiff` crates, libtiff's tiffcp and tiff2pdf),
+//! not by faxform's own, and must read as the fax itself does: every cell the same, or
+//! named in review.
+
+use crate::common;
+
+use common::{folder, root, run_no_ocr, table, tool};
+use faxform::ingest::{IngestOptions, read_bytes};
+use faxform::raster::GrayImage;
+use image::codecs::jpeg::{JpegEncoder, PixelDensity};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use tiff::encoder::{Rational, TiffEncoder, colortype::Gray8};
+use tiff::tags::ResolutionUnit;
+
+/// An uncompressed 8-bit TIFF at `x_dpi` × `y_dpi` (tiffcp then recompresses it).
+fn write_tiff(img: &GrayImage, (x_dpi, y_dpi): (u32, u32), path: &Path) {
+    let mut file = std::fs::File::create(path).unwrap();
+    let mut enc = TiffEncoder::new(&mut file).unwrap();
+    let mut page = enc.new_image::<Gray8>(img.width(), img.height()).unwrap();
+    page.resolution_unit(ResolutionUnit::Inch);
+    page.x_resolution(Rational { n: x_dpi, d: 1 });
+    page.y_resolution(Rational { n: y_dpi, d: 1 });
+    page.write_data(img.as_raw()).unwrap();
+}
+
+/// A bilevel G4 TIFF at `x_dpi` × `y_dpi`, made by libtiff's ppm2tiff from a PBM file
+/// and its vertical resolution set by tiffset.
+fn write_g4(img: &GrayImage, (x_dpi, y_dpi): (u32, u32), work: &Path, out: &Path) {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let mut pbm = format!("P4\n{w} {h}\n").into_bytes();
+    for row in img.as_raw().chunks_exact(w) {
+        for eight in row.chunks(8) {
+            pbm.push(
+                eight
+                    .iter()
+                    .enumerate()
+                    .fold(0u8, |b, (k, &v)| b | (u8::from(v < 128) << (7 - k))),
+            );
+        }
+    }
+    let src = work.join("page.pbm");
+    std::fs::write(&src, pbm).unwrap();
+    let (src, out) = (src.to_str().unwrap(), out.to_str().unwrap());
+    tool(
+        "ppm2tiff",
+        &["-c", "g4", "-R", &x_dpi.to_string(), src, out],
+    );
+    tool("tiffset", &["-s", "283", &y_dpi.to_string(), out]);
+}
+
+/// `img` (at `from` dpi across and down) at `to` dpi, sampled at the nearest pixel (a
+/// fax machine's own resolution change) or bilinearly (a grey scan's soft edges).
+fn rescale(img: &GrayImage, from: (f32, f32), to: (f32, f32), grey: bool) -> GrayImage {
+    let w = (img.width() as f32 * to.0 / from.0).round() as u32;
+    let h = (img.height() as f32 * to.1 / from.1).round() as u32;
+    let filter = if grey {
+        image::imageops::FilterType::Triangle
+    } else {
+        image::imageops::FilterType::Nearest
+    };
+    image::imageops::resize(img, w, h, filter)
+}
+
+#[test]
+fn a_fax_as_other_machines_and_scanners_deliver_it_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = folder(dir.path(), "inbox");
+    let work = folder(dir.path(), "work");
+    let at = |d: &Path, n: &str| d.join(n).to_str().unwrap().to_string();
+    // A fine-resolution G3 fax (204 × 196 dpi) of the hodanren form, with its marks.
+    let src = root().join("samples/hodanren/fax-00001.tif");
+    std::fs::copy(&src, inbox.join("original.tif")).unwrap();
+    let pages = read_bytes(&std::fs::read(&src).unwrap(), &IngestOptions::default()).unwrap();
+    let page = pages.into_iter().next().unwrap().unwrap();
+    let dpi = (page.dpi_x, page.dpi_y);
+    assert_eq!(dpi, (204.0, 196.0), "the sample is a fine-resolution fax");
+    let img = page.image;
+
+    // Superfine: every row twice, 391 lines per inch, G4.
+    let fine = rescale(&img, dpi, (204.0, 392.0), false);
+    write_g4(&fine, (204, 391), &work, &inbox.join("superfine.tif"));
+    // A square 400 dpi bilevel page, G4.
+    let square = rescale(&img, dpi, (400.0, 400.0), false);
+    write_g4(&square, (400, 400), &work, &inbox.join("400dpi.tif"));
+    // A 300 dpi grey scan of the printed fax: JPEG, 8-bit LZW TIFF, DCT PDF.
+    let grey = rescale(&img, dpi, (300.0, 300.0), true);
+    let mut jpeg = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut jpeg, 80);
+    enc.set_pixel_density(PixelDensity::dpi(300));
+    enc.encode_image(&grey).unwrap();
+    std::fs::write(inbox.join("grey300.jpg"), &jpeg).unwrap();
+    write_tiff(&grey, (300, 300), &work.join("grey.tif"));
+    tool(
+        "tiffcp",
+        &[
+            "-c",
+            "lzw",
+            &at(&work, "grey.tif"),
+            &at(&inbox, "grey300-lzw.tif"),
+        ],
+    );
+    tool(
+        "tiff2pdf",
+        &[
+            "-j",
+            "-q",
+            "80",
+            "-o",
+            &at(&inbox, "grey300-dct.pdf"),
+            &at(&work, "grey.tif"),
+        ],
+    );
+    // A PNG with no resolution, 200 × 200 pixels to the inch.
+    rescale(&img, dpi, (200.0, 200.0), false)
+        .save(inbox.join("no-dpi.png"))
+        .unwrap();
+
+    let out = dir.path().join("out");
+    let r = run_no_ocr(&[&inbox], &out);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(
+        table(&out.join("rejected.csv")).is_empty(),
+        "a variant was rejected"
+    );
+    let responses: HashMap<String, HashMap<String, String>> = table(&out.join("responses.csv"))
+        .into_iter()
+        .map(|row| (row["response_id"].clone(), row))
+        .collect();
+    let mut review: HashMap<String, HashSet<String>> = HashMap::new();
+    for row in table(&out.join("review.csv")) {
+        review
+            .entry(row["response_id"].clone())
+            .or_default()
+            .insert(row["column"].clone());
+    }
+    let original = &responses["original.tif:1"];
+    let variants = [
+        "superfine.tif",
+        "400dpi.tif",
+        "grey300.jpg",
+        "grey300-lzw.tif",
+        "grey300-dct.pdf",
+        "no-dpi.png",
+    ];
+    for v in variants {
+        let id = format!("{v}:1");
+        let got = responses
+            .get(&id)
+            .unwrap_or_else(|| panic!("{v}: no response"));
+        let doubted = review.get(&id).cloned().unwrap_or_default();
+        for (column, want) in original {
+            if matches!(column.as_str(), "response_id" | "status") {
+                continue;
+            }
+            assert!(
+                got[column] == *want || doubted.contains(column),
+                "{v}: {column} read {:?}, the fax itself {want:?}, with no review row",
+                got[column]
+            );
+        }
+        // A variant read as a person would read it needs few more looks than the fax.
+        let extra = doubted
+            .len()
+            .saturating_sub(review.get("original.tif:1").map_or(0, HashSet::len));
+        assert!(
+            extra <= 3,
+            "{v}: {} review rows: {doubted:?}",
+            doubted.len()
+        );
+    }
+}
