@@ -213,8 +213,10 @@ pub const BLANK_INK_SHARE: f32 = 0.004;
 /// along one edge (the top as received, a side of a page sent sideways), and a long
 /// header in a bold font alone can pass the share.
 pub const BLANK_TOP_MM: f32 = 12.0;
-/// Widest skew searched, degrees either way (a fax feeder rarely skews past 3).
-pub const MAX_SKEW_DEG: f32 = 6.0;
+/// Widest skew searched, degrees either way. A fax feeder rarely skews past 3, but a
+/// sheet laid crooked on a flatbed scanner or pushed into the feeder at an angle does:
+/// at 6 a page turned 7° was rejected as of no known form.
+pub const MAX_SKEW_DEG: f32 = 10.0;
 /// Skew is measured on the page's ink counted in vertical strips this wide (see
 /// [`deskew::Strips`]): a text line crossing one at 4° is smeared by a seventh of a
 /// millimetre, and a page has about a hundred of them to line up.
