@@ -8,11 +8,11 @@
 use crate::common;
 
 use common::{folder, root, run_no_ocr, table, tool};
-use faxform::ingest::{IngestOptions, read_bytes};
-use faxform::raster::GrayImage;
+use faxform::ingest::{IngestOptions, PageImage, read_bytes};
+use faxform::raster::{GrayImage, is_ink};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use tiff::encoder::{Rational, TiffEncoder, colortype::Gray8};
 use tiff::tags::ResolutionUnit;
 
@@ -38,7 +38,7 @@ fn write_g4(img: &GrayImage, (x_dpi, y_dpi): (u32, u32), work: &Path, out: &Path
                 eight
                     .iter()
                     .enumerate()
-                    .fold(0u8, |b, (k, &v)| b | (u8::from(v < 128) << (7 - k))),
+                    .fold(0u8, |b, (k, &v)| b | (u8::from(is_ink(v)) << (7 - k))),
             );
         }
     }
@@ -65,19 +65,28 @@ fn rescale(img: &GrayImage, from: (f32, f32), to: (f32, f32), grey: bool) -> Gra
     image::imageops::resize(img, w, h, filter)
 }
 
-#[test]
-fn a_fax_as_other_machines_and_scanners_deliver_it_reads_the_same() {
-    let dir = tempfile::tempdir().unwrap();
-    let inbox = folder(dir.path(), "inbox");
-    let work = folder(dir.path(), "work");
-    let at = |d: &Path, n: &str| d.join(n).to_str().unwrap().to_string();
-    // A fine-resolution G3 fax (204 × 196 dpi) of the hodanren form, with its marks.
+/// An inbox in `dir` holding `original.tif`, a fine-resolution G3 fax (204 × 196 dpi) of
+/// the hodanren form with its marks, a work folder beside it, and that fax's page.
+fn the_original(dir: &Path) -> (PathBuf, PathBuf, PageImage) {
+    let (inbox, work) = (folder(dir, "inbox"), folder(dir, "work"));
     let src = root().join("samples/hodanren/fax-00001.tif");
     std::fs::copy(&src, inbox.join("original.tif")).unwrap();
     let pages = read_bytes(&std::fs::read(&src).unwrap(), &IngestOptions::default()).unwrap();
     let page = pages.into_iter().next().unwrap().unwrap();
+    assert_eq!(
+        (page.dpi_x, page.dpi_y),
+        (204.0, 196.0),
+        "the sample is a fine-resolution fax"
+    );
+    (inbox, work, page)
+}
+
+#[test]
+fn a_fax_as_other_machines_and_scanners_deliver_it_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inbox, work, page) = the_original(dir.path());
+    let at = |d: &Path, n: &str| d.join(n).to_str().unwrap().to_string();
     let dpi = (page.dpi_x, page.dpi_y);
-    assert_eq!(dpi, (204.0, 196.0), "the sample is a fine-resolution fax");
     let img = page.image;
 
     // Superfine: every row twice, 391 lines per inch, G4.
@@ -186,12 +195,8 @@ fn a_sheet_laid_crooked_up_to_nine_degrees_reads_as_laid_straight() {
     // pushed in at an angle. Turned with the image crate's neighbours (bilinear, then
     // thresholded), about the page's centre, corners filled with paper.
     let dir = tempfile::tempdir().unwrap();
-    let inbox = folder(dir.path(), "inbox");
-    let work = folder(dir.path(), "work");
-    let src = root().join("samples/hodanren/fax-00001.tif");
-    std::fs::copy(&src, inbox.join("original.tif")).unwrap();
-    let pages = read_bytes(&std::fs::read(&src).unwrap(), &IngestOptions::default()).unwrap();
-    let img = pages.into_iter().next().unwrap().unwrap().image;
+    let (inbox, work, page) = the_original(dir.path());
+    let img = page.image;
     let mut names = Vec::new();
     for deg in [-9.0f32, -7.0, 7.0, 9.0] {
         let turned = imageproc::geometric_transformations::rotate_about_center(
