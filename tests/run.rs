@@ -327,6 +327,7 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
         templates: root().join("templates"),
         showcase: false,
         first: 1,
+        zoom: None,
     })
     .unwrap();
     // The reference: one uninterrupted run.

@@ -15,6 +15,7 @@ fn args(template: &str, seed: u64, out: &Path) -> SynthArgs {
         templates: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("templates"),
         showcase: true,
         first: 1,
+        zoom: None,
     }
 }
 

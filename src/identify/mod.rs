@@ -33,11 +33,61 @@ pub const MIN_SCORE: f32 = 0.55;
 pub const CONFIRM_SCORE: f32 = 0.35;
 /// An upright fit this good is not tried turned 180° (most faxes arrive upright).
 pub const UPRIGHT_SURE: f32 = 0.8;
-/// Vertical scales tried when matching row profiles: from SCALE_MIN in SCALE_STEPS steps
-/// of SCALE_STEP (a fax's paper feed stretches or shrinks a page by up to 6 %).
-pub const SCALE_MIN: f32 = 0.94;
-pub const SCALE_STEP: f32 = 0.01;
-pub const SCALE_STEPS: usize = 12;
+/// The scales a search tries along each axis, and how many of the best (scale, shift)
+/// pairs per axis it judges in 2-D.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scales {
+    /// Smallest scale on the coarse grid.
+    pub min: f32,
+    /// Coarse grid step of scale (the local search refines round each candidate to 0.1 %,
+    /// reaching 1 % either way).
+    pub step: f32,
+    /// Steps of `step` above `min`.
+    pub steps: usize,
+    /// Profile matches per axis kept for the 2-D check: a form's regular columns of boxes
+    /// and lines of text make a profile match well at a wrong scale with a matching wrong
+    /// shift, and the wider the scales tried, the more such aliases.
+    pub candidates: usize,
+    /// The shifts tried at each scale are centred where the page's centre puts the
+    /// template's: a sheet copied reduced about its centre moves the form's top and left
+    /// by half of what it loses, more than the shifts alone reach at 80 %.
+    pub centred: bool,
+    /// When set, the scales across are searched only within this share of each candidate
+    /// scale down: a copier zooms a sheet alike both ways, and only a fax's paper feed
+    /// stretches it down (by up to 6 %). Searched alone, the column profile of a form with
+    /// a few columns of boxes matches as well at a scale a tenth off.
+    pub across_within: Option<f32>,
+}
+
+/// What a fax's paper feed does to a page: stretches or shrinks it by up to 6 %.
+pub const FEED: Scales = Scales {
+    min: 0.94,
+    step: 0.01,
+    steps: 12,
+    candidates: 1,
+    centred: false,
+    across_within: None,
+};
+
+/// A sheet copied reduced or enlarged before it was sent (a copier's "A4 to B5" is 86 %,
+/// "fit to page" 90-97 %), tried when nothing matched surely at [`FEED`]: 0.80 to 1.16,
+/// which takes an A4-to-B5 copy through a feed that shrinks it 6 % more. Synthetic faxes
+/// copied at 76-114 % (harsh profile) read as well as those not copied.
+pub const COPIED: Scales = Scales {
+    min: 0.80,
+    step: 0.02,
+    steps: 18,
+    candidates: 3,
+    centred: true,
+    across_within: Some(0.06),
+};
+
+impl Scales {
+    /// Largest scale on the coarse grid.
+    pub fn max(&self) -> f32 {
+        self.min + self.step * self.steps as f32
+    }
+}
 
 /// One template page reduced for matching.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -118,79 +168,157 @@ fn profile(points: &[(f32, f32)], n: usize, axis: impl Fn(&(f32, f32)) -> f32) -
 /// The most one profile bin counts, as a multiple of the median inked bin.
 const PROFILE_CAP: f32 = 2.5;
 
-/// Best (scale, shift) with page(scale * t + shift) ~ template(t), and its correlation.
-/// Coarse grid first (scale 1 %, shift 2 cells), then a local search down to 0.25 %
-/// and a quarter cell.
-fn match_profile(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
-    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
-    let (nt, np) = (norm(tpl), norm(page));
-    // The page profile padded with zeros so that every sample is a plain index.
-    const PAD: usize = 160;
-    // Long enough for the largest scale over the whole template, however short the page
-    // (a fax cut off in transmission, a thumbnail).
-    let reach = page.len().max((tpl.len() as f32 * 1.1) as usize + 2);
-    let mut padded = vec![0f32; reach + 2 * PAD + 2];
-    padded[PAD..PAD + page.len()].copy_from_slice(page);
-    let last = (padded.len() - 2) as f32;
-    let corr = |s: f32, d: f32| -> f32 {
+/// A template profile matched against a page profile: page(scale * t + shift) ~
+/// template(t), scored by correlation.
+struct Matcher<'a> {
+    tpl: &'a [f32],
+    page_len: usize,
+    /// The page profile padded with zeros so that every sample is a plain index.
+    padded: Vec<f32>,
+    /// The norms' product.
+    norms: f32,
+}
+
+/// Zeros before the page profile in [`Matcher::padded`].
+const PAD: usize = 160;
+/// Shifts on the coarse grid, 2 cells apart.
+const SHIFTS: usize = 71;
+
+impl<'a> Matcher<'a> {
+    /// Ready for scales up to `max_scale`.
+    fn new(tpl: &'a [f32], page: &[f32], max_scale: f32) -> Matcher<'a> {
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-6);
+        // Long enough for the largest scale over the whole template, however short the
+        // page (a fax cut off in transmission, a thumbnail).
+        let reach = page
+            .len()
+            .max((tpl.len() as f32 * (max_scale + 0.05)) as usize + 2);
+        let mut padded = vec![0f32; reach + 2 * PAD + 2];
+        padded[PAD..PAD + page.len()].copy_from_slice(page);
+        Matcher {
+            tpl,
+            page_len: page.len(),
+            padded,
+            norms: norm(tpl) * norm(page),
+        }
+    }
+
+    fn corr(&self, s: f32, d: f32) -> f32 {
+        let last = (self.padded.len() - 2) as f32;
+        let p = &self.padded;
         let mut acc = 0.0;
-        for (t, &v) in tpl.iter().enumerate() {
+        for (t, &v) in self.tpl.iter().enumerate() {
             let x = (s * t as f32 + d + PAD as f32).clamp(0.0, last);
             let i = x as usize;
             let f = x - i as f32;
-            acc += v * (padded[i] + (padded[i + 1] - padded[i]) * f);
+            acc += v * (p[i] + (p[i + 1] - p[i]) * f);
         }
-        acc / (nt * np)
-    };
-    // Shifts of 2 cells on the coarse grid: halving the profiles instead aliases the
-    // regular line spacing of forms and lands a whole line off.
-    let mut best = (1.0f32, 0.0f32, f32::MIN);
-    // Per scale, each template bin's page index and fraction are the same for every whole
-    // shift: compute them once and the shifts become plain indexed sums.
-    // The sums run bin by bin over all 71 shifts at once (each shift's sum adds the same
-    // terms in the same order as one shift at a time, so the same bits), over the page
-    // profile split into even and odd cells so that consecutive shifts are consecutive
-    // values: a loop the compiler turns into vector instructions.
-    let split = |odd: usize| -> Vec<f32> { padded.iter().skip(odd).step_by(2).copied().collect() };
-    let halves = [split(0), split(1)];
-    const SHIFTS: usize = 71;
-    let mut acc = [0f32; SHIFTS];
-    for si in 0..=SCALE_STEPS {
-        let s = SCALE_MIN + SCALE_STEP * si as f32;
-        acc.fill(0.0);
-        for (t, &v) in tpl.iter().enumerate() {
-            let x = s * t as f32 + PAD as f32 - 70.0;
-            let (i, f) = (x as usize, x - (x as usize) as f32);
-            // padded[i + 2 di] and padded[i + 2 di + 1] for di = 0..71.
-            let (lo, hi) = (
-                &halves[i % 2][i / 2..],
-                &halves[(i + 1) % 2][i.div_ceil(2)..],
-            );
-            for ((c, &a), &b) in acc.iter_mut().zip(&lo[..SHIFTS]).zip(&hi[..SHIFTS]) {
-                *c += v * (a + (b - a) * f);
-            }
-        }
-        for (di, &sum) in acc.iter().enumerate() {
-            let d = 2 * di;
-            let c = sum / (nt * np);
-            if c > best.2 {
-                best = (s, d as f32 - 70.0, c);
-            }
-        }
+        acc / self.norms
     }
-    for (step_s, step_d, reach) in [(0.005f32, 1.0f32, 2), (0.0025, 0.5, 2), (0.001, 0.25, 2)] {
-        let (cs, cd, _) = best;
-        for i in -reach..=reach {
-            for j in -reach..=reach {
-                let (s, d) = (cs + step_s * i as f32, cd + step_d * j as f32);
-                let c = corr(s, d);
+
+    /// The best (scale, shift, correlation) on the coarse grid of `sc` (scale steps of
+    /// `sc.step`, shifts of 2 cells), then its next best local maxima, up to
+    /// `sc.candidates` in all.
+    fn coarse(&self, sc: Scales) -> Vec<(f32, f32, f32)> {
+        // Shifts of 2 cells on the coarse grid: halving the profiles instead aliases the
+        // regular line spacing of forms and lands a whole line off.
+        let mut best = (1.0f32, 0.0f32, f32::MIN);
+        // Per scale, each template bin's page index and fraction are the same for every
+        // whole shift: compute them once and the shifts become plain indexed sums.
+        // The sums run bin by bin over all 71 shifts at once (each shift's sum adds the
+        // same terms in the same order as one shift at a time, so the same bits), over the
+        // page profile split into even and odd cells so that consecutive shifts are
+        // consecutive values: a loop the compiler turns into vector instructions.
+        let split =
+            |odd: usize| -> Vec<f32> { self.padded.iter().skip(odd).step_by(2).copied().collect() };
+        let halves = [split(0), split(1)];
+        let mut acc = [0f32; SHIFTS];
+        // Every coarse correlation, scale by scale, for the runners-up.
+        let mut grid = vec![0f32; (sc.steps + 1) * SHIFTS];
+        let mut offsets = Vec::with_capacity(sc.steps + 1);
+        for si in 0..=sc.steps {
+            let s = sc.min + sc.step * si as f32;
+            let off = centre_offset(sc, s, self.tpl.len(), self.page_len);
+            offsets.push(off);
+            acc.fill(0.0);
+            for (t, &v) in self.tpl.iter().enumerate() {
+                let x = s * t as f32 + PAD as f32 - 70.0 + off;
+                let (i, f) = (x as usize, x - (x as usize) as f32);
+                // padded[i + 2 di] and padded[i + 2 di + 1] for di = 0..71.
+                let (lo, hi) = (
+                    &halves[i % 2][i / 2..],
+                    &halves[(i + 1) % 2][i.div_ceil(2)..],
+                );
+                for ((c, &a), &b) in acc.iter_mut().zip(&lo[..SHIFTS]).zip(&hi[..SHIFTS]) {
+                    *c += v * (a + (b - a) * f);
+                }
+            }
+            for (di, &sum) in acc.iter().enumerate() {
+                let d = 2 * di;
+                let c = sum / self.norms;
+                grid[si * SHIFTS + di] = c;
                 if c > best.2 {
-                    best = (s, d, c);
+                    best = (s, d as f32 - 70.0 + off, c);
                 }
             }
         }
+        let mut found = vec![best];
+        if sc.candidates > 1 {
+            let at = |si: usize, di: usize| grid[si * SHIFTS + di];
+            let mut peaks: Vec<(f32, f32, f32)> = Vec::new();
+            for (si, &off) in offsets.iter().enumerate() {
+                for di in 0..SHIFTS {
+                    let c = at(si, di);
+                    let peak = (si.saturating_sub(1)..=(si + 1).min(sc.steps)).all(|sj| {
+                        (di.saturating_sub(1)..=(di + 1).min(SHIFTS - 1)).all(|dj| at(sj, dj) <= c)
+                    });
+                    if peak {
+                        peaks.push((
+                            sc.min + sc.step * si as f32,
+                            2.0 * di as f32 - 70.0 + off,
+                            c,
+                        ));
+                    }
+                }
+            }
+            peaks.sort_by(|a, b| b.2.total_cmp(&a.2));
+            found.extend(
+                peaks
+                    .into_iter()
+                    .filter(|p| (p.0, p.1) != (best.0, best.1))
+                    .take(sc.candidates - 1),
+            );
+        }
+        found
     }
-    best
+
+    /// A coarse match refined by a local search down to 0.1 % of scale and a quarter cell
+    /// (reaching 1 % and 2 cells either way).
+    fn refine(&self, mut best: (f32, f32, f32)) -> (f32, f32, f32) {
+        for (step_s, step_d, reach) in [(0.005f32, 1.0f32, 2), (0.0025, 0.5, 2), (0.001, 0.25, 2)] {
+            let (cs, cd, _) = best;
+            for i in -reach..=reach {
+                for j in -reach..=reach {
+                    let (s, d) = (cs + step_s * i as f32, cd + step_d * j as f32);
+                    let c = self.corr(s, d);
+                    if c > best.2 {
+                        best = (s, d, c);
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Where the shifts tried at scale `s` are centred, in whole steps of two cells (so that
+/// the coarse search's sums stay plain indexed ones), within what the padding allows.
+fn centre_offset(sc: Scales, s: f32, tpl_len: usize, page_len: usize) -> f32 {
+    if !sc.centred {
+        return 0.0;
+    }
+    let off = (page_len as f32 - s * tpl_len as f32) / 2.0;
+    (2.0 * (off / 2.0).round()).clamp(-88.0, 88.0)
 }
 
 /// Page points turned by -skew about the map centre (into deskewed cell coordinates).
@@ -236,22 +364,80 @@ fn fit(
     points: &[(f32, f32)],
     prof: &PageProfiles,
     skew: f32,
+    sc: Scales,
 ) -> Fit {
-    let (sy, dy, _) = match_profile(&m.rows, &prof.rows);
-    let (sx, dx, _) = match_profile(&m.cols, &prof.cols);
-    // 2-D check: template ink on page ink (precision) and page ink on template ink (recall).
+    let rows = Matcher::new(&m.rows, &prof.rows, sc.max());
+    let across_max = sc.max() * (1.0 + sc.across_within.unwrap_or(0.0));
+    let cols = Matcher::new(&m.cols, &prof.cols, across_max);
+    let free = sc.across_within.is_none().then(|| cols.coarse(sc));
+    // (y match, x match) pairs, as the coarse grids found them.
+    let mut combos = Vec::new();
+    for y in rows.coarse(sc) {
+        let xs = match (&free, sc.across_within) {
+            (Some(xs), _) => xs.clone(),
+            (None, within) => {
+                let within = within.unwrap_or(0.0);
+                let steps = (2.0 * within * y.0 / sc.step).round() as usize;
+                cols.coarse(Scales {
+                    min: y.0 * (1.0 - within),
+                    steps,
+                    ..sc
+                })
+            }
+        };
+        combos.extend(xs.into_iter().map(|x| (y, x)));
+    }
+    // Several candidates are ranked on a sample of the points, as the coarse grids found
+    // them (the 2-D check and the refinement cost more than the grids), and only the best
+    // is refined and judged in full.
+    let (y, x) = if combos.len() > 1 {
+        combos
+            .iter()
+            .map(|&(y, x)| {
+                let c = (x.0, y.0, x.1, y.1);
+                (
+                    (y, x),
+                    judged(m, page, page_dilated, points, skew, c, RANK_STRIDE).score,
+                )
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(c, _)| c)
+            .expect("several candidates")
+    } else {
+        combos[0]
+    };
+    let (sy, dy, _) = rows.refine(y);
+    let (sx, dx, _) = cols.refine(x);
+    judged(m, page, page_dilated, points, skew, (sx, sy, dx, dy), 1)
+}
+
+/// Candidate fits are ranked on every this many ink points of page and template.
+const RANK_STRIDE: usize = 8;
+
+/// A fit's 2-D check: template ink on page ink (precision) and page ink on template ink
+/// (recall).
+fn judged(
+    m: &PageModel,
+    page: &InkMap,
+    page_dilated: &InkMap,
+    points: &[(f32, f32)],
+    skew: f32,
+    (sx, sy, dx, dy): (f32, f32, f32, f32),
+    stride: usize,
+) -> Fit {
     let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
-    let hit = m.points.iter().filter(|&&(x, y)| {
+    let share = |hits: usize, of: usize| hits as f32 / of.div_ceil(stride).max(1) as f32;
+    let hit = m.points.iter().step_by(stride).filter(|&&(x, y)| {
         let (px, py) = t2p.apply(x as f64, y as f64);
         page_dilated.get(floor_i32(px), floor_i32(py))
     });
-    let precision = hit.count() as f32 / m.points.len().max(1) as f32;
+    let precision = share(hit.count(), m.points.len());
     let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
-    let back = points.iter().filter(|&&(x, y)| {
+    let back = points.iter().step_by(stride).filter(|&&(x, y)| {
         let (tx, ty) = p2t.apply(x as f64, y as f64);
         m.dilated.get(floor_i32(tx), floor_i32(ty))
     });
-    let recall = back.count() as f32 / points.len().max(1) as f32;
+    let recall = share(back.count(), points.len());
     let score = if precision + recall > 0.0 {
         2.0 * precision * recall / (precision + recall)
     } else {
@@ -284,14 +470,15 @@ pub struct Identified {
     /// [`CONFIRM_SCORE`]: it, to be confirmed by its boxes, then the next best other
     /// template page in the same orientation if it scores as much (which must not be).
     pub below: Vec<Identification>,
-    /// The page turned the right way up (as `id` found it best).
+    /// The page turned the right way up as `id` or `below` found it best (as given when
+    /// both are empty).
     pub page: NormalPage,
     /// The best fit's score, whether or not it was good enough.
     pub score: f32,
 }
 
-/// The best template page for `page`, trying it as it is and turned 180°.
-pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
+/// The best template page for `page` at scales `sc`, trying it as it is and turned 180°.
+pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
     let mut best: Option<(usize, bool, Fit)> = None;
     // Every model's fit in each orientation tried, for the runner-up of a weak match.
     let mut fits: Vec<(usize, bool, Fit)> = Vec::new();
@@ -309,7 +496,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
         let pts = p.coarse.points();
         let prof = page_profiles(&p.coarse, &pts, p.skew_deg);
         for (mi, m) in cat.models.iter().enumerate() {
-            let f = fit(m, &p.coarse, &dil, &pts, &prof, p.skew_deg);
+            let f = fit(m, &p.coarse, &dil, &pts, &prof, p.skew_deg, sc);
             if best.as_ref().is_none_or(|b| f.score > b.2.score) {
                 best = Some((mi, flip, f.clone()));
             }
@@ -317,18 +504,18 @@ pub fn identify(cat: &Catalogue, page: NormalPage) -> Identified {
         }
     }
     let (mi, flip, f) = best.expect("at least one template page");
-    let page = pages[flip as usize]
-        .take()
-        .expect("the winning orientation was built");
     let score = f.score;
     if score < CONFIRM_SCORE {
         return Identified {
             id: None,
             below: Vec::new(),
-            page,
+            page: pages[0].take().expect("the page as given"),
             score,
         };
     }
+    let page = pages[flip as usize]
+        .take()
+        .expect("the winning orientation was built");
     let id = identification(cat, mi, flip, &f, &page);
     if score >= MIN_SCORE {
         return Identified {
@@ -387,6 +574,11 @@ fn identification(
 mod tests {
     use super::*;
 
+    fn best_match(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
+        let m = Matcher::new(tpl, page, FEED.max());
+        m.refine(m.coarse(FEED)[0])
+    }
+
     #[test]
     fn profiles_match_however_short_the_page() {
         // A template profile with a few lines, and pages cut to a fraction of it (a fax cut
@@ -401,13 +593,13 @@ mod tests {
                 .chain(std::iter::repeat(0.0))
                 .take(len)
                 .collect();
-            let (s, _, c) = match_profile(&tpl, &page);
+            let (s, _, c) = best_match(&tpl, &page);
             assert!(
                 (0.9..=1.1).contains(&s) && c.is_finite(),
                 "len {len}: {s} {c}"
             );
         }
-        let (s, d, c) = match_profile(&tpl, &tpl);
+        let (s, d, c) = best_match(&tpl, &tpl);
         assert!(
             (s - 1.0).abs() < 0.01 && d.abs() < 1.0 && c > 0.99,
             "{s} {d} {c}"
@@ -431,7 +623,7 @@ mod tests {
         };
         let reference = templates[ti].reference_image(2).unwrap();
         let np = crate::normalise::normalise(&page(reference.clone()), 200.0).unwrap();
-        let found = identify(&cat, np);
+        let found = identify(&cat, np, FEED);
         let id = found.id.expect("its own reference page");
         assert_eq!((id.template, id.page, id.flipped), (ti, 2, false));
         assert!(id.score > 0.9, "{}", id.score);
@@ -440,7 +632,7 @@ mod tests {
         let buf: &mut [u8] = &mut turned;
         buf.reverse();
         let np = crate::normalise::normalise(&page(turned), 200.0).unwrap();
-        let id = identify(&cat, np).id.expect("turned 180°");
+        let id = identify(&cat, np, FEED).id.expect("turned 180°");
         assert_eq!((id.template, id.page, id.flipped), (ti, 2, true));
 
         let blank = crate::raster::GrayImage::from_pixel(
@@ -449,12 +641,60 @@ mod tests {
             image::Luma([255]),
         );
         if let Ok(np) = crate::normalise::normalise(&page(blank), 200.0) {
-            let found = identify(&cat, np);
+            let found = identify(&cat, np, FEED);
             assert!(
                 found.id.is_none() && found.score < MIN_SCORE,
                 "{}",
                 found.score
             );
+        }
+    }
+
+    #[test]
+    fn a_copy_reduced_or_enlarged_is_found_at_its_scale_only_by_the_copiers_search() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let templates = crate::template::load_all(&dir).unwrap();
+        let cat = Catalogue::build(&templates).unwrap();
+        let ti = templates
+            .iter()
+            .position(|t| t.id == "hodanren-2024-12-a")
+            .unwrap();
+        let reference = templates[ti].reference_image(1).unwrap();
+        let (cx, cy) = (
+            reference.width() as f32 / 2.0,
+            reference.height() as f32 / 2.0,
+        );
+        for zoom in [0.84f32, 0.9, 1.12] {
+            use imageproc::geometric_transformations::{Border, Interpolation, Projection, warp};
+            let about_centre = Projection::translate(cx, cy)
+                * Projection::scale(zoom, zoom)
+                * Projection::translate(-cx, -cy);
+            let copy = warp(
+                &reference,
+                about_centre,
+                Interpolation::Bilinear,
+                Border::Constant(image::Luma([255])),
+            );
+            let page = crate::ingest::PageImage {
+                image: copy,
+                dpi_x: 200.0,
+                dpi_y: 200.0,
+                damage: None,
+            };
+            let np = || crate::normalise::normalise(&page, 200.0).unwrap();
+            let feed = identify(&cat, np(), FEED);
+            assert!(feed.id.is_none(), "{zoom}: found at the feed's scales");
+            let id = identify(&cat, np(), COPIED)
+                .id
+                .unwrap_or_else(|| panic!("{zoom}: not found as a copy"));
+            assert_eq!((id.template, id.page, id.flipped), (ti, 1, false), "{zoom}");
+            let t = id.transform;
+            for (axis, got) in [("across", t.a.hypot(t.d)), ("down", t.b.hypot(t.e))] {
+                assert!(
+                    (got / zoom as f64 - 1.0).abs() < 0.01,
+                    "{zoom}: scale {axis} {got}"
+                );
+            }
         }
     }
 }

@@ -153,6 +153,7 @@ pub const fn px_area(mm2: f32) -> u32 {
 }
 
 /// A page ready for identification: square pixels, its ink maps and skew.
+#[derive(Clone)]
 pub struct NormalPage {
     pub image: GrayImage,
     pub dpi: f32,

@@ -91,6 +91,8 @@ pub struct Adjustment {
     /// Its ink matched its form too little to identify it alone, and its printed boxes,
     /// found where the match put them, did (see `identify::CONFIRM_SCORE`).
     pub by_boxes: bool,
+    /// It matched its form only as a copy reduced or enlarged (see `identify::COPIED`).
+    pub copied: bool,
 }
 
 impl std::fmt::Display for Adjustment {
@@ -104,6 +106,9 @@ impl std::fmt::Display for Adjustment {
         }
         if self.by_boxes {
             parts.push("identified by its printed boxes".to_string());
+        }
+        if self.copied {
+            parts.push("read as a copy reduced or enlarged".to_string());
         }
         f.write_str(&parts.join(", "))
     }
@@ -283,20 +288,61 @@ fn prefer_area(f: &mut FieldReading, area: &str) {
     }
 }
 
-fn read_form(
+/// A page that matched no template page: each try's best score, in the order tried.
+struct Miss {
+    tried: Vec<(Adjustment, f32)>,
+}
+
+impl Miss {
+    fn score(&self) -> f32 {
+        self.tried.iter().map(|t| t.1).fold(0.0, f32::max)
+    }
+
+    /// The tries that came within [`COPY_TRY_SHARE`] of the best score.
+    fn near_best(&self) -> Vec<Adjustment> {
+        let best = self.score();
+        self.tried
+            .iter()
+            .filter(|t| t.1 >= COPY_TRY_SHARE * best)
+            .map(|t| t.0)
+            .collect()
+    }
+}
+
+/// A page that matched no form at the feed's scales is tried as a copy only as it came
+/// within this share of its best match: a copy's orientation and resolution match its form
+/// at the feed's scales, if weakly (0.3-0.55 on synthetic copies at 80-116 %), as well as
+/// its other readings do or better, and a page of no form (a cover sheet) would otherwise
+/// cost the copier's whole search once for each of its three or four readings.
+const COPY_TRY_SHARE: f32 = 0.8;
+
+/// A page matched to a template page, turned and adjusted as it matched, with its boxes'
+/// registration if they were what confirmed it.
+type Match = (
+    crate::identify::Identification,
+    crate::normalise::NormalPage,
+    Adjustment,
+    Option<Registration>,
+);
+
+/// The page's template page among `tries` at scales `sc`, or the best score it reached and
+/// in which try.
+/// The page is normalised for each try unless `ready` holds it so already; what it was
+/// normalised to and did not match is left there for another search.
+fn find_form(
     kit: &Kit,
     p: &PageImage,
-    file_page: usize,
-    ocr: Option<crate::ocr::OcrEngine>,
+    ready: &mut Vec<(Adjustment, crate::normalise::NormalPage)>,
+    tries: &[Adjustment],
+    sc: crate::identify::Scales,
     t: &mut StageTimes,
-    first: crate::normalise::NormalPage,
-) -> Result<ReadPage, String> {
+) -> Result<Match, Miss> {
     let mut best: Option<(
         crate::identify::Identification,
         crate::normalise::NormalPage,
         Adjustment,
     )> = None;
-    let mut best_score = 0f32;
+    let mut miss = Miss { tried: Vec::new() };
     // The best fit below the bar (and its runner-up), to be confirmed by its boxes if
     // nothing clears the bar.
     let mut below: Option<(
@@ -304,14 +350,20 @@ fn read_form(
         crate::normalise::NormalPage,
         Adjustment,
     )> = None;
-    let mut first = Some(first);
-    let tries = candidates(p, first.as_ref().is_some_and(|n| n.looks_sideways));
-    for &a in &tries {
-        let t1 = Instant::now();
-        let np = if a == Adjustment::default() {
-            first.take()
+    // A page as identify returns it, turned back as it was given.
+    let as_given = |under: &[crate::identify::Identification],
+                    page: crate::normalise::NormalPage| {
+        if under.first().is_some_and(|u| u.flipped) {
+            page.turned_half()
         } else {
-            normalise(&adjusted(p, a), kit.dpi).ok()
+            page
+        }
+    };
+    for &a in tries {
+        let t1 = Instant::now();
+        let np = match ready.iter().position(|(r, _)| *r == a) {
+            Some(i) => Some(ready.swap_remove(i).1),
+            None => normalise(&adjusted(p, a), kit.dpi).ok(),
         };
         let t2 = Instant::now();
         t.normalise += t2 - t1;
@@ -321,71 +373,133 @@ fn read_form(
             below: under,
             page,
             score,
-        } = identify(&kit.catalogue, np);
+        } = identify(&kit.catalogue, np, sc);
         t.identify += t2.elapsed();
-        best_score = best_score.max(score);
+        miss.tried.push((a, score));
         if let Some(u) = under.first() {
             if best.is_none() && below.as_ref().is_none_or(|b| u.score > b.0[0].score) {
+                if let Some((ids, old, oa)) = below.take() {
+                    ready.push((oa, as_given(&ids, old)));
+                }
                 below = Some((under, page, a));
+            } else {
+                ready.push((a, as_given(&under, page)));
             }
             continue;
         }
-        if let Some(id) = id
-            && best.as_ref().is_none_or(|b| id.score > b.0.score)
-        {
-            let sure = id.score >= SURE_SCORE;
-            best = Some((id, page, a));
-            if sure {
-                break;
+        match id {
+            Some(id) if best.as_ref().is_none_or(|b| id.score > b.0.score) => {
+                let sure = id.score >= SURE_SCORE;
+                best = Some((id, page, a));
+                if sure {
+                    break;
+                }
             }
+            // Matched, though not best: another search will not need it.
+            Some(_) => {}
+            None => ready.push((a, page)),
         }
     }
-    let t2 = Instant::now();
+    if let Some((id, page, a)) = best {
+        return Ok((id, page, a, None));
+    }
     // Nothing cleared the bar: the best fit below it stands if the template page's boxes
     // are found on the page where it puts them.
-    let mut confirmed = None;
-    if best.is_none()
-        && let Some((mut ids, page, a)) = below
-    {
-        let by_boxes = |id: &crate::identify::Identification| {
-            let pk = &kit.pages[id.template][id.page - 1];
-            crate::register::confirm(&page.image, &pk.boxes, &id.transform, page.row_scale)
-        };
-        // The best is confirmed, and the runner-up (another page sharing its grid of
-        // boxes, as pages of one form or two printings may) is not.
-        let reg = by_boxes(&ids[0]);
-        let ambiguous = reg.is_some() && ids.get(1).is_some_and(|r| by_boxes(r).is_some());
-        if let Some(reg) = reg.filter(|_| !ambiguous) {
-            confirmed = Some(reg);
-            best = Some((
-                ids.swap_remove(0),
-                page,
-                Adjustment {
-                    by_boxes: true,
-                    ..a
-                },
-            ));
+    let Some((mut ids, page, a)) = below else {
+        return Err(miss);
+    };
+    let by_boxes = |id: &crate::identify::Identification| {
+        let pk = &kit.pages[id.template][id.page - 1];
+        crate::register::confirm(&page.image, &pk.boxes, &id.transform, page.row_scale)
+    };
+    // The best is confirmed, and the runner-up (another page sharing its grid of
+    // boxes, as pages of one form or two printings may) is not.
+    let reg = by_boxes(&ids[0]);
+    let ambiguous = reg.is_some() && ids.get(1).is_some_and(|r| by_boxes(r).is_some());
+    match reg.filter(|_| !ambiguous) {
+        Some(reg) => Ok((
+            ids.swap_remove(0),
+            page,
+            Adjustment {
+                by_boxes: true,
+                ..a
+            },
+            Some(reg),
+        )),
+        None => {
+            ready.push((a, as_given(&ids, page)));
+            Err(miss)
         }
     }
-    let Some((id, page, mut adjustment)) = best else {
-        let tried: Vec<String> = tries
-            .iter()
-            .map(|a| match a.to_string() {
-                s if s.is_empty() => "as received".to_string(),
-                s => s,
-            })
-            .collect();
-        return Err(format!(
-            "not a page of any known form (best match {:.2}, needs {:.2}; tried {})",
-            best_score,
-            crate::identify::MIN_SCORE,
-            tried.join("; ")
-        ));
+}
+
+fn read_form(
+    kit: &Kit,
+    p: &PageImage,
+    file_page: usize,
+    ocr: Option<crate::ocr::OcrEngine>,
+    t: &mut StageTimes,
+    first: crate::normalise::NormalPage,
+) -> Result<ReadPage, String> {
+    let tries = candidates(p, first.looks_sideways);
+    // Pages that match surely at the scales of a fax's paper feed are read as they always
+    // were; a page that does not is tried as a copy reduced or enlarged, and read as one if
+    // that fits it better (a form's regular lines can match weakly at a wrong scale).
+    let mut ready = vec![(Adjustment::default(), first)];
+    let feed = find_form(kit, p, &mut ready, &tries, crate::identify::FEED, t);
+    // As a copy, the page is tried only as it came closest to a form at the feed's scales
+    // (see COPY_TRY_SHARE; identification still tries each turned 180°).
+    let copied = |ready: &mut Vec<_>, at: &[Adjustment], t: &mut StageTimes| {
+        find_form(kit, p, ready, at, crate::identify::COPIED, t)
+            .map(|(id, page, a, reg)| (id, page, Adjustment { copied: true, ..a }, reg))
+    };
+    let found = match feed {
+        Ok(m) if m.0.score >= SURE_SCORE => Ok(m),
+        Ok(m) => {
+            let at = Adjustment {
+                by_boxes: false,
+                ..m.2
+            };
+            let page = if m.0.flipped {
+                m.1.turned_half()
+            } else {
+                m.1.clone()
+            };
+            ready.push((at, page));
+            match copied(&mut ready, &[at], t) {
+                Ok(c) if c.0.score > m.0.score => Ok(c),
+                _ => Ok(m),
+            }
+        }
+        Err(miss) => {
+            copied(&mut ready, &miss.near_best(), t).map_err(|c| c.score().max(miss.score()))
+        }
+    };
+    let (id, page, mut adjustment, confirmed) = match found {
+        Ok(m) => m,
+        Err(best_score) => {
+            let tried: Vec<String> = tries
+                .iter()
+                .map(|a| match a.to_string() {
+                    s if s.is_empty() => "as received".to_string(),
+                    s => s,
+                })
+                .collect();
+            return Err(format!(
+                "not a page of any known form (best match {:.2}, needs {:.2}; tried {}; each also reduced or enlarged to {:.0}-{:.0} %)",
+                best_score,
+                crate::identify::MIN_SCORE,
+                tried.join("; "),
+                crate::identify::COPIED.min * 100.0,
+                crate::identify::COPIED.max() * 100.0,
+            ));
+        }
     };
     if id.flipped {
         adjustment.turned = (adjustment.turned + 180) % 360;
     }
     let pk = &kit.pages[id.template][id.page - 1];
+    let t2 = Instant::now();
     let reg = match confirmed {
         Some(reg) => reg,
         None => register(&page.image, &pk.boxes, &id.transform, page.row_scale),

@@ -48,6 +48,9 @@ struct Params {
     /// Share of pages binarised by dithering the grey (ordered or error diffusion) rather
     /// than by one threshold.
     dither_pages: f64,
+    /// Share of faxes whose sheets were copied reduced before they were sent (see
+    /// [`Copied`]).
+    copied_faxes: f64,
 }
 
 impl Profile {
@@ -70,6 +73,7 @@ impl Profile {
                 shadow_pages: 0.0,
                 line_hit_pages: 0.0,
                 dither_pages: 0.0,
+                copied_faxes: 0.0,
             },
             Profile::Fax => Params {
                 skew_sigma_deg: 1.4,
@@ -88,6 +92,7 @@ impl Profile {
                 shadow_pages: 0.05,
                 line_hit_pages: 0.1,
                 dither_pages: 0.1,
+                copied_faxes: 0.04,
             },
             Profile::Harsh => Params {
                 skew_sigma_deg: 2.5,
@@ -106,7 +111,55 @@ impl Profile {
                 shadow_pages: 0.12,
                 line_hit_pages: 0.25,
                 dither_pages: 0.2,
+                copied_faxes: 0.08,
             },
+        }
+    }
+}
+
+/// How a fax's sheets were copied before they were sent (every page alike): the form's
+/// printing and the marks on it scaled by `zoom` about the sheet's centre, on a sheet
+/// `length_mm` long (what the fax machine scans, and so how long the received page is).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Copied {
+    pub zoom: f64,
+    pub length_mm: f64,
+}
+
+/// A4 copied onto B5, a copier's preset: 86 % on a sheet 257 mm long.
+const TO_B5: Copied = Copied {
+    zoom: 0.86,
+    length_mm: 257.0,
+};
+
+impl Copied {
+    /// The sheets as filled in.
+    pub const NOT: Copied = Copied {
+        zoom: 1.0,
+        length_mm: PAGE_MM,
+    };
+
+    /// Copied at `zoom` onto a sheet as long as the form's.
+    pub fn at(zoom: f64) -> Copied {
+        Copied {
+            zoom,
+            length_mm: PAGE_MM,
+        }
+    }
+
+    /// How a file's sheets were copied, from its seed alone (its own stream, so that the
+    /// marks a seed gives stay as they were): the profile's share of faxes, half of them
+    /// A4 to B5 and half "fit to page" at 90-97 %.
+    pub fn pick(profile: Profile, seed: u64) -> Copied {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xC0_91ED);
+        if !rng.random_bool(profile.params().copied_faxes) {
+            return Copied::NOT;
+        }
+        if rng.random_bool(0.5) {
+            TO_B5
+        } else {
+            Copied::at(rng.random_range(0.90..0.97))
         }
     }
 }
@@ -116,6 +169,8 @@ impl Profile {
 pub struct PageDamage {
     pub skew_deg: f64,
     pub upside_down: bool,
+    /// How the sheet was copied before it was sent (`scale_x` and `scale_y` include it).
+    pub copied: Copied,
     pub scale_x: f64,
     pub scale_y: f64,
     pub shift_mm: (f64, f64),
@@ -349,6 +404,7 @@ pub fn transmit(
     src_dpi: f32,
     profile: Profile,
     upside_down: bool,
+    copied: Copied,
     sender: &Sender,
     page_no: (usize, usize),
     font: &FontArc,
@@ -359,7 +415,7 @@ pub fn transmit(
         .unwrap()
         .sample(rng)
         .clamp(-p.skew_max_deg, p.skew_max_deg);
-    let scale = rng.random_range(p.scale.0..=p.scale.1);
+    let scale = rng.random_range(p.scale.0..=p.scale.1) * copied.zoom;
     let stretch = 1.0 + rng.random_range(-p.stretch..=p.stretch);
     let shift = (
         rng.random_range(-p.shift_mm..=p.shift_mm),
@@ -386,10 +442,10 @@ pub fn transmit(
     if upside_down {
         forward = Affine::rotate(std::f64::consts::PI).then_after(&forward);
     }
-    let forward =
-        Affine::translate(LINE_MM / 2.0 + shift.0, paper_h / 2.0 + shift.1).then_after(&forward);
+    let forward = Affine::translate(LINE_MM / 2.0 + shift.0, copied.length_mm / 2.0 + shift.1)
+        .then_after(&forward);
     let inv = forward.inverse().expect("invertible");
-    let height = (PAGE_MM * dpi_y as f64 / 25.4).round() as usize;
+    let height = (copied.length_mm * dpi_y as f64 / 25.4).round() as usize;
     let (mmx, mmy) = (25.4 / DPI_X as f64, 25.4 / dpi_y as f64);
     let width = LINE_PIXELS;
     // A slow drift of the threshold down the page, as the scanner lamp warms up.
@@ -538,6 +594,7 @@ pub fn transmit(
     let damage = PageDamage {
         skew_deg: skew,
         upside_down,
+        copied,
         scale_x: scale,
         scale_y: scale * stretch,
         shift_mm: shift,

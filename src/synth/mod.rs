@@ -53,6 +53,10 @@ pub struct SynthArgs {
     /// First file number (to keep names unique when several runs share a folder).
     #[arg(long, default_value_t = 1)]
     pub first: usize,
+    /// Every sheet copied at this scale before it was sent (0.86 is A4 to B5), onto a sheet
+    /// as long as the form's; by default a share of faxes, by profile, is copied reduced.
+    #[arg(long)]
+    pub zoom: Option<f64>,
 }
 
 /// How a file is delivered.
@@ -174,6 +178,7 @@ struct Kit<'a> {
     print: ab_glyph::FontArc,
     hands: Vec<ab_glyph::FontArc>,
     profile: Profile,
+    zoom: Option<f64>,
 }
 
 pub fn run(args: &SynthArgs) -> Result<()> {
@@ -196,6 +201,7 @@ pub fn run(args: &SynthArgs) -> Result<()> {
         print: fonts::font(FontRole::Print)?,
         hands,
         profile: args.profile,
+        zoom: args.zoom,
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -430,6 +436,10 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
     let mut responses = Vec::new();
     let mut other_pages = Vec::new();
     let upside_down = plan.force_upside_down || rng.random_bool(kit.profile.upside_down_rate());
+    let copied = kit.zoom.map_or_else(
+        || faxchain::Copied::pick(kit.profile, plan.seed),
+        faxchain::Copied::at,
+    );
     for item in &plan.items {
         let first = fax_pages.len() + 1;
         let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
@@ -439,6 +449,7 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
                 kit.t.dpi,
                 kit.profile,
                 upside_down,
+                copied,
                 &sender,
                 (n, total_pages),
                 &kit.print,
