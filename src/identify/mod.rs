@@ -574,6 +574,15 @@ fn identification(
 mod tests {
     use super::*;
 
+    /// The project's templates, their catalogue, and the index of template `id`.
+    fn catalogue_with(id: &str) -> (Vec<Template>, Catalogue, usize) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let templates = crate::template::load_all(&dir).unwrap();
+        let cat = Catalogue::build(&templates).unwrap();
+        let ti = templates.iter().position(|t| t.id == id).unwrap();
+        (templates, cat, ti)
+    }
+
     fn best_match(tpl: &[f32], page: &[f32]) -> (f32, f32, f32) {
         let m = Matcher::new(tpl, page, FEED.max());
         m.refine(m.coarse(FEED)[0])
@@ -608,13 +617,7 @@ mod tests {
 
     #[test]
     fn a_form_page_is_found_upright_and_upside_down_and_a_blank_is_not() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let templates = crate::template::load_all(&dir).unwrap();
-        let cat = Catalogue::build(&templates).unwrap();
-        let ti = templates
-            .iter()
-            .position(|t| t.id == "chiba-2023-05-a")
-            .unwrap();
+        let (templates, cat, ti) = catalogue_with("chiba-2023-05-a");
         let page = |image| crate::ingest::PageImage {
             image,
             dpi_x: 200.0,
@@ -652,13 +655,7 @@ mod tests {
 
     #[test]
     fn a_copy_reduced_or_enlarged_is_found_at_its_scale_only_by_the_copiers_search() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let templates = crate::template::load_all(&dir).unwrap();
-        let cat = Catalogue::build(&templates).unwrap();
-        let ti = templates
-            .iter()
-            .position(|t| t.id == "hodanren-2024-12-a")
-            .unwrap();
+        let (templates, cat, ti) = catalogue_with("hodanren-2024-12-a");
         let reference = templates[ti].reference_image(1).unwrap();
         let (cx, cy) = (
             reference.width() as f32 / 2.0,
