@@ -414,8 +414,10 @@ fn find_form(
     };
     // The best is confirmed, and the runner-up (another page sharing its grid of
     // boxes, as pages of one form or two printings may) is not.
+    let t3 = Instant::now();
     let reg = by_boxes(&ids[0]);
     let ambiguous = reg.is_some() && ids.get(1).is_some_and(|r| by_boxes(r).is_some());
+    t.register += t3.elapsed();
     match reg.filter(|_| !ambiguous) {
         Some(reg) => Ok((
             ids.swap_remove(0),
@@ -472,26 +474,31 @@ fn read_form(
             }
         }
         Err(miss) => {
-            copied(&mut ready, &miss.near_best(), t).map_err(|c| c.score().max(miss.score()))
+            let closest = miss.near_best();
+            copied(&mut ready, &closest, t).map_err(|c| (c.score().max(miss.score()), closest))
         }
     };
     let (id, page, mut adjustment, confirmed) = match found {
         Ok(m) => m,
-        Err(best_score) => {
-            let tried: Vec<String> = tries
-                .iter()
-                .map(|a| match a.to_string() {
-                    s if s.is_empty() => "as received".to_string(),
-                    s => s,
-                })
-                .collect();
+        Err((best_score, as_copies)) => {
+            let named = |tries: &[Adjustment]| -> String {
+                let names: Vec<String> = tries
+                    .iter()
+                    .map(|a| match a.to_string() {
+                        s if s.is_empty() => "as received".to_string(),
+                        s => s,
+                    })
+                    .collect();
+                names.join("; ")
+            };
             return Err(format!(
-                "not a page of any known form (best match {:.2}, needs {:.2}; tried {}; each also reduced or enlarged to {:.0}-{:.0} %)",
+                "not a page of any known form (best match {:.2}, needs {:.2}; tried {}; as a copy reduced or enlarged to {:.0}-{:.0} %, tried {})",
                 best_score,
                 crate::identify::MIN_SCORE,
-                tried.join("; "),
+                named(&tries),
                 crate::identify::COPIED.min * 100.0,
                 crate::identify::COPIED.max() * 100.0,
+                named(&as_copies),
             ));
         }
     };
