@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::{folder, root, run_no_ocr, table, tool};
+use common::{folder, root, run_no_ocr, synth_with, table, tool};
 use faxform::ingest::{IngestOptions, PageImage, read_bytes};
 use faxform::raster::{GrayImage, is_ink};
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
@@ -263,15 +263,15 @@ fn synthetic_sheets_copied_a4_to_b5_lose_no_page_and_read_no_box_wrong_unasked()
     // 12 cells read wrong with no review row.
     let tmp = tempfile::tempdir().unwrap();
     let corpus = folder(tmp.path(), "corpus");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_faxform"))
-        .args(["synth", "--template", "hodanren-2024-12-a", "--templates"])
-        .arg(root().join("templates"))
-        .args(["--count", "24", "--seed", "77", "--profile", "harsh"])
-        .args(["--zoom", "0.86", "--out"])
-        .arg(&corpus)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    synth_with(
+        &root().join("templates"),
+        "hodanren-2024-12-a",
+        "24",
+        "77",
+        Some("harsh"),
+        &["--zoom", "0.86"],
+        &corpus,
+    );
     let out = tmp.path().join("out");
     let r = run_no_ocr(&[&corpus], &out);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));

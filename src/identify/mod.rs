@@ -87,6 +87,19 @@ impl Scales {
     pub fn max(&self) -> f32 {
         self.min + self.step * self.steps as f32
     }
+
+    /// The scales across searched with a match at scale `down` down: these, or those
+    /// within [`Scales::across_within`] of it.
+    fn across(&self, down: f32) -> Scales {
+        match self.across_within {
+            None => *self,
+            Some(within) => Scales {
+                min: down * (1.0 - within),
+                steps: (2.0 * within * down / self.step).round() as usize,
+                ..*self
+            },
+        }
+    }
 }
 
 /// One template page reduced for matching.
@@ -181,8 +194,10 @@ struct Matcher<'a> {
 
 /// Zeros before the page profile in [`Matcher::padded`].
 const PAD: usize = 160;
-/// Shifts on the coarse grid, 2 cells apart.
+/// Shifts on the coarse grid, 2 cells apart ...
 const SHIFTS: usize = 71;
+/// ... reaching this many cells either way.
+const SPAN: f32 = (SHIFTS - 1) as f32;
 
 impl<'a> Matcher<'a> {
     /// Ready for scales up to `max_scale`.
@@ -242,7 +257,7 @@ impl<'a> Matcher<'a> {
             offsets.push(off);
             acc.fill(0.0);
             for (t, &v) in self.tpl.iter().enumerate() {
-                let x = s * t as f32 + PAD as f32 - 70.0 + off;
+                let x = s * t as f32 + PAD as f32 - SPAN + off;
                 let (i, f) = (x as usize, x - (x as usize) as f32);
                 // padded[i + 2 di] and padded[i + 2 di + 1] for di = 0..71.
                 let (lo, hi) = (
@@ -258,7 +273,7 @@ impl<'a> Matcher<'a> {
                 let c = sum / self.norms;
                 grid[si * SHIFTS + di] = c;
                 if c > best.2 {
-                    best = (s, d as f32 - 70.0 + off, c);
+                    best = (s, d as f32 - SPAN + off, c);
                 }
             }
         }
@@ -275,7 +290,7 @@ impl<'a> Matcher<'a> {
                     if peak {
                         peaks.push((
                             sc.min + sc.step * si as f32,
-                            2.0 * di as f32 - 70.0 + off,
+                            2.0 * di as f32 - SPAN + off,
                             c,
                         ));
                     }
@@ -318,7 +333,9 @@ fn centre_offset(sc: Scales, s: f32, tpl_len: usize, page_len: usize) -> f32 {
         return 0.0;
     }
     let off = (page_len as f32 - s * tpl_len as f32) / 2.0;
-    (2.0 * (off / 2.0).round()).clamp(-88.0, 88.0)
+    // Every index of the coarse sums stays inside the padding, as at no offset.
+    let limit = PAD as f32 - SPAN - 2.0;
+    (2.0 * (off / 2.0).round()).clamp(-limit, limit)
 }
 
 /// Page points turned by -skew about the map centre (into deskewed cell coordinates).
@@ -367,26 +384,13 @@ fn fit(
     sc: Scales,
 ) -> Fit {
     let rows = Matcher::new(&m.rows, &prof.rows, sc.max());
-    let across_max = sc.max() * (1.0 + sc.across_within.unwrap_or(0.0));
-    let cols = Matcher::new(&m.cols, &prof.cols, across_max);
-    let free = sc.across_within.is_none().then(|| cols.coarse(sc));
+    let cols = Matcher::new(&m.cols, &prof.cols, sc.across(sc.max()).max());
     // (y match, x match) pairs, as the coarse grids found them.
-    let mut combos = Vec::new();
-    for y in rows.coarse(sc) {
-        let xs = match (&free, sc.across_within) {
-            (Some(xs), _) => xs.clone(),
-            (None, within) => {
-                let within = within.unwrap_or(0.0);
-                let steps = (2.0 * within * y.0 / sc.step).round() as usize;
-                cols.coarse(Scales {
-                    min: y.0 * (1.0 - within),
-                    steps,
-                    ..sc
-                })
-            }
-        };
-        combos.extend(xs.into_iter().map(|x| (y, x)));
-    }
+    let combos: Vec<_> = rows
+        .coarse(sc)
+        .into_iter()
+        .flat_map(|y| cols.coarse(sc.across(y.0)).into_iter().map(move |x| (y, x)))
+        .collect();
     // Several candidates are ranked on a sample of the points, as the coarse grids found
     // them (the 2-D check and the refinement cost more than the grids), and only the best
     // is refined and judged in full.

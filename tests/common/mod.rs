@@ -63,6 +63,19 @@ pub fn tool(name: &str, args: &[&str]) {
 /// `faxform synth` of `count` responses of template `id` from the templates in `dir`, with
 /// the chain's `profile` (its default when `None`), into `out`; it must succeed.
 pub fn synth(dir: &Path, id: &str, count: &str, seed: &str, profile: Option<&str>, out: &Path) {
+    synth_with(dir, id, count, seed, profile, &[], out);
+}
+
+/// [`synth`] with more of its options (`["--zoom", "0.86"]`).
+pub fn synth_with(
+    dir: &Path,
+    id: &str,
+    count: &str,
+    seed: &str,
+    profile: Option<&str>,
+    more: &[&str],
+    out: &Path,
+) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_faxform"));
     cmd.args(["synth", "--template", id, "--templates"])
         .arg(dir)
@@ -70,6 +83,6 @@ pub fn synth(dir: &Path, id: &str, count: &str, seed: &str, profile: Option<&str
     if let Some(p) = profile {
         cmd.args(["--profile", p]);
     }
-    let o = cmd.arg("--out").arg(out).output().unwrap();
+    let o = cmd.args(more).arg("--out").arg(out).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
