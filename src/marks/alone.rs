@@ -47,7 +47,7 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
             && r.doubt == Some(Doubt::Unsure)
             && (INNER_MARK..WEAK_MARK).contains(&f.inner);
         let inside = f.near == 0 && f.core as f32 >= WEAK_CORE * f.inner as f32;
-        let leaving = f.close > 0 && f.runs_left + f.runs_right <= WEAK_CROSSINGS;
+        let leaving = f.close > 0 && f.runs_bare + f.runs_label <= WEAK_CROSSINGS;
         weak && (inside || leaving)
     });
 }
@@ -63,13 +63,13 @@ pub fn taken_back_beside_one_answer(
 ) {
     let taken: Vec<usize> = (0..out.len())
         .filter(|&k| {
-            // Struck across: the ink also runs out over the paper before the box. A heavy
+            // Struck across: the ink also runs out over the bare paper on the box's other side. A heavy
             // mark whose tail runs on over the label alone may be a second answer.
             let f = out[k].features;
             out[k].doubt == Some(Doubt::Correction)
                 && single(boxes[k].question)
-                && f.runs_left >= 1
-                && f.beyond_left > 0.0
+                && f.runs_bare >= 1
+                && f.beyond_bare > 0.0
         })
         .filter(|&k| {
             let sure = others_in_question(boxes, k)
@@ -143,7 +143,7 @@ mod tests {
             close,
             close_compact: tick,
             close_tick: tick,
-            runs_left: 1,
+            runs_bare: 1,
             around: 0.15,
             ..Default::default()
         }
@@ -203,7 +203,7 @@ mod tests {
             core,
             near,
             close,
-            runs_right: runs,
+            runs_label: runs,
             ..Default::default()
         }
     }
@@ -252,10 +252,10 @@ mod tests {
             core: 90,
             near: 130,
             close: 90,
-            runs_left: 1,
-            runs_right: 2,
-            beyond_right: 1.0,
-            beyond_left: 0.3,
+            runs_bare: 1,
+            runs_label: 2,
+            beyond_label: 1.0,
+            beyond_bare: 0.3,
             ..Default::default()
         };
         let tick = weak(100, 80, 0, 0, 0);
@@ -280,8 +280,8 @@ mod tests {
         }
         // Nor a heavy mark whose ink runs on over its label only: perhaps a second answer.
         let tail = BoxFeatures {
-            runs_left: 0,
-            beyond_left: 0.0,
+            runs_bare: 0,
+            beyond_bare: 0.0,
             ..struck
         };
         let out = read(&[tail, tick], true);

@@ -84,7 +84,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // Scribbles cross the sides again and again but stay near the box; big overrunning
     // crosses reach much further out.
     if f.inner >= SCRIBBLE_INNER
-        && f.runs_left + f.runs_right >= SCRIBBLE_CROSSINGS
+        && f.runs_bare + f.runs_label >= SCRIBBLE_CROSSINGS
         && f.near < SCRIBBLE_NEAR
         && struck_through(&f)
     {
@@ -111,7 +111,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.around >= RING_AROUND && f.inner < INNER_MARK {
         return r(true, ring_confidence(f.around), None);
     }
-    let crossings = f.runs_left + f.runs_right;
+    let crossings = f.runs_bare + f.runs_label;
     let some_circle = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
         && ((f.close >= HEAVY_CLOSE && crossings >= 2)
@@ -129,7 +129,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
         // A ring drawn round the box that touches it leaves a little ink inside; it runs
         // past both sides and round half the directions or more.
-        if f.around >= RING_PARTIAL && f.runs_left >= 1 && f.runs_right >= 1 {
+        if f.around >= RING_PARTIAL && f.runs_bare >= 1 && f.runs_label >= 1 {
             return r(true, ring_confidence(f.around), None);
         }
         return r(true, 0.5, Some(Doubt::Unsure));
@@ -179,17 +179,17 @@ fn ring_confidence(around: f32) -> f32 {
 }
 
 /// Heavy ink that also runs on beside the box at mid-height, as a line struck through
-/// the option or a scribble over it does (see [`BoxFeatures::beyond_right`]).
+/// the option or a scribble over it does (see [`BoxFeatures::beyond_label`]).
 fn struck_through(f: &BoxFeatures) -> bool {
-    f.beyond_right > STRIKE_RIGHT || f.beyond_left > STRIKE_LEFT
+    f.beyond_label > STRIKE_LABEL || f.beyond_bare > STRIKE_BARE
 }
 
 /// A line through the box that runs on beside it as only a strike-through does: on both
 /// sides, or over most of the reach on the label's side, or well out on the other.
 fn struck_clearly(f: &BoxFeatures) -> bool {
-    (f.beyond_right > STRIKE_RIGHT && f.beyond_left > STRIKE_LEFT)
-        || f.beyond_right >= STRIKE_RIGHT_FAR
-        || f.beyond_left >= STRIKE_LEFT_FAR
+    (f.beyond_label > STRIKE_LABEL && f.beyond_bare > STRIKE_BARE)
+        || f.beyond_label >= STRIKE_LABEL_FAR
+        || f.beyond_bare >= STRIKE_BARE_FAR
 }
 
 /// Decides all boxes of a page: each alone, then with its neighbours in view, since a
@@ -244,7 +244,7 @@ pub fn classify_page(
             // a tick's tail does with no arc along the label, is this box's own mark.
             let f = &o.features;
             let leaves = f.close >= SPECKLE as u32
-                && (f.runs_left + f.runs_right >= NEIGHBOUR_CROSSINGS
+                && (f.runs_bare + f.runs_label >= NEIGHBOUR_CROSSINGS
                     || f.circle >= CIRCLE_NEIGHBOUR);
             if o.marked
                 && !o.by_circle
@@ -347,8 +347,8 @@ mod tests {
             near: close * 2,
             close,
             close_compact: close,
-            runs_left: runs,
-            runs_right: runs,
+            runs_bare: runs,
+            runs_label: runs,
             around,
             ..Default::default()
         }
@@ -365,7 +365,7 @@ mod tests {
         );
         // A heavy scribble that also reaches round the box stays a correction.
         let scribble = classify(BoxFeatures {
-            beyond_left: 0.3,
+            beyond_bare: 0.3,
             ..features(150, 200, 0.8, 2)
         });
         assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
@@ -381,12 +381,12 @@ mod tests {
         };
         let read = classify(cross);
         assert!(read.marked && read.doubt.is_none(), "{read:?}");
-        // The same ink with a line through the label (right) or out over the paper
-        // before the box (left): a mark taken back, as often as not.
-        for (right, left) in [(0.8, 0.0), (0.0, 0.3)] {
+        // The same ink with a line through the label or out over the bare paper
+        // before the box: a mark taken back, as often as not.
+        for (label, bare) in [(0.8, 0.0), (0.0, 0.3)] {
             let struck = classify(BoxFeatures {
-                beyond_right: right,
-                beyond_left: left,
+                beyond_label: label,
+                beyond_bare: bare,
                 ..cross
             });
             assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
@@ -397,23 +397,24 @@ mod tests {
             near: 40,
             ..features(147, 28, 0.1, 1)
         };
-        for (right, left) in [(0.64, 0.41), (0.95, 0.0), (0.0, 0.25)] {
+        for (label, bare) in [(0.64, 0.41), (0.95, 0.0), (0.0, 0.25)] {
             let struck = classify(BoxFeatures {
-                beyond_right: right,
-                beyond_left: left,
+                beyond_label: label,
+                beyond_bare: bare,
                 ..thin
             });
             assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
         }
-        // A big tick's arm leaves the box on the right only, part of the way.
+        // A big tick's arm leaves the box on the right (the label's side here) only, part of
+        // the way.
         let tick = classify(BoxFeatures {
-            beyond_right: 0.5,
+            beyond_label: 0.5,
             ..thin
         });
         assert!(tick.marked && tick.doubt.is_none(), "{tick:?}");
-        // Fringes of a thickened label reach some way along the right, not the left.
+        // Fringes of a thickened label reach some way along its side, not the bare one.
         let fringes = classify(BoxFeatures {
-            beyond_right: 0.2,
+            beyond_label: 0.2,
             ..cross
         });
         assert!(fringes.doubt.is_none(), "{fringes:?}");
@@ -422,7 +423,7 @@ mod tests {
     #[test]
     fn a_full_box_spilling_round_it_is_asked_about_and_a_neat_fill_is_not() {
         let spilled = classify(BoxFeatures {
-            beyond_right: 0.5,
+            beyond_label: 0.5,
             ..features(215, 140, 0.4, 2)
         });
         assert_eq!(spilled.doubt, Some(Doubt::Correction), "{spilled:?}");
@@ -528,7 +529,7 @@ mod tests {
         assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
         // Ink that leaves across one side only, once (a tick's tail), is the box's own.
         let tail = BoxFeatures {
-            runs_left: 0,
+            runs_bare: 0,
             ..through
         };
         let read = classify_page(&boxes, &labels, &[circled, tail]);
@@ -576,7 +577,7 @@ mod tests {
         assert!(ring.marked && ring.doubt.is_none(), "{ring:?}");
         // Ink round half the box on one side only is not a ring.
         let one_side = classify(BoxFeatures {
-            runs_right: 0,
+            runs_label: 0,
             ..ring.features
         });
         assert_eq!(one_side.doubt, Some(Doubt::Unsure), "{one_side:?}");

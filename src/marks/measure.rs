@@ -39,9 +39,11 @@ pub struct BoxFeatures {
     /// a circle drawn round part of a long label still runs on for several box sizes,
     /// while leftovers of printed text that a bolder fax thickened are scattered.
     pub circle_run: f32,
-    /// Separate ink runs crossing just left and just right of the box.
-    pub runs_left: u32,
-    pub runs_right: u32,
+    /// Separate ink runs crossing just beside the box: on its bare side (before the box
+    /// when its label follows it, as is usual, or when it has none; after it when its
+    /// label precedes it) and on its label's side.
+    pub runs_bare: u32,
+    pub runs_label: u32,
     /// Ink pixels inside the box on rows repeated by a line error (could be a smear).
     pub unknown: u32,
     /// Share of directions from the box's centre in which unexplained ink lies just
@@ -55,15 +57,16 @@ pub struct BoxFeatures {
     /// Speckle-sized ink dropped from the middle of the box (its central half): where a
     /// small deliberate dot is made.
     pub centre_specks: u32,
-    /// How far heavy ink runs on beside the box at mid-height, right and left: of the
+    /// How far heavy ink runs on beside the box at mid-height, on its label's side and on
+    /// its bare side (as [`BoxFeatures::runs_label`]): of the
     /// columns within [`STRIKE_REACH`] box sizes of that side, the share that a
     /// near-horizontal line (within [`STRIKE_SLANT_DEG`] of level) through the middle half
     /// of the box finds inked, for the best such line; columns the printed form hides are
     /// not counted. A line struck through the option, or a scribble over it, leaves the
     /// box sideways; a tick or a cross leaves it at its corners if at all. Measured only
     /// for ink heavy enough to be a correction (else 0).
-    pub beyond_right: f32,
-    pub beyond_left: f32,
+    pub beyond_label: f32,
+    pub beyond_bare: f32,
     /// Ink exactly two pixels off the print in the box-sized zone beside the box on its
     /// label's side, after fitting the page to the print there (see [`super::hidden`]):
     /// where the grown print hides a tick made over the label's first characters.
@@ -95,8 +98,12 @@ pub fn measure(
     let near = e.count(&win) - inner;
     let close = e.count(&r.inflate(s / 3)) - inner;
     let (y0, y1) = (r.y - s / 3, r.bottom() + s / 3);
-    let runs_left = e.runs_in_column(r.x - 3, y0, y1);
-    let runs_right = e.runs_in_column(r.right() + 2, y0, y1);
+    // A label printed before its box (「医科診療所 □」) puts the label's side on the left.
+    let label_before = label.is_some_and(|l| l.x + l.w / 2 < r.x + r.w / 2);
+    let (runs_left, runs_right) = (
+        e.runs_in_column(r.x - 3, y0, y1),
+        e.runs_in_column(r.right() + 2, y0, y1),
+    );
     let (circle, circle_run) = label
         .map(|l| circle_coverage(img, reg, i, l, s, explained))
         .unwrap_or((0.0, 0.0));
@@ -120,6 +127,11 @@ pub fn measure(
     } else {
         (0.0, 0.0)
     };
+    let ((runs_bare, runs_label), (beyond_bare, beyond_label)) = if label_before {
+        ((runs_right, runs_left), (beyond_right, beyond_left))
+    } else {
+        ((runs_left, runs_right), (beyond_left, beyond_right))
+    };
     // Every labelled box, not only empty ones: the page's usual amount is the baseline.
     let hidden = label.map(|l| beside_label(img, reg, i, &r, l, print));
     BoxFeatures {
@@ -134,14 +146,14 @@ pub fn measure(
         close_tick,
         circle,
         circle_run,
-        runs_left,
-        runs_right,
+        runs_bare,
+        runs_label,
         unknown,
         around,
         enclosed,
         centre_specks,
-        beyond_right,
-        beyond_left,
+        beyond_label,
+        beyond_bare,
     }
 }
 
@@ -240,7 +252,8 @@ fn circle_coverage(
     )
 }
 
-/// See [`BoxFeatures::beyond_right`] and [`BoxFeatures::beyond_left`].
+/// [`BoxFeatures::beyond_label`] and [`BoxFeatures::beyond_bare`] of a box whose label
+/// follows it: how far ink runs on to its right and to its left.
 fn beside_at_mid_height(
     img: &PageView,
     reg: &Registration,
@@ -282,4 +295,104 @@ fn beside_at_mid_height(
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Affine;
+    use crate::raster::GrayImage;
+
+    /// A 20 px box in the middle of a 200 px wide strip and a label of 口-like glyphs
+    /// after it; `mirrored`: the same page flipped left to right, the label before the
+    /// box (the box's place is the same either way).
+    fn page(mirrored: bool, marked: bool) -> (GrayImage, GrayImage, Rect, Rect) {
+        let (w, h) = (200u32, 100u32);
+        let b = Rect::new(90, 40, 20, 20);
+        let mut reference = GrayImage::from_pixel(w, h, image::Luma([255]));
+        let fill = |img: &mut GrayImage, r: Rect| {
+            for y in r.y..r.bottom() {
+                for x in r.x..r.right() {
+                    img.put_pixel(x as u32, y as u32, image::Luma([0]));
+                }
+            }
+        };
+        for r in [
+            Rect::new(90, 40, 20, 1),
+            Rect::new(90, 59, 20, 1),
+            Rect::new(90, 40, 1, 20),
+            Rect::new(109, 40, 1, 20),
+        ] {
+            fill(&mut reference, r);
+        }
+        for gx in [116, 140] {
+            for r in [
+                Rect::new(gx, 40, 18, 2),
+                Rect::new(gx, 58, 18, 2),
+                Rect::new(gx, 40, 2, 20),
+                Rect::new(gx + 16, 40, 2, 20),
+            ] {
+                fill(&mut reference, r);
+            }
+        }
+        let mut page = reference.clone();
+        if marked {
+            // The box filled in, and a line struck through it from the bare paper before it
+            // on over the label.
+            fill(&mut page, Rect::new(94, 44, 12, 12));
+            fill(&mut page, Rect::new(78, 49, 90, 2));
+        }
+        let mut label = Rect::new(114, 38, 48, 24);
+        if mirrored {
+            image::imageops::flip_horizontal_in_place(&mut reference);
+            image::imageops::flip_horizontal_in_place(&mut page);
+            label = Rect::new(w as i32 - label.right(), label.y, label.w, label.h);
+        }
+        (reference, page, b, label)
+    }
+
+    fn features(mirrored: bool, marked: bool) -> BoxFeatures {
+        let (reference, page, b, label) = page(mirrored, marked);
+        let view = PageView {
+            image: &page,
+            suspect_rows: &[],
+            line_rows: &[],
+            row_scale: 1.0,
+        };
+        let reg = Registration {
+            transform: Affine::translate(0.0, 0.0),
+            offsets: vec![],
+            located: vec![],
+            rms: 0.0,
+        };
+        let model = BoxModel::new(&reference, 0, 1, b);
+        let explained = Explained::new(&reference, EXPLAIN_GROW);
+        let print = PrintNear::new(&reference);
+        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+    }
+
+    #[test]
+    fn ink_beside_a_box_is_measured_from_its_labels_side() {
+        // A strike-through runs a little way out over the bare paper and on over the
+        // label: read the same whether the label follows the box or precedes it
+        // (「医科診療所 □」), where the bare paper is on the right.
+        let after = features(false, true);
+        let before = features(true, true);
+        assert!(after.beyond_bare > 0.0, "{after:?}");
+        assert!(after.beyond_label > after.beyond_bare + 0.2, "{after:?}");
+        assert!(
+            (after.beyond_label - before.beyond_label).abs() <= 0.1
+                && (after.beyond_bare - before.beyond_bare).abs() <= 0.1,
+            "label after: {after:?}\nlabel before: {before:?}"
+        );
+        assert_eq!(
+            (after.runs_bare, after.runs_label),
+            (before.runs_bare, before.runs_label)
+        );
+        // Blank, the printed label leaves nothing beside the box on either side.
+        for mirrored in [false, true] {
+            let blank = features(mirrored, false);
+            assert_eq!((blank.inner, blank.runs_bare, blank.runs_label), (0, 0, 0));
+        }
+    }
 }

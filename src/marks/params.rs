@@ -105,24 +105,23 @@ pub const BESIDE_TICK_LENGTH: i32 = length(1.5);
 pub const SCRIBBLE_INNER: u32 = area(2.26);
 pub const SCRIBBLE_CROSSINGS: u32 = 3;
 pub const SCRIBBLE_NEAR: u32 = area(2.90);
-/// See [`super::BoxFeatures::beyond_right`]: how far beside the box, in box sizes, and
+/// See [`super::BoxFeatures::beyond_label`]: how far beside the box, in box sizes, and
 /// how far off level, in degrees, a line through it is followed.
 pub const STRIKE_REACH: f32 = 1.5;
 pub const STRIKE_SLANT_DEG: i32 = 10;
 /// Heavy ink crossing the box's sides is a correction only where a line through the box
-/// runs on beside it, for this share of the reach on the right (over the label, whose
-/// print a fax thickens into fringes the blank form does not explain) or on the left
-/// (mostly bare paper). Crosses and big ticks that cross the sides at the corners do not:
+/// runs on beside it, for this share of the reach on the label's side (whose print a fax
+/// thickens into fringes the blank form does not explain) or on the bare side. Crosses and big ticks that cross the sides at the corners do not:
 /// on faxes the project did not make, one correction flag in three was a plain cross.
-pub const STRIKE_RIGHT: f32 = 0.3;
-pub const STRIKE_LEFT: f32 = 0.1;
+pub const STRIKE_LABEL: f32 = 0.3;
+pub const STRIKE_BARE: f32 = 0.1;
 /// A thin line struck through hugs the box with too little ink for the rules above, but
 /// runs on beside it: past both sides (the two shares above), or over this share of the
-/// reach on the label's side, or this share on the bare side. On the six corpora, clean
-/// ticks and checks reached at most 0.19 on the left and 0.8 on the right, strike-throughs
-/// as far as 0.4 and 1.0.
-pub const STRIKE_RIGHT_FAR: f32 = 0.9;
-pub const STRIKE_LEFT_FAR: f32 = 0.2;
+/// reach on the label's side, or this share on the bare side. On the six corpora (labels
+/// after their boxes), clean ticks and checks reached at most 0.19 on the bare side and
+/// 0.8 on the label's, strike-throughs as far as 0.4 and 1.0.
+pub const STRIKE_LABEL_FAR: f32 = 0.9;
+pub const STRIKE_BARE_FAR: f32 = 0.2;
 /// How far round an empty box, in box sizes, ink beside it is followed to see whether it
 /// belongs to a neighbouring box's mark (boxes in a column stand 1.5 to 2 box sizes apart).
 pub const NEIGHBOUR_LOOK: i32 = 2;

@@ -183,8 +183,16 @@ pub fn draw(
             // Struck through with one line through the box and on along the label (as
             // returned forms do), or scribbled out back and forth across the box.
             if let Some(l) = label.filter(|_| rng.random_bool(0.5)) {
-                let from = cx - s * rng.random_range(0.6..1.2);
-                let to = l.x as f32 + l.w as f32 * rng.random_range(0.3..0.9);
+                // From the bare paper on the box's other side: before the box when the label
+                // follows it, after it when the label precedes it (「病院 □」).
+                let away = if l.x < b.x { 1.0 } else { -1.0 };
+                let from = cx + away * s * rng.random_range(0.6..1.2);
+                let along = rng.random_range(0.3..0.9);
+                let to = if away < 0.0 {
+                    l.x as f32 + l.w as f32 * along
+                } else {
+                    l.right() as f32 - l.w as f32 * along
+                };
                 let p = [
                     (from, j(rng, cy)),
                     (to, cy + (to - from) * rng.random_range(-0.08..0.08)),

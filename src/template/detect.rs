@@ -370,26 +370,95 @@ fn runs(items: &[Rect], gap: i32) -> Vec<Rect> {
     out
 }
 
+/// The printed label of box `b` on its text line: the run of text after it (「□ 医科」),
+/// up to the next box; or, on a line that prints its labels before its boxes, the run
+/// before it (see [`labels_before`]).
 fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<Rect> {
+    let on_line = |o: &&Rect| line.band_contains(o);
+    if labels_before(line, boxes, box_size) {
+        let prev_box = boxes
+            .iter()
+            .filter(on_line)
+            .filter(|o| o.x < b.x)
+            .map(|o| o.right())
+            .max()
+            .unwrap_or(i32::MIN);
+        let before: Vec<Rect> = line
+            .items
+            .iter()
+            .filter(|r| r.x >= prev_box && r.right() <= b.x && !boxes.contains(r))
+            .copied()
+            .collect();
+        let last = before.last()?;
+        if b.x - last.right() > box_size * 2 {
+            return None;
+        }
+        return runs(&before, box_size * 3 / 2)
+            .last()
+            .map(|r| Rect::new(r.x, line.top, r.w, line.height()));
+    }
     let next_box = boxes
         .iter()
-        .filter(|o| o.x > b.x && line.band_contains(o))
+        .filter(on_line)
+        .filter(|o| o.x > b.x)
         .map(|o| o.x)
-        .min()
-        .unwrap_or(i32::MAX);
+        .min();
     let after: Vec<Rect> = line
         .items
         .iter()
-        .filter(|r| r.x >= b.right() && r.right() <= next_box && !boxes.contains(r))
+        .filter(|r| {
+            r.x >= b.right() && r.right() <= next_box.unwrap_or(i32::MAX) && !boxes.contains(r)
+        })
         .copied()
         .collect();
     let first = after.first()?;
-    if first.x - b.right() > box_size * 2 {
+    // Text nearer this box than the next one is its label, however widely the line is
+    // spaced (「□　　費用　　□　　人手不足」); after the line's last box, text as near as
+    // half the space the line leaves between boxes.
+    let space = next_box.map(|n| n - b.right()).or_else(|| {
+        boxes
+            .iter()
+            .filter(on_line)
+            .filter(|o| o.x < b.x)
+            .map(|o| b.x - o.right())
+            .min()
+    });
+    let reach = space.map_or(0, |s| s / 2).max(box_size * 2);
+    if first.x - b.right() > reach {
         return None;
     }
     runs(&after, box_size * 3 / 2)
         .first()
         .map(|r| Rect::new(r.x, line.top, r.w, line.height()))
+}
+
+/// Whether a line prints its boxes' labels before them (「医科診療所 □　歯科診療所 □」):
+/// text stands right before each of its boxes and none after its last. The usual way,
+/// label after box (「□ 医科　□ 歯科」), has text after the last box; a row of a grid
+/// (「紙の保険証 □ □」, its labels the column heads) has text before its first box only.
+/// Dots of a leader line are not text here.
+fn labels_before(line: &TextLine, boxes: &[Rect], box_size: i32) -> bool {
+    let mut on: Vec<&Rect> = boxes.iter().filter(|o| line.band_contains(o)).collect();
+    on.sort_by_key(|r| r.x);
+    let Some(last) = on.last() else {
+        return false;
+    };
+    let text = || {
+        line.items
+            .iter()
+            .filter(|r| !boxes.contains(r) && r.h * 3 >= box_size)
+    };
+    let mut from = i32::MIN;
+    for b in &on {
+        let near = text()
+            .filter(|r| r.x >= from && r.right() <= b.x)
+            .any(|r| b.x - r.right() <= box_size * 2);
+        if !near {
+            return false;
+        }
+        from = b.right();
+    }
+    !text().any(|r| r.x >= last.right())
 }
 
 /// Why a box is probably part of instructions rather than an answer box.

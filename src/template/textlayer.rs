@@ -149,14 +149,37 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         let multi = ["複数回答", "複数選択", "いくつでも", "すべて"]
             .iter()
             .any(|w| h.text.contains(w) || between.contains(w));
-        block(
-            &mut questions,
-            &id,
-            if multi { "multi" } else { "single" },
-            None,
-            &text,
-            None,
-        );
+        let kind = if multi { "multi" } else { "single" };
+        if let Some(grid) = matrix(&boxes_of[hi], &glyphs[h.page - 1], h) {
+            // Each row its own question, `qN_1`, `qN_2`, … (問N (1), (2), … in a report),
+            // its options the columns.
+            for (r, row) in grid.rows.iter().enumerate() {
+                let rid = format!("{id}_{}", r + 1);
+                seen.insert(rid.clone());
+                let rtext = if grid.row_text[r].is_empty() {
+                    format!("{text}（{}）", r + 1)
+                } else {
+                    grid.row_text[r].chars().take(40).collect()
+                };
+                block(&mut questions, &rid, kind, None, &rtext, None);
+                for (c, &k) in row.iter().enumerate() {
+                    let bi = boxes_of[hi][k].0;
+                    names.boxes[bi] = Some((rid.clone(), c as u32 + 1, grid.heads[c].clone()));
+                }
+            }
+            for &(fi, _, _) in &fields_of[hi] {
+                let mut fid = format!("{id}_text");
+                let mut k = 2;
+                while !seen.insert(fid.clone()) {
+                    fid = format!("{id}_text{k}");
+                    k += 1;
+                }
+                block(&mut questions, &fid, "text", None, &text, None);
+                names.fields[fi] = Some(fid);
+            }
+            continue;
+        }
+        block(&mut questions, &id, kind, None, &text, None);
         for (bi, code, label, _) in &boxes_of[hi] {
             names.boxes[*bi] = Some((id.clone(), *code, label.clone()));
         }
@@ -221,6 +244,115 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
     })
 }
 
+/// A question printed as a grid: rows of items, a box in each row under each column head
+/// (問3 (1) オンライン資格確認 □ □ □ □, the heads とても負担 … わからない above).
+struct Matrix {
+    /// Per row, left to right: indices into the heading's boxes.
+    rows: Vec<Vec<usize>>,
+    /// Per row, the text printed before its first box (empty when none).
+    row_text: Vec<String>,
+    /// Per column, its head, or the label each row prints beside that column's box.
+    heads: Vec<String>,
+}
+
+/// The heading's boxes as a grid, if they are one: at least two rows of the same number
+/// (two or more) of boxes, column by column aligned within a box's width, whose boxes
+/// carry no label of their own but a column head above the first row (each column's
+/// span, as far as half-way to its neighbours), or each row the same labels (「□はい
+/// □いいえ」 repeated). Options laid out in rows and columns each carry their own label,
+/// and are one question.
+fn matrix(boxes: &[(usize, u32, String, Rect)], glyphs: &[Glyph], h: &Heading) -> Option<Matrix> {
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by_key(|&i| (boxes[i].3.y + boxes[i].3.h / 2, boxes[i].3.x));
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        let r = boxes[i].3;
+        let same_row = rows.last().is_some_and(|row| {
+            let f = boxes[row[0]].3;
+            (f.y + f.h / 2 - (r.y + r.h / 2)).abs() <= f.h / 2
+        });
+        match rows.last_mut() {
+            Some(row) if same_row => row.push(i),
+            _ => rows.push(vec![i]),
+        }
+    }
+    for row in &mut rows {
+        row.sort_by_key(|&i| boxes[i].3.x);
+    }
+    let cols = rows.first()?.len();
+    if rows.len() < 2 || cols < 2 || rows.iter().any(|r| r.len() != cols) {
+        return None;
+    }
+    let x = |i: usize| boxes[i].3.x;
+    let aligned = rows.iter().all(|row| {
+        row.iter()
+            .zip(&rows[0])
+            .all(|(&a, &b)| (x(a) - x(b)).abs() <= boxes[a].3.w.max(boxes[b].3.w))
+    });
+    if !aligned {
+        return None;
+    }
+    let labels = |row: &Vec<usize>| row.iter().map(|&i| boxes[i].2.clone()).collect::<Vec<_>>();
+    let first = labels(&rows[0]);
+    let repeated = first.iter().all(|l| !l.is_empty()) && rows.iter().all(|r| labels(r) == first);
+    let unlabelled = rows.iter().all(|r| labels(r).iter().all(String::is_empty));
+    if !repeated && !unlabelled {
+        return None;
+    }
+    let top = rows[0].iter().map(|&i| boxes[i].3.y).min()?;
+    let size = boxes[rows[0][0]].3.h;
+    let heads = if repeated {
+        first
+    } else {
+        // Each column's span: half-way to its neighbours (the outer ones as far out).
+        let centre = |c: usize| x(rows[0][c]) + boxes[rows[0][c]].3.w / 2;
+        let pitch = centre(1) - centre(0);
+        let heading_bottom = glyphs
+            .iter()
+            .filter(|g| g.rect.y.abs_diff(h.y) <= 6)
+            .map(|g| g.rect.bottom())
+            .max()
+            .unwrap_or(h.y);
+        let heads: Vec<String> = (0..cols)
+            .map(|c| {
+                let left = if c == 0 {
+                    centre(0) - pitch / 2
+                } else {
+                    (centre(c - 1) + centre(c)) / 2
+                };
+                let right = if c + 1 == cols {
+                    centre(c) + pitch / 2
+                } else {
+                    (centre(c) + centre(c + 1)) / 2
+                };
+                // Between the heading's line and the first row, a few lines up at most.
+                let from = heading_bottom.max(top - size * 6);
+                lines_in(glyphs, &Rect::new(left, from, right - left, top - from))
+            })
+            .collect();
+        if heads.iter().any(String::is_empty) {
+            return None;
+        }
+        heads
+    };
+    let row_text = rows
+        .iter()
+        .map(|row| {
+            let b = boxes[row[0]].3;
+            let from = h.x - size;
+            text_in(
+                glyphs,
+                &Rect::new(from, b.y - size / 4, b.x - from, b.h + size / 2),
+            )
+        })
+        .collect();
+    Some(Matrix {
+        rows,
+        row_text,
+        heads,
+    })
+}
+
 fn block(
     out: &mut String,
     id: &str,
@@ -271,6 +403,36 @@ fn text_in(glyphs: &[Glyph], r: &Rect) -> String {
     inside.sort_by_key(|g| g.rect.x);
     inside
         .iter()
+        .map(|g| g.c)
+        .filter(|c| *c != '□' && !c.is_whitespace())
+        .collect()
+}
+
+/// [`text_in`] for text of more than one line (a column head broken over two): line by
+/// line, top to bottom.
+fn lines_in(glyphs: &[Glyph], r: &Rect) -> String {
+    let mut inside: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| {
+            let (cx, cy) = g.rect.center();
+            r.inflate(2).contains_point(cx, cy)
+        })
+        .collect();
+    inside.sort_by_key(|g| g.rect.y + g.rect.h / 2);
+    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
+    for g in inside {
+        let cy = g.rect.y + g.rect.h / 2;
+        match lines.last_mut() {
+            Some(l) if (cy - (l[0].rect.y + l[0].rect.h / 2)).abs() <= l[0].rect.h / 2 => l.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    lines
+        .into_iter()
+        .flat_map(|mut l| {
+            l.sort_by_key(|g| g.rect.x);
+            l
+        })
         .map(|g| g.c)
         .filter(|c| *c != '□' && !c.is_whitespace())
         .collect()
