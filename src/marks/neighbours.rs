@@ -4,8 +4,9 @@
 //! where nobody had marked anything.
 
 use super::decide::{BoxReading, Doubt};
-use super::excess::{Excess, Explained, PageView};
+use super::excess::{Excess, Explained, PageView, Piece};
 use super::params::*;
+use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
 
 /// Clears the [`Doubt::Beside`] of box `k` when every piece of ink hugging it also
@@ -76,6 +77,76 @@ pub fn beside_explained_by_neighbours(
         if hugging > 0 && explained_pieces == hugging {
             out[k].doubt = None;
             out[k].confidence = 0.6;
+        }
+    }
+}
+
+/// Sends to a person box `k` read surely as marked with less than a heavy mark's ink
+/// inside, when every piece of that ink comes in across its printed sides and a stroke
+/// outside runs from its sides to the side of a neighbour read as marked with more ink
+/// inside: the long arm of a big tick or cross made in the neighbour, drawn on across
+/// this box. A person cannot tell that from a second answer made with one stroke, and
+/// read alone it was a silent second answer (rows of options close together: a grid, or
+/// labels before their boxes on two lines).
+pub fn inside_reached_from_neighbours(
+    img: &PageView,
+    reg: &Registration,
+    boxes: &[BoxModel],
+    explained: &Explained,
+    out: &mut [BoxReading],
+) {
+    for k in 0..out.len() {
+        let f = out[k].features;
+        if !out[k].marked || out[k].doubt.is_some() || out[k].by_circle || f.inner >= HEAVY_INNER {
+            continue;
+        }
+        let r = boxes[k].rect;
+        let s = r.w.max(r.h);
+        let window = r.inflate(s * NEIGHBOUR_LOOK);
+        let fuller: Vec<usize> = (0..out.len())
+            .filter(|&j| {
+                j != k
+                    && out[j].marked
+                    && !out[j].by_circle
+                    && out[j].features.inner > f.inner
+                    && boxes[j].rect.intersects(&window)
+            })
+            .collect();
+        if fuller.is_empty() {
+            continue;
+        }
+        let e = Excess::sample(img, reg, k, explained, window, true, SPECKLE);
+        let inside = r.inflate(-1);
+        let nothing = Rect::new(0, 0, 0, 0);
+        // A piece came in across the sides when it meets the printed ring (with the margin
+        // that explains it), which cut it from the stroke outside.
+        let at_ring = |&(x, y): &(i32, i32)| {
+            [(1, 0), (-1, 0), (0, 1), (0, -1)]
+                .iter()
+                .any(|&(dx, dy)| explained.get(x + dx, y + dy))
+        };
+        let touches = |p: &Piece, zone: &Rect| {
+            p.points
+                .iter()
+                .any(|&(x, y)| zone.contains_point(x as f32, y as f32))
+        };
+        let pieces = e.pieces_at();
+        let within: Vec<&Piece> = pieces
+            .iter()
+            .filter(|p| p.count_in(&inside, &nothing) > 0)
+            .collect();
+        let came_in = !within.is_empty() && within.iter().all(|p| p.points.iter().any(at_ring));
+        let side = r.inflate(EXPLAIN_GROW + 1);
+        let bridged = pieces.iter().any(|p| {
+            p.count_in(&inside, &nothing) == 0
+                && touches(p, &side)
+                && fuller
+                    .iter()
+                    .any(|&j| touches(p, &boxes[j].rect.inflate(EXPLAIN_GROW + 1)))
+        });
+        if came_in && bridged {
+            out[k].doubt = Some(Doubt::Unsure);
+            out[k].confidence = 0.3;
         }
     }
 }
@@ -153,7 +224,36 @@ mod tests {
             .collect();
         let mut out = classify_page(&boxes, &[None, None], &features);
         beside_explained_by_neighbours(&view, &reg, &boxes, &explained, &mut out);
+        inside_reached_from_neighbours(&view, &reg, &boxes, &explained, &mut out);
         out
+    }
+
+    #[test]
+    fn the_arm_of_a_big_tick_below_drawn_across_the_box_above_is_asked_about() {
+        // A big tick in the lower box whose long arm runs on up across the upper box's
+        // inside: one mark, or a second answer made with the same stroke.
+        // (The test pen is thin across a steep line: the arm is drawn three times side by
+        // side.)
+        let tick = [
+            ((42.0, 82.0), (48.0, 90.0)),
+            ((48.0, 90.0), (53.0, 44.0)),
+            ((49.0, 90.0), (54.0, 44.0)),
+            ((50.0, 90.0), (55.0, 44.0)),
+        ];
+        let out = read(&tick);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        assert!(out[0].features.inner >= WEAK_MARK, "{:?}", out[0]);
+        assert_eq!(out[0].doubt, Some(Doubt::Unsure), "{:?}", out[0]);
+        // Its own tick in the upper box, clear of the lower one's, is read alone.
+        let two = [
+            ((42.0, 82.0), (48.0, 90.0)),
+            ((48.0, 90.0), (57.0, 76.0)),
+            ((43.0, 50.0), (48.0, 56.0)),
+            ((48.0, 56.0), (56.0, 44.0)),
+        ];
+        let out = read(&two);
+        assert!(out[0].marked && out[0].doubt.is_none(), "{:?}", out[0]);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
     }
 
     #[test]

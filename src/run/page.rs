@@ -552,6 +552,13 @@ fn read_form(
         |q| template.questions[q].kind == crate::template::Kind::Single,
         &mut readings,
     );
+    crate::marks::inside_reached_from_neighbours(
+        &view,
+        &reg,
+        &pk.boxes.boxes,
+        &pk.explained,
+        &mut readings,
+    );
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
