@@ -233,6 +233,16 @@ fn score(faxes: &Path, run: &Path, dir: &Path) -> String {
     ]))
 }
 
+/// The checkbox cells wrong among those auto-accepted, as `faxform score` prints them.
+fn wrong_cells(score: &str) -> usize {
+    score
+        .split("wrong among auto-accepted ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("score prints the wrong cells")
+}
+
 /// `template check` on a fresh draft draws every box with its number and names every
 /// problem at once; on a finished template it prints the summary with the columns; next
 /// to a second layout of the same questionnaire that gives other columns it fails,
@@ -522,13 +532,7 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
         assert_eq!(kind, "response", "{b}");
     }
     let score = score(&faxes, &run, &dir);
-    let wrong: usize = score
-        .split("wrong among auto-accepted ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("score prints the wrong cells");
-    assert!(wrong <= 1, "{score}");
+    assert!(wrong_cells(&score) <= 1, "{score}");
 
     // Beside a second form whose pages print the same boxes in the same places (here: the
     // same layout under another questionnaire), the boxes cannot tell the two apart: no
@@ -626,13 +630,7 @@ fn a_grid_question_gives_one_question_per_row() {
     run_no_ocr(&faxes, &run, &dir);
     let score = score(&faxes, &run, &dir);
     assert!(score.contains("form pages rejected 0"), "{score}");
-    let wrong: usize = score
-        .split("wrong among auto-accepted ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("score prints the wrong cells");
-    assert!(wrong <= 1, "{score}");
+    assert!(wrong_cells(&score) <= 1, "{score}");
 }
 
 /// Boxes joined to a dotted leader line are found; dashed section rules are not taken for

@@ -22,6 +22,19 @@ pub struct PageView<'a> {
     pub row_scale: f32,
 }
 
+impl<'a> PageView<'a> {
+    /// A page with no line errors or line hits, at square resolution (tests).
+    #[cfg(test)]
+    pub fn clean(image: &'a GrayImage) -> PageView<'a> {
+        PageView {
+            image,
+            suspect_rows: &[],
+            line_rows: &[],
+            row_scale: 1.0,
+        }
+    }
+}
+
 /// The reference form's ink, grown by a few pixels, so that printed text and box lines
 /// survive thickening by the fax threshold and small misregistration.
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -132,16 +132,6 @@ pub(super) fn beside_label(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::Affine;
-
-    fn reg() -> Registration {
-        Registration {
-            transform: Affine::translate(0.0, 0.0),
-            offsets: vec![],
-            located: vec![],
-            rms: 0.0,
-        }
-    }
 
     /// A box at (40, 40), 20 px, and a glyph like 日 right of it, strokes 2 px wide, as
     /// printed label characters are at 200 dpi.
@@ -175,13 +165,8 @@ mod tests {
     fn measure_on(page: &GrayImage) -> HiddenInk {
         let (refimg, b, label) = reference();
         let print = PrintNear::new(&refimg);
-        let view = PageView {
-            image: page,
-            suspect_rows: &[],
-            line_rows: &[],
-            row_scale: 1.0,
-        };
-        beside_label(&view, &reg(), 0, &b, &label, &print)
+        let view = PageView::clean(page);
+        beside_label(&view, &Registration::identity(), 0, &b, &label, &print)
     }
 
     fn assert_neither_count_reaches_its_bar(h: &HiddenInk) {

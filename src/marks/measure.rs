@@ -300,7 +300,6 @@ fn beside_at_mid_height(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::Affine;
     use crate::raster::GrayImage;
 
     /// A 20 px box in the middle of a 200 px wide strip and a label of 口-like glyphs
@@ -353,18 +352,8 @@ mod tests {
 
     fn features(mirrored: bool, marked: bool) -> BoxFeatures {
         let (reference, page, b, label) = page(mirrored, marked);
-        let view = PageView {
-            image: &page,
-            suspect_rows: &[],
-            line_rows: &[],
-            row_scale: 1.0,
-        };
-        let reg = Registration {
-            transform: Affine::translate(0.0, 0.0),
-            offsets: vec![],
-            located: vec![],
-            rms: 0.0,
-        };
+        let view = PageView::clean(&page);
+        let reg = Registration::identity();
         let model = BoxModel::new(&reference, 0, 1, b);
         let explained = Explained::new(&reference, EXPLAIN_GROW);
         let print = PrintNear::new(&reference);

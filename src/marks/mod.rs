@@ -27,4 +27,4 @@ pub use decide::{BoxReading, Doubt, classify, classify_page};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;
 pub use measure::{BoxFeatures, measure};
-pub use neighbours::{beside_explained_by_neighbours, inside_reached_from_neighbours};
+pub use neighbours::{Neighbours, beside_explained_by_neighbours, inside_reached_from_neighbours};

@@ -9,17 +9,27 @@ use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
 
+/// A registered page's boxes and what is printed round them: what the passes that look
+/// at neighbouring boxes' ink read.
+#[derive(Clone, Copy)]
+pub struct Neighbours<'a> {
+    pub img: &'a PageView<'a>,
+    pub reg: &'a Registration,
+    pub boxes: &'a [BoxModel],
+    pub explained: &'a Explained,
+}
+
 /// Clears the [`Doubt::Beside`] of box `k` when every piece of ink hugging it also
 /// reaches into a neighbour read surely as marked, or encloses that neighbour's centre
 /// (a ring round it), and none encloses this box's own centre (a ring round this box,
 /// however partial, is this box's mark).
-pub fn beside_explained_by_neighbours(
-    img: &PageView,
-    reg: &Registration,
-    boxes: &[BoxModel],
-    explained: &Explained,
-    out: &mut [BoxReading],
-) {
+pub fn beside_explained_by_neighbours(page: &Neighbours, out: &mut [BoxReading]) {
+    let Neighbours {
+        img,
+        reg,
+        boxes,
+        explained,
+    } = *page;
     for k in 0..out.len() {
         if out[k].doubt != Some(Doubt::Beside) {
             continue;
@@ -31,15 +41,7 @@ pub fn beside_explained_by_neighbours(
         let close = r.inflate(s / 3);
         let inside = r.inflate(-1);
         let own_centre = r.center();
-        let marked: Vec<usize> = (0..out.len())
-            .filter(|&j| {
-                j != k
-                    && out[j].marked
-                    && out[j].doubt.is_none()
-                    && !out[j].by_circle
-                    && boxes[j].rect.intersects(&window)
-            })
-            .collect();
+        let marked = marked_near(boxes, out, k, &window, |o| o.doubt.is_none());
         if marked.is_empty() {
             continue;
         }
@@ -88,13 +90,13 @@ pub fn beside_explained_by_neighbours(
 /// this box. A person cannot tell that from a second answer made with one stroke, and
 /// read alone it was a silent second answer (rows of options close together: a grid, or
 /// labels before their boxes on two lines).
-pub fn inside_reached_from_neighbours(
-    img: &PageView,
-    reg: &Registration,
-    boxes: &[BoxModel],
-    explained: &Explained,
-    out: &mut [BoxReading],
-) {
+pub fn inside_reached_from_neighbours(page: &Neighbours, out: &mut [BoxReading]) {
+    let Neighbours {
+        img,
+        reg,
+        boxes,
+        explained,
+    } = *page;
     for k in 0..out.len() {
         let f = out[k].features;
         if !out[k].marked || out[k].doubt.is_some() || out[k].by_circle || f.inner >= HEAVY_INNER {
@@ -103,15 +105,7 @@ pub fn inside_reached_from_neighbours(
         let r = boxes[k].rect;
         let s = r.w.max(r.h);
         let window = r.inflate(s * NEIGHBOUR_LOOK);
-        let fuller: Vec<usize> = (0..out.len())
-            .filter(|&j| {
-                j != k
-                    && out[j].marked
-                    && !out[j].by_circle
-                    && out[j].features.inner > f.inner
-                    && boxes[j].rect.intersects(&window)
-            })
-            .collect();
+        let fuller = marked_near(boxes, out, k, &window, |o| o.features.inner > f.inner);
         if fuller.is_empty() {
             continue;
         }
@@ -151,10 +145,30 @@ pub fn inside_reached_from_neighbours(
     }
 }
 
+/// The boxes but `k` read as marked (not by a ring round their label) that lie in `window`
+/// and whose reading passes `also`.
+fn marked_near(
+    boxes: &[BoxModel],
+    out: &[BoxReading],
+    k: usize,
+    window: &Rect,
+    also: impl Fn(&BoxReading) -> bool,
+) -> Vec<usize> {
+    (0..out.len())
+        .filter(|&j| {
+            j != k
+                && out[j].marked
+                && !out[j].by_circle
+                && also(&out[j])
+                && boxes[j].rect.intersects(window)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::{Affine, Rect};
+    use crate::geometry::Rect;
     use crate::marks::{classify_page, measure};
     use crate::raster::GrayImage;
 
@@ -205,28 +219,27 @@ mod tests {
             .collect();
         let explained = Explained::new(&reference, EXPLAIN_GROW);
         let print = crate::marks::PrintNear::new(&reference);
-        let view = PageView {
-            image: &page,
-            suspect_rows: &[],
-            line_rows: &[],
-            row_scale: 1.0,
-        };
-        let reg = Registration {
-            transform: Affine::translate(0.0, 0.0),
-            offsets: vec![],
-            located: vec![],
-            rms: 0.0,
-        };
+        let view = PageView::clean(&page);
+        let reg = Registration::identity();
         let features: Vec<_> = boxes
             .iter()
             .enumerate()
             .map(|(i, b)| measure(&view, &reg, i, b, None, &explained, &print))
             .collect();
         let mut out = classify_page(&boxes, &[None, None], &features);
-        beside_explained_by_neighbours(&view, &reg, &boxes, &explained, &mut out);
-        inside_reached_from_neighbours(&view, &reg, &boxes, &explained, &mut out);
+        let page = Neighbours {
+            img: &view,
+            reg: &reg,
+            boxes: &boxes,
+            explained: &explained,
+        };
+        beside_explained_by_neighbours(&page, &mut out);
+        inside_reached_from_neighbours(&page, &mut out);
         out
     }
+
+    /// A tick in the lower box, its arm ending below the upper box.
+    const BELOW: [Stroke; 2] = [((43.0, 80.0), (49.0, 88.0)), ((49.0, 88.0), (57.0, 75.0))];
 
     #[test]
     fn the_arm_of_a_big_tick_below_drawn_across_the_box_above_is_asked_about() {
@@ -244,10 +257,10 @@ mod tests {
         assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
         assert!(out[0].features.inner >= WEAK_MARK, "{:?}", out[0]);
         assert_eq!(out[0].doubt, Some(Doubt::Unsure), "{:?}", out[0]);
-        // Its own tick in the upper box, clear of the lower one's, is read alone.
+        // Its own tick in the upper box, clear of a tick below, is read alone.
         let two = [
-            ((42.0, 82.0), (48.0, 90.0)),
-            ((48.0, 90.0), (57.0, 76.0)),
+            BELOW[0],
+            BELOW[1],
             ((43.0, 50.0), (48.0, 56.0)),
             ((48.0, 56.0), (56.0, 44.0)),
         ];
@@ -267,10 +280,10 @@ mod tests {
 
     #[test]
     fn a_mark_made_beside_the_upper_box_is_still_asked_about() {
-        // The same tick below, and a separate tick just right of the upper box.
+        // A tick below, and a separate tick just right of the upper box.
         let marks = [
-            ((43.0, 80.0), (49.0, 88.0)),
-            ((49.0, 88.0), (57.0, 75.0)),
+            BELOW[0],
+            BELOW[1],
             ((63.0, 48.0), (66.0, 53.0)),
             ((66.0, 53.0), (72.0, 42.0)),
         ];

@@ -82,6 +82,17 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// The page placed exactly on the template (tests that draw both).
+    #[cfg(test)]
+    pub fn identity() -> Registration {
+        Registration {
+            transform: Affine::translate(0.0, 0.0),
+            offsets: vec![],
+            located: vec![],
+            rms: 0.0,
+        }
+    }
+
     /// Page position of template point `(x, y)` near box `i`.
     pub fn map(&self, i: usize, x: f64, y: f64) -> (f64, f64) {
         let (px, py) = self.transform.apply(x, y);

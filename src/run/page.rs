@@ -537,13 +537,13 @@ fn read_form(
         })
         .collect();
     let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
-    crate::marks::beside_explained_by_neighbours(
-        &view,
-        &reg,
-        &pk.boxes.boxes,
-        &pk.explained,
-        &mut readings,
-    );
+    let neighbours = crate::marks::Neighbours {
+        img: &view,
+        reg: &reg,
+        boxes: &pk.boxes.boxes,
+        explained: &pk.explained,
+    };
+    crate::marks::beside_explained_by_neighbours(&neighbours, &mut readings);
     crate::marks::beside_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
     crate::marks::weak_alone_read_as_chosen(&pk.boxes.boxes, &mut readings);
     let template = &kit.templates[id.template];
@@ -552,13 +552,7 @@ fn read_form(
         |q| template.questions[q].kind == crate::template::Kind::Single,
         &mut readings,
     );
-    crate::marks::inside_reached_from_neighbours(
-        &view,
-        &reg,
-        &pk.boxes.boxes,
-        &pk.explained,
-        &mut readings,
-    );
+    crate::marks::inside_reached_from_neighbours(&neighbours, &mut readings);
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.
     let unreliable = reg.unreliable();
