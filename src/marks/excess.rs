@@ -143,6 +143,13 @@ impl Piece {
         (x1 - x0).min(y1 - y0) + 1
     }
 
+    /// Whether any of its pixels lies inside `zone`.
+    pub(super) fn reaches(&self, zone: &Rect) -> bool {
+        self.points
+            .iter()
+            .any(|&(x, y)| zone.contains_point(x as f32, y as f32))
+    }
+
     /// Its pixels inside `zone` but outside `hole`.
     pub(super) fn count_in(&self, zone: &Rect, hole: &Rect) -> u32 {
         self.points

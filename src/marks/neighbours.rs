@@ -65,11 +65,7 @@ pub fn beside_explained_by_neighbours(page: &Neighbours, out: &mut [BoxReading])
                 let rj = boxes[j].rect;
                 let side = rj.inflate(EXPLAIN_GROW + 1);
                 encloses(rj.center())
-                    || (out[j].features.inner >= INNER_MARK
-                        && piece
-                            .points
-                            .iter()
-                            .any(|&(x, y)| side.contains_point(x as f32, y as f32)))
+                    || (out[j].features.inner >= INNER_MARK && piece.reaches(&side))
             });
             if !neighbours {
                 break;
@@ -111,7 +107,6 @@ pub fn inside_reached_from_neighbours(page: &Neighbours, out: &mut [BoxReading])
         }
         let e = Excess::sample(img, reg, k, explained, window, true, SPECKLE);
         let inside = r.inflate(-1);
-        let nothing = Rect::new(0, 0, 0, 0);
         // A piece came in across the sides when it meets the printed ring (with the margin
         // that explains it), which cut it from the stroke outside.
         let at_ring = |&(x, y): &(i32, i32)| {
@@ -119,24 +114,16 @@ pub fn inside_reached_from_neighbours(page: &Neighbours, out: &mut [BoxReading])
                 .iter()
                 .any(|&(dx, dy)| explained.get(x + dx, y + dy))
         };
-        let touches = |p: &Piece, zone: &Rect| {
-            p.points
-                .iter()
-                .any(|&(x, y)| zone.contains_point(x as f32, y as f32))
-        };
         let pieces = e.pieces_at();
-        let within: Vec<&Piece> = pieces
-            .iter()
-            .filter(|p| p.count_in(&inside, &nothing) > 0)
-            .collect();
+        let (within, outside): (Vec<&Piece>, Vec<&Piece>) =
+            pieces.iter().partition(|p| p.reaches(&inside));
         let came_in = !within.is_empty() && within.iter().all(|p| p.points.iter().any(at_ring));
         let side = r.inflate(EXPLAIN_GROW + 1);
-        let bridged = pieces.iter().any(|p| {
-            p.count_in(&inside, &nothing) == 0
-                && touches(p, &side)
+        let bridged = outside.iter().any(|p| {
+            p.reaches(&side)
                 && fuller
                     .iter()
-                    .any(|&j| touches(p, &boxes[j].rect.inflate(EXPLAIN_GROW + 1)))
+                    .any(|&j| p.reaches(&boxes[j].rect.inflate(EXPLAIN_GROW + 1)))
         });
         if came_in && bridged {
             out[k].doubt = Some(Doubt::Unsure);

@@ -374,21 +374,19 @@ fn runs(items: &[Rect], gap: i32) -> Vec<Rect> {
 /// up to the next box; or, on a line that prints its labels before its boxes, the run
 /// before it (see [`labels_before`]).
 fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<Rect> {
-    let on_line = |o: &&Rect| line.band_contains(o);
-    if labels_before(line, boxes, box_size) {
-        let prev_box = boxes
+    let on: Vec<&Rect> = boxes.iter().filter(|o| line.band_contains(o)).collect();
+    // The right side of the line's box before this one, and the left side of the next.
+    let prev_box = on.iter().filter(|o| o.x < b.x).map(|o| o.right()).max();
+    let next_box = on.iter().filter(|o| o.x > b.x).map(|o| o.x).min();
+    let text = |from: i32, to: i32| -> Vec<Rect> {
+        line.items
             .iter()
-            .filter(on_line)
-            .filter(|o| o.x < b.x)
-            .map(|o| o.right())
-            .max()
-            .unwrap_or(i32::MIN);
-        let before: Vec<Rect> = line
-            .items
-            .iter()
-            .filter(|r| r.x >= prev_box && r.right() <= b.x && !boxes.contains(r))
+            .filter(|r| r.x >= from && r.right() <= to && !boxes.contains(r))
             .copied()
-            .collect();
+            .collect()
+    };
+    if labels_before(line, &on, boxes, box_size) {
+        let before = text(prev_box.unwrap_or(i32::MIN), b.x);
         let last = before.last()?;
         if b.x - last.right() > box_size * 2 {
             return None;
@@ -397,32 +395,14 @@ fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<
             .last()
             .map(|r| Rect::new(r.x, line.top, r.w, line.height()));
     }
-    let next_box = boxes
-        .iter()
-        .filter(on_line)
-        .filter(|o| o.x > b.x)
-        .map(|o| o.x)
-        .min();
-    let after: Vec<Rect> = line
-        .items
-        .iter()
-        .filter(|r| {
-            r.x >= b.right() && r.right() <= next_box.unwrap_or(i32::MAX) && !boxes.contains(r)
-        })
-        .copied()
-        .collect();
+    let after = text(b.right(), next_box.unwrap_or(i32::MAX));
     let first = after.first()?;
     // Text nearer this box than the next one is its label, however widely the line is
     // spaced (「□　　費用　　□　　人手不足」); after the line's last box, text as near as
     // half the space the line leaves between boxes.
-    let space = next_box.map(|n| n - b.right()).or_else(|| {
-        boxes
-            .iter()
-            .filter(on_line)
-            .filter(|o| o.x < b.x)
-            .map(|o| b.x - o.right())
-            .min()
-    });
+    let space = next_box
+        .map(|n| n - b.right())
+        .or(prev_box.map(|p| b.x - p));
     let reach = space.map_or(0, |s| s / 2).max(box_size * 2);
     if first.x - b.right() > reach {
         return None;
@@ -433,12 +413,12 @@ fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<
 }
 
 /// Whether a line prints its boxes' labels before them (「医科診療所 □　歯科診療所 □」):
-/// text stands right before each of its boxes and none after its last. The usual way,
-/// label after box (「□ 医科　□ 歯科」), has text after the last box; a row of a grid
-/// (「紙の保険証 □ □」, its labels the column heads) has text before its first box only.
-/// Dots of a leader line are not text here.
-fn labels_before(line: &TextLine, boxes: &[Rect], box_size: i32) -> bool {
-    let mut on: Vec<&Rect> = boxes.iter().filter(|o| line.band_contains(o)).collect();
+/// text stands right before each of its boxes (`on`, the line's boxes) and none after its
+/// last. The usual way, label after box (「□ 医科　□ 歯科」), has text after the last
+/// box; a row of a grid (「紙の保険証 □ □」, its labels the column heads) has text before
+/// its first box only. Dots of a leader line are not text here.
+fn labels_before(line: &TextLine, on: &[&Rect], boxes: &[Rect], box_size: i32) -> bool {
+    let mut on = on.to_vec();
     on.sort_by_key(|r| r.x);
     let Some(last) = on.last() else {
         return false;

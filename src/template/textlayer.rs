@@ -262,23 +262,7 @@ struct Matrix {
 /// □いいえ」 repeated). Options laid out in rows and columns each carry their own label,
 /// and are one question.
 fn matrix(boxes: &[(usize, u32, String, Rect)], glyphs: &[Glyph], h: &Heading) -> Option<Matrix> {
-    let mut order: Vec<usize> = (0..boxes.len()).collect();
-    order.sort_by_key(|&i| (boxes[i].3.y + boxes[i].3.h / 2, boxes[i].3.x));
-    let mut rows: Vec<Vec<usize>> = Vec::new();
-    for i in order {
-        let r = boxes[i].3;
-        let same_row = rows.last().is_some_and(|row| {
-            let f = boxes[row[0]].3;
-            (f.y + f.h / 2 - (r.y + r.h / 2)).abs() <= f.h / 2
-        });
-        match rows.last_mut() {
-            Some(row) if same_row => row.push(i),
-            _ => rows.push(vec![i]),
-        }
-    }
-    for row in &mut rows {
-        row.sort_by_key(|&i| boxes[i].3.x);
-    }
+    let rows = rows_of(0..boxes.len(), |i| boxes[i].3);
     let cols = rows.first()?.len();
     if rows.len() < 2 || cols < 2 || rows.iter().any(|r| r.len() != cols) {
         return None;
@@ -392,17 +376,27 @@ fn label(glyphs: &[Glyph], r: &Rect) -> String {
 
 /// The characters whose centre lies in `r`, left to right, without □ and spaces.
 fn text_in(glyphs: &[Glyph], r: &Rect) -> String {
+    let mut inside = glyphs_in(glyphs, r);
+    inside.sort_by_key(|g| g.rect.x);
+    printed(inside)
+}
+
+/// The glyphs whose centre lies in `r` (2 pixels of slack), in the text layer's order.
+fn glyphs_in<'g>(glyphs: &'g [Glyph], r: &Rect) -> Vec<&'g Glyph> {
     let r = r.inflate(2);
-    let mut inside: Vec<&Glyph> = glyphs
+    glyphs
         .iter()
         .filter(|g| {
             let (cx, cy) = g.rect.center();
             r.contains_point(cx, cy)
         })
-        .collect();
-    inside.sort_by_key(|g| g.rect.x);
-    inside
-        .iter()
+        .collect()
+}
+
+/// The characters of `glyphs` in their order, without □ and spaces.
+fn printed<'g>(glyphs: impl IntoIterator<Item = &'g Glyph>) -> String {
+    glyphs
+        .into_iter()
         .map(|g| g.c)
         .filter(|c| *c != '□' && !c.is_whitespace())
         .collect()
@@ -411,31 +405,34 @@ fn text_in(glyphs: &[Glyph], r: &Rect) -> String {
 /// [`text_in`] for text of more than one line (a column head broken over two): line by
 /// line, top to bottom.
 fn lines_in(glyphs: &[Glyph], r: &Rect) -> String {
-    let mut inside: Vec<&Glyph> = glyphs
-        .iter()
-        .filter(|g| {
-            let (cx, cy) = g.rect.center();
-            r.inflate(2).contains_point(cx, cy)
-        })
-        .collect();
-    inside.sort_by_key(|g| g.rect.y + g.rect.h / 2);
-    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
-    for g in inside {
-        let cy = g.rect.y + g.rect.h / 2;
-        match lines.last_mut() {
-            Some(l) if (cy - (l[0].rect.y + l[0].rect.h / 2)).abs() <= l[0].rect.h / 2 => l.push(g),
-            _ => lines.push(vec![g]),
+    printed(
+        rows_of(glyphs_in(glyphs, r), |g| g.rect)
+            .into_iter()
+            .flatten(),
+    )
+}
+
+/// `items` in rows, top to bottom, each left to right: an item joins the row above when
+/// its centre is within half the height of that row's first item of that item's centre.
+fn rows_of<T: Copy>(items: impl IntoIterator<Item = T>, rect: impl Fn(T) -> Rect) -> Vec<Vec<T>> {
+    let centre = |r: Rect| r.y + r.h / 2;
+    let mut order: Vec<T> = items.into_iter().collect();
+    order.sort_by_key(|&t| (centre(rect(t)), rect(t).x));
+    let mut rows: Vec<Vec<T>> = Vec::new();
+    for t in order {
+        let same_row = rows.last().is_some_and(|row| {
+            let f = rect(row[0]);
+            (centre(f) - centre(rect(t))).abs() <= f.h / 2
+        });
+        match rows.last_mut() {
+            Some(row) if same_row => row.push(t),
+            _ => rows.push(vec![t]),
         }
     }
-    lines
-        .into_iter()
-        .flat_map(|mut l| {
-            l.sort_by_key(|g| g.rect.x);
-            l
-        })
-        .map(|g| g.c)
-        .filter(|c| *c != '□' && !c.is_whitespace())
-        .collect()
+    for row in &mut rows {
+        row.sort_by_key(|&t| rect(t).x);
+    }
+    rows
 }
 
 /// 「問N」 headings of one page: the glyph 問, then digits (full-width or not).
