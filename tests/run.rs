@@ -328,6 +328,7 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
         showcase: false,
         first: 1,
         zoom: None,
+        line: None,
     })
     .unwrap();
     // The reference: one uninterrupted run.

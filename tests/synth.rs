@@ -16,6 +16,7 @@ fn args(template: &str, seed: u64, out: &Path) -> SynthArgs {
         showcase: true,
         first: 1,
         zoom: None,
+        line: None,
     }
 }
 

@@ -59,12 +59,16 @@ pub struct Scales {
     pub across_within: Option<f32>,
 }
 
-/// What a fax's paper feed does to a page: stretches or shrinks it by up to 6 %.
+/// What a fax's paper feed does to a page: stretches or shrinks it by up to 6 %. Three
+/// matches per axis are judged in 2-D: Japanese text is set on a fixed pitch, so a
+/// column profile also matches a few characters off at a scale some per cent off, and
+/// with a sheet's edge band or blank line ends beside the form (an A4 sheet in a B4
+/// machine's line) such an alias came first in hodanren-a pages made so.
 pub const FEED: Scales = Scales {
     min: 0.94,
     step: 0.01,
     steps: 12,
-    candidates: 1,
+    candidates: 3,
     centred: false,
     across_within: None,
 };
@@ -89,14 +93,21 @@ impl Scales {
     }
 
     /// The scales across searched with a match at scale `down` down: these, or those
-    /// within [`Scales::across_within`] of it.
+    /// within [`Scales::across_within`] of it. Across, the shifts are always centred: a
+    /// fax machine centres the sheet in its scan line, and a B4 or A3 machine's line
+    /// (2048 or 2432 pixels) leaves an A4 sheet 22 or 46 mm from its left end, beyond
+    /// the shifts' reach from there.
     fn across(&self, down: f32) -> Scales {
+        let centred = Scales {
+            centred: true,
+            ..*self
+        };
         match self.across_within {
-            None => *self,
+            None => centred,
             Some(within) => Scales {
                 min: down * (1.0 - within),
                 steps: (2.0 * within * down / self.step).round() as usize,
-                ..*self
+                ..centred
             },
         }
     }

@@ -19,6 +19,17 @@ pub struct ShadowParams {
     pub min_share: f32,
     /// Lighter lines inside a shadow bridged (mm): dither density varies.
     pub gap_mm: f32,
+    /// Left and right only: a fax line is wider than the sheet when an A4 page is sent
+    /// from a B4 or A3 machine (2048 or 2432 pixels, not 1728), and the sheet's edge, with
+    /// its shadow, lies this far inside the image or less (mm): A4 in an A3 line leaves
+    /// 46 mm either side.
+    pub beyond_sheet_mm: f32,
+    /// Columns with less than this share of ink are beyond the sheet (the scanner's lid
+    /// or the line's blank end), speckle allowed.
+    pub blank_share: f32,
+    /// A shadow found at a sheet's edge inside the image is at least this deep (mm): the
+    /// blank run also reaches a form's own first rule, one or two pixels wide.
+    pub min_inner_depth_mm: f32,
 }
 
 impl Default for ShadowParams {
@@ -28,6 +39,9 @@ impl Default for ShadowParams {
             max_depth_mm: 20.0,
             min_share: 0.25,
             gap_mm: 1.5,
+            beyond_sheet_mm: 50.0,
+            blank_share: 0.01,
+            min_inner_depth_mm: 1.5,
         }
     }
 }
@@ -39,6 +53,30 @@ pub struct Shadows {
     pub right: u32,
     pub top: u32,
     pub bottom: u32,
+}
+
+/// Depth of the shadow along a side, from the image's edge, where the sheet's edge lies
+/// beyond a blank run of at most [`ShadowParams::beyond_sheet_mm`] (0 when none): the
+/// blank run and the shadow after it are cleared together.
+fn depth_inside(shares: &[f32], p: &ShadowParams, px_per_mm: f32) -> u32 {
+    let at_edge = depth(shares.iter().copied(), p, px_per_mm);
+    if at_edge > 0 {
+        return at_edge;
+    }
+    let beyond = (p.beyond_sheet_mm * px_per_mm) as usize;
+    let blank = shares
+        .iter()
+        .take(beyond)
+        .take_while(|&&s| s < p.blank_share)
+        .count();
+    if blank == 0 || blank >= shares.len().min(beyond) {
+        return 0;
+    }
+    let inner = depth(shares[blank..].iter().copied(), p, px_per_mm);
+    if (inner as f32) < p.min_inner_depth_mm * px_per_mm {
+        return 0;
+    }
+    (blank as u32) + inner
 }
 
 /// Depth of the shadow starting at index 0 of `shares` (0 when none).
@@ -74,14 +112,16 @@ pub fn clear_edge_shadows(img: &mut GrayImage, dpi: f32, p: &ShadowParams) -> Sh
     let raw = img.as_raw();
     // Only the bands a shadow can lie in are counted (a fifth of the pixels).
     let band = ((p.max_depth_mm * px_per_mm) as usize + 1).min(w).min(h);
+    // Left and right, the sheet's edge may lie inside the image (see `beyond_sheet_mm`).
+    let side_band = (((p.max_depth_mm + p.beyond_sheet_mm) * px_per_mm) as usize + 1).min(w);
     let ink = |v: &u8| is_ink(*v) as u32;
-    let mut left = vec![0u32; band];
-    let mut right = vec![0u32; band];
+    let mut left = vec![0u32; side_band];
+    let mut right = vec![0u32; side_band];
     for row in raw.chunks_exact(w) {
-        for (c, v) in left.iter_mut().zip(&row[..band]) {
+        for (c, v) in left.iter_mut().zip(&row[..side_band]) {
             *c += ink(v);
         }
-        for (c, v) in right.iter_mut().zip(row[w - band..].iter().rev()) {
+        for (c, v) in right.iter_mut().zip(row[w - side_band..].iter().rev()) {
             *c += ink(v);
         }
     }
@@ -91,8 +131,16 @@ pub fn clear_edge_shadows(img: &mut GrayImage, dpi: f32, p: &ShadowParams) -> Sh
     let col_share = |x: &u32| *x as f32 / h as f32;
     let row_share = |y: &u32| *y as f32 / w as f32;
     let s = Shadows {
-        left: depth(left.iter().map(col_share), p, px_per_mm),
-        right: depth(right.iter().map(col_share), p, px_per_mm),
+        left: depth_inside(
+            &left.iter().map(col_share).collect::<Vec<_>>(),
+            p,
+            px_per_mm,
+        ),
+        right: depth_inside(
+            &right.iter().map(col_share).collect::<Vec<_>>(),
+            p,
+            px_per_mm,
+        ),
         top: depth(top.iter().map(row_share), p, px_per_mm),
         bottom: depth(bottom.iter().map(row_share), p, px_per_mm),
     };
@@ -137,6 +185,30 @@ mod tests {
         assert_eq!((s.right, s.top, s.bottom), (0, 0, 0));
         assert!((0..60).all(|x| (0..600).all(|y| img.get_pixel(x, y).0[0] == 255)));
         assert_eq!(img.get_pixel(100, 300).0[0], 0);
+    }
+
+    #[test]
+    fn a_band_at_the_sheets_edge_inside_a_wider_line_is_cleared_with_the_blank_before_it() {
+        // An A4 sheet in a B4 machine's line: 20 mm of blank line, then the sheet's edge
+        // band (4 mm of dots), then the form's frame 12 mm further in.
+        let mut img = GrayImage::from_fn(600, 600, |x, y| {
+            let band = (157..189).contains(&x) && (x + y) % 2 == 0;
+            let frame = (x == 290 || x == 500) && (100..500).contains(&y);
+            image::Luma([if band || frame { 0 } else { 255 }])
+        });
+        let s = clear_edge_shadows(&mut img, 200.0, &ShadowParams::default());
+        assert_eq!(s.left, 189);
+        assert!((0..189).all(|x| (0..600).all(|y| img.get_pixel(x, y).0[0] == 255)));
+        assert_eq!(img.get_pixel(290, 300).0[0], 0);
+        // The same line without the band: the frame after the blank is the form's.
+        let mut bare = GrayImage::from_fn(600, 600, |x, y| {
+            let frame = (x == 290 || x == 500) && (100..500).contains(&y);
+            image::Luma([if frame { 0 } else { 255 }])
+        });
+        let before = bare.clone();
+        let s = clear_edge_shadows(&mut bare, 200.0, &ShadowParams::default());
+        assert_eq!(s, Shadows::default());
+        assert_eq!(bare, before);
     }
 
     #[test]

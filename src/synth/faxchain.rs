@@ -51,6 +51,9 @@ struct Params {
     /// Share of faxes whose sheets were copied reduced before they were sent (see
     /// [`Copied`]).
     copied_faxes: f64,
+    /// Share of faxes sent from a machine whose scan line is wider than the A4 sheet (see
+    /// [`Line`]).
+    wide_line_faxes: f64,
 }
 
 impl Profile {
@@ -74,6 +77,7 @@ impl Profile {
                 line_hit_pages: 0.0,
                 dither_pages: 0.0,
                 copied_faxes: 0.0,
+                wide_line_faxes: 0.0,
             },
             Profile::Fax => Params {
                 skew_sigma_deg: 1.4,
@@ -93,6 +97,7 @@ impl Profile {
                 line_hit_pages: 0.1,
                 dither_pages: 0.1,
                 copied_faxes: 0.04,
+                wide_line_faxes: 0.05,
             },
             Profile::Harsh => Params {
                 skew_sigma_deg: 2.5,
@@ -112,6 +117,7 @@ impl Profile {
                 line_hit_pages: 0.25,
                 dither_pages: 0.2,
                 copied_faxes: 0.08,
+                wide_line_faxes: 0.1,
             },
         }
     }
@@ -164,6 +170,68 @@ impl Copied {
     }
 }
 
+/// The sending machine's scan line. An A4 sheet sent from a B4 or A3 machine lies in a
+/// line wider than itself (2048 or 2432 pixels, not 1728), the line's ends blank, and
+/// against a white lid the sheet's own edge shows as a grey band inside the image: not at
+/// the image's edge, where a shadow of an A4 machine lies.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Line {
+    /// Pixels across, at 8 per mm.
+    pub pixels: usize,
+    /// Width of the grey band along the sheet's left (positive) or right (negative) edge,
+    /// mm; 0 for none.
+    pub sheet_edge_mm: f64,
+}
+
+impl Line {
+    /// An A4 machine's line, as wide as the sheet.
+    pub const A4: Line = Line {
+        pixels: LINE_PIXELS,
+        sheet_edge_mm: 0.0,
+    };
+
+    /// A file's machine, from its seed alone (its own stream, as [`Copied::pick`]): the
+    /// profile's share of faxes from B4 (two in three) or A3 machines.
+    pub fn pick(profile: Profile, seed: u64) -> Line {
+        let mut rng = Line::stream(seed);
+        if !rng.random_bool(profile.params().wide_line_faxes) {
+            return Line::A4;
+        }
+        let pixels = if rng.random_bool(2.0 / 3.0) {
+            2048
+        } else {
+            2432
+        };
+        Line::wide(pixels, &mut rng)
+    }
+
+    /// A line `pixels` wide (a wider one than A4's with its sheet's edge band, from the
+    /// file's seed).
+    pub fn of(pixels: usize, seed: u64) -> Line {
+        if pixels <= LINE_PIXELS {
+            return Line { pixels, ..Line::A4 };
+        }
+        Line::wide(pixels, &mut Line::stream(seed))
+    }
+
+    fn stream(seed: u64) -> rand_chacha::ChaCha8Rng {
+        use rand::SeedableRng;
+        rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x11_4E_B4)
+    }
+
+    fn wide(pixels: usize, rng: &mut impl Rng) -> Line {
+        let sheet_edge_mm = if rng.random_bool(0.6) {
+            rng.random_range(3.0..10.0) * if rng.random_bool(0.5) { 1.0 } else { -1.0 }
+        } else {
+            0.0
+        };
+        Line {
+            pixels,
+            sheet_edge_mm,
+        }
+    }
+}
+
 /// What the chain did to one page, for truth-marks.jsonl.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageDamage {
@@ -171,6 +239,8 @@ pub struct PageDamage {
     pub upside_down: bool,
     /// How the sheet was copied before it was sent (`scale_x` and `scale_y` include it).
     pub copied: Copied,
+    /// The sending machine's scan line.
+    pub line: Line,
     pub scale_x: f64,
     pub scale_y: f64,
     pub shift_mm: (f64, f64),
@@ -387,8 +457,6 @@ pub const LINE_PIXELS: usize = 1728;
 pub const DPI_X: f32 = 204.0;
 /// An A4 page (297 mm) plus the few millimetres fax machines add.
 const PAGE_MM: f64 = 300.0;
-/// The scan line covers 215 mm; an A4 page (210 mm) is centred in it.
-const LINE_MM: f64 = LINE_PIXELS as f64 / DPI_X as f64 * 25.4;
 
 impl Profile {
     /// Share of faxes whose sender fed the sheets upside down (every page of that fax).
@@ -405,6 +473,7 @@ pub fn transmit(
     profile: Profile,
     upside_down: bool,
     copied: Copied,
+    line: Line,
     sender: &Sender,
     page_no: (usize, usize),
     font: &FontArc,
@@ -442,12 +511,20 @@ pub fn transmit(
     if upside_down {
         forward = Affine::rotate(std::f64::consts::PI).then_after(&forward);
     }
-    let forward = Affine::translate(LINE_MM / 2.0 + shift.0, copied.length_mm / 2.0 + shift.1)
+    let line_mm = line.pixels as f64 / DPI_X as f64 * 25.4;
+    let forward = Affine::translate(line_mm / 2.0 + shift.0, copied.length_mm / 2.0 + shift.1)
         .then_after(&forward);
     let inv = forward.inverse().expect("invertible");
     let height = (copied.length_mm * dpi_y as f64 / 25.4).round() as usize;
     let (mmx, mmy) = (25.4 / DPI_X as f64, 25.4 / dpi_y as f64);
-    let width = LINE_PIXELS;
+    let width = line.pixels;
+    // The sheet's left and right edges across the line (pixels), for its edge band.
+    let sheet_half = paper_w * scale / 2.0;
+    let sheet_edges = (
+        (line_mm / 2.0 + shift.0 - sheet_half) / mmx,
+        (line_mm / 2.0 + shift.0 + sheet_half) / mmx,
+    );
+    let sheet_edge_px = line.sheet_edge_mm.abs() / mmx;
     // A slow drift of the threshold down the page, as the scanner lamp warms up.
     let drift = rng.random_range(-12.0..12.0f32);
     let thresholds: Vec<f32> = (0..height)
@@ -479,6 +556,17 @@ pub fn transmit(
                 let from_edge = if shadow_mm > 0.0 { x } else { width - 1 - x } as f64;
                 if from_edge < shadow_px {
                     let depth = (1.0 - from_edge / shadow_px) as f32;
+                    g *= 1.0 - (1.0 - darkest) * depth;
+                }
+            }
+            if sheet_edge_px > 0.0 {
+                let from_edge = if line.sheet_edge_mm > 0.0 {
+                    x as f64 - sheet_edges.0
+                } else {
+                    sheet_edges.1 - x as f64
+                };
+                if (0.0..sheet_edge_px).contains(&from_edge) {
+                    let depth = (1.0 - from_edge / sheet_edge_px) as f32;
                     g *= 1.0 - (1.0 - darkest) * depth;
                 }
             }
@@ -595,6 +683,7 @@ pub fn transmit(
         skew_deg: skew,
         upside_down,
         copied,
+        line,
         scale_x: scale,
         scale_y: scale * stretch,
         shift_mm: shift,

@@ -57,6 +57,11 @@ pub struct SynthArgs {
     /// as long as the form's; by default a share of faxes, by profile, is copied reduced.
     #[arg(long)]
     pub zoom: Option<f64>,
+    /// Every fax sent from a machine whose scan line is this many pixels wide (2048 for
+    /// B4, 2432 for A3: the A4 sheet centred in it, often with its edge showing grey); by
+    /// default a share of faxes, by profile.
+    #[arg(long)]
+    pub line: Option<usize>,
 }
 
 /// How a file is delivered.
@@ -179,6 +184,7 @@ struct Kit<'a> {
     hands: Vec<ab_glyph::FontArc>,
     profile: Profile,
     zoom: Option<f64>,
+    line: Option<usize>,
 }
 
 pub fn run(args: &SynthArgs) -> Result<()> {
@@ -202,6 +208,7 @@ pub fn run(args: &SynthArgs) -> Result<()> {
         hands,
         profile: args.profile,
         zoom: args.zoom,
+        line: args.line,
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
@@ -440,6 +447,10 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         || faxchain::Copied::pick(kit.profile, plan.seed),
         faxchain::Copied::at,
     );
+    let line = kit.line.map_or_else(
+        || faxchain::Line::pick(kit.profile, plan.seed),
+        |px| faxchain::Line::of(px, plan.seed),
+    );
     for item in &plan.items {
         let first = fax_pages.len() + 1;
         let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
@@ -450,6 +461,7 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
                 kit.profile,
                 upside_down,
                 copied,
+                line,
                 &sender,
                 (n, total_pages),
                 &kit.print,
