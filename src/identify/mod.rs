@@ -44,11 +44,10 @@ pub struct Scales {
     pub step: f32,
     /// Steps of `step` above `min`.
     pub steps: usize,
-    /// Profile matches kept for the 2-D check, down and across: a form's regular columns
-    /// of boxes and lines of text make a profile match well at a wrong scale with a
-    /// matching wrong shift, and the wider the scales tried, the more such aliases.
+    /// Profile matches per axis kept for the 2-D check: a form's regular columns of boxes
+    /// and lines of text make a profile match well at a wrong scale with a matching wrong
+    /// shift, and the wider the scales tried, the more such aliases.
     pub candidates: usize,
-    pub candidates_across: usize,
     /// The shifts tried at each scale are centred where the page's centre puts the
     /// template's: a sheet copied reduced about its centre moves the form's top and left
     /// by half of what it loses, more than the shifts alone reach at 80 %.
@@ -72,7 +71,6 @@ pub const FEED: Scales = Scales {
     step: 0.01,
     steps: 12,
     candidates: 3,
-    candidates_across: 3,
     centred: false,
     across_within: None,
 };
@@ -86,7 +84,6 @@ pub const COPIED: Scales = Scales {
     step: 0.02,
     steps: 18,
     candidates: 3,
-    candidates_across: 3,
     centred: true,
     across_within: Some(0.06),
 };
@@ -105,7 +102,6 @@ impl Scales {
     fn across(&self, down: f32) -> Scales {
         let centred = Scales {
             centred: true,
-            candidates: self.candidates_across,
             ..*self
         };
         match self.across_within {

@@ -19,32 +19,41 @@ pub struct Neighbours<'a> {
     pub explained: &'a Explained,
 }
 
+impl Neighbours<'_> {
+    /// Where box `k`'s neighbours are looked for: its rectangle grown by
+    /// [`NEIGHBOUR_LOOK`] of its size.
+    fn window(&self, k: usize) -> Rect {
+        let r = self.boxes[k].rect;
+        r.inflate(r.w.max(r.h) * NEIGHBOUR_LOOK)
+    }
+
+    /// The ink in `window` (see [`Neighbours::window`]) that the print round box `k`
+    /// does not explain, in pieces.
+    fn ink(&self, k: usize, window: Rect) -> Excess {
+        Excess::sample(self.img, self.reg, k, self.explained, window, true, SPECKLE)
+    }
+}
+
 /// Clears the [`Doubt::Beside`] of box `k` when every piece of ink hugging it also
 /// reaches into a neighbour read surely as marked, or encloses that neighbour's centre
 /// (a ring round it), and none encloses this box's own centre (a ring round this box,
 /// however partial, is this box's mark).
 pub fn beside_explained_by_neighbours(page: &Neighbours, out: &mut [BoxReading]) {
-    let Neighbours {
-        img,
-        reg,
-        boxes,
-        explained,
-    } = *page;
+    let boxes = page.boxes;
     for k in 0..out.len() {
         if out[k].doubt != Some(Doubt::Beside) {
             continue;
         }
         let r = boxes[k].rect;
-        let s = r.w.max(r.h);
-        let window = r.inflate(s * NEIGHBOUR_LOOK);
-        let e = Excess::sample(img, reg, k, explained, window, true, SPECKLE);
-        let close = r.inflate(s / 3);
-        let inside = r.inflate(-1);
-        let own_centre = r.center();
+        let window = page.window(k);
         let marked = marked_near(boxes, out, k, &window, |o| o.doubt.is_none());
         if marked.is_empty() {
             continue;
         }
+        let e = page.ink(k, window);
+        let close = r.inflate(r.w.max(r.h) / 3);
+        let inside = r.inflate(-1);
+        let own_centre = r.center();
         let mut hugging = 0;
         let mut explained_pieces = 0;
         for piece in e.pieces_at() {
@@ -87,32 +96,26 @@ pub fn beside_explained_by_neighbours(page: &Neighbours, out: &mut [BoxReading])
 /// read alone it was a silent second answer (rows of options close together: a grid, or
 /// labels before their boxes on two lines).
 pub fn inside_reached_from_neighbours(page: &Neighbours, out: &mut [BoxReading]) {
-    let Neighbours {
-        img,
-        reg,
-        boxes,
-        explained,
-    } = *page;
+    let boxes = page.boxes;
     for k in 0..out.len() {
         let f = out[k].features;
         if !out[k].marked || out[k].doubt.is_some() || out[k].by_circle || f.inner >= HEAVY_INNER {
             continue;
         }
         let r = boxes[k].rect;
-        let s = r.w.max(r.h);
-        let window = r.inflate(s * NEIGHBOUR_LOOK);
+        let window = page.window(k);
         let fuller = marked_near(boxes, out, k, &window, |o| o.features.inner > f.inner);
         if fuller.is_empty() {
             continue;
         }
-        let e = Excess::sample(img, reg, k, explained, window, true, SPECKLE);
+        let e = page.ink(k, window);
         let inside = r.inflate(-1);
         // A piece came in across the sides when it meets the printed ring (with the margin
         // that explains it), which cut it from the stroke outside.
         let at_ring = |&(x, y): &(i32, i32)| {
             [(1, 0), (-1, 0), (0, 1), (0, -1)]
                 .iter()
-                .any(|&(dx, dy)| explained.get(x + dx, y + dy))
+                .any(|&(dx, dy)| page.explained.get(x + dx, y + dy))
         };
         let pieces = e.pieces_at();
         let (within, outside): (Vec<&Piece>, Vec<&Piece>) =

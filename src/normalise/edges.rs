@@ -113,7 +113,8 @@ pub fn clear_edge_shadows(img: &mut GrayImage, dpi: f32, p: &ShadowParams) -> Sh
     }
     let px_per_mm = dpi / 25.4;
     let raw = img.as_raw();
-    // Only the bands a shadow can lie in are counted (a fifth of the pixels).
+    // Only the bands a shadow can lie in are counted: 20 mm along each edge in every row,
+    // and the sides' further 50 mm in every [`SPARSE_ROWS`]th.
     let band = ((p.max_depth_mm * px_per_mm) as usize + 1).min(w).min(h);
     // Left and right, the sheet's edge may lie inside the image (see `beyond_sheet_mm`).
     let side_band = (((p.max_depth_mm + p.beyond_sheet_mm) * px_per_mm) as usize + 1).min(w);
