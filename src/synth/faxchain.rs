@@ -232,6 +232,15 @@ impl Line {
     }
 }
 
+/// The random stream of one line hit (whether it is a burst, and its dashes), from where
+/// it lies.
+fn line_hit_stream(y: usize, x0: usize, x1: usize) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    rand_chacha::ChaCha8Rng::seed_from_u64(
+        ((y as u64) << 32) ^ ((x0 as u64) << 16) ^ x1 as u64 ^ 0xB0_2577,
+    )
+}
+
 /// What the chain did to one page, for truth-marks.jsonl.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageDamage {
@@ -252,7 +261,7 @@ pub struct PageDamage {
     /// Line errors that dropped (negative) or inserted (positive) rows, moving what lies
     /// below: (row, rows).
     pub shifted_rows: Vec<(usize, i32)>,
-    /// Rows crossed by a line hit.
+    /// Rows crossed by a line hit (a solid line, or the first row of a burst of dashes).
     pub line_hits: Vec<usize>,
     /// Width of the shadow along an edge, mm (negative: the right edge; 0: none).
     pub shadow_mm: f64,
@@ -664,8 +673,23 @@ pub fn transmit(
                 let a = rng.random_range(0..width / 2);
                 (a, (a + rng.random_range(width / 2..width)).min(width))
             };
-            for yy in y..(y + thick).min(height) {
-                out.pixels[yy * width + x0..yy * width + x1].fill(true);
+            // Some hits are bursts: a few rows of garbled runs, long dashes with short
+            // gaps, rather than one solid line (indep-chiba has both). Drawn from the
+            // hit's own stream, so that the page's other damage stays as it was.
+            let mut own = line_hit_stream(y, x0, x1);
+            if own.random_bool(0.4) {
+                for yy in y..(y + own.random_range(2..6)).min(height) {
+                    let mut x = x0;
+                    while x < x1 {
+                        let run = own.random_range(40..360).min(x1 - x);
+                        out.pixels[yy * width + x..yy * width + x + run].fill(true);
+                        x += run + own.random_range(2..40);
+                    }
+                }
+            } else {
+                for yy in y..(y + thick).min(height) {
+                    out.pixels[yy * width + x0..yy * width + x1].fill(true);
+                }
             }
             line_hits.push(y);
         }
