@@ -4,22 +4,32 @@
 //! stdout. Thresholds in src/marks were set from these distributions:
 //!
 //!     cargo run --release --example mark_features -- SYNTH_DIR > features.csv
+//!
+//! Given one fax file instead of a folder, it prints every box of every page with no
+//! truth (style "none"): for looking into why one box of any fax was read as it was.
 use faxform::ingest::{IngestOptions, read_file};
 use faxform::run::{Kit, StageTimes, page::read_page};
 use std::collections::HashMap;
 use std::path::Path;
 fn main() {
-    let dir = std::env::args().nth(1).unwrap();
-    let dir = Path::new(&dir);
+    let arg = std::env::args().nth(1).unwrap();
+    let dir = Path::new(&arg);
+    let one_file = dir.is_file();
     let ts = faxform::template::load_all(Path::new("templates")).unwrap();
     // truth: (file, page) -> response id (pages of responses only); response -> marks
-    let page_resp = faxform::score::truth_pages(dir).unwrap();
+    let page_resp = if one_file {
+        Default::default()
+    } else {
+        faxform::score::truth_pages(dir).unwrap()
+    };
     type Marks = HashMap<(String, u32), (String, bool)>;
     let mut marks: HashMap<String, Marks> = HashMap::new();
-    for l in std::fs::read_to_string(dir.join("truth-marks.jsonl"))
-        .unwrap()
-        .lines()
-    {
+    let truth = if one_file {
+        String::new()
+    } else {
+        std::fs::read_to_string(dir.join("truth-marks.jsonl")).unwrap()
+    };
+    for l in truth.lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         let m = marks
             .entry(v["response_id"].as_str().unwrap().to_string())
@@ -50,16 +60,20 @@ fn main() {
         "file,page,template,q,code,style,chosen,found,rms,marked,doubt,confidence,{}",
         names.join(",")
     );
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("tif" | "pdf" | "png")
-            )
-        })
-        .collect();
+    let mut files: Vec<_> = if one_file {
+        vec![dir.to_path_buf()]
+    } else {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("tif" | "pdf" | "png")
+                )
+            })
+            .collect()
+    };
     files.sort();
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
@@ -67,7 +81,11 @@ fn main() {
             continue;
         };
         for (pi, p) in pages.into_iter().enumerate() {
-            let Some(rid) = page_resp.get(&(name.clone(), pi + 1)) else {
+            let page_of_file = format!("{name}:{}", pi + 1);
+            let Some(rid) = page_resp
+                .get(&(name.clone(), pi + 1))
+                .or(one_file.then_some(&page_of_file))
+            else {
                 continue;
             };
             let Ok(p) = p else { continue };
