@@ -34,17 +34,13 @@ fn main() {
         }
     }
     println!("file,page,column,ink,strokes,shift_x,shift_y,written");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
+    // The files a run would read, in its order.
+    let files: Vec<_> = faxform::run::inputs::collect(&[dir.to_path_buf()])
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("tif" | "pdf" | "png")
-            )
-        })
+        .files
+        .into_iter()
+        .map(|f| f.path)
         .collect();
-    files.sort();
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let Ok(pages) = read_file(&f, &IngestOptions::default()) else {

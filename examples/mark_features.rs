@@ -60,21 +60,13 @@ fn main() {
         "file,page,template,q,code,style,chosen,found,rms,marked,doubt,confidence,{}",
         names.join(",")
     );
-    let mut files: Vec<_> = if one_file {
-        vec![dir.to_path_buf()]
-    } else {
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                matches!(
-                    p.extension().and_then(|e| e.to_str()),
-                    Some("tif" | "pdf" | "png")
-                )
-            })
-            .collect()
-    };
-    files.sort();
+    // The files a run would read, in its order.
+    let files: Vec<_> = faxform::run::inputs::collect(&[dir.to_path_buf()])
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let Ok(pages) = read_file(&f, &IngestOptions::default()) else {

@@ -10,7 +10,7 @@
 mod crops;
 mod file;
 mod guard;
-mod inputs;
+pub mod inputs;
 mod kit;
 mod output;
 pub mod page;
