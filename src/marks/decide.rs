@@ -241,11 +241,12 @@ pub fn classify_page(
             // A circle's stroke through a box enters it across one side and leaves across
             // another, or ends in it after passing along this box's own label too: ink that
             // stays inside (less than a speck of it hugging the box), or leaves it once as
-            // a tick's tail does with no arc along the label, is this box's own mark.
+            // a tick's tail does with no arc along the label (what `classify` counts as
+            // some circle: a share of the label, running on), is this box's own mark.
             let f = &o.features;
+            let arc = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
             let leaves = f.close >= SPECKLE as u32
-                && (f.runs_bare + f.runs_label >= NEIGHBOUR_CROSSINGS
-                    || f.circle >= CIRCLE_NEIGHBOUR);
+                && (f.runs_bare + f.runs_label >= NEIGHBOUR_CROSSINGS || arc);
             if o.marked
                 && !o.by_circle
                 && o.doubt.is_none()

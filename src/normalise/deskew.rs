@@ -149,21 +149,42 @@ impl Strips {
         let strips = map.width / sw;
         let bands = map.height.div_ceil(bh);
         let mut by_band = vec![0u16; strips * bands];
+        let mut kept_rows = vec![0u16; bands];
         for (y, row) in map.cells.chunks_exact(map.width.max(1)).enumerate() {
             if skip.get(y).copied().unwrap_or(false) {
                 continue;
             }
+            kept_rows[y / bh] += 1;
             let band = &mut by_band[y / bh * strips..][..strips];
             for (c, cells) in band.iter_mut().zip(row.chunks_exact(sw)) {
                 *c += inked(cells);
             }
         }
-        // Strip-major, so that a strip's bands are one slice to add.
+        // Rows left out must not leave a dip across every strip at the same height: a
+        // line of paper straight along the raster pulls the estimate towards 0° (a burst
+        // of line errors is a few rows thick). A band counts as its kept rows would over
+        // all of it, and a band left out whole as the mean of the kept bands either side.
+        let rows_in = |b: usize| (map.height - b * bh).min(bh) as f32;
         let stride = bands + 2 * PAD;
+        // Strip-major, so that a strip's bands are one slice to add.
         let mut counts = vec![0f32; strips * stride];
         for (b, band) in by_band.chunks_exact(strips.max(1)).enumerate() {
+            let scale = rows_in(b) / kept_rows[b].max(1) as f32;
             for (k, &c) in band.iter().enumerate() {
-                counts[k * stride + PAD + b] = c as f32;
+                counts[k * stride + PAD + b] = c as f32 * scale;
+            }
+        }
+        let kept = |b: usize| kept_rows[b] > 0;
+        for b in (0..bands).filter(|&b| !kept(b)) {
+            let above = (0..b).rev().find(|&a| kept(a));
+            let below = (b + 1..bands).find(|&a| kept(a));
+            for k in 0..strips {
+                let at = |a: usize| counts[k * stride + PAD + a];
+                counts[k * stride + PAD + b] = match (above, below) {
+                    (Some(a), Some(c)) => (at(a) + at(c)) / 2.0,
+                    (Some(a), None) | (None, Some(a)) => at(a),
+                    (None, None) => 0.0,
+                };
             }
         }
         let middle = map.width as f32 / 2.0;

@@ -22,7 +22,8 @@ pub struct ShadowParams {
     /// Left and right only: a fax line is wider than the sheet when an A4 page is sent
     /// from a B4 or A3 machine (2048 or 2432 pixels, not 1728), and the sheet's edge, with
     /// its shadow, lies this far inside the image or less (mm): A4 in an A3 line leaves
-    /// 46 mm either side.
+    /// 46 mm either side, and the feeder shifts the sheet and skews it (at 1° its edge
+    /// drifts 5 mm down the page).
     pub beyond_sheet_mm: f32,
     /// Columns with less than this share of ink are beyond the sheet (the scanner's lid
     /// or the line's blank end), speckle allowed.
@@ -39,7 +40,7 @@ impl Default for ShadowParams {
             max_depth_mm: 20.0,
             min_share: 0.25,
             gap_mm: 1.5,
-            beyond_sheet_mm: 50.0,
+            beyond_sheet_mm: 60.0,
             blank_share: 0.01,
             min_inner_depth_mm: 1.5,
         }
@@ -64,12 +65,19 @@ fn depth_inside(shares: &[f32], p: &ShadowParams, px_per_mm: f32) -> u32 {
         return at_edge;
     }
     let beyond = (p.beyond_sheet_mm * px_per_mm) as usize;
-    let blank = shares
-        .iter()
-        .take(beyond)
-        .take_while(|&&s| s < p.blank_share)
-        .count();
-    if blank == 0 || blank >= shares.len().min(beyond) {
+    // The blank run ends where ink starts that goes on for the least depth of a shadow
+    // (as much ink over it as in one column of the least share, however a dither spreads
+    // it): specks on the blank line, or a burst of line errors across the whole line,
+    // do not end it.
+    let least = (p.min_inner_depth_mm * px_per_mm).ceil() as usize;
+    let ends = |x: usize| {
+        let ahead = &shares[x..(x + least).min(shares.len())];
+        shares[x] >= p.blank_share && ahead.iter().sum::<f32>() >= p.blank_share * least as f32
+    };
+    let Some(blank) = (0..shares.len().min(beyond)).find(|&x| ends(x)) else {
+        return 0;
+    };
+    if blank == 0 {
         return 0;
     }
     let inner = depth(shares[blank..].iter().copied(), p, px_per_mm);
@@ -224,6 +232,32 @@ mod tests {
         let s = clear_edge_shadows(&mut bare, 200.0, &ShadowParams::default());
         assert_eq!(s, Shadows::default());
         assert_eq!(bare, before);
+    }
+
+    #[test]
+    fn specks_and_a_burst_on_the_blank_line_before_a_sheets_edge_do_not_hide_it() {
+        // As above, and on the blank line the fax header the sending machine prints
+        // across its whole line (ten rows of thin strokes at the top), a burst of line
+        // errors (four rows of long dashes) and a few specks of two or three pixels:
+        // columns there with more ink than the blank share each, far less over 1.5 mm
+        // than where the sheet's band begins.
+        let mut img = GrayImage::from_fn(600, 600, |x, y| {
+            let band = (157..189).contains(&x) && (x + y) % 2 == 0;
+            let frame = (x == 290 || x == 500) && (100..500).contains(&y);
+            let header = (5..15).contains(&y) && x % 12 == 0;
+            let burst = header || (300..304).contains(&y) && x % 70 < 55;
+            let speck = [(40, 50), (90, 420), (120, 77)]
+                .iter()
+                .any(|&(sx, sy)| (sx..sx + 2).contains(&x) && (sy..sy + 3).contains(&y));
+            image::Luma([if band || frame || burst || speck {
+                0
+            } else {
+                255
+            }])
+        });
+        let s = clear_edge_shadows(&mut img, 200.0, &ShadowParams::default());
+        assert_eq!(s.left, 189);
+        assert_eq!(img.get_pixel(290, 200).0[0], 0);
     }
 
     #[test]
