@@ -112,7 +112,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(true, ring_confidence(f.around), None);
     }
     let crossings = f.runs_bare + f.runs_label;
-    let some_circle = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
+    let some_circle = some_circle(&f);
     if (HEAVY_INNER..FILLED_INNER).contains(&f.inner)
         && ((f.close >= HEAVY_CLOSE && crossings >= 2)
             || (f.close >= CROSSED_CLOSE && crossings >= 3))
@@ -178,6 +178,12 @@ fn ring_confidence(around: f32) -> f32 {
     0.5 + around / 2.0
 }
 
+/// Some circle round the label: a share of it from [`CIRCLE_BLANK`], running on for
+/// [`ARC_RUN`] box sizes (an arc, not scattered leftovers of its print).
+fn some_circle(f: &BoxFeatures) -> bool {
+    f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN
+}
+
 /// Heavy ink that also runs on beside the box at mid-height, as a line struck through
 /// the option or a scribble over it does (see [`BoxFeatures::beyond_label`]).
 fn struck_through(f: &BoxFeatures) -> bool {
@@ -241,12 +247,11 @@ pub fn classify_page(
             // A circle's stroke through a box enters it across one side and leaves across
             // another, or ends in it after passing along this box's own label too: ink that
             // stays inside (less than a speck of it hugging the box), or leaves it once as
-            // a tick's tail does with no arc along the label (what `classify` counts as
-            // some circle: a share of the label, running on), is this box's own mark.
+            // a tick's tail does with no arc along the label (see [`some_circle`]), is this
+            // box's own mark.
             let f = &o.features;
-            let arc = f.circle >= CIRCLE_BLANK && f.circle_run >= ARC_RUN;
             let leaves = f.close >= SPECKLE as u32
-                && (f.runs_bare + f.runs_label >= NEIGHBOUR_CROSSINGS || arc);
+                && (f.runs_bare + f.runs_label >= NEIGHBOUR_CROSSINGS || some_circle(f));
             if o.marked
                 && !o.by_circle
                 && o.doubt.is_none()
