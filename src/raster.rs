@@ -259,6 +259,29 @@ pub fn crop(img: &GrayImage, r: &Rect) -> GrayImage {
     out
 }
 
+/// The image turned a quarter clockwise, as `image::imageops::rotate90` turns it. In
+/// square blocks, so that reads and writes stay within a few cache lines (the library's
+/// pixel-by-pixel loop cost 45 M instructions on a fax page, a tenth of reading it).
+pub fn rotate90(img: &GrayImage) -> GrayImage {
+    const BLOCK: usize = 32;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let src = img.as_raw();
+    let mut out = vec![255u8; w * h];
+    for by in (0..h).step_by(BLOCK) {
+        for bx in (0..w).step_by(BLOCK) {
+            let xs = bx..(bx + BLOCK).min(w);
+            for y in by..(by + BLOCK).min(h) {
+                // Source row y becomes output column h - 1 - y.
+                let col = h - 1 - y;
+                for (x, &v) in xs.clone().zip(&src[y * w + bx..]) {
+                    out[x * h + col] = v;
+                }
+            }
+        }
+    }
+    GrayImage::from_raw(h as u32, w as u32, out).expect("sized")
+}
+
 /// Bilinear sample with paper-white outside the image.
 #[inline]
 pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
@@ -453,5 +476,13 @@ mod tests {
         let cs = components(&img);
         assert_eq!(cs.len(), 1);
         assert_eq!(cs[0].area, 14);
+    }
+
+    #[test]
+    fn blocked_quarter_turn_is_the_librarys() {
+        for (w, h) in [(1u32, 1u32), (5, 3), (33, 70), (97, 64)] {
+            let img = GrayImage::from_fn(w, h, |x, y| Luma([((x * 31 + y * 17) % 251) as u8]));
+            assert_eq!(rotate90(&img), image::imageops::rotate90(&img), "{w}x{h}");
+        }
     }
 }

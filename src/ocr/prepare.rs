@@ -491,7 +491,6 @@ fn remove_streaks(img: &mut GrayImage) {
     }
     // Only read until the streaks are wiped at the end: no copy needed.
     let src: &GrayImage = img;
-    let ink = |x: i32, y: i32| ink_at(src, x, y);
     let need = if h >= 80 {
         STREAK_FILL_BOX
     } else {
@@ -516,15 +515,26 @@ fn remove_streaks(img: &mut GrayImage) {
         })
         .collect();
     let mut wipe: Vec<(i32, f32)> = Vec::new();
+    let raw = src.as_raw();
+    // Rows are always inside the region here; columns may not be.
+    let ink_in_row = |x: i32, y: i32| x >= 0 && x < w && is_ink(raw[(y * w + x) as usize]);
+    let end = ((STREAK_END * h as f32).ceil() as i32).max(1);
+    // The line's column in each row, worked out once per line (as f32 rounded, without a
+    // libm call per pixel looked at).
+    let mut centre = vec![0i32; h as usize];
     for step in -STREAK_LEAN..=STREAK_LEAN {
         // Horizontal drift per row.
         let slope = step as f32 * 0.01;
         let top_shift = -(slope * h as f32 / 2.0);
         for &x0 in &candidates {
-            let at = |y: i32, d: i32| (x0 as f32 + top_shift + slope * y as f32).round() as i32 + d;
-            let inked = |y: i32| (-1..=1).any(|d| ink(at(y, d), y));
+            for (y, c) in centre.iter_mut().enumerate() {
+                *c = round_i64((x0 as f32 + top_shift + slope * y as f32) as f64) as i32;
+            }
+            let inked = |y: i32| {
+                let c = centre[y as usize];
+                (-1..=1).any(|d| ink_in_row(c + d, y))
+            };
             let on = (0..h).filter(|&y| inked(y)).count() as f32;
-            let end = ((STREAK_END * h as f32).ceil() as i32).max(1);
             let end_to_end = (0..end).any(inked) && (h - end..h).any(inked);
             let broken = end_to_end && on >= STREAK_FILL_BROKEN.min(need) * h as f32;
             if on < need * h as f32 && !broken {
@@ -532,7 +542,10 @@ fn remove_streaks(img: &mut GrayImage) {
             }
             // Paper beside it: writing is dense around its strokes, a streak is alone.
             let beside = (0..h)
-                .filter(|&y| [-5, -4, 4, 5].iter().any(|&d| ink(at(y, d), y)))
+                .filter(|&y| {
+                    let c = centre[y as usize];
+                    [-5, -4, 4, 5].iter().any(|&d| ink_in_row(c + d, y))
+                })
                 .count() as f32;
             if beside <= 0.15 * h as f32 {
                 wipe.push((x0, slope));

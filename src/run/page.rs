@@ -166,7 +166,7 @@ fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
     // Turning makes a new image: only an unturned page is copied.
     let mut q = if a.turned == 90 {
         PageImage {
-            image: image::imageops::rotate90(&p.image),
+            image: crate::raster::rotate90(&p.image),
             dpi_x: p.dpi_y,
             dpi_y: p.dpi_x,
             damage: p.damage.clone(),
