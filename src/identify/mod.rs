@@ -234,17 +234,27 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn corr(&self, s: f32, d: f32) -> f32 {
+    /// The correlations at scale `s` and each of the shifts `ds`, in one pass over the
+    /// template: each shift's sum adds the same terms in the same order as alone (the
+    /// same bits), and the sums no longer wait on one another's additions.
+    fn corr_at<const N: usize>(&self, s: f32, ds: [f32; N]) -> [f32; N] {
         let last = (self.padded.len() - 2) as f32;
         let p = &self.padded;
-        let mut acc = 0.0;
+        let mut acc = [0f32; N];
         for (t, &v) in self.tpl.iter().enumerate() {
-            let x = (s * t as f32 + d + PAD as f32).clamp(0.0, last);
-            let i = x as usize;
-            let f = x - i as f32;
-            acc += v * (p[i] + (p[i + 1] - p[i]) * f);
+            let st = s * t as f32;
+            for (a, &d) in acc.iter_mut().zip(&ds) {
+                let x = (st + d + PAD as f32).clamp(0.0, last);
+                // Clamped to the padded profile, far shorter than i32::MAX: through i32
+                // the same index, in one instruction instead of an unsigned conversion's
+                // several.
+                let i = x as i32 as usize;
+                let f = x - i as f32;
+                let [lo, hi] = [p[i], p[i + 1]];
+                *a += v * (lo + (hi - lo) * f);
+            }
         }
-        acc / self.norms
+        acc.map(|a| a / self.norms)
     }
 
     /// The best (scale, shift, correlation) on the coarse grid of `sc` (scale steps of
@@ -326,12 +336,14 @@ impl<'a> Matcher<'a> {
     /// A coarse match refined by a local search down to 0.1 % of scale and a quarter cell
     /// (reaching 1 % and 2 cells either way).
     fn refine(&self, mut best: (f32, f32, f32)) -> (f32, f32, f32) {
-        for (step_s, step_d, reach) in [(0.005f32, 1.0f32, 2), (0.0025, 0.5, 2), (0.001, 0.25, 2)] {
+        const REACH: i32 = 2;
+        for (step_s, step_d) in [(0.005f32, 1.0f32), (0.0025, 0.5), (0.001, 0.25)] {
             let (cs, cd, _) = best;
-            for i in -reach..=reach {
-                for j in -reach..=reach {
-                    let (s, d) = (cs + step_s * i as f32, cd + step_d * j as f32);
-                    let c = self.corr(s, d);
+            for i in -REACH..=REACH {
+                let s = cs + step_s * i as f32;
+                let ds: [f32; (2 * REACH + 1) as usize] =
+                    std::array::from_fn(|j| cd + step_d * (j as i32 - REACH) as f32);
+                for (&d, c) in ds.iter().zip(self.corr_at(s, ds)) {
                     if c > best.2 {
                         best = (s, d, c);
                     }
