@@ -235,6 +235,17 @@ pub struct Prepared {
 pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared {
     let shift = local_shift(page, transform, m);
     let mut img = resample(page, transform, m.region, shift);
+    // Paper under the whole region (a blank box read inside its lines): nothing below
+    // would find anything to remove or keep.
+    if !img.as_raw().iter().any(|&v| is_ink(v)) {
+        return Prepared {
+            image: img,
+            ink: 0,
+            strokes: 0,
+            writing: None,
+            shift,
+        };
+    }
     remove_printed(&mut img, &m.printed);
     // Streaks matter where they could pass for writing. A field this full of ink is
     // written whatever a streak adds (a box-high streak is a few hundred pixels), and
