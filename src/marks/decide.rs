@@ -36,6 +36,9 @@ pub enum Doubt {
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
     OffPage,
+    /// Little ink in the box on a page that prints bolder than the blank form: a light
+    /// mark, or slivers of the print's own thicker lines?
+    BoldPrint,
 }
 
 /// The reading of one box.

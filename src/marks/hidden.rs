@@ -37,6 +37,11 @@ impl PrintNear {
         self.within.iter().all(Explained::consistent)
     }
 
+    /// Whether the blank form prints at `(x, y)`.
+    pub(super) fn printed(&self, x: i32, y: i32) -> bool {
+        self.within[0].get(x, y)
+    }
+
     /// Distance to the print, [`PRINT_NEAR`] for that far or farther.
     fn distance(&self, x: i32, y: i32) -> usize {
         (0..PRINT_NEAR)

@@ -13,6 +13,7 @@
 //! its answer; a correction beside a single-choice question's one sure answer).
 
 mod alone;
+pub mod boldness;
 mod decide;
 mod excess;
 mod hidden;

@@ -11,6 +11,16 @@ use crate::normalise::{px_area as area, px_len as length};
 /// How far the reference form's ink is grown before page ink there counts as explained
 /// (printed text and box lines thicken on a fax and misfit by a pixel).
 pub const EXPLAIN_GROW: i32 = length(0.25);
+/// A page whose boxes' sides print thicker than the blank form's (template pixels, the
+/// median over the sides of the boxes found, the form's print taken to its grey edge,
+/// [`PRINT_GREY`]) by more than this prints bolder than it (see `marks::boldness`): a
+/// fax's own threshold leaves them thinner than that or as thick (every page of both
+/// independent corpora but 13 of chiba's 213; synthetic faxes likewise).
+pub const BOLD_ALLOWED: i32 = 0;
+/// How far either side of a box's printed side its thickness is counted.
+pub const BOLD_SCAN: i32 = length(0.64);
+/// Fewer measured sides than this say nothing about the page.
+pub const BOLD_SAMPLES_MIN: usize = 12;
 /// See `BoxFeatures::core`: ink this far from the form's own is clear of it.
 pub const CORE_CLEAR: i32 = length(0.25);
 /// Pieces of unexplained ink smaller than this are fax speckle.

@@ -254,6 +254,7 @@ fn doubt_code(d: Doubt) -> &'static str {
         Doubt::Beside => "box_beside",
         Doubt::OverLabel => "box_over_label",
         Doubt::OffPage => "off_page",
+        Doubt::BoldPrint => "box_bold_print",
     }
 }
 
@@ -272,6 +273,9 @@ fn doubt_english(d: Doubt) -> &'static str {
             "pen ink over the start of an empty box's label (a mark made beside it?)"
         }
         Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
+        Doubt::BoldPrint => {
+            "little ink in the box on a page printed bolder than the form (a light mark, or the print's own?)"
+        }
     }
 }
 
@@ -288,6 +292,7 @@ fn doubt_japanese(d: Doubt) -> &'static str {
         Doubt::Beside => "空の枠のすぐ横に書き込み（枠の外に付けた印？）",
         Doubt::OverLabel => "空の枠の選択肢の文字に重なる書き込み（枠の外に付けた印？）",
         Doubt::OffPage => "選択肢が受信したページの外にある（FAXが途中で切れた？）",
+        Doubt::BoldPrint => "印刷が濃く太いページで枠内のインクが少ない（薄い印？印刷のにじみ？）",
     }
 }
 
@@ -327,6 +332,7 @@ mod tests {
             Doubt::Beside,
             Doubt::OverLabel,
             Doubt::OffPage,
+            Doubt::BoldPrint,
         ];
         let mut all: Vec<Reason> = doubts
             .iter()
