@@ -329,6 +329,7 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
         first: 1,
         zoom: None,
         line: None,
+        bold: None,
     })
     .unwrap();
     // The reference: one uninterrupted run.

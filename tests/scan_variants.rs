@@ -300,6 +300,16 @@ fn synthetic_sheets_copied_a4_to_b5_lose_no_page_and_read_no_box_wrong_unasked()
 }
 
 #[test]
+fn faxes_from_a_machine_set_to_dark_read_no_empty_box_as_marked_unasked() {
+    // `faxform synth --bold 1`: every stroke a pixel bolder to the right and down (two
+    // rows at 200 dpi on a standard-resolution page), through the harsh chain. The boxes'
+    // sides and their labels' print leave slivers the grown print does not explain, and
+    // next to dense labels they passed for light ticks: 6 empty boxes read as marked with
+    // no review row before the page's boldness was measured (`marks::boldness`).
+    synthetic_set_reads_with_nothing_wrong_unasked("83", "harsh", &["--bold", "1"]);
+}
+
+#[test]
 fn an_a4_sheet_sent_from_a_b4_machine_reads_as_from_an_a4_one() {
     // `faxform synth --line 2048`: every fax sent from a B4 machine, the A4 sheet in the
     // middle of a 2048-pixel line, its edge often grey against the lid. The edge band,

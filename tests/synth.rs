@@ -17,6 +17,7 @@ fn args(template: &str, seed: u64, out: &Path) -> SynthArgs {
         first: 1,
         zoom: None,
         line: None,
+        bold: None,
     }
 }
 

@@ -9,7 +9,7 @@
 use super::decide::{BoxReading, Doubt};
 use super::excess::PageView;
 use super::hidden::PrintNear;
-use super::params::{BOLD_ALLOWED, BOLD_SAMPLES_MIN, BOLD_SCAN, WEAK_MARK};
+use super::params::{BOLD_ALLOWED, BOLD_SAMPLES_MIN, BOLD_SCAN, BOLD_SLIVER_SHARE, WEAK_MARK};
 use crate::geometry::round_i64;
 use crate::raster::is_ink;
 use crate::register::{BoxModel, Located, Registration};
@@ -113,14 +113,22 @@ pub fn measure(
     }
 }
 
-/// Marks read on weak evidence and not asked about yet, asked about: less than
-/// [`WEAK_MARK`] inside the box, or ink inside that all hugs its printed sides (none of it
-/// clear of them, `core`), and not a circle round the label. On a page printing bolder
-/// than its form, such ink is as likely the print's own.
-pub fn ask_about_weak_marks(readings: &mut [BoxReading]) {
+/// Marks read on weak evidence and not asked about yet, asked about, on a page printing
+/// `bold`: less ink inside the box than [`WEAK_MARK`] and the slivers its sides may leave
+/// ([`BOLD_SLIVER_SHARE`] of the thickening each way along the box's inside), or ink
+/// that all hugs the sides (none of it clear of them, `core`); not a circle round the
+/// label. On such a page that ink is as likely the print's own.
+pub fn ask_about_weak_marks(bold: Boldness, readings: &mut [BoxReading]) {
+    let thickening = (bold.across.max(0) + bold.down.max(0)) as f32;
     for r in readings {
         let f = &r.features;
-        if r.marked && !r.by_circle && r.doubt.is_none() && (f.inner < WEAK_MARK || f.core == 0) {
+        let side = (f.inner_area as f32).sqrt();
+        let slivers = (BOLD_SLIVER_SHARE * thickening * side) as u32;
+        if r.marked
+            && !r.by_circle
+            && r.doubt.is_none()
+            && (f.inner < WEAK_MARK + slivers || f.core == 0)
+        {
             r.doubt = Some(Doubt::BoldPrint);
             r.confidence = r.confidence.min(0.3);
         }
@@ -194,15 +202,23 @@ mod tests {
             features: crate::marks::BoxFeatures {
                 inner,
                 core,
+                inner_area: 400,
                 ..Default::default()
             },
         };
-        let mut rs = [reading(20, 10), reading(200, 0), reading(200, 120)];
-        ask_about_weak_marks(&mut rs);
+        // A box 20 px inside on a page a pixel bolder each way: slivers of 40 px.
+        let bold = Boldness { across: 1, down: 1 };
+        let mut rs = [
+            reading(20, 10),
+            reading(80, 30),
+            reading(200, 0),
+            reading(200, 120),
+        ];
+        ask_about_weak_marks(bold, &mut rs);
         let asked: Vec<bool> = rs
             .iter()
             .map(|r| r.doubt == Some(Doubt::BoldPrint))
             .collect();
-        assert_eq!(asked, [true, true, false]);
+        assert_eq!(asked, [true, true, true, false]);
     }
 }

@@ -17,6 +17,14 @@ pub const EXPLAIN_GROW: i32 = length(0.25);
 /// fax's own threshold leaves them thinner than that or as thick (every page of both
 /// independent corpora but 13 of chiba's 213; synthetic faxes likewise).
 pub const BOLD_ALLOWED: i32 = 0;
+/// On a bold page, the ink the boxes' thickened sides may leave inside a box, as a share
+/// of (thickening across + down) × the box's inside width: a side thickened into the box
+/// by the whole measured amount leaves that much, and the grown print takes up part of
+/// it. Half: synthetic faxes made a pixel or two bolder (`faxform synth --bold`) read
+/// with 0-1 empty boxes taken for marks unasked in 40-60 (5 and 57 of 40 with no share;
+/// 14 at two pixels), for 1-2 points more review than with no share; the whole amount
+/// cost 3-7 points more on chiba's pages.
+pub const BOLD_SLIVER_SHARE: f32 = 0.5;
 /// How far either side of a box's printed side its thickness is counted.
 pub const BOLD_SCAN: i32 = length(0.64);
 /// Fewer measured sides than this say nothing about the page.

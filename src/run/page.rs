@@ -555,8 +555,9 @@ fn read_form(
     crate::marks::inside_reached_from_neighbours(&neighbours, &mut readings);
     // On a page that prints bolder than the blank form, slivers of every line and
     // character are unexplained ink: weak evidence of a mark is asked about.
-    if crate::marks::boldness::measure(&view, &reg, &pk.boxes.boxes, &pk.print).bold() {
-        crate::marks::boldness::ask_about_weak_marks(&mut readings);
+    let bold = crate::marks::boldness::measure(&view, &reg, &pk.boxes.boxes, &pk.print);
+    if bold.bold() {
+        crate::marks::boldness::ask_about_weak_marks(bold, &mut readings);
     }
     // If too few printed boxes were found to place the others, no reading of this page is
     // trusted alone; otherwise only the boxes whose own place is uncertain.

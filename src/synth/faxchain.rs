@@ -232,6 +232,28 @@ impl Line {
     }
 }
 
+/// Every stroke of a received page made `px` pixels bolder to the right and down, as a
+/// sending machine set to "dark" (or a bold copy) prints it: the form's lines and
+/// characters come out thicker than the blank form's, by more than a fax's own threshold
+/// makes them.
+pub fn bolder(p: &mut FaxPage, px: usize) {
+    let w = p.width;
+    for _ in 0..px {
+        // Right to left and bottom to top, so that each pixel takes its neighbour as it was.
+        for row in p.pixels.chunks_exact_mut(w.max(1)) {
+            for x in (1..row.len()).rev() {
+                row[x] |= row[x - 1];
+            }
+        }
+        for y in (1..p.height).rev() {
+            let (above, here) = p.pixels.split_at_mut(y * w);
+            for (h, &a) in here[..w].iter_mut().zip(&above[(y - 1) * w..]) {
+                *h |= a;
+            }
+        }
+    }
+}
+
 /// The random stream of one line hit (whether it is a burst, and its dashes), from where
 /// it lies.
 fn line_hit_stream(y: usize, x0: usize, x1: usize) -> rand_chacha::ChaCha8Rng {
@@ -272,6 +294,8 @@ pub struct PageDamage {
     /// A standard-resolution page stored with square pixels (half height), as tiff2pdf
     /// and img2pdf write some.
     pub half_height: bool,
+    /// Pixels every stroke was made bolder to the right and down (see [`bolder`]).
+    pub bolder_px: usize,
 }
 
 /// How the sender's scanner made the grey page black and white.
@@ -722,6 +746,7 @@ pub fn transmit(
         binarise: how,
         turned_deg: 0,
         half_height: false,
+        bolder_px: 0,
     };
     (out, damage)
 }
