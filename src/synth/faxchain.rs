@@ -54,6 +54,8 @@ struct Params {
     /// Share of faxes sent from a machine whose scan line is wider than the A4 sheet (see
     /// [`Line`]).
     wide_line_faxes: f64,
+    /// Share of faxes sent from a machine set to dark, a pixel bolder (see [`bolder`]).
+    bold_faxes: f64,
 }
 
 impl Profile {
@@ -78,6 +80,7 @@ impl Profile {
                 dither_pages: 0.0,
                 copied_faxes: 0.0,
                 wide_line_faxes: 0.0,
+                bold_faxes: 0.0,
             },
             Profile::Fax => Params {
                 skew_sigma_deg: 1.4,
@@ -98,6 +101,7 @@ impl Profile {
                 dither_pages: 0.1,
                 copied_faxes: 0.04,
                 wide_line_faxes: 0.05,
+                bold_faxes: 0.03,
             },
             Profile::Harsh => Params {
                 skew_sigma_deg: 2.5,
@@ -118,6 +122,7 @@ impl Profile {
                 dither_pages: 0.2,
                 copied_faxes: 0.08,
                 wide_line_faxes: 0.1,
+                bold_faxes: 0.08,
             },
         }
     }
@@ -230,6 +235,14 @@ impl Line {
             sheet_edge_mm,
         }
     }
+}
+
+/// How many pixels bolder a file's machine prints, from its seed alone (its own stream, as
+/// [`Copied::pick`]): one for the profile's share of faxes, else none.
+pub fn bolder_pick(profile: Profile, seed: u64) -> usize {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xB0_1D);
+    usize::from(rng.random_bool(profile.params().bold_faxes))
 }
 
 /// Every stroke of a received page made `px` pixels bolder to the right and down, as a

@@ -63,7 +63,8 @@ pub struct SynthArgs {
     #[arg(long)]
     pub line: Option<usize>,
     /// Every fax sent from a machine set to print darker: each stroke this many pixels
-    /// bolder to the right and down (a row down is 0.26 mm at standard resolution).
+    /// bolder to the right and down (a row down is 0.26 mm at standard resolution); by
+    /// default a share of faxes, by profile, a pixel bolder (0 for none).
     #[arg(long)]
     pub bold: Option<usize>,
 }
@@ -457,6 +458,9 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         || faxchain::Line::pick(kit.profile, plan.seed),
         |px| faxchain::Line::of(px, plan.seed),
     );
+    let bolder_px = kit
+        .bold
+        .unwrap_or_else(|| faxchain::bolder_pick(kit.profile, plan.seed));
     for item in &plan.items {
         let first = fax_pages.len() + 1;
         let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
@@ -473,9 +477,9 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
                 &kit.print,
                 rng,
             );
-            if let Some(px) = kit.bold {
-                faxchain::bolder(&mut page, px);
-                damage.bolder_px = px;
+            if bolder_px > 0 {
+                faxchain::bolder(&mut page, bolder_px);
+                damage.bolder_px = bolder_px;
             }
             if let Some(dpi_y) = plan.force_dpi_y
                 && page.dpi_y != dpi_y
