@@ -526,9 +526,6 @@ fn remove_streaks(img: &mut GrayImage) {
         })
         .collect();
     let mut wipe: Vec<(i32, f32)> = Vec::new();
-    let raw = src.as_raw();
-    // Rows are always inside the region here; columns may not be.
-    let ink_in_row = |x: i32, y: i32| x >= 0 && x < w && is_ink(raw[(y * w + x) as usize]);
     let end = ((STREAK_END * h as f32).ceil() as i32).max(1);
     // The line's column in each row, worked out once per line (as f32 rounded, without a
     // libm call per pixel looked at).
@@ -543,7 +540,7 @@ fn remove_streaks(img: &mut GrayImage) {
             }
             let inked = |y: i32| {
                 let c = centre[y as usize];
-                (-1..=1).any(|d| ink_in_row(c + d, y))
+                (-1..=1).any(|d| ink_at(src, c + d, y))
             };
             let on = (0..h).filter(|&y| inked(y)).count() as f32;
             let end_to_end = (0..end).any(inked) && (h - end..h).any(inked);
@@ -555,7 +552,7 @@ fn remove_streaks(img: &mut GrayImage) {
             let beside = (0..h)
                 .filter(|&y| {
                     let c = centre[y as usize];
-                    [-5, -4, 4, 5].iter().any(|&d| ink_in_row(c + d, y))
+                    [-5, -4, 4, 5].iter().any(|&d| ink_at(src, c + d, y))
                 })
                 .count() as f32;
             if beside <= 0.15 * h as f32 {
