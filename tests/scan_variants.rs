@@ -149,6 +149,28 @@ fn a_fax_as_other_machines_and_scanners_deliver_it_reads_the_same() {
     );
 }
 
+#[test]
+fn a_standard_fax_its_server_stored_as_fine_reads_as_received() {
+    // Fax servers and fax-to-mail gateways store a standard-resolution page (98 lines per
+    // inch) as fine, every received row twice, or as superfine, four times.
+    let dir = tempfile::tempdir().unwrap();
+    let (inbox, work, page) = the_original(dir.path(), "fax-00002.tif");
+    assert_eq!(page.dpi_y, 98.0, "the sample is a standard-resolution fax");
+    let (dpi, img) = ((page.dpi_x, page.dpi_y), page.image);
+    let twice = rescale(&img, dpi, (204.0, 196.0), false);
+    assert_eq!(twice.height(), 2 * img.height(), "each row twice");
+    write_g4(&twice, (204, 196), &work, &inbox.join("twice.tif"));
+    let four = rescale(&img, dpi, (204.0, 392.0), false);
+    write_g4(&four, (204, 391), &work, &inbox.join("four-times.tif"));
+    // Read as the standard page received: not one review row more.
+    read_as_the_original(
+        &inbox,
+        &dir.path().join("out"),
+        &["twice.tif", "four-times.tif"],
+        0,
+    );
+}
+
 /// Reads `inbox` (`original.tif` and `variants` of it) into `out` and checks that no
 /// page is rejected and every variant reads every cell as the original, or names it in
 /// review, with at most `extra` more review rows.

@@ -2,6 +2,7 @@
 //! its skew, and telling pages turned a quarter (which we reject rather than guess).
 
 pub mod deskew;
+pub mod doubled;
 pub mod edges;
 pub mod inkmap;
 

@@ -165,12 +165,15 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
 fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
     // Turning makes a new image: only an unturned page is copied.
     let mut q = if a.turned == 90 {
-        PageImage {
+        let turned = PageImage {
             image: crate::raster::rotate90(&p.image),
             dpi_x: p.dpi_y,
             dpi_y: p.dpi_x,
             damage: p.damage.clone(),
-        }
+        };
+        // Stored sideways after its server wrote each received row twice: its rows are
+        // paired once turned back.
+        crate::normalise::doubled::undoubled(&turned).unwrap_or(turned)
     } else {
         p.clone()
     };
@@ -210,6 +213,10 @@ pub fn read_page_and_header(
     t: &mut StageTimes,
 ) -> PageOutcome {
     let t0 = Instant::now();
+    // A standard-resolution page its server stored with every row twice is read as
+    // received.
+    let undoubled = crate::normalise::doubled::undoubled(p);
+    let p = undoubled.as_ref().unwrap_or(p);
     let first = match normalise(p, kit.dpi) {
         Ok(n) => n,
         Err(e) => {

@@ -309,6 +309,8 @@ pub struct PageDamage {
     pub half_height: bool,
     /// Pixels every stroke was made bolder to the right and down (see [`bolder`]).
     pub bolder_px: usize,
+    /// A standard-resolution page stored as fine: every row written twice.
+    pub rows_twice: bool,
 }
 
 /// How the sender's scanner made the grey page black and white.
@@ -759,6 +761,7 @@ pub fn transmit(
         binarise: how,
         turned_deg: 0,
         half_height: false,
+        rows_twice: false,
         bolder_px: 0,
     };
     (out, damage)

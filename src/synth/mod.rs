@@ -105,6 +105,10 @@ enum Item {
     Response,
 }
 
+/// One file in this many comes from a server that stores standard-resolution pages as
+/// fine (each row twice).
+const ROWS_TWICE_ONE_IN: u64 = 6;
+
 struct FilePlan {
     name: String,
     format: OutFormat,
@@ -116,6 +120,9 @@ struct FilePlan {
     turned: u16,
     /// Standard-resolution PDF pages stored with square pixels (half height).
     half_height: bool,
+    /// Standard-resolution pages stored as fine, every row twice, as many fax servers and
+    /// fax-to-mail gateways write them.
+    rows_twice: bool,
     /// How the sender's scanner fed two-sided sheets.
     duplex: Duplex,
 }
@@ -366,6 +373,9 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
             seed,
             turned,
             half_height: half_height && format == OutFormat::Pdf,
+            // From the file's seed alone, as the turn: one file in six.
+            rows_twice: !(args.showcase || half_height && format == OutFormat::Pdf)
+                && (seed >> 24).is_multiple_of(ROWS_TWICE_ONE_IN),
             duplex,
             force_upside_down: args.showcase && k % 5 == 1,
             force_dpi_y: args
@@ -490,6 +500,10 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
             if plan.half_height && page.dpi_y < 150.0 {
                 page.dpi_y = page.dpi_x;
                 damage.half_height = true;
+            }
+            if plan.rows_twice && page.dpi_y < 150.0 {
+                page = resample_rows(&page, page.dpi_y * 2.0);
+                damage.rows_twice = true;
             }
             if plan.turned != 0 {
                 page = turn_quarter(&page, plan.turned == 90);
