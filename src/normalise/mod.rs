@@ -1,6 +1,7 @@
 //! Normalise: bringing every page to square pixels at the templates' resolution, finding
 //! its skew, and telling pages turned a quarter (which we reject rather than guess).
 
+pub mod binarise;
 pub mod deskew;
 pub mod doubled;
 pub mod edges;
@@ -11,18 +12,27 @@ use crate::raster::{GrayImage, runs_where};
 pub use inkmap::InkMap;
 
 /// Resamples a page to `dpi` in both directions. Standard-resolution faxes (204×98) get
-/// their rows doubled this way before anything looks at them.
-///
-/// Separable bilinear with precomputed taps and integer weights: this runs on every page
-/// of the night, and the per-pixel general sampler cost ten times as much.
+/// their rows doubled this way before anything looks at them; a bilevel page is sampled
+/// at its nearest pixels, a grey one bilinearly.
 pub fn to_square_dpi(p: &PageImage, dpi: f32) -> GrayImage {
+    square(p, dpi).0
+}
+
+/// [`to_square_dpi`], and whether the page is grey (not only black and white).
+fn square(p: &PageImage, dpi: f32) -> (GrayImage, bool) {
     if (p.dpi_x - dpi).abs() < 0.5 && (p.dpi_y - dpi).abs() < 0.5 {
-        return p.image.clone();
+        return (p.image.clone(), !is_bilevel(p.image.as_raw()));
     }
-    let (sw, sh) = (p.image.width() as usize, p.image.height() as usize);
     if is_bilevel(p.image.as_raw()) {
-        return nearest(p, dpi);
+        return (nearest(p, dpi), false);
     }
+    (bilinear(p, dpi), true)
+}
+
+/// Separable bilinear resampling (grey pages), with precomputed taps and integer weights:
+/// the per-pixel general sampler cost ten times as much.
+fn bilinear(p: &PageImage, dpi: f32) -> GrayImage {
+    let (sw, sh) = (p.image.width() as usize, p.image.height() as usize);
     let sx = p.dpi_x as f64 / dpi as f64;
     let sy = p.dpi_y as f64 / dpi as f64;
     // At least one pixel: a page must never vanish into a zero-sized image.
@@ -238,7 +248,10 @@ pub const REPEATED_ROW_RUNS: u32 = 12;
 
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
-    let mut image = to_square_dpi(p, dpi);
+    let (mut image, grey) = square(p, dpi);
+    if grey {
+        binarise::grey_page(&mut image, &binarise::BinariseParams::default());
+    }
     edges::clear_edge_shadows(&mut image, dpi, &edges::ShadowParams::default());
     let (fine, coarse) = ink_maps(&image);
     let margin_rows = (BLANK_TOP_MM / 25.4 * dpi / coarse.factor as f32) as usize;
