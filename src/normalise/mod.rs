@@ -124,6 +124,11 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
 
 /// Whether every pixel is black or white. In blocks without an early exit inside, which
 /// the compiler turns into vector instructions.
+/// Whether a page came in shades of grey, not only black and white.
+pub fn is_grey(p: &PageImage) -> bool {
+    !is_bilevel(p.image.as_raw())
+}
+
 fn is_bilevel(px: &[u8]) -> bool {
     let mut blocks = px.chunks_exact(64);
     let whole = blocks

@@ -229,6 +229,11 @@ pub fn read_page_and_header(
     t.normalise += t0.elapsed();
     // Kept for the header of a page read turned or not read at all.
     let as_received = ocr.map(|_| first.image.clone());
+    // A grey page's header in grey: its small print reads better with the shades the
+    // page was made black and white without (8 to 10-pixel glyphs).
+    let grey = ocr
+        .filter(|_| crate::normalise::is_grey(p))
+        .map(|_| crate::normalise::to_square_dpi(p, kit.dpi));
     let read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
     let band = match (&read, &as_received) {
@@ -241,14 +246,16 @@ pub fn read_page_and_header(
             let tp = &kit.templates[rp.template].pages[rp.page - 1];
             let top = kit.pages[rp.template][rp.page - 1].form_top;
             let (_, y) = rp.reg.transform.apply(tp.width as f64 / 2.0, top as f64);
-            crate::header::header_band(&rp.image, y as i32)
-                .map(|r| crate::raster::crop(&rp.image, &r))
+            let as_given = rp.adjustment.turned == 0 && !rp.adjustment.half_height;
+            crate::header::header_band(&rp.image, y as i32).map(|r| match &grey {
+                Some(g) if as_given => crate::raster::crop(g, &r),
+                _ => crate::raster::crop(&rp.image, &r),
+            })
         }
         // Turned upside down to be read (the sheet was fed upside down), or no form: the
         // header is printed across the top of the page as it was received.
-        (_, Some(img)) => {
-            crate::header::header_band(img, i32::MAX).map(|r| crate::raster::crop(img, &r))
-        }
+        (_, Some(img)) => crate::header::header_band(img, i32::MAX)
+            .map(|r| crate::raster::crop(grey.as_ref().unwrap_or(img), &r)),
     };
     let mut heard = crate::header::HeardPage::default();
     if let (Some(img), Some(kind)) = (band, ocr) {
