@@ -50,21 +50,46 @@ pub fn undoubled(p: &PageImage) -> Option<PageImage> {
 fn paired_from(img: &GrayImage) -> Option<usize> {
     let w = img.width() as usize;
     let rows: Vec<&[u8]> = img.as_raw().chunks_exact(w.max(1)).collect();
-    // A row of one colour (paper, or a black bar) says nothing about how rows pair.
-    let inked: Vec<bool> = rows
-        .iter()
-        .map(|r| r.iter().any(|&v| is_ink(v)) && r.iter().any(|&v| !is_ink(v)))
-        .collect();
+    let max_pairs = rows.len() / 2;
     (0..2).find(|&first| {
         let (mut pairs, mut same) = (0usize, 0usize);
         for y in (first..rows.len().saturating_sub(1)).step_by(2) {
-            if inked[y] || inked[y + 1] {
+            let (a, b) = (rows[y], rows[y + 1]);
+            // Rows compared first (the cheaper test): equal rows are both mixed or not.
+            if a == b {
+                if mixed(a) {
+                    pairs += 1;
+                    same += 1;
+                }
+            } else if mixed(a) || mixed(b) {
                 pairs += 1;
-                same += usize::from(rows[y] == rows[y + 1]);
+                // More pairs differ than the share allows of all the page's pairs: no
+                // rest of the page can make it paired (a fine page ends here early).
+                if (pairs - same) as f32 > (1.0 - SAME_PAIR_SHARE) * max_pairs as f32 + 1.0 {
+                    return false;
+                }
             }
         }
         pairs >= MIN_INKED_PAIRS && same as f32 >= SAME_PAIR_SHARE * pairs as f32
     })
+}
+
+/// Whether a row holds ink and paper both: a row of one colour (paper, or a black bar)
+/// says nothing about how rows pair. In blocks without an early exit inside, which the
+/// compiler turns into vector instructions (most rows of a form are paper, read whole).
+fn mixed(row: &[u8]) -> bool {
+    let (mut ink, mut paper) = (false, false);
+    for block in row.chunks(64) {
+        for &v in block {
+            let k = is_ink(v);
+            ink |= k;
+            paper |= !k;
+        }
+        if ink && paper {
+            return true;
+        }
+    }
+    false
 }
 
 /// Rows `first`, `first + 2`, … of `img` (the first row above a pair kept too: it is the

@@ -124,11 +124,6 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
 
 /// Whether every pixel is black or white. In blocks without an early exit inside, which
 /// the compiler turns into vector instructions.
-/// Whether a page came in shades of grey, not only black and white.
-pub fn is_grey(p: &PageImage) -> bool {
-    !is_bilevel(p.image.as_raw())
-}
-
 fn is_bilevel(px: &[u8]) -> bool {
     let mut blocks = px.chunks_exact(64);
     let whole = blocks
@@ -189,6 +184,8 @@ pub struct NormalPage {
     /// Its text lines look like columns: probably sent sideways. Only a hint for the order
     /// in which orientations are tried; identification decides.
     pub looks_sideways: bool,
+    /// It came in shades of grey, made black and white here ([`binarise`]).
+    pub grey: bool,
 }
 
 impl NormalPage {
@@ -290,6 +287,7 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         coarse,
         skew_deg,
         looks_sideways,
+        grey,
     })
 }
 

@@ -232,7 +232,7 @@ pub fn read_page_and_header(
     // A grey page's header in grey: its small print reads better with the shades the
     // page was made black and white without (8 to 10-pixel glyphs).
     let grey = ocr
-        .filter(|_| crate::normalise::is_grey(p))
+        .filter(|_| first.grey)
         .map(|_| crate::normalise::to_square_dpi(p, kit.dpi));
     let read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
