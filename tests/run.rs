@@ -330,6 +330,7 @@ fn a_killed_run_resumes_without_losing_or_doubling_responses() {
         zoom: None,
         line: None,
         bold: None,
+        rescan: false,
     })
     .unwrap();
     // The reference: one uninterrupted run.

@@ -18,6 +18,7 @@ fn args(template: &str, seed: u64, out: &Path) -> SynthArgs {
         zoom: None,
         line: None,
         bold: None,
+        rescan: false,
     }
 }
 

@@ -1,7 +1,9 @@
-//! Encode: writing fax pages as fax servers deliver them (CCITT in TIFF or PDF, or PNG).
+//! Encode: writing fax pages as fax servers deliver them (CCITT in TIFF or PDF, or PNG),
+//! and grey pages as office scanners do.
 //! Used by `faxform synth`; the reading side is [`crate::ingest`].
 
 pub mod ccitt;
+pub mod grey;
 pub mod pdf_out;
 pub mod tiff_out;
 

@@ -36,8 +36,8 @@ pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
 
 /// Reads as chosen each box asked about only for having less ink inside than a sure mark
 /// ([`WEAK_MARK`]) whose question has no other box marked or in doubt on this page, when
-/// its ink is a pen's: either wholly inside with at least [`WEAK_CORE`] of it clear of the
-/// printed sides, or also hugging the box and crossing its sides at most
+/// its ink is a pen's: either wholly inside, larger than a dot ([`DOT_SPAN`]), with at
+/// least [`WEAK_CORE`] of it clear of the printed sides, or also hugging the box and crossing its sides at most
 /// [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
 pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
     read_alone_as_chosen(boxes, out, 0.55, |r| {
@@ -46,7 +46,8 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
             && !r.by_circle
             && r.doubt == Some(Doubt::Unsure)
             && (INNER_MARK..WEAK_MARK).contains(&f.inner);
-        let inside = f.near == 0 && f.core as f32 >= WEAK_CORE * f.inner as f32;
+        let inside =
+            f.near == 0 && f.core as f32 >= WEAK_CORE * f.inner as f32 && f.inner_span > DOT_SPAN;
         let leaving = f.close > 0 && f.runs_bare + f.runs_label <= WEAK_CROSSINGS;
         weak && (inside || leaving)
     });
@@ -200,6 +201,8 @@ mod tests {
         BoxFeatures {
             inner_area: 400,
             inner,
+            // A light tick's ink, not a dot's.
+            inner_span: 12,
             core,
             near,
             close,
@@ -212,7 +215,7 @@ mod tests {
     fn a_weak_mark_alone_in_its_question_is_read_when_its_ink_is_a_pens() {
         let b = boxes(&[0, 0, 0]);
         for f in [
-            // A small dot or light tick clear of the sides.
+            // A light tick clear of the sides.
             weak(30, 20, 0, 0, 0),
             // A light check whose tail leaves the box once.
             weak(30, 5, 20, 15, 1),
@@ -229,6 +232,11 @@ mod tests {
             weak(30, 20, 20, 0, 0),
             // A line crossing the sides again and again.
             weak(30, 20, 40, 15, 3),
+            // A dot or a blot of speckle in the middle, no more than 0.9 mm either way.
+            BoxFeatures {
+                inner_span: DOT_SPAN,
+                ..weak(30, 20, 0, 0, 0)
+            },
         ] {
             let mut out = vec![classify(f)];
             weak_alone_read_as_chosen(&boxes(&[0]), &mut out);

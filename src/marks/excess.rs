@@ -470,6 +470,27 @@ impl Excess {
         n
     }
 
+    /// The longer side of the bounding box of this window's ink inside `r` (0 for none).
+    pub(super) fn span(&self, r: &Rect) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for y in c.y..c.bottom() {
+            let row = &self.mask[((y - self.rect.y) * self.rect.w) as usize..];
+            for x in c.x..c.right() {
+                if row[(x - self.rect.x) as usize] {
+                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+                }
+            }
+        }
+        if x1 < x0 {
+            0
+        } else {
+            ((x1 - x0).max(y1 - y0) + 1) as u32
+        }
+    }
+
     pub(super) fn count_unknown(&self, r: &Rect) -> u32 {
         self.count_in(&self.unknown, r)
     }

@@ -13,6 +13,9 @@ pub struct BoxFeatures {
     pub inner: u32,
     /// Inside-box area sampled, pixels.
     pub inner_area: u32,
+    /// The longer side of the box round the unexplained ink inside the box (pixels): a
+    /// dot or a blot of speckle is small both ways, a pen stroke of as much ink runs on.
+    pub inner_span: u32,
     /// Of [`BoxFeatures::inner`], the ink more than [`CORE_CLEAR`] pixels from the form's
     /// own (grown) ink: a pen mark crosses the middle, a sliver along the inside of a
     /// printed side that a bolder fax or a pixel of misfit leaves does not.
@@ -94,6 +97,7 @@ pub fn measure(
     let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
+    let inner_span = e.span(&inside);
     let core = e.count_clear_of(&inside, explained, CORE_CLEAR);
     let near = e.count(&win) - inner;
     let close = e.count(&r.inflate(s / 3)) - inner;
@@ -139,6 +143,7 @@ pub fn measure(
         hidden_thick: hidden.as_ref().map_or(0, |h| h.thick),
         inner,
         inner_area: inside.area() as u32,
+        inner_span,
         core,
         near,
         close,

@@ -74,6 +74,11 @@ pub const WEAK_MARK: u32 = area(0.73);
 /// this share of its ink lies clear of the printed sides ([`CORE_CLEAR`]): slivers that a
 /// bolder fax or a pixel of misfit leaves along the sides are mostly within it ...
 pub const WEAK_CORE: f32 = 0.3;
+/// ... and is not a dot: ink inside the box that fits in this many pixels both ways is the
+/// touch of a pen or a blot of speckle (a fax's speckle, joined up by a grey rescan's
+/// blur), which a person looks at like a speck in the middle of an empty box
+/// ([`CENTRE_DOT`]). Weak marks alone on the independent corpora span 1 mm or more.
+pub const DOT_SPAN: u32 = length(0.9) as u32;
 /// ... or, when it also hugs the box outside, it crosses the box's sides at most this
 /// often (a tick's or check's tail leaves once or twice; a streak or a passing line more).
 pub const WEAK_CROSSINGS: u32 = 2;

@@ -311,6 +311,8 @@ pub struct PageDamage {
     pub bolder_px: usize,
     /// A standard-resolution page stored as fine: every row written twice.
     pub rows_twice: bool,
+    /// Printed and scanned back in grey, and how.
+    pub rescanned: Option<super::rescan::Rescanned>,
 }
 
 /// How the sender's scanner made the grey page black and white.
@@ -762,6 +764,7 @@ pub fn transmit(
         turned_deg: 0,
         half_height: false,
         rows_twice: false,
+        rescanned: None,
         bolder_px: 0,
     };
     (out, damage)

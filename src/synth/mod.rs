@@ -13,6 +13,7 @@ mod hand;
 mod marks;
 mod model;
 mod pen;
+mod rescan;
 
 pub use answers::{Answers, TextBank};
 pub use faxchain::Profile;
@@ -67,6 +68,10 @@ pub struct SynthArgs {
     /// default a share of faxes, by profile, a pixel bolder (0 for none).
     #[arg(long)]
     pub bold: Option<usize>,
+    /// Every file printed at the receiving office and scanned back in grey at 300 dpi
+    /// (PDF of JPEGs, LZW TIFF or PNG); by default one file in ten.
+    #[arg(long)]
+    pub rescan: bool,
 }
 
 /// How a file is delivered.
@@ -108,6 +113,8 @@ enum Item {
 /// One file in this many comes from a server that stores standard-resolution pages as
 /// fine (each row twice).
 const ROWS_TWICE_ONE_IN: u64 = 6;
+/// One file in this many was printed on paper and scanned back in grey.
+const RESCANNED_ONE_IN: u64 = 10;
 
 struct FilePlan {
     name: String,
@@ -123,6 +130,9 @@ struct FilePlan {
     /// Standard-resolution pages stored as fine, every row twice, as many fax servers and
     /// fax-to-mail gateways write them.
     rows_twice: bool,
+    /// Printed and scanned back in grey (see [`rescan`]); such a file is stored as the
+    /// scanner writes it, not turned, halved or with rows twice.
+    rescanned: bool,
     /// How the sender's scanner fed two-sided sheets.
     duplex: Duplex,
 }
@@ -366,16 +376,20 @@ fn plan(args: &SynthArgs, form_pages: usize) -> Vec<FilePlan> {
         if format == OutFormat::Png && duplex != Duplex::No {
             format = OutFormat::TiffG4;
         }
+        // From the file's seed alone, as the turn.
+        let rescanned =
+            args.rescan || !args.showcase && (seed >> 32).is_multiple_of(RESCANNED_ONE_IN);
+        let half_height = half_height && format == OutFormat::Pdf && !rescanned;
         plans.push(FilePlan {
             name: format!("fax-{file_no:05}.{}", format.ext()),
             format,
             items,
             seed,
-            turned,
-            half_height: half_height && format == OutFormat::Pdf,
-            // From the file's seed alone, as the turn: one file in six.
-            rows_twice: !(args.showcase || half_height && format == OutFormat::Pdf)
+            turned: if rescanned { 0 } else { turned },
+            half_height,
+            rows_twice: !(args.showcase || half_height || rescanned)
                 && (seed >> 24).is_multiple_of(ROWS_TWICE_ONE_IN),
+            rescanned,
             duplex,
             force_upside_down: args.showcase && k % 5 == 1,
             force_dpi_y: args
@@ -471,9 +485,12 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
     let bolder_px = kit
         .bold
         .unwrap_or_else(|| faxchain::bolder_pick(kit.profile, plan.seed));
+    // Its own stream, so that a file's other draws are the same rescanned or not.
+    let mut scan_rng = ChaCha8Rng::seed_from_u64(plan.seed ^ 0x5ca7_5ca7);
+    let mut grey_pages = Vec::new();
     for item in &plan.items {
         let first = fax_pages.len() + 1;
-        let send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
+        let mut send = |img: &GrayImage, rng: &mut ChaCha8Rng, fax_pages: &mut Vec<FaxPage>| {
             let n = fax_pages.len() + 1;
             let (mut page, mut damage) = faxchain::transmit(
                 img,
@@ -508,6 +525,11 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
             if plan.turned != 0 {
                 page = turn_quarter(&page, plan.turned == 90);
                 damage.turned_deg = plan.turned;
+            }
+            if plan.rescanned {
+                let (grey, how) = rescan::rescan(&page, &mut scan_rng);
+                grey_pages.push(grey);
+                damage.rescanned = Some(how);
             }
             fax_pages.push(page);
             damage
@@ -570,6 +592,11 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
         }
     }
     let bytes = match plan.format {
+        _ if plan.rescanned => match plan.format {
+            OutFormat::Pdf => encode::grey::pdf(&grey_pages, scan_rng.random_range(70..=92))?,
+            OutFormat::Png => encode::grey::png(&grey_pages[0])?,
+            _ => encode::grey::tiff(&grey_pages)?,
+        },
         OutFormat::TiffG3OneD | OutFormat::TiffG3TwoD | OutFormat::TiffG4 => {
             let fill = if rng.random_bool(0.3) {
                 FillOrder::LsbFirst
