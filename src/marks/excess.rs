@@ -470,6 +470,20 @@ impl Excess {
         n
     }
 
+    /// For each row of `r` (top down), the share of its pixels the form leaves open
+    /// (`explained` does not cover) that are ink; `None` for a row the form covers.
+    pub(super) fn row_shares(&self, r: &Rect, explained: &Explained) -> Vec<Option<f32>> {
+        (r.y..r.bottom())
+            .map(|y| {
+                let open = (r.x..r.right()).filter(|&x| !explained.get(x, y));
+                let (n, ink) = open.fold((0u32, 0u32), |(n, ink), x| {
+                    (n + 1, ink + u32::from(self.at(x, y)))
+                });
+                (n > 0).then(|| ink as f32 / n as f32)
+            })
+            .collect()
+    }
+
     /// The longer side of the bounding box of this window's ink inside `r` (0 for none).
     pub(super) fn span(&self, r: &Rect) -> u32 {
         let Some(c) = r.intersection(&self.rect) else {

@@ -11,6 +11,11 @@ use crate::register::{BoxModel, Registration};
 pub struct BoxFeatures {
     /// Unexplained ink pixels inside the box.
     pub inner: u32,
+    /// Rows, from the top inside the box, wholly inked side to side ([`BAND_FULL`]) above a
+    /// straight lower edge and paper below it ([`top_band`]): the box's top line repeated
+    /// by a fax line error, which a grey rescan of the fax no longer shows as repeated
+    /// rows. 0 when the ink is not so.
+    pub top_band: u32,
     /// Inside-box area sampled, pixels.
     pub inner_area: u32,
     /// The longer side of the box round the unexplained ink inside the box (pixels): a
@@ -98,6 +103,11 @@ pub fn measure(
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
     let inner_span = e.span(&inside);
+    let top_band = if inner >= INNER_MARK {
+        top_band(&e.row_shares(&inside, explained))
+    } else {
+        0
+    };
     let core = e.count_clear_of(&inside, explained, CORE_CLEAR);
     let near = e.count(&win) - inner;
     let close = e.count(&r.inflate(s / 3)) - inner;
@@ -144,6 +154,7 @@ pub fn measure(
         inner,
         inner_area: inside.area() as u32,
         inner_span,
+        top_band,
         core,
         near,
         close,
@@ -159,6 +170,31 @@ pub fn measure(
         centre_specks,
         beyond_label,
         beyond_bare,
+    }
+}
+
+/// See [`BoxFeatures::top_band`]; `shares` is each inside row's inked share of what the
+/// form leaves open, top down (`None` where the grown top side covers the row).
+fn top_band(shares: &[Option<f32>]) -> u32 {
+    let rows: Vec<f32> = shares
+        .iter()
+        .skip_while(|v| v.is_none())
+        .map(|v| v.unwrap_or(0.0))
+        .collect();
+    let band = rows.iter().take_while(|&&v| v >= BAND_FULL).count();
+    let rest = &rows[band..];
+    // The edge falls within a few rows (a fax row tilted by the fax's skew across the box)
+    // and below it the box is paper, as a pen's fill seldom leaves it.
+    let Some(edge) = rest.iter().position(|&v| v <= BAND_EDGE) else {
+        return 0;
+    };
+    let below = &rest[edge..];
+    let clear = below.iter().sum::<f32>() / below.len() as f32 <= BAND_BELOW
+        && below.len() * 3 >= rows.len();
+    if edge <= BAND_EDGE_ROWS && clear {
+        band as u32
+    } else {
+        0
     }
 }
 
@@ -387,6 +423,33 @@ mod tests {
         for mirrored in [false, true] {
             let blank = features(mirrored, false);
             assert_eq!((blank.inner, blank.runs_bare, blank.runs_label), (0, 0, 0));
+        }
+    }
+
+    #[test]
+    fn a_line_errors_band_from_the_top_side_is_told_from_a_pens_fill() {
+        let rows = |v: &[f32]| -> Vec<Option<f32>> {
+            [None, None]
+                .into_iter()
+                .chain(v.iter().map(|&x| Some(x)))
+                .collect()
+        };
+        // The box's top line repeated six rows down, a straight edge, paper below.
+        let band = rows(&[
+            1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.28, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+        ]);
+        assert_eq!(top_band(&band), 6);
+        // A fill to the bottom, a fill whose edge is ragged, a fill with marks below it.
+        for fill in [
+            rows(&[1.0; 13]),
+            rows(&[
+                1.0, 1.0, 1.0, 0.9, 0.7, 0.6, 0.5, 0.4, 0.35, 0.2, 0.0, 0.0, 0.0,
+            ]),
+            rows(&[
+                1.0, 1.0, 1.0, 1.0, 0.1, 0.4, 0.5, 0.4, 0.3, 0.4, 0.2, 0.3, 0.0,
+            ]),
+        ] {
+            assert_eq!(top_band(&fill), 0, "{fill:?}");
         }
     }
 }

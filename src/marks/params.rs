@@ -94,6 +94,17 @@ pub const CROSSED_CLOSE: u32 = area(0.65);
 /// directions, may be a scribble over a mark rather than a filled box.
 pub const SPILL_CLOSE: u32 = area(1.94);
 pub const SPILL_AROUND: f32 = 0.3;
+/// A band of rows from the top inside a box, each at least [`BAND_FULL`] inked, ending
+/// within [`BAND_EDGE_ROWS`] rows in a row at most [`BAND_EDGE`] inked, with the box below
+/// at most [`BAND_BELOW`] inked on average over at least a third of it (see
+/// `BoxFeatures::top_band`): this many rows or more of it are a line error's repeats of
+/// the box's top line (a standard-resolution row is two), not a pen's fill, whose edge is
+/// ragged.
+pub const BAND_ROWS: u32 = length(0.38) as u32;
+pub const BAND_FULL: f32 = 0.85;
+pub const BAND_EDGE: f32 = 0.3;
+pub const BAND_EDGE_ROWS: usize = 3;
+pub const BAND_BELOW: f32 = 0.15;
 /// Speckle-sized ink in the middle of an empty box that a person should see.
 pub const CENTRE_DOT: u32 = area(0.19);
 /// Unexplained ink just outside the box in this share of directions is a ring round it;
