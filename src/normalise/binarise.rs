@@ -92,8 +92,9 @@ enum Class {
     Ink,
 }
 
-/// Makes a grey page black and white in place (see the module's notes).
-pub fn grey_page(img: &mut GrayImage, bp: &BinariseParams) {
+/// Makes a grey page black and white in place (see the module's notes); returns its ink
+/// and paper levels.
+pub fn grey_page(img: &mut GrayImage, bp: &BinariseParams) -> (u8, u8) {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let (ink, paper) = levels(img.as_raw(), bp);
     let contrast = f32::from(paper) - f32::from(ink);
@@ -145,6 +146,7 @@ pub fn grey_page(img: &mut GrayImage, bp: &BinariseParams) {
         })
         .collect();
     img.copy_from_slice(&out);
+    (ink, paper)
 }
 
 #[cfg(test)]

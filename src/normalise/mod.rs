@@ -184,8 +184,28 @@ pub struct NormalPage {
     /// Its text lines look like columns: probably sent sideways. Only a hint for the order
     /// in which orientations are tried; identification decides.
     pub looks_sideways: bool,
-    /// It came in shades of grey, made black and white here ([`binarise`]).
-    pub grey: bool,
+    /// For a page that came in shades of grey (made black and white here, [`binarise`]),
+    /// its shades as they came, squared like `image`: a recogniser reads small print and
+    /// thin writing better with them.
+    pub shades: Option<Shades>,
+}
+
+/// A grey page's shades before it was made black and white, and its levels.
+#[derive(Clone)]
+pub struct Shades {
+    pub image: GrayImage,
+    /// Grey of solid ink and of paper (see [`binarise`]).
+    pub ink: u8,
+    pub paper: u8,
+}
+
+impl Shades {
+    fn turned_half(&self) -> Shades {
+        let mut image = self.image.clone();
+        let buf: &mut [u8] = &mut image;
+        buf.reverse();
+        Shades { image, ..*self }
+    }
 }
 
 impl NormalPage {
@@ -201,6 +221,7 @@ impl NormalPage {
             line_rows: reversed(&self.line_rows),
             coarse,
             image,
+            shades: self.shades.as_ref().map(Shades::turned_half),
             ..*self
         }
     }
@@ -251,9 +272,15 @@ pub const REPEATED_ROW_RUNS: u32 = 12;
 /// Squares, maps and measures a page.
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
     let (mut image, grey) = square(p, dpi);
-    if grey {
-        binarise::grey_page(&mut image, &binarise::BinariseParams::default());
-    }
+    let shades = grey.then(|| {
+        let shaded = image.clone();
+        let (ink, paper) = binarise::grey_page(&mut image, &binarise::BinariseParams::default());
+        Shades {
+            image: shaded,
+            ink,
+            paper,
+        }
+    });
     edges::clear_edge_shadows(&mut image, dpi, &edges::ShadowParams::default());
     let (fine, coarse) = ink_maps(&image);
     let margin_rows = (BLANK_TOP_MM / 25.4 * dpi / coarse.factor as f32) as usize;
@@ -287,7 +314,7 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         coarse,
         skew_deg,
         looks_sideways,
-        grey,
+        shades,
     })
 }
 

@@ -196,8 +196,11 @@ fn make_engine(kind: OcrEngine) -> Result<Box<dyn Recognise>, String> {
 
 /// Reads the fields of one page registered by `transform` (template → page). With
 /// `ocr == None` written fields are found but left unread.
+/// A grey page's `shades` are what written fields are read from (see
+/// [`prepare::shaded`]); whether a field is written is decided on `page` alone.
 pub fn read_fields(
     page: &GrayImage,
+    shades: Option<&crate::normalise::Shades>,
     transform: &Affine,
     fields: &[FieldSpec],
     ocr: Option<OcrEngine>,
@@ -258,11 +261,14 @@ pub fn read_fields(
                 };
                 let q = prepare(page, transform, model);
                 let grew = q.writing.is_some_and(|qw| qw.h >= w.h + RUNS_ON);
-                grew.then_some(q)
+                grew.then_some((q, model))
             });
-            let p = wide.as_ref().unwrap_or(&prepared[i]);
+            let (p, model) = wide
+                .as_ref()
+                .map_or((&prepared[i], &f.model), |(q, m)| (q, *m));
+            let in_shades = shades.map(|s| prepare::shaded(p, s, transform, model));
             let field = recognise::Field {
-                image: &p.image,
+                image: in_shades.as_ref().unwrap_or(&p.image),
                 writing: p.writing.unwrap_or(Rect::new(
                     0,
                     0,
@@ -463,6 +469,7 @@ mod tests {
     fn read_by_ppocr(page: &GrayImage, fields: &[FieldSpec]) -> Vec<FieldReading> {
         read_fields(
             page,
+            None,
             &Affine::translate(0.0, 0.0),
             fields,
             Some(OcrEngine::Ppocr),
@@ -527,6 +534,7 @@ mod tests {
         image::imageops::overlay(&mut shifted, &page, 2, -1);
         for r in read_fields(
             &shifted,
+            None,
             &Affine::translate(0.0, 0.0),
             &fields,
             Some(OcrEngine::Ppocr),
@@ -543,7 +551,7 @@ mod tests {
     fn without_ocr_written_fields_are_found_but_left_unread() {
         let (mut page, fields) = form();
         write(&mut page, (420.0, 90.0), "7");
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
+        let r = read_fields(&page, None, &Affine::translate(0.0, 0.0), &fields, None);
         assert_eq!(r[0].status, FieldStatus::Blank);
         assert!(matches!(r[1].status, FieldStatus::Unread(_)), "{:?}", r[1]);
         assert_eq!(r[1].value, "");
@@ -567,7 +575,7 @@ mod tests {
                 page.put_pixel(x, y, image::Luma([0]));
             }
         }
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
+        let r = read_fields(&page, None, &Affine::translate(0.0, 0.0), &fields, None);
         assert_eq!(r[1].status, FieldStatus::Blank, "{:?}", r[1]);
         assert_eq!(r[2].status, FieldStatus::Blank, "{:?}", r[2]);
         assert!(
@@ -579,7 +587,7 @@ mod tests {
         assert!(r[2].doubt.first().is_some_and(Reason::is_faint));
         // A lone digit is writing.
         write(&mut page, (860.0 / 2.0, 300.0), "1");
-        let r = read_fields(&page, &Affine::translate(0.0, 0.0), &fields, None);
+        let r = read_fields(&page, None, &Affine::translate(0.0, 0.0), &fields, None);
         assert!(matches!(r[2].status, FieldStatus::Unread(_)), "{:?}", r[2]);
     }
 }

@@ -71,6 +71,15 @@ const STREAK_SEARCH_MAX_INK: u32 = 3000;
 /// Lean searched, in hundredths of a pixel per row either way (about 3 degrees).
 const STREAK_LEAN: i32 = 5;
 
+/// How a grey field's shades are shown to the recogniser (see [`shaded`]): a grey's share
+/// of the way from ink to paper, raised to this power. A stroke halfway between them shows
+/// at a quarter of white: strokes a fax made thin, printed and scanned back pale, stand
+/// out as a pen's do. On the independent corpora printed and rescanned at 300 dpi grey,
+/// comment CER 21.8 -> 19.5 % and 11.5 -> 10.5 % against the binary field (20.4 and
+/// 10.6 % on the faxes themselves). On two synthetic rescanned nights, prefectures exact
+/// read binary, at power 1 and at power 2: 87.2, 89.7, 92.3 % and 58.6, 51.7, 62.1 %.
+const SHADE_GAMMA: f32 = 2.0;
+
 /// What the blank form prints in and around one field, in template pixels.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FieldModel {
@@ -267,6 +276,41 @@ pub fn prepare(page: &GrayImage, transform: &Affine, m: &FieldModel) -> Prepared
         writing,
         shift,
     }
+}
+
+/// A prepared field in the shades its page came in (a grey page, see
+/// [`crate::normalise::Shades`]): where the cleaned field has ink, or beside it, the grey
+/// under it, stretched from the page's ink (black) to its paper (white); paper elsewhere.
+/// What the cleaning removed stays removed, and the writing keeps the soft edges a
+/// recogniser reads small strokes by.
+pub fn shaded(
+    p: &Prepared,
+    shades: &crate::normalise::Shades,
+    transform: &Affine,
+    m: &FieldModel,
+) -> GrayImage {
+    let (w, h) = (p.image.width() as i32, p.image.height() as i32);
+    let t = transform;
+    let (sx, sy) = (p.shift.0 as f64, p.shift.1 as f64);
+    let (ink, paper) = (f32::from(shades.ink), f32::from(shades.paper));
+    let range = (paper - ink).max(1.0);
+    let near_ink = |x: i32, y: i32| {
+        (y - 1..=y + 1).any(|yy| (x - 1..=x + 1).any(|xx| ink_at(&p.image, xx, yy)))
+    };
+    GrayImage::from_fn(w as u32, h as u32, |x, y| {
+        let (x, y) = (x as i32, y as i32);
+        if !near_ink(x, y) {
+            return image::Luma([255]);
+        }
+        let (tx, ty) = ((m.region.x + x) as f64, (m.region.y + y) as f64);
+        let v = sample_bilinear(
+            &shades.image,
+            t.a * tx + t.b * ty + t.c + sx,
+            t.d * tx + t.e * ty + t.f + sy,
+        );
+        let f = ((v - ink) / range).clamp(0.0, 1.0);
+        image::Luma([(f.powf(SHADE_GAMMA) * 255.0).round() as u8])
+    })
 }
 
 /// The page under `region` (template pixels) through `transform` moved by `shift`,
@@ -864,6 +908,42 @@ mod tests {
             assert_eq!(p.ink, 0, "{:?}", p.writing);
             assert!(p.writing.is_none());
         }
+    }
+
+    #[test]
+    fn a_grey_pages_field_is_read_in_its_shades_without_what_the_cleaning_removed() {
+        let form = blank();
+        let under = FieldModel::new(&form, Rect::new(40, 60, 260, 42), FieldShape::Underline);
+        // The page made black and white, and its shades: the underline solid ink (grey
+        // 30), a pen stroke pale (grey 150, half way to the paper at 230).
+        let mut page = form.clone();
+        stroke(&mut page, 120, 70, 123, 95);
+        let grey = GrayImage::from_fn(400, 300, |x, y| {
+            let v = if form.get_pixel(x, y).0[0] == 0 {
+                30
+            } else if (120..123).contains(&x) && (70..95).contains(&y) {
+                130
+            } else {
+                230
+            };
+            image::Luma([v])
+        });
+        let shades = crate::normalise::Shades {
+            image: grey,
+            ink: 30,
+            paper: 230,
+        };
+        let t = Affine::translate(0.0, 0.0);
+        let p = prepare(&page, &t, &under);
+        let got = shaded(&p, &shades, &t, &under);
+        let at = |x: u32, y: u32| {
+            got.get_pixel(x - under.region.x as u32, y - under.region.y as u32)
+                .0[0]
+        };
+        // Half way from ink to paper, squared: a quarter of white.
+        assert_eq!(at(121, 80), 64);
+        // Beside the stroke its paper; the underline removed stays removed.
+        assert_eq!((at(119, 80), at(200, 101), at(60, 70)), (255, 255, 255));
     }
 
     #[test]

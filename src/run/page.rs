@@ -231,9 +231,7 @@ pub fn read_page_and_header(
     let as_received = ocr.map(|_| first.image.clone());
     // A grey page's header in grey: its small print reads better with the shades the
     // page was made black and white without (8 to 10-pixel glyphs).
-    let grey = ocr
-        .filter(|_| first.grey)
-        .map(|_| crate::normalise::to_square_dpi(p, kit.dpi));
+    let grey = ocr.and(first.shades.as_ref()).map(|s| s.image.clone());
     let read = read_form(kit, p, file_page, ocr, t, first);
     let t1 = Instant::now();
     let band = match (&read, &as_received) {
@@ -629,7 +627,13 @@ fn read_form(
     }
     let t4 = Instant::now();
     t.marks += t4 - t3;
-    let mut fields = read_fields(&page.image, &reg.transform, &pk.fields, ocr);
+    let mut fields = read_fields(
+        &page.image,
+        page.shades.as_ref(),
+        &reg.transform,
+        &pk.fields,
+        ocr,
+    );
     for f in &mut fields {
         if off_page(&f.area) {
             f.add_doubt(
