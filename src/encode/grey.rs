@@ -4,7 +4,7 @@
 use crate::raster::GrayImage;
 use anyhow::Result;
 use image::codecs::jpeg::{JpegEncoder, PixelDensity};
-use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref};
+use pdf_writer::{Filter, Finish};
 use std::io::Cursor;
 use tiff::encoder::{Compression, Rational, TiffEncoder, colortype::Gray8};
 use tiff::tags::ResolutionUnit;
@@ -56,45 +56,27 @@ pub fn tiff(pages: &[GreyPage]) -> Result<Vec<u8>> {
 
 /// A PDF with one grey JPEG per page at `quality` (1-100), as scan-to-PDF writes.
 pub fn pdf(pages: &[GreyPage], quality: u8) -> Result<Vec<u8>> {
-    let mut pdf = Pdf::new();
-    let (catalog, tree) = (Ref::new(1), Ref::new(2));
-    let ids: Vec<(Ref, Ref, Ref)> = (0..pages.len() as i32)
-        .map(|i| {
-            (
-                Ref::new(3 + 3 * i),
-                Ref::new(4 + 3 * i),
-                Ref::new(5 + 3 * i),
-            )
+    let jpegs = pages
+        .iter()
+        .map(|page| {
+            let mut jpeg = Vec::new();
+            let mut enc = JpegEncoder::new_with_quality(&mut jpeg, quality);
+            enc.set_pixel_density(PixelDensity::dpi(page.dpi.round() as u16));
+            enc.encode_image(&page.image)?;
+            Ok(jpeg)
         })
-        .collect();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(ids.iter().map(|i| i.0))
-        .count(pages.len() as i32);
-    for (page, &(page_id, image_id, content_id)) in pages.iter().zip(&ids) {
-        let (w, h) = (page.image.width(), page.image.height());
-        let mut jpeg = Vec::new();
-        let mut enc = JpegEncoder::new_with_quality(&mut jpeg, quality);
-        enc.set_pixel_density(PixelDensity::dpi(page.dpi.round() as u16));
-        enc.encode_image(&page.image)?;
-        let mut image = pdf.image_xobject(image_id, &jpeg);
+        .collect::<Result<Vec<_>>>()?;
+    Ok(super::pdf_out::image_pages(pages.len(), |pdf, i, id| {
+        let (page, (w, h)) = (&pages[i], pages[i].image.dimensions());
+        let mut image = pdf.image_xobject(id, &jpegs[i]);
         image.filter(Filter::DctDecode);
         image.width(w as i32);
         image.height(h as i32);
         image.bits_per_component(8);
         image.color_space().device_gray();
         image.finish();
-        let (w_pt, h_pt) = (w as f32 * 72.0 / page.dpi, h as f32 * 72.0 / page.dpi);
-        let content = format!("q {w_pt} 0 0 {h_pt} 0 0 cm /Im0 Do Q");
-        pdf.stream(content_id, content.as_bytes());
-        let mut p = pdf.page(page_id);
-        p.media_box(Rect::new(0.0, 0.0, w_pt, h_pt));
-        p.parent(tree);
-        p.contents(content_id);
-        p.resources().x_objects().pair(Name(b"Im0"), image_id);
-        p.finish();
-    }
-    Ok(pdf.finish())
+        (w as f32 * 72.0 / page.dpi, h as f32 * 72.0 / page.dpi)
+    }))
 }
 
 #[cfg(test)]

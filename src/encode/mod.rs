@@ -29,6 +29,28 @@ impl FaxPage {
         }
     }
 
+    /// A white page `size` (width, height) pixels at 204 × `dpi_y` dpi with a black bar
+    /// over `rows` and `cols`: what writer and reader tests send.
+    #[cfg(test)]
+    pub fn bar(
+        (width, height): (usize, usize),
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+        dpi_y: f32,
+    ) -> FaxPage {
+        let mut pixels = vec![false; width * height];
+        for y in rows {
+            pixels[y * width + cols.start..y * width + cols.end].fill(true);
+        }
+        FaxPage {
+            width,
+            height,
+            pixels,
+            dpi_x: 204.0,
+            dpi_y,
+        }
+    }
+
     pub fn to_gray(&self) -> crate::raster::GrayImage {
         let px = self
             .pixels

@@ -4,23 +4,8 @@ use super::{FaxPage, Scheme, ccitt};
 use pdf_writer::{Filter, Finish, Name, Pdf, Rect, Ref};
 
 pub fn write(pages: &[FaxPage], scheme: Scheme) -> Vec<u8> {
-    let mut pdf = Pdf::new();
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let mut next = 3;
-    let mut alloc = || {
-        let r = Ref::new(next);
-        next += 1;
-        r
-    };
-    let ids: Vec<(Ref, Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(ids.iter().map(|i| i.0))
-        .count(pages.len() as i32);
-    for (page, &(page_id, image_id, content_id)) in pages.iter().zip(&ids) {
-        let w_pt = page.width as f32 * 72.0 / page.dpi_x;
-        let h_pt = page.height as f32 * 72.0 / page.dpi_y;
+    image_pages(pages.len(), |pdf, i, image_id| {
+        let page = &pages[i];
         let data = ccitt::encode(&page.bilevel(), scheme);
         let mut image = pdf.image_xobject(image_id, &data);
         image.filter(Filter::CcittFaxDecode);
@@ -46,6 +31,37 @@ pub fn write(pages: &[FaxPage], scheme: Scheme) -> Vec<u8> {
             parms.pair(Name(b"BlackIs1"), false);
         }
         image.finish();
+        (
+            page.width as f32 * 72.0 / page.dpi_x,
+            page.height as f32 * 72.0 / page.dpi_y,
+        )
+    })
+}
+
+/// A PDF of `count` pages, each one image filling it: `image(pdf, i, id)` writes page
+/// `i`'s image XObject as `id` and returns the page's size in points.
+pub(super) fn image_pages(
+    count: usize,
+    mut image: impl FnMut(&mut Pdf, usize, Ref) -> (f32, f32),
+) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    let (catalog, tree) = (Ref::new(1), Ref::new(2));
+    // Page, image and content stream of each page.
+    let ids: Vec<(Ref, Ref, Ref)> = (0..count as i32)
+        .map(|i| {
+            (
+                Ref::new(3 + 3 * i),
+                Ref::new(4 + 3 * i),
+                Ref::new(5 + 3 * i),
+            )
+        })
+        .collect();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids(ids.iter().map(|i| i.0))
+        .count(count as i32);
+    for (i, &(page_id, image_id, content_id)) in ids.iter().enumerate() {
+        let (w_pt, h_pt) = image(&mut pdf, i, image_id);
         let content = format!("q {w_pt} 0 0 {h_pt} 0 0 cm /Im0 Do Q");
         pdf.stream(content_id, content.as_bytes());
         let mut p = pdf.page(page_id);
@@ -65,18 +81,7 @@ mod tests {
 
     #[test]
     fn fax_pdf_pages_render_back_through_hayro() {
-        let (w, h) = (1728usize, 120usize);
-        let mut pixels = vec![false; w * h];
-        for y in 30..60 {
-            pixels[y * w + 200..y * w + 1200].fill(true);
-        }
-        let page = FaxPage {
-            width: w,
-            height: h,
-            pixels,
-            dpi_x: 204.0,
-            dpi_y: 98.0,
-        };
+        let page = FaxPage::bar((1728, 120), 30..60, 200..1200, 98.0);
         for scheme in [Scheme::G4, Scheme::G3TwoD { k: 2 }, Scheme::G3OneD] {
             let bytes = write(&[page.clone(), page.clone()], scheme);
             let pages = read_bytes(&bytes, &IngestOptions::default()).unwrap();

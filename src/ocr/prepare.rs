@@ -915,7 +915,7 @@ mod tests {
         let form = blank();
         let under = FieldModel::new(&form, Rect::new(40, 60, 260, 42), FieldShape::Underline);
         // The page made black and white, and its shades: the underline solid ink (grey
-        // 30), a pen stroke pale (grey 150, half way to the paper at 230).
+        // 30), a pen stroke pale (grey 130, half way to the paper at 230).
         let mut page = form.clone();
         stroke(&mut page, 120, 70, 123, 95);
         let grey = GrayImage::from_fn(400, 300, |x, y| {

@@ -121,18 +121,7 @@ mod tests {
     #[test]
     fn a_fax_bar_scans_as_dark_grey_on_light_paper_fitted_to_a4() {
         // A standard-resolution A4 fax (1728 × 1100) with a 4 mm black bar across.
-        let (w, h) = (1728, 1100);
-        let mut pixels = vec![false; w * h];
-        for y in 500..516 {
-            pixels[y * w + 100..y * w + 1600].fill(true);
-        }
-        let page = FaxPage {
-            width: w,
-            height: h,
-            pixels,
-            dpi_x: 204.0,
-            dpi_y: 98.0,
-        };
+        let page = FaxPage::bar((1728, 1100), 500..516, 100..1600, 98.0);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let (grey, how) = rescan(&page, &mut rng);
         assert_eq!(grey.image.dimensions(), (2480, 3508));
