@@ -92,9 +92,9 @@ enum Class {
     Ink,
 }
 
-/// Makes a grey page black and white in place (see the module's notes); returns its ink
-/// and paper levels.
-pub fn grey_page(img: &mut GrayImage, bp: &BinariseParams) -> (u8, u8) {
+/// A grey page made black and white (see the module's notes), and its ink and paper
+/// levels.
+pub fn grey_page(img: &GrayImage, bp: &BinariseParams) -> (GrayImage, (u8, u8)) {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let (ink, paper) = levels(img.as_raw(), bp);
     let contrast = f32::from(paper) - f32::from(ink);
@@ -145,8 +145,8 @@ pub fn grey_page(img: &mut GrayImage, bp: &BinariseParams) -> (u8, u8) {
             if black { 0 } else { 255 }
         })
         .collect();
-    img.copy_from_slice(&out);
-    (ink, paper)
+    let out = GrayImage::from_raw(w as u32, h as u32, out).expect("sized");
+    (out, (ink, paper))
 }
 
 #[cfg(test)]
@@ -179,9 +179,9 @@ mod tests {
     fn a_grey_page_is_cut_between_its_paper_and_ink_and_keeps_thin_strokes() {
         // Paper 235, ink 25 (a laser print scanned): midway is 130; the light line at 165
         // is lighter than that, and kept as the thin stroke it is.
-        let mut img = scan(235, 25, 150, 165);
-        assert_eq!(levels(img.as_raw(), &BinariseParams::default()), (25, 235));
-        grey_page(&mut img, &BinariseParams::default());
+        let grey = scan(235, 25, 150, 165);
+        assert_eq!(levels(grey.as_raw(), &BinariseParams::default()), (25, 235));
+        let (img, _) = grey_page(&grey, &BinariseParams::default());
         let ink = |x: u32, y: u32| img.get_pixel(x, y)[0] == 0;
         // The bar, its core only: its grey edge (150, lighter than midway, the core
         // beside it) stays paper.
@@ -199,10 +199,10 @@ mod tests {
     #[test]
     fn paper_texture_alone_stays_paper() {
         // Paper 200 with a grain at 185: not dark enough for a stroke.
-        let mut img = GrayImage::from_fn(100, 100, |x, y| {
+        let grey = GrayImage::from_fn(100, 100, |x, y| {
             image::Luma([if (x + 2 * y) % 5 == 0 { 185 } else { 200 }])
         });
-        grey_page(&mut img, &BinariseParams::default());
+        let (img, _) = grey_page(&grey, &BinariseParams::default());
         assert!(img.as_raw().iter().all(|&v| v == 255));
     }
 }

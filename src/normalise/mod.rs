@@ -273,10 +273,10 @@ pub const REPEATED_ROW_RUNS: u32 = 12;
 pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> {
     let (mut image, grey) = square(p, dpi);
     let shades = grey.then(|| {
-        let shaded = image.clone();
-        let (ink, paper) = binarise::grey_page(&mut image, &binarise::BinariseParams::default());
+        let (binary, (ink, paper)) =
+            binarise::grey_page(&image, &binarise::BinariseParams::default());
         Shades {
-            image: shaded,
+            image: std::mem::replace(&mut image, binary),
             ink,
             paper,
         }
