@@ -180,6 +180,8 @@ struct PageTruth {
 struct ResponseTruth {
     response_id: String,
     template: String,
+    /// As planned; a file printed and scanned back (its pages' `rescanned`) holds grey
+    /// pages instead: an LZW TIFF for a TIFF, JPEGs in a PDF, an 8-bit PNG.
     format: OutFormat,
     pages: Vec<PageTruth>,
     marks: Vec<MarkTruth>,

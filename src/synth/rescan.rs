@@ -39,6 +39,8 @@ pub struct Rescanned {
     /// Scale the printer fitted the fax page to the sheet with.
     pub fit: f64,
     pub skew_deg: f64,
+    /// Where the sheet lay off the glass's centre (mm, across and down).
+    pub shift_mm: (f64, f64),
     pub blur_mm: f32,
     pub paper: u8,
     pub ink: u8,
@@ -54,19 +56,25 @@ pub fn rescan(page: &FaxPage, rng: &mut impl Rng) -> (GreyPage, Rescanned) {
     let fit = ((SHEET_MM.0 - 2.0 * MARGIN_MM) / fax_w)
         .min((SHEET_MM.1 - 2.0 * MARGIN_MM) / fax_h)
         .min(1.0);
-    let how = Rescanned {
-        dpi: SCAN_DPI,
-        fit,
-        skew_deg: rng.random_range(-SKEW_DEG..=SKEW_DEG),
-        blur_mm: rng.random_range(BLUR_MM.0..=BLUR_MM.1),
-        paper: rng.random_range(PAPER.0..=PAPER.1) as u8,
-        ink: rng.random_range(INK.0..=INK.1) as u8,
-        noise: rng.random_range(NOISE.0..=NOISE.1) as u8,
-    };
+    let skew_deg = rng.random_range(-SKEW_DEG..=SKEW_DEG);
+    let blur_mm = rng.random_range(BLUR_MM.0..=BLUR_MM.1);
+    let paper = rng.random_range(PAPER.0..=PAPER.1) as u8;
+    let ink = rng.random_range(INK.0..=INK.1) as u8;
+    let noise = rng.random_range(NOISE.0..=NOISE.1) as u8;
     let shift = (
         rng.random_range(-SHIFT_MM..=SHIFT_MM),
         rng.random_range(-SHIFT_MM..=SHIFT_MM),
     );
+    let how = Rescanned {
+        dpi: SCAN_DPI,
+        fit,
+        skew_deg,
+        shift_mm: shift,
+        blur_mm,
+        paper,
+        ink,
+        noise,
+    };
     let mm_per_px = 25.4 / SCAN_DPI as f64;
     let (w, h) = (
         (SHEET_MM.0 / mm_per_px).round() as u32,
@@ -126,16 +134,16 @@ mod tests {
         let (grey, how) = rescan(&page, &mut rng);
         assert_eq!(grey.image.dimensions(), (2480, 3508));
         assert!(how.fit < 1.0, "a 215 mm line is reduced onto A4");
-        // The bar's middle, near the page's centre row (516/1100 of 285 mm down).
+        // The bar's middle row (508 of 1100, the fax 285 mm long) on the sheet.
         let (cx, cy) = (
-            1240,
+            1240i32,
             (1754.0 + (508.0 / 1100.0 - 0.5) * 285.0 * how.fit * 300.0 / 25.4),
         );
         let dark = (-40..40)
             .flat_map(|dy| (-300..300).step_by(50).map(move |dx| (dx, dy)))
             .filter(|&(dx, dy)| {
                 grey.image
-                    .get_pixel(cx + dx as u32, (cy as i32 + dy) as u32)
+                    .get_pixel((cx + dx) as u32, (cy as i32 + dy) as u32)
                     .0[0]
                     < how.ink + 20
             })
