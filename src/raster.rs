@@ -259,6 +259,14 @@ pub fn crop(img: &GrayImage, r: &Rect) -> GrayImage {
     out
 }
 
+/// The image turned 180° (a sheet fed upside down): its pixels in reverse order.
+pub fn rotate180(img: &GrayImage) -> GrayImage {
+    let mut turned = img.clone();
+    let buf: &mut [u8] = &mut turned;
+    buf.reverse();
+    turned
+}
+
 /// The image turned a quarter clockwise, as `image::imageops::rotate90` turns it. In
 /// square blocks, so that reads and writes stay within a few cache lines (the library's
 /// pixel-by-pixel loop cost 45 M instructions on a fax page, a tenth of reading it).

@@ -674,9 +674,7 @@ mod tests {
         assert_eq!((id.template, id.page, id.flipped), (ti, 2, false));
         assert!(id.score > 0.9, "{}", id.score);
 
-        let mut turned = reference.clone();
-        let buf: &mut [u8] = &mut turned;
-        buf.reverse();
+        let turned = crate::raster::rotate180(&reference);
         let np = crate::normalise::normalise(&page(turned), 200.0).unwrap();
         let id = identify(&cat, np, FEED).id.expect("turned 180°");
         assert_eq!((id.template, id.page, id.flipped), (ti, 2, true));

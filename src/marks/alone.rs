@@ -37,8 +37,8 @@ pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
 /// Reads as chosen each box asked about only for having less ink inside than a sure mark
 /// ([`WEAK_MARK`]) whose question has no other box marked or in doubt on this page, when
 /// its ink is a pen's: either wholly inside, larger than a dot ([`DOT_SPAN`]), with at
-/// least [`WEAK_CORE`] of it clear of the printed sides, or also hugging the box and crossing its sides at most
-/// [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
+/// least [`WEAK_CORE`] of it clear of the printed sides, or also hugging the box and
+/// crossing its sides at most [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
 pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
     read_alone_as_chosen(boxes, out, 0.55, |r| {
         let f = r.features;

@@ -199,21 +199,10 @@ pub struct Shades {
     pub paper: u8,
 }
 
-impl Shades {
-    fn turned_half(&self) -> Shades {
-        let mut image = self.image.clone();
-        let buf: &mut [u8] = &mut image;
-        buf.reverse();
-        Shades { image, ..*self }
-    }
-}
-
 impl NormalPage {
     /// The page turned 180° (a sheet fed upside down), its row marks and ink maps with it.
     pub fn turned_half(&self) -> NormalPage {
-        let mut image = self.image.clone();
-        let buf: &mut [u8] = &mut image;
-        buf.reverse();
+        let image = crate::raster::rotate180(&self.image);
         let (_, coarse) = ink_maps(&image);
         let reversed = |rows: &[bool]| rows.iter().rev().copied().collect::<Vec<bool>>();
         NormalPage {
@@ -221,7 +210,10 @@ impl NormalPage {
             line_rows: reversed(&self.line_rows),
             coarse,
             image,
-            shades: self.shades.as_ref().map(Shades::turned_half),
+            shades: self.shades.as_ref().map(|s| Shades {
+                image: crate::raster::rotate180(&s.image),
+                ..*s
+            }),
             ..*self
         }
     }

@@ -290,7 +290,6 @@ pub fn shaded(
     m: &FieldModel,
 ) -> GrayImage {
     let (w, h) = (p.image.width() as i32, p.image.height() as i32);
-    let t = transform;
     let (sx, sy) = (p.shift.0 as f64, p.shift.1 as f64);
     let (ink, paper) = (f32::from(shades.ink), f32::from(shades.paper));
     let range = (paper - ink).max(1.0);
@@ -304,12 +303,8 @@ pub fn shaded(
         if !ink_at(&p.image, x, y) && !fringe(x, y) {
             return image::Luma([255]);
         }
-        let (tx, ty) = ((m.region.x + x) as f64, (m.region.y + y) as f64);
-        let v = sample_bilinear(
-            &shades.image,
-            t.a * tx + t.b * ty + t.c + sx,
-            t.d * tx + t.e * ty + t.f + sy,
-        );
+        let (u, v) = transform.apply((m.region.x + x) as f64, (m.region.y + y) as f64);
+        let v = sample_bilinear(&shades.image, u + sx, v + sy);
         let f = ((v - ink) / range).clamp(0.0, 1.0);
         image::Luma([(f.powf(SHADE_GAMMA) * 255.0).round() as u8])
     })
@@ -936,24 +931,20 @@ mod tests {
             paper: 230,
         };
         let t = Affine::translate(0.0, 0.0);
-        let p = prepare(&page, &t, &under);
-        let got = shaded(&p, &shades, &t, &under);
-        let at = |x: u32, y: u32| {
-            got.get_pixel(x - under.region.x as u32, y - under.region.y as u32)
-                .0[0]
+        // The shaded field's grey at page pixel (x, y).
+        let shaded_at = |page: &GrayImage| {
+            let got = shaded(&prepare(page, &t, &under), &shades, &t, &under);
+            let (rx, ry) = (under.region.x as u32, under.region.y as u32);
+            move |x: u32, y: u32| got.get_pixel(x - rx, y - ry).0[0]
         };
+        let at = shaded_at(&page);
         // Half way from ink to paper, squared: a quarter of white.
         assert_eq!(at(121, 80), 64);
         // Beside the stroke its paper; the underline removed stays removed.
         assert_eq!((at(119, 80), at(200, 101), at(60, 70)), (255, 255, 255));
         // A stroke down through the underline: the line beside it stays removed too.
         stroke(&mut page, 150, 80, 153, 110);
-        let p = prepare(&page, &t, &under);
-        let got = shaded(&p, &shades, &t, &under);
-        let at = |x: u32, y: u32| {
-            got.get_pixel(x - under.region.x as u32, y - under.region.y as u32)
-                .0[0]
-        };
+        let at = shaded_at(&page);
         assert_eq!((at(149, 101), at(153, 101)), (255, 255));
     }
 
