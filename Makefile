@@ -15,6 +15,15 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-de
                 chromium chromium-driver libssl-dev libtiff-tools poppler-utils \
                 python3-pip valgrind libsqlite3-dev
 BIN := target/release/faxform
+
+# .cargo/config.toml builds for x86-64-v3 (AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE): on a CPU
+# without all of them, the baseline instead (RUSTFLAGS overrides the config's flags).
+ifeq ($(shell uname -m),x86_64)
+V3_FLAGS := avx avx2 bmi1 bmi2 f16c fma abm movbe sse4_2 popcnt
+ifneq ($(shell for f in $(V3_FLAGS); do grep -qw $$f /proc/cpuinfo || echo no; done),)
+export RUSTFLAGS ?= -C target-cpu=x86-64
+endif
+endif
 DEMO := out/demo
 
 .PHONY: setup build demo test bench profile samples screenshot lint clean fuzz

@@ -84,6 +84,14 @@ enum TemplateCommand {
 }
 
 fn main() -> ExitCode {
+    if let Err(missing) = cpu_check() {
+        eprintln!(
+            "faxform: this build is for x86-64 CPUs with {missing} (x86-64-v3, .cargo/config.toml), \
+             which this one lacks; build it here with `make build` (which builds for the baseline \
+             on such a CPU) or `RUSTFLAGS='-C target-cpu=x86-64' cargo build --release`"
+        );
+        return ExitCode::from(2);
+    }
     limit_openmp();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -113,6 +121,28 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// A build for x86-64-v3 (see .cargo/config.toml) on a CPU without its instructions would
+/// die of an illegal instruction somewhere in the first page: stop first, and say why.
+/// Checked before anything else runs, in code that only calls the standard library
+/// (built for the baseline).
+#[inline(never)]
+fn cpu_check() -> Result<(), &'static str> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    {
+        let needed = [
+            ("AVX2", std::arch::is_x86_feature_detected!("avx2")),
+            ("FMA", std::arch::is_x86_feature_detected!("fma")),
+            ("BMI2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("LZCNT", std::arch::is_x86_feature_detected!("lzcnt")),
+            ("MOVBE", std::arch::is_x86_feature_detected!("movbe")),
+        ];
+        if let Some((name, _)) = needed.iter().find(|(_, has)| !has) {
+            return Err(name);
+        }
+    }
+    Ok(())
 }
 
 /// Rust ignores SIGPIPE, so `faxform score … | head` would panic on its next line of
