@@ -5,7 +5,7 @@
 //! stretches pages), and the fit is judged by how much ink the two share in 2-D. The best
 //! template page above [`MIN_SCORE`] wins; below it the page is of no known form.
 
-use crate::geometry::{Affine, floor_i32};
+use crate::geometry::Affine;
 use crate::normalise::{InkMap, NormalPage};
 use crate::template::Template;
 
@@ -470,17 +470,15 @@ fn judged(
 ) -> Fit {
     let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
     let share = |hits: usize, of: usize| hits as f32 / of.div_ceil(stride).max(1) as f32;
-    let hit = m.points.iter().step_by(stride).filter(|&&(x, y)| {
-        let (px, py) = t2p.apply(x as f64, y as f64);
-        page_dilated.get(floor_i32(px), floor_i32(py))
-    });
-    let precision = share(hit.count(), m.points.len());
+    let precision = share(
+        page_dilated.hits(&t2p, m.points.iter().step_by(stride)),
+        m.points.len(),
+    );
     let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
-    let back = points.iter().step_by(stride).filter(|&&(x, y)| {
-        let (tx, ty) = p2t.apply(x as f64, y as f64);
-        m.dilated.get(floor_i32(tx), floor_i32(ty))
-    });
-    let recall = share(back.count(), points.len());
+    let recall = share(
+        m.dilated.hits(&p2t, points.iter().step_by(stride)),
+        points.len(),
+    );
     let score = if precision + recall > 0.0 {
         2.0 * precision * recall / (precision + recall)
     } else {

@@ -1,6 +1,7 @@
 //! Low-resolution ink maps: the page reduced to blocks that do or do not carry ink, the
 //! representation in which skew, orientation and form identity are decided cheaply.
 
+use crate::geometry::{Affine, floor_i32};
 use crate::raster::{GrayImage, is_ink};
 
 /// A page reduced by `factor` in both directions; a block is inked when enough of its
@@ -77,6 +78,45 @@ impl InkMap {
             && (x as usize) < self.width
             && (y as usize) < self.height
             && self.cells[y as usize * self.width + x as usize]
+    }
+
+    /// How many of `points` (cell coordinates of another map) land on a set cell through
+    /// `t`, each floored to its cell as [`InkMap::get`] would be asked. Positions are
+    /// computed a chunk at a time (the map and its floor vectorise), the cells looked up
+    /// after: the same arithmetic as `t.apply` point by point, so the same count.
+    pub fn hits<'a>(&self, t: &Affine, points: impl Iterator<Item = &'a (f32, f32)>) -> usize {
+        const CHUNK: usize = 64;
+        // Cells number far fewer than 2^32 (a page's map): indices as u32, and a position
+        // off the map's either side fails one unsigned comparison.
+        let (w, h) = (self.width as u32, self.height as u32);
+        let mut buf = [(0f32, 0f32); CHUNK];
+        let mut at = [u32::MAX; CHUNK];
+        let mut points = points.fuse();
+        let mut hits = 0;
+        loop {
+            let mut n = 0;
+            for (b, &p) in buf.iter_mut().zip(points.by_ref()) {
+                *b = p;
+                n += 1;
+            }
+            for (o, &(x, y)) in at[..n].iter_mut().zip(&buf[..n]) {
+                let (x, y) = (x as f64, y as f64);
+                let px = floor_i32(t.a * x + t.b * y + t.c) as u32;
+                let py = floor_i32(t.d * x + t.e * y + t.f) as u32;
+                *o = if px < w && py < h {
+                    py * w + px
+                } else {
+                    u32::MAX
+                };
+            }
+            hits += at[..n]
+                .iter()
+                .filter(|&&i| i != u32::MAX && self.cells[i as usize])
+                .count();
+            if n < CHUNK {
+                return hits;
+            }
+        }
     }
 
     /// Whether it has a cell for every place (a cached copy read back).
