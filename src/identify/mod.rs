@@ -434,14 +434,16 @@ fn fit(
     // them (the 2-D check and the refinement cost more than the grids), and only the best
     // is refined and judged in full.
     let (y, x) = if combos.len() > 1 {
+        let sample =
+            |p: &[Point]| -> Vec<Point> { p.iter().step_by(RANK_STRIDE).copied().collect() };
+        let (tpl_sample, page_sample) = (sample(&m.points), sample(points));
         combos
             .iter()
             .map(|&(y, x)| {
                 let c = (x.0, y.0, x.1, y.1);
-                (
-                    (y, x),
-                    judged(m, page, page_dilated, points, skew, c, RANK_STRIDE).score,
-                )
+                let samples = (tpl_sample.as_slice(), page_sample.as_slice());
+                let f = judged(page, page_dilated, &m.dilated, samples, skew, c);
+                ((y, x), f.score)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(c, _)| c)
@@ -451,34 +453,31 @@ fn fit(
     };
     let (sy, dy, _) = rows.refine(y);
     let (sx, dx, _) = cols.refine(x);
-    judged(m, page, page_dilated, points, skew, (sx, sy, dx, dy), 1)
+    let all = (m.points.as_slice(), points);
+    judged(page, page_dilated, &m.dilated, all, skew, (sx, sy, dx, dy))
 }
+
+/// An ink cell's centre, in cells.
+type Point = (f32, f32);
 
 /// Candidate fits are ranked on every this many ink points of page and template.
 const RANK_STRIDE: usize = 8;
 
 /// A fit's 2-D check: template ink on page ink (precision) and page ink on template ink
-/// (recall).
+/// (recall), over the points given of each (all, or a sample of every [`RANK_STRIDE`]th).
 fn judged(
-    m: &PageModel,
     page: &InkMap,
     page_dilated: &InkMap,
-    points: &[(f32, f32)],
+    tpl_dilated: &InkMap,
+    (tpl_points, points): (&[Point], &[Point]),
     skew: f32,
     (sx, sy, dx, dy): (f32, f32, f32, f32),
-    stride: usize,
 ) -> Fit {
     let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
-    let share = |hits: usize, of: usize| hits as f32 / of.div_ceil(stride).max(1) as f32;
-    let precision = share(
-        page_dilated.hits(&t2p, m.points.iter().step_by(stride)),
-        m.points.len(),
-    );
+    let share = |hits: usize, of: usize| hits as f32 / of.max(1) as f32;
+    let precision = share(page_dilated.hits(&t2p, tpl_points), tpl_points.len());
     let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
-    let recall = share(
-        m.dilated.hits(&p2t, points.iter().step_by(stride)),
-        points.len(),
-    );
+    let recall = share(tpl_dilated.hits(&p2t, points), points.len());
     let score = if precision + recall > 0.0 {
         2.0 * precision * recall / (precision + recall)
     } else {

@@ -84,22 +84,16 @@ impl InkMap {
     /// `t`, each floored to its cell as [`InkMap::get`] would be asked. Positions are
     /// computed a chunk at a time (the map and its floor vectorise), the cells looked up
     /// after: the same arithmetic as `t.apply` point by point, so the same count.
-    pub fn hits<'a>(&self, t: &Affine, points: impl Iterator<Item = &'a (f32, f32)>) -> usize {
+    pub fn hits(&self, t: &Affine, points: &[(f32, f32)]) -> usize {
         const CHUNK: usize = 64;
         // Cells number far fewer than 2^32 (a page's map): indices as u32, and a position
         // off the map's either side fails one unsigned comparison.
         let (w, h) = (self.width as u32, self.height as u32);
-        let mut buf = [(0f32, 0f32); CHUNK];
         let mut at = [u32::MAX; CHUNK];
-        let mut points = points.fuse();
         let mut hits = 0;
-        loop {
-            let mut n = 0;
-            for (b, &p) in buf.iter_mut().zip(points.by_ref()) {
-                *b = p;
-                n += 1;
-            }
-            for (o, &(x, y)) in at[..n].iter_mut().zip(&buf[..n]) {
+        for chunk in points.chunks(CHUNK) {
+            let at = &mut at[..chunk.len()];
+            for (o, &(x, y)) in at.iter_mut().zip(chunk) {
                 let (x, y) = (x as f64, y as f64);
                 let px = floor_i32(t.a * x + t.b * y + t.c) as u32;
                 let py = floor_i32(t.d * x + t.e * y + t.f) as u32;
@@ -109,14 +103,12 @@ impl InkMap {
                     u32::MAX
                 };
             }
-            hits += at[..n]
+            hits += at
                 .iter()
                 .filter(|&&i| i != u32::MAX && self.cells[i as usize])
                 .count();
-            if n < CHUNK {
-                return hits;
-            }
         }
+        hits
     }
 
     /// Whether it has a cell for every place (a cached copy read back).
