@@ -533,10 +533,10 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
         }
         let p = pages[flip as usize].as_ref().unwrap();
         let dil = p.coarse.dilated();
-        let pts = p.coarse.points();
-        let prof = page_profiles(&p.coarse, &pts, p.skew_deg);
+        let pts = &p.coarse_points;
+        let prof = page_profiles(&p.coarse, pts, p.skew_deg);
         for (mi, m) in cat.models.iter().enumerate() {
-            let f = fit(m, &p.coarse, &dil, &pts, &prof, p.skew_deg, sc);
+            let f = fit(m, &p.coarse, &dil, pts, &prof, p.skew_deg, sc);
             if best.as_ref().is_none_or(|b| f.score > b.2.score) {
                 best = Some((mi, flip, f.clone()));
             }

@@ -179,6 +179,8 @@ pub struct NormalPage {
     pub row_scale: f32,
     /// 1/4 resolution (50 dpi at 200) ink map.
     pub coarse: InkMap,
+    /// Centres of its inked cells ([`InkMap::points`]), which identification matches.
+    pub coarse_points: Vec<(f32, f32)>,
     /// Skew in degrees (content rotated clockwise by this much).
     pub skew_deg: f32,
     /// Its text lines look like columns: probably sent sideways. Only a hint for the order
@@ -206,6 +208,7 @@ impl NormalPage {
         let (_, coarse) = ink_maps(&image);
         let reversed = |rows: &[bool]| rows.iter().rev().copied().collect::<Vec<bool>>();
         NormalPage {
+            coarse_points: coarse.points(),
             suspect_rows: reversed(&self.suspect_rows),
             line_rows: reversed(&self.line_rows),
             coarse,
@@ -304,6 +307,7 @@ pub fn normalise(p: &PageImage, dpi: f32) -> Result<NormalPage, NormaliseError> 
         line_rows,
         row_scale,
         coarse,
+        coarse_points: cp,
         skew_deg,
         looks_sideways,
         shades,
