@@ -245,10 +245,17 @@ mod tests {
 /// instruction, which a loop can vectorise: used instead, the same values.
 #[inline]
 pub fn round_i64(v: f64) -> i64 {
+    by_sse41(v, |v| v.round() as i64, round_i64_by_parts)
+}
+
+/// `fast(v)` in a build with SSE4.1 (a float rounds in one instruction), `by_parts(v)`
+/// without it; both give the same values.
+#[inline(always)]
+fn by_sse41<T>(v: f64, fast: fn(f64) -> T, by_parts: fn(f64) -> T) -> T {
     if cfg!(target_feature = "sse4.1") {
-        v.round() as i64
+        fast(v)
     } else {
-        round_i64_by_parts(v)
+        by_parts(v)
     }
 }
 
@@ -270,11 +277,7 @@ fn round_i64_by_parts(v: f64) -> i64 {
 /// `v.floor() as i64`, likewise without a libm call.
 #[inline]
 pub fn floor_i64(v: f64) -> i64 {
-    if cfg!(target_feature = "sse4.1") {
-        v.floor() as i64
-    } else {
-        floor_i64_by_parts(v)
-    }
+    by_sse41(v, |v| v.floor() as i64, floor_i64_by_parts)
 }
 
 #[inline]
@@ -287,24 +290,16 @@ fn floor_i64_by_parts(v: f64) -> i64 {
     }
 }
 
-/// `v.floor() as i32`, likewise (saturating as `as` does, NaN to 0).
+/// `v.floor() as i32`, likewise (saturating as `as` does, NaN to 0). With SSE4.1 straight
+/// to i32, which vectorises where i64 does not (AVX2 has no conversion to 64-bit integers).
 #[inline]
 pub fn floor_i32(v: f64) -> i32 {
-    if cfg!(target_feature = "sse4.1") {
-        v.floor() as i32
-    } else {
-        floor_i32_by_parts(v)
-    }
+    by_sse41(v, |v| v.floor() as i32, floor_i32_by_parts)
 }
 
 #[inline]
 fn floor_i32_by_parts(v: f64) -> i32 {
-    let t = v as i32;
-    if (t as f64) > v {
-        t.saturating_sub(1)
-    } else {
-        t
-    }
+    floor_i64_by_parts(v).clamp(i32::MIN as i64, i32::MAX as i64) as i32
 }
 
 #[cfg(test)]
