@@ -17,7 +17,8 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn libtesseract-dev libleptonica-de
 BIN := target/release/faxform
 
 # .cargo/config.toml builds for x86-64-v3 (AVX2, FMA, BMI1/2, F16C, LZCNT, MOVBE): on a CPU
-# without all of them, the baseline instead (RUSTFLAGS overrides the config's flags).
+# without all of them, the baseline instead (RUSTFLAGS overrides the config's flags). The
+# same list as src/main.rs's cpu_check (abm: LZCNT as /proc/cpuinfo names it).
 ifeq ($(shell uname -m),x86_64)
 V3_FLAGS := avx avx2 bmi1 bmi2 f16c fma abm movbe sse4_2 popcnt
 ifneq ($(shell for f in $(V3_FLAGS); do grep -qw $$f /proc/cpuinfo || echo no; done),)

@@ -131,12 +131,18 @@ fn main() -> ExitCode {
 fn cpu_check() -> Result<(), &'static str> {
     #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
     {
+        // The Makefile's V3_FLAGS, as Rust names them.
         let needed = [
+            ("AVX", std::arch::is_x86_feature_detected!("avx")),
             ("AVX2", std::arch::is_x86_feature_detected!("avx2")),
-            ("FMA", std::arch::is_x86_feature_detected!("fma")),
+            ("BMI1", std::arch::is_x86_feature_detected!("bmi1")),
             ("BMI2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("F16C", std::arch::is_x86_feature_detected!("f16c")),
+            ("FMA", std::arch::is_x86_feature_detected!("fma")),
             ("LZCNT", std::arch::is_x86_feature_detected!("lzcnt")),
             ("MOVBE", std::arch::is_x86_feature_detected!("movbe")),
+            ("SSE4.2", std::arch::is_x86_feature_detected!("sse4.2")),
+            ("POPCNT", std::arch::is_x86_feature_detected!("popcnt")),
         ];
         if let Some((name, _)) = needed.iter().find(|(_, has)| !has) {
             return Err(name);

@@ -83,7 +83,7 @@ impl InkMap {
     /// How many of `points` (cell coordinates of another map) land on a set cell through
     /// `t`, each floored to its cell as [`InkMap::get`] would be asked. Positions are
     /// computed a chunk at a time (the map and its floor vectorise), the cells looked up
-    /// after: the same arithmetic as `t.apply` point by point, so the same count.
+    /// after: the same count as asking `get` point by point.
     pub fn hits(&self, t: &Affine, points: &[(f32, f32)]) -> usize {
         const CHUNK: usize = 64;
         // Cells number far fewer than 2^32 (a page's map): indices as u32, and a position
@@ -94,9 +94,8 @@ impl InkMap {
         for chunk in points.chunks(CHUNK) {
             let at = &mut at[..chunk.len()];
             for (o, &(x, y)) in at.iter_mut().zip(chunk) {
-                let (x, y) = (x as f64, y as f64);
-                let px = floor_i32(t.a * x + t.b * y + t.c) as u32;
-                let py = floor_i32(t.d * x + t.e * y + t.f) as u32;
+                let (px, py) = t.apply(x as f64, y as f64);
+                let (px, py) = (floor_i32(px) as u32, floor_i32(py) as u32);
                 *o = if px < w && py < h {
                     py * w + px
                 } else {
@@ -272,5 +271,40 @@ mod tests {
                 (3, 3)
             ]
         );
+    }
+
+    #[test]
+    fn hits_count_as_get_asked_point_by_point() {
+        let (w, h) = (37usize, 23usize);
+        let cells: Vec<bool> = (0..w * h).map(|i| (i * 2654435761usize) % 5 < 2).collect();
+        let m = InkMap {
+            width: w,
+            height: h,
+            factor: 1,
+            cells,
+        };
+        // Points on, beside and off the map (more than one chunk), through a turned,
+        // scaled and shifted map that sends some past each edge.
+        let points: Vec<(f32, f32)> = (0..300)
+            .map(|i| ((i % 47) as f32 * 0.9 - 3.5, (i / 7) as f32 * 0.7 - 2.25))
+            .collect();
+        let (s, c) = 0.05f64.sin_cos();
+        let t = Affine {
+            a: 1.02 * c,
+            b: -s,
+            c: -1.5,
+            d: s,
+            e: 0.98 * c,
+            f: 0.75,
+        };
+        let want = points
+            .iter()
+            .filter(|&&(x, y)| {
+                let (u, v) = t.apply(x as f64, y as f64);
+                m.get(u.floor() as i32, v.floor() as i32)
+            })
+            .count();
+        assert!(want > 20 && want < points.len() / 2, "{want}");
+        assert_eq!(m.hits(&t, &points), want);
     }
 }
