@@ -132,6 +132,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.inner >= HEAVY_INNER && struck_clearly(&f) {
         return r(true, 0.4, Some(Doubt::Correction));
     }
+    // A tick struck through leaves no more ink inside than a tick; only a line on over
+    // nearly all the label's reach tells it.
+    if f.inner >= INNER_MARK && f.beyond_label >= STRIKE_LABEL_FAR {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
         // A ring drawn round the box that touches it leaves a little ink inside; it runs
         // past both sides and round half the directions or more.
@@ -153,6 +158,13 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // A speck in the middle of an otherwise empty box: fax speckle lands anywhere, a
     // small dot made with a pencil lands here and looks the same.
     if f.inner <= INNER_BLANK && f.centre_specks >= CENTRE_DOT {
+        return r(false, 0.4, Some(Doubt::Unsure));
+    }
+    // Specks in several pieces anywhere in the box that together make a piece of ink: a
+    // light tick the sender's fax broke up, which a person still sees as a dotted
+    // stroke. (One piece alone is a speck, or the tall dot of a standard-resolution
+    // fax.)
+    if f.inner <= INNER_BLANK && f.specks as usize >= SPECKLE && f.speck_pieces >= BROKEN_PIECES {
         return r(false, 0.4, Some(Doubt::Unsure));
     }
     // Nothing inside and nothing hugging the box: ink further out belongs to a
@@ -475,6 +487,44 @@ mod tests {
             ..features(0, 0, 0.0, 0)
         });
         assert!(!speck.marked && speck.doubt.is_none(), "{speck:?}");
+    }
+
+    #[test]
+    fn a_tick_struck_through_along_its_label_is_asked_about_a_tick_alone_is_not() {
+        let tick = BoxFeatures {
+            beyond_label: 0.5,
+            beyond_bare: 0.3,
+            ..features(60, 10, 0.1, 1)
+        };
+        let alone = classify(tick);
+        assert!(alone.marked && alone.doubt.is_none(), "{alone:?}");
+        let struck = classify(BoxFeatures {
+            beyond_label: 1.0,
+            ..tick
+        });
+        assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
+    }
+
+    #[test]
+    fn a_trail_of_specks_across_an_empty_box_is_asked_about_one_speck_is_not() {
+        let broken = classify(BoxFeatures {
+            specks: 13,
+            speck_pieces: 2,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert_eq!(broken.doubt, Some(Doubt::Unsure), "{broken:?}");
+        let one = classify(BoxFeatures {
+            specks: 16,
+            speck_pieces: 1,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!one.marked && one.doubt.is_none(), "{one:?}");
+        let few = classify(BoxFeatures {
+            specks: 5,
+            speck_pieces: 3,
+            ..features(0, 0, 0.0, 0)
+        });
+        assert!(!few.marked && few.doubt.is_none(), "{few:?}");
     }
 
     #[test]

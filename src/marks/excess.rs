@@ -455,6 +455,20 @@ impl Excess {
     }
 
     /// Set cells of `mask` (one of this window's masks) inside `r`.
+    /// How many separate pieces of the dropped speckle lie inside `r` (8-connected).
+    pub(super) fn speck_pieces_in(&self, r: &Rect) -> u32 {
+        let Some(c) = r.intersection(&self.rect) else {
+            return 0;
+        };
+        let (w, h) = (c.w as usize, c.h as usize);
+        let mut sub = Vec::with_capacity(w * h);
+        for y in c.y - self.rect.y..c.bottom() - self.rect.y {
+            let row = (y * self.rect.w + c.x - self.rect.x) as usize;
+            sub.extend_from_slice(&self.dropped[row..row + w]);
+        }
+        crate::raster::label_runs(&sub, w, h, |&v| v).count as u32
+    }
+
     pub(super) fn count_in(&self, mask: &[bool], r: &Rect) -> u32 {
         let Some(c) = r.intersection(&self.rect) else {
             return 0;

@@ -65,14 +65,21 @@ pub struct BoxFeatures {
     /// Speckle-sized ink dropped from the middle of the box (its central half): where a
     /// small deliberate dot is made.
     pub centre_specks: u32,
+    /// Speckle-sized ink dropped from anywhere inside the box, and in how many pieces;
+    /// the pieces are counted only when the ink amounts to a piece kept as ink
+    /// ([`SPECKLE`]; else 0). A light stroke that the sender's fax broke up leaves a trail
+    /// of such pieces, often along the sides where a tick starts.
+    pub specks: u32,
+    pub speck_pieces: u32,
     /// How far heavy ink runs on beside the box at mid-height, on its label's side and on
     /// its bare side (as [`BoxFeatures::runs_label`]): of the
     /// columns within [`STRIKE_REACH`] box sizes of that side, the share that a
     /// near-horizontal line (within [`STRIKE_SLANT_DEG`] of level) through the middle half
     /// of the box finds inked, for the best such line; columns the printed form hides are
     /// not counted. A line struck through the option, or a scribble over it, leaves the
-    /// box sideways; a tick or a cross leaves it at its corners if at all. Measured only
-    /// for ink heavy enough to be a correction (else 0).
+    /// box sideways; a tick or a cross leaves it at its corners if at all. Measured for
+    /// every box with a mark's ink inside ([`INNER_MARK`]; else 0): a tick struck through
+    /// with one line leaves less ink inside than a heavy mark.
     pub beyond_label: f32,
     pub beyond_bare: f32,
     /// Ink exactly two pixels off the print in the box-sized zone beside the box on its
@@ -124,6 +131,12 @@ pub fn measure(
     let unknown = e.count_unknown(&inside);
     let (around, enclosed) = around_share(&e, &r);
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
+    let specks = e.count_in(&e.dropped, &inside);
+    let speck_pieces = if inner <= INNER_BLANK && specks as usize >= SPECKLE {
+        e.speck_pieces_in(&inside)
+    } else {
+        0
+    };
     // Only where the box would go to a person for ink beside it: a wider look costs.
     let (close_compact, close_tick) = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
         let wide = Excess::sample(img, reg, i, explained, r.inflate(s * 2), true, SPECKLE);
@@ -136,7 +149,7 @@ pub fn measure(
     } else {
         (close, 0)
     };
-    let (beyond_right, beyond_left) = if inner >= HEAVY_INNER.min(SCRIBBLE_INNER) {
+    let (beyond_right, beyond_left) = if inner >= INNER_MARK {
         beside_at_mid_height(img, reg, i, explained, &r)
     } else {
         (0.0, 0.0)
@@ -168,6 +181,8 @@ pub fn measure(
         around,
         enclosed,
         centre_specks,
+        specks,
+        speck_pieces,
         beyond_label,
         beyond_bare,
     }

@@ -20,6 +20,11 @@ pub enum MarkStyle {
     Overrun,
     /// Drawn with little pressure: light grey that the fax threshold may break up.
     Faint,
+    /// A light tick that the sender's fax has already broken up: a trail of short dark
+    /// dashes, each about the size of the speckle a reader drops, which a person still
+    /// sees as a dotted stroke (seen on the independent corpora, read blank with no review
+    /// row).
+    Broken,
     /// A small dot or dash inside the box.
     Tiny,
     /// A mark struck through to take it back: the respondent did not choose this option.
@@ -48,7 +53,8 @@ pub fn pick_style(rng: &mut impl Rng) -> MarkStyle {
         (MarkStyle::Blob, 8.0),
         (MarkStyle::CircleLabel, 7.0),
         (MarkStyle::Overrun, 9.0),
-        (MarkStyle::Faint, 4.0),
+        (MarkStyle::Faint, 3.0),
+        (MarkStyle::Broken, 1.0),
         (MarkStyle::Tiny, 4.0),
         (MarkStyle::Beside, 3.0),
         (MarkStyle::CircleBox, 3.0),
@@ -144,6 +150,11 @@ pub fn draw(
             let light = rng.random_range(55..95);
             tick(img, cx, cy, s * 1.1, width * 0.75, light, rng)
         }
+        MarkStyle::Broken => {
+            let gap = rng.random_range(4.0..6.0) * s / 21.0;
+            let r = rng.random_range(0.7..0.9) * s / 21.0;
+            broken_tick(img, cx, cy, s * 1.1, (gap, r), ink, rng)
+        }
         MarkStyle::Tiny => {
             let t = s * rng.random_range(0.18..0.3);
             let p = [
@@ -226,6 +237,26 @@ fn tick(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mu
         (cx + 0.5 * s + jit(rng), cy - 0.6 * s + jit(rng)),
     ];
     pen::stroke(img, &p, w, ink, rng);
+}
+
+/// A tick's path (as [`tick`]) as dashes `r` wide every `gap` pixels or so.
+fn broken_tick(
+    img: &mut GrayImage,
+    cx: f32,
+    cy: f32,
+    s: f32,
+    (gap, r): (f32, f32),
+    ink: u8,
+    rng: &mut impl Rng,
+) {
+    let jit =
+        |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
+    let p = [
+        (cx - 0.35 * s + jit(rng), cy + jit(rng)),
+        (cx - 0.05 * s + jit(rng), cy + 0.35 * s + jit(rng)),
+        (cx + 0.5 * s + jit(rng), cy - 0.6 * s + jit(rng)),
+    ];
+    pen::dotted(img, &p, gap, r, ink, rng);
 }
 
 fn cross(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mut impl Rng) {

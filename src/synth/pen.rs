@@ -44,6 +44,37 @@ pub fn stroke(img: &mut GrayImage, pts: &[(f32, f32)], width: f32, ink: u8, rng:
     }
 }
 
+/// Dashes of half-width `r` along the polyline through `pts`, starting about `gap` apart
+/// (each gap varies by a third either way) and running on for a third of it, as a stroke a
+/// fax broke up leaves them.
+pub fn dotted(
+    img: &mut GrayImage,
+    pts: &[(f32, f32)],
+    gap: f32,
+    r: f32,
+    ink: u8,
+    rng: &mut impl Rng,
+) {
+    let mut to_next = 0.0;
+    for seg in pts.windows(2) {
+        let ((ax, ay), (bx, by)) = (seg[0], seg[1]);
+        let len = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt();
+        let mut at = to_next;
+        while at <= len {
+            // Along the segment from `at` for a third of a gap, in half-pixel steps.
+            let end = (at + gap / 3.0).min(len);
+            let mut u = at;
+            while u <= end {
+                let t = if len > 0.0 { u / len } else { 0.0 };
+                dab(img, ax + (bx - ax) * t, ay + (by - ay) * t, r, ink);
+                u += 0.5;
+            }
+            at += gap * rng.random_range(0.67..1.33);
+        }
+        to_next = at - len;
+    }
+}
+
 /// An ellipse outline (a circled answer), started and ended with a little overlap.
 pub fn ellipse(
     img: &mut GrayImage,
@@ -111,5 +142,35 @@ pub fn blob(img: &mut GrayImage, cx: f32, cy: f32, r: f32, ink: u8, rng: &mut im
             rng.random_range(-0.35..0.35) * r,
         );
         dab(img, cx + dx, cy + dy, r * rng.random_range(0.55..0.8), ink);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_dotted_stroke_is_separate_dashes_each_smaller_than_speckle() {
+        let mut img = GrayImage::from_pixel(60, 60, image::Luma([255]));
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        dotted(
+            &mut img,
+            &[(10.0, 30.0), (25.0, 45.0), (50.0, 10.0)],
+            5.0,
+            0.8,
+            0,
+            &mut rng,
+        );
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let labels = crate::raster::label_runs(img.as_raw(), w, h, |&v| v < 128);
+        let sizes: Vec<u32> = labels.extents().iter().map(|e| e.cells).collect();
+        // Pieces apart, most of them speckle-sized (under 8 px) before the fax blurs or
+        // thins them.
+        assert!(sizes.len() >= 8, "{sizes:?}");
+        assert!(
+            sizes.iter().filter(|&&n| n < 8).count() * 2 > sizes.len(),
+            "{sizes:?}"
+        );
     }
 }
