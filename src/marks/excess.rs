@@ -454,7 +454,6 @@ impl Excess {
             && self.mask[(ly * self.rect.w + lx) as usize]
     }
 
-    /// Set cells of `mask` (one of this window's masks) inside `r`.
     /// How many separate pieces of the dropped speckle lie inside `r` (8-connected).
     pub(super) fn speck_pieces_in(&self, r: &Rect) -> u32 {
         let Some(c) = r.intersection(&self.rect) else {
@@ -469,6 +468,7 @@ impl Excess {
         crate::raster::label_runs(&sub, w, h, |&v| v).count as u32
     }
 
+    /// Set cells of `mask` (one of this window's masks) inside `r`.
     pub(super) fn count_in(&self, mask: &[bool], r: &Rect) -> u32 {
         let Some(c) = r.intersection(&self.rect) else {
             return 0;
