@@ -133,8 +133,12 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(true, 0.4, Some(Doubt::Correction));
     }
     // A tick struck through leaves no more ink inside than a tick; only a line on over
-    // nearly all the label's reach tells it.
-    if f.inner >= INNER_MARK && f.beyond_label >= STRIKE_LABEL_FAR {
+    // nearly all the label's reach tells it, or one level over all the bare paper before
+    // the box, where a tick's arm never lies flat (a line through the option, or a
+    // neighbour's writing run into it).
+    if f.inner >= INNER_MARK
+        && (f.beyond_label >= STRIKE_LABEL_FAR || f.beyond_bare >= STRIKE_BARE_ALL)
+    {
         return r(true, 0.4, Some(Doubt::Correction));
     }
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {

@@ -162,6 +162,11 @@ pub const STRIKE_BARE: f32 = 0.1;
 /// 0.8 on the label's, strike-throughs as far as 0.4 and 1.0.
 pub const STRIKE_LABEL_FAR: f32 = 0.9;
 pub const STRIKE_BARE_FAR: f32 = 0.2;
+/// Less ink than heavy, with a line level beside the box over this share of the reach on
+/// its bare side: a line through the option. Of about 4,000 marked boxes on ten corpora
+/// (independent and synthetic), one check reached it; 3 empty boxes read as marked with no
+/// review row did.
+pub const STRIKE_BARE_ALL: f32 = 0.9;
 /// How far round an empty box, in box sizes, ink beside it is followed to see whether it
 /// belongs to a neighbouring box's mark (boxes in a column stand 1.5 to 2 box sizes apart).
 pub const NEIGHBOUR_LOOK: i32 = 2;
