@@ -220,6 +220,15 @@ fn struck_clearly(f: &BoxFeatures) -> bool {
         || f.beyond_bare >= STRIKE_BARE_FAR
 }
 
+/// Whether a page's readings mark more of its boxes than a respondent does
+/// ([`PAGE_MARKED_MAX`] of at least [`PAGE_MARKED_MIN_BOXES`]): its boxes were placed on
+/// print, or its print reads as ink everywhere.
+pub fn implausibly_marked(readings: &[BoxReading]) -> bool {
+    let marked = readings.iter().filter(|r| r.marked).count();
+    readings.len() >= PAGE_MARKED_MIN_BOXES
+        && marked as f32 > PAGE_MARKED_MAX * readings.len() as f32
+}
+
 /// Decides all boxes of a page: each alone, then with its neighbours in view, since a
 /// circle drawn around one label often crosses the boxes above, below or beside it.
 pub fn classify_page(
@@ -507,6 +516,25 @@ mod tests {
             ..tick
         });
         assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
+    }
+
+    #[test]
+    fn a_page_with_nearly_every_box_marked_is_not_trusted() {
+        let reading = |marked| BoxReading {
+            marked,
+            confidence: 1.0,
+            doubt: None,
+            by_circle: false,
+            features: BoxFeatures::default(),
+        };
+        let page = |marked: usize, of: usize| -> Vec<BoxReading> {
+            (0..of).map(|i| reading(i < marked)).collect()
+        };
+        assert!(implausibly_marked(&page(35, 41)));
+        assert!(!implausibly_marked(&page(19, 41)));
+        assert!(!implausibly_marked(&page(27, 41)));
+        // A short page: a few marks are most of its boxes.
+        assert!(!implausibly_marked(&page(4, 5)));
     }
 
     #[test]

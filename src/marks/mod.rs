@@ -24,7 +24,7 @@ pub mod params;
 pub use alone::{
     beside_alone_read_as_chosen, taken_back_beside_one_answer, weak_alone_read_as_chosen,
 };
-pub use decide::{BoxReading, Doubt, classify, classify_page};
+pub use decide::{BoxReading, Doubt, classify, classify_page, implausibly_marked};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;
 pub use measure::{BoxFeatures, measure};
