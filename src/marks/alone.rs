@@ -46,8 +46,10 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
             && !r.by_circle
             && r.doubt == Some(Doubt::Unsure)
             && (INNER_MARK..WEAK_MARK).contains(&f.inner);
-        let inside =
-            f.near == 0 && f.core as f32 >= WEAK_CORE * f.inner as f32 && f.inner_span > DOT_SPAN;
+        let inside = f.near == 0
+            && f.core as f32 >= WEAK_CORE * f.inner as f32
+            && f.inner_span > DOT_SPAN
+            && !super::decide::side_band(&f);
         let leaving = f.close > 0 && f.runs_bare + f.runs_label <= WEAK_CROSSINGS;
         weak && (inside || leaving)
     });
@@ -203,6 +205,7 @@ mod tests {
             inner,
             // A light tick's ink, not a dot's.
             inner_span: 12,
+            inner_thin: 9,
             core,
             near,
             close,

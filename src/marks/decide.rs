@@ -150,7 +150,8 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         return r(true, 0.5, Some(Doubt::Unsure));
     }
     if f.inner >= INNER_MARK {
-        return r(true, 0.6 + f.inner as f32 / 100.0, None);
+        let doubt = side_band(&f).then_some(Doubt::Unsure);
+        return r(true, 0.6 + f.inner as f32 / 100.0, doubt);
     }
     // A big mark overrunning the box crosses its sides; ink round the box that does not
     // (slivers of its printed lines and label on rows a fax shifted sideways) is not read
@@ -198,6 +199,14 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
 /// reaches (`around`, the share of directions).
 fn ring_confidence(around: f32) -> f32 {
     0.5 + around / 2.0
+}
+
+/// The ink inside is one straight band as thin as a printed line and most of the box
+/// long: the box's own side, placed a few pixels off by the registration, more often
+/// than a pen's dash.
+pub(super) fn side_band(f: &BoxFeatures) -> bool {
+    let side = (f.inner_area as f32).sqrt();
+    f.inner_thin <= SIDE_BAND_THICK && f.inner_span as f32 >= SIDE_BAND_LONG * side
 }
 
 /// Some circle round the label: a share of it from [`CIRCLE_BLANK`], running on for
@@ -535,6 +544,28 @@ mod tests {
         assert!(!implausibly_marked(&page(27, 41)));
         // A short page: a few marks are most of its boxes.
         assert!(!implausibly_marked(&page(4, 5)));
+    }
+
+    #[test]
+    fn a_straight_band_as_thin_as_a_line_along_the_box_is_asked_about_a_tick_is_not() {
+        let band = classify(BoxFeatures {
+            inner_span: 14,
+            inner_thin: 2,
+            ..features(60, 0, 0.0, 0)
+        });
+        assert!(band.marked && band.doubt == Some(Doubt::Unsure), "{band:?}");
+        let tick = classify(BoxFeatures {
+            inner_span: 14,
+            inner_thin: 11,
+            ..features(60, 0, 0.0, 0)
+        });
+        assert!(tick.marked && tick.doubt.is_none(), "{tick:?}");
+        // A short dash in the middle is a pen's.
+        assert!(!side_band(&BoxFeatures {
+            inner_span: 8,
+            inner_thin: 3,
+            ..features(24, 0, 0.0, 0)
+        }));
     }
 
     #[test]

@@ -498,11 +498,9 @@ impl Excess {
             .collect()
     }
 
-    /// The longer side of the bounding box of this window's ink inside `r` (0 for none).
-    pub(super) fn span(&self, r: &Rect) -> u32 {
-        let Some(c) = r.intersection(&self.rect) else {
-            return 0;
-        };
+    /// The bounding box of this window's ink inside `r`, if any.
+    pub(super) fn bounds(&self, r: &Rect) -> Option<Rect> {
+        let c = r.intersection(&self.rect)?;
         let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
         for y in c.y..c.bottom() {
             let row = &self.mask[((y - self.rect.y) * self.rect.w) as usize..];
@@ -512,11 +510,7 @@ impl Excess {
                 }
             }
         }
-        if x1 < x0 {
-            0
-        } else {
-            ((x1 - x0).max(y1 - y0) + 1) as u32
-        }
+        (x1 >= x0).then(|| Rect::new(x0, y0, x1 - x0 + 1, y1 - y0 + 1))
     }
 
     pub(super) fn count_unknown(&self, r: &Rect) -> u32 {

@@ -21,6 +21,9 @@ pub struct BoxFeatures {
     /// The longer side of the box round the unexplained ink inside the box (pixels): a
     /// dot or a blot of speckle is small both ways, a pen stroke of as much ink runs on.
     pub inner_span: u32,
+    /// The shorter side of the same box (pixels): a printed side that the registration
+    /// missed by a few pixels lies inside as a straight band as thin as a line.
+    pub inner_thin: u32,
     /// Of [`BoxFeatures::inner`], the ink more than [`CORE_CLEAR`] pixels from the form's
     /// own (grown) ink: a pen mark crosses the middle, a sliver along the inside of a
     /// printed side that a bolder fax or a pixel of misfit leaves does not.
@@ -109,7 +112,9 @@ pub fn measure(
     let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     let inside = r.inflate(-1);
     let inner = e.count(&inside);
-    let inner_span = e.span(&inside);
+    let bounds = e.bounds(&inside);
+    let inner_span = bounds.map_or(0, |b| b.w.max(b.h) as u32);
+    let inner_thin = bounds.map_or(0, |b| b.w.min(b.h) as u32);
     let top_band = if inner >= INNER_MARK {
         top_band(&e.row_shares(&inside, explained))
     } else {
@@ -167,6 +172,7 @@ pub fn measure(
         inner,
         inner_area: inside.area() as u32,
         inner_span,
+        inner_thin,
         top_band,
         core,
         near,
