@@ -570,24 +570,22 @@ mod tests {
 
     #[test]
     fn a_trail_of_specks_across_an_empty_box_is_asked_about_one_speck_is_not() {
-        let broken = classify(BoxFeatures {
-            specks: 13,
-            speck_pieces: 2,
-            ..features(0, 0, 0.0, 0)
-        });
+        let empty_with = |specks, speck_pieces| {
+            classify(BoxFeatures {
+                specks,
+                speck_pieces,
+                ..features(0, 0, 0.0, 0)
+            })
+        };
+        let broken = empty_with(13, 2);
         assert_eq!(broken.doubt, Some(Doubt::Unsure), "{broken:?}");
-        let one = classify(BoxFeatures {
-            specks: 16,
-            speck_pieces: 1,
-            ..features(0, 0, 0.0, 0)
-        });
-        assert!(!one.marked && one.doubt.is_none(), "{one:?}");
-        let few = classify(BoxFeatures {
-            specks: 5,
-            speck_pieces: 3,
-            ..features(0, 0, 0.0, 0)
-        });
-        assert!(!few.marked && few.doubt.is_none(), "{few:?}");
+        for (specks, pieces) in [(16, 1), (5, 3)] {
+            let r = empty_with(specks, pieces);
+            assert!(
+                !r.marked && r.doubt.is_none(),
+                "{specks} in {pieces}: {r:?}"
+            );
+        }
     }
 
     #[test]

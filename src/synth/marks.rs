@@ -229,13 +229,7 @@ pub fn draw(
 }
 
 fn tick(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mut impl Rng) {
-    let jit =
-        |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
-    let p = [
-        (cx - 0.35 * s + jit(rng), cy + jit(rng)),
-        (cx - 0.05 * s + jit(rng), cy + 0.35 * s + jit(rng)),
-        (cx + 0.5 * s + jit(rng), cy - 0.6 * s + jit(rng)),
-    ];
+    let p = tick_path(cx, cy, s, rng);
     pen::stroke(img, &p, w, ink, rng);
 }
 
@@ -249,14 +243,20 @@ fn broken_tick(
     ink: u8,
     rng: &mut impl Rng,
 ) {
+    let p = tick_path(cx, cy, s, rng);
+    pen::dotted(img, &p, gap, r, ink, rng);
+}
+
+/// A tick of size `s` round `(cx, cy)`: a short arm down, a long one up to the right,
+/// each point moved a little by the hand.
+fn tick_path(cx: f32, cy: f32, s: f32, rng: &mut impl Rng) -> [(f32, f32); 3] {
     let jit =
         |rng: &mut dyn rand::RngCore| (rng.next_u32() as f32 / u32::MAX as f32 - 0.5) * 0.15 * s;
-    let p = [
+    [
         (cx - 0.35 * s + jit(rng), cy + jit(rng)),
         (cx - 0.05 * s + jit(rng), cy + 0.35 * s + jit(rng)),
         (cx + 0.5 * s + jit(rng), cy - 0.6 * s + jit(rng)),
-    ];
-    pen::dotted(img, &p, gap, r, ink, rng);
+    ]
 }
 
 fn cross(img: &mut GrayImage, cx: f32, cy: f32, s: f32, w: f32, ink: u8, rng: &mut impl Rng) {
