@@ -548,24 +548,18 @@ mod tests {
 
     #[test]
     fn a_straight_band_as_thin_as_a_line_along_the_box_is_asked_about_a_tick_is_not() {
-        let band = classify(BoxFeatures {
-            inner_span: 14,
-            inner_thin: 2,
-            ..features(60, 0, 0.0, 0)
-        });
+        // Ink inside, and the longer and shorter side of the box round it.
+        let ink = |inner, inner_span, inner_thin| BoxFeatures {
+            inner_span,
+            inner_thin,
+            ..features(inner, 0, 0.0, 0)
+        };
+        let band = classify(ink(60, 14, 2));
         assert!(band.marked && band.doubt == Some(Doubt::Unsure), "{band:?}");
-        let tick = classify(BoxFeatures {
-            inner_span: 14,
-            inner_thin: 11,
-            ..features(60, 0, 0.0, 0)
-        });
+        let tick = classify(ink(60, 14, 11));
         assert!(tick.marked && tick.doubt.is_none(), "{tick:?}");
         // A short dash in the middle is a pen's.
-        assert!(!side_band(&BoxFeatures {
-            inner_span: 8,
-            inner_thin: 3,
-            ..features(24, 0, 0.0, 0)
-        }));
+        assert!(!side_band(&ink(24, 8, 3)));
     }
 
     #[test]

@@ -151,7 +151,7 @@ mod tests {
     use rand::SeedableRng;
 
     #[test]
-    fn a_dotted_stroke_is_separate_dashes_each_smaller_than_speckle() {
+    fn a_dotted_stroke_is_separate_dashes_most_smaller_than_speckle() {
         let mut img = GrayImage::from_pixel(60, 60, image::Luma([255]));
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         dotted(
