@@ -137,7 +137,9 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // the box, where a tick's arm never lies flat (a line through the option, or a
     // neighbour's writing run into it).
     if f.inner >= INNER_MARK
-        && (f.beyond_label >= STRIKE_LABEL_FAR || f.beyond_bare >= STRIKE_BARE_ALL)
+        && (f.beyond_label >= STRIKE_LABEL_FAR
+            || f.beyond_bare >= STRIKE_BARE_ALL
+            || (f.beyond_label >= STRIKE_LABEL_ALONG && f.beyond_bare >= STRIKE_BARE_FAR))
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }

@@ -57,6 +57,92 @@ pub(super) struct HiddenInk {
     pub thick: u32,
 }
 
+/// The page's ink over a zone, moved by the shift that puts most of it on the reference's
+/// print there: the registration is good to a pixel or two, and print that a fax moved by
+/// one would otherwise read as ink off the print along every stroke.
+pub(super) struct PrintFit<'p> {
+    print: &'p PrintNear,
+    /// The zone grown by one pixel more than [`HIDDEN_SHIFT`] (for the four neighbours
+    /// of a shifted pixel), and the page's ink over it.
+    win: Rect,
+    ink: Vec<bool>,
+    shift: (i32, i32),
+}
+
+impl<'p> PrintFit<'p> {
+    /// Fits the page's ink over `zone` (template coordinates, box `i`'s registration) to
+    /// the print, the smallest shift of equals.
+    pub(super) fn new(
+        page: &PageView,
+        reg: &Registration,
+        i: usize,
+        zone: Rect,
+        print: &'p PrintNear,
+    ) -> PrintFit<'p> {
+        let m = HIDDEN_SHIFT;
+        let win = zone.inflate(m + 1);
+        let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
+        let mut shifts: Vec<(i32, i32)> = (-m..=m)
+            .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
+            .collect();
+        shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
+        // The print's pixels as window indices: every shift keeps them inside the window
+        // (it is the zone grown by more than the shift), so a shift is an offset into it.
+        let on_print_at: Vec<i32> = (zone.y..zone.bottom())
+            .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
+            .filter(|&(x, y)| print.printed(x, y))
+            .map(|(x, y)| (y - win.y) * win.w + (x - win.x))
+            .collect();
+        let on_print = |(dx, dy): (i32, i32)| {
+            let off = dy * win.w + dx;
+            on_print_at
+                .iter()
+                .filter(|&&k| ink[(k + off) as usize])
+                .count()
+        };
+        let mut best = (shifts[0], on_print(shifts[0]));
+        for &sh in &shifts[1..] {
+            let n = on_print(sh);
+            if n > best.1 {
+                best = (sh, n);
+            }
+        }
+        PrintFit {
+            print,
+            win,
+            ink,
+            shift: best.0,
+        }
+    }
+
+    /// Whether the page, moved onto the print, has ink at template pixel `(x, y)` (of the
+    /// zone, or within [`HIDDEN_SHIFT`] of it).
+    pub(super) fn inked(&self, x: i32, y: i32) -> bool {
+        let (lx, ly) = (x + self.shift.0 - self.win.x, y + self.shift.1 - self.win.y);
+        lx >= 0
+            && ly >= 0
+            && lx < self.win.w
+            && ly < self.win.h
+            && self.ink[(ly * self.win.w + lx) as usize]
+    }
+
+    /// Whether the page has ink at `(x, y)` and its four neighbours (as [`PrintFit::inked`]):
+    /// thicker than the fringe a fax adds to print.
+    pub(super) fn thick(&self, x: i32, y: i32) -> bool {
+        self.inked(x, y)
+            && self.inked(x - 1, y)
+            && self.inked(x + 1, y)
+            && self.inked(x, y - 1)
+            && self.inked(x, y + 1)
+    }
+
+    /// Distance of template pixel `(x, y)` to the print, [`PRINT_NEAR`] for that far or
+    /// farther.
+    pub(super) fn distance(&self, x: i32, y: i32) -> usize {
+        self.print.distance(x, y)
+    }
+}
+
 /// Measures the zone one box size wide beside box `r` (box `i` of the registration) on
 /// its label's side, a quarter box above and below it.
 pub(super) fn beside_label(
@@ -74,61 +160,22 @@ pub(super) fn beside_label(
         r.x - s - 1
     };
     let zone = Rect::new(x, r.y - s / 4, s, r.h + s / 2);
-    // One pixel more than the shift, for the four neighbours of a shifted pixel.
-    let m = HIDDEN_SHIFT;
-    let win = zone.inflate(m + 1);
-    let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
-    let at = |x: i32, y: i32| {
-        let (lx, ly) = (x - win.x, y - win.y);
-        lx >= 0 && ly >= 0 && lx < win.w && ly < win.h && ink[(ly * win.w + lx) as usize]
-    };
-    // Each zone pixel's distance to the print, looked up once.
-    let pixels: Vec<(i32, i32, usize)> = (zone.y..zone.bottom())
-        .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
-        .map(|(x, y)| (x, y, print.distance(x, y)))
-        .collect();
-    // The registration is good to a pixel or two; print that a fax moved by one would
-    // otherwise read as ink off the print along every stroke. The shift that puts most of
-    // the page's ink on the print is taken, the smallest of equals.
-    let mut shifts: Vec<(i32, i32)> = (-m..=m)
-        .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
-        .collect();
-    shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
-    // The print's pixels as window indices: every shift keeps them inside the window (it
-    // is the zone grown by more than the shift), so a shift is an offset into it.
-    let on_print_at: Vec<i32> = pixels
-        .iter()
-        .filter(|&&(_, _, d)| d == 0)
-        .map(|&(x, y, _)| (y - win.y) * win.w + (x - win.x))
-        .collect();
-    let on_print = |(dx, dy): (i32, i32)| {
-        let off = dy * win.w + dx;
-        on_print_at
-            .iter()
-            .filter(|&&k| ink[(k + off) as usize])
-            .count()
-    };
-    let mut best = (shifts[0], on_print(shifts[0]));
-    for &sh in &shifts[1..] {
-        let n = on_print(sh);
-        if n > best.1 {
-            best = (sh, n);
-        }
-    }
-    let (dx, dy) = best.0;
+    let fit = PrintFit::new(page, reg, i, zone, print);
     let mut out = HiddenInk { far: 0, thick: 0 };
-    for &(x, y, d) in &pixels {
-        let (px, py) = (x + dx, y + dy);
-        if !(1..=2).contains(&d) || !at(px, py) {
-            continue;
-        }
-        // Two pixels off the print a fax's thickening rarely reaches; three and more is
-        // unexplained ink, which the other features measure.
-        if d == 2 {
-            out.far += 1;
-        }
-        if at(px - 1, py) && at(px + 1, py) && at(px, py - 1) && at(px, py + 1) {
-            out.thick += 1;
+    for y in zone.y..zone.bottom() {
+        for x in zone.x..zone.right() {
+            let d = fit.distance(x, y);
+            if !(1..=2).contains(&d) || !fit.inked(x, y) {
+                continue;
+            }
+            // Two pixels off the print a fax's thickening rarely reaches; three and more
+            // is unexplained ink, which the other features measure.
+            if d == 2 {
+                out.far += 1;
+            }
+            if fit.thick(x, y) {
+                out.thick += 1;
+            }
         }
     }
     out

@@ -1,7 +1,7 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
 use super::excess::{Excess, Explained, PageView};
-use super::hidden::{PrintNear, beside_label};
+use super::hidden::{PrintFit, PrintNear, beside_label};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
@@ -78,8 +78,10 @@ pub struct BoxFeatures {
     /// its bare side (as [`BoxFeatures::runs_label`]): of the
     /// columns within [`STRIKE_REACH`] box sizes of that side, the share that a
     /// near-horizontal line (within [`STRIKE_SLANT_DEG`] of level) through the middle half
-    /// of the box finds inked, for the best such line; columns the printed form hides are
-    /// not counted. A line struck through the option, or a scribble over it, leaves the
+    /// of the box finds inked, for the best such line. Columns the grown print hides are
+    /// not counted, unless the page, fitted to the print there, has ink thicker than a
+    /// fax's fringe two pixels off it, between the strokes (a line struck on through the
+    /// label's characters). A line struck through the option, or a scribble over it, leaves the
     /// box sideways; a tick or a cross leaves it at its corners if at all. Measured for
     /// every box with a mark's ink inside ([`INNER_MARK`]; else 0): a tick struck through
     /// with one line leaves less ink inside than a heavy mark.
@@ -155,7 +157,7 @@ pub fn measure(
         (close, 0)
     };
     let (beyond_right, beyond_left) = if inner >= INNER_MARK {
-        beside_at_mid_height(img, reg, i, explained, &r)
+        beside_at_mid_height(img, reg, i, explained, print, &r)
     } else {
         (0.0, 0.0)
     };
@@ -321,6 +323,7 @@ fn beside_at_mid_height(
     reg: &Registration,
     i: usize,
     explained: &Explained,
+    print: &PrintNear,
     r: &Rect,
 ) -> (f32, f32) {
     let s = r.w.max(r.h);
@@ -335,14 +338,21 @@ fn beside_at_mid_height(
     let dy = (STRIKE_SLANT_DEG as f32).to_radians().tan() * (x_hi - x_lo) as f32;
     let y_lo = r.y + s / 4 - dy.ceil() as i32 - 2;
     let rows = (r.bottom() - s / 4 + dy.ceil() as i32 + 2 - y_lo + 1).clamp(0, 128);
-    let columns: Vec<(u128, u128)> = (x_lo..x_hi)
+    // Where the grown print hides a column (a line struck on through the label's
+    // characters), the page fitted to the print there still shows the line two pixels off
+    // it, between the strokes: ink as thick as a pen's, which a fax's fringe is not.
+    let fit = PrintFit::new(img, reg, i, Rect::new(x_lo, y_lo, x_hi - x_lo, rows), print);
+    let columns: Vec<[u128; 3]> = (x_lo..x_hi)
         .map(|x| {
-            (0..rows).fold((0u128, 0u128), |(ink, print), k| {
+            (0..rows).fold([0u128; 3], |[ink, print, off_ink], k| {
                 let y = y_lo + k;
-                (
+                let hidden = explained.get(x, y);
+                let far = hidden && fit.distance(x, y) == 2;
+                [
                     ink | (e.at(x, y) as u128) << k,
-                    print | (explained.get(x, y) as u128) << k,
-                )
+                    print | (hidden as u128) << k,
+                    off_ink | ((far && fit.thick(x, y)) as u128) << k,
+                ]
             })
         })
         .collect();
@@ -352,12 +362,18 @@ fn beside_at_mid_height(
         let (mut ink, mut seen) = (0, 0);
         for x in x0..x1 {
             let y = (y0 as f32 + slope * (x as f32 - cx)).round() as i32;
-            let (ink_bits, print_bits) = columns[(x - x_lo) as usize];
+            let [ink_bits, print_bits, off_ink_bits] = columns[(x - x_lo) as usize];
             let three = |bits: u128| match y - 1 - y_lo {
                 k @ 0..=125 => (bits >> k) as u32 & 7,
                 _ => 0,
             };
             if three(print_bits) == 7 {
+                // Only a pen line's thick ink between the strokes is taken: its absence
+                // says little where print leaves two pixels of paper.
+                if three(off_ink_bits) != 0 {
+                    seen += 1;
+                    ink += 1;
+                }
                 continue;
             }
             seen += 1;
@@ -467,6 +483,78 @@ mod tests {
         for mirrored in [false, true] {
             let blank = features(mirrored, false);
             assert_eq!((blank.inner, blank.runs_bare, blank.runs_label), (0, 0, 0));
+        }
+    }
+
+    /// A 20 px box and a label of dense upright strokes (2 px wide, 7 px apart): grown by
+    /// [`EXPLAIN_GROW`], the print hides six columns in seven beside the box, and cuts a
+    /// line through it into pieces of speckle size.
+    /// The page: the reference thickened by `bold` pixels all round, a small mark inside
+    /// the box, and with `struck` a line 3 px thick from the bare paper before the box on
+    /// through the label.
+    fn dense_label(bold: u32, struck: bool) -> BoxFeatures {
+        let (w, h) = (200u32, 100u32);
+        let b = Rect::new(90, 40, 20, 20);
+        let mut reference = GrayImage::from_pixel(w, h, image::Luma([255]));
+        let fill = |img: &mut GrayImage, r: Rect| {
+            for y in r.y..r.bottom() {
+                for x in r.x..r.right() {
+                    img.put_pixel(x as u32, y as u32, image::Luma([0]));
+                }
+            }
+        };
+        for r in [
+            Rect::new(90, 40, 20, 1),
+            Rect::new(90, 59, 20, 1),
+            Rect::new(90, 40, 1, 20),
+            Rect::new(109, 40, 1, 20),
+        ] {
+            fill(&mut reference, r);
+        }
+        for k in 0..7 {
+            fill(&mut reference, Rect::new(116 + 7 * k, 38, 2, 24));
+        }
+        let mut page = reference.clone();
+        for _ in 0..bold {
+            let before = page.clone();
+            for (x, y, p) in before.enumerate_pixels() {
+                if p[0] == 0 && x > 0 && y > 0 && x + 1 < w && y + 1 < h {
+                    for (dx, dy) in [(0i32, 1i32), (1, 0), (0, -1), (-1, 0)] {
+                        let (nx, ny) = ((x as i32 + dx) as u32, (y as i32 + dy) as u32);
+                        page.put_pixel(nx, ny, image::Luma([0]));
+                    }
+                }
+            }
+        }
+        fill(&mut page, Rect::new(94, 44, 10, 6));
+        if struck {
+            fill(&mut page, Rect::new(70, 49, 95, 3));
+        }
+        let label = Rect::new(114, 38, 50, 24);
+        let view = PageView::clean(&page);
+        let model = BoxModel::new(&reference, 0, 1, b);
+        let explained = Explained::new(&reference, EXPLAIN_GROW);
+        let print = PrintNear::new(&reference);
+        let reg = Registration::identity();
+        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+    }
+
+    #[test]
+    fn a_line_struck_on_through_dense_print_is_seen_between_its_strokes() {
+        // Two pixels off the strokes the line is still thick ink: seen on over the label,
+        // where the grown print alone hides it.
+        let struck = dense_label(0, true);
+        assert!(struck.inner >= INNER_MARK, "{struck:?}");
+        assert!(
+            struck.beyond_label > STRIKE_LABEL && struck.beyond_bare >= STRIKE_BARE_FAR,
+            "{struck:?}"
+        );
+        // The same mark on a page whose print a fax thickened, with no line: the fringes
+        // of the strokes are not a line.
+        for bold in [0, 1, 2] {
+            let plain = dense_label(bold, false);
+            assert!(plain.beyond_label < STRIKE_LABEL, "bold {bold}: {plain:?}");
+            assert_eq!(crate::marks::classify(plain).doubt, None, "bold {bold}");
         }
     }
 
