@@ -172,6 +172,20 @@ impl Registration {
         Some(r)
     }
 
+    /// Box `i` (model `b`) was placed from its neighbours, and its printed ring does not
+    /// show there: ring ink less the paper just outside it (on ink grown by a pixel, as
+    /// the ring search scores a match) below [`WEAK_SCORE`].
+    pub fn ring_missing(&self, page: &GrayImage, i: usize, b: &BoxModel) -> bool {
+        if !matches!(self.located.get(i), Some(Located::Predicted { .. })) {
+            return false;
+        }
+        let (dx, dy) = self.offsets.get(i).copied().unwrap_or((0.0, 0.0));
+        let mut a = self.transform;
+        a.c += dx;
+        a.f += dy;
+        rings::Window::new(page, b, &a, 1).is_some_and(|w| w.score(0, 0, true) < WEAK_SCORE)
+    }
+
     /// Box `i`'s place is uncertain: its ring was found where the others say it cannot
     /// be, or it was placed from boxes too far away or on a page that bends.
     pub fn unsure(&self, i: usize) -> bool {
@@ -500,6 +514,27 @@ mod tests {
         let (_, y) = own.map(k, odd.0 as f64, odd.1 as f64);
         assert!((y - (odd.1 + 5) as f64).abs() <= 1.0, "own ring at {y:.1}");
         assert!(reg.at_own_ring((k + 1) % rects.len()).is_none());
+    }
+
+    #[test]
+    fn a_box_placed_from_its_neighbours_off_its_ring_is_told() {
+        let (page, rects) = boxes_at(1, |_, _| (0, 0));
+        let boxes = model(&rects);
+        let placed = |located: Located, dx: f64| Registration {
+            transform: Affine::IDENTITY,
+            offsets: vec![(dx, 0.0); rects.len()],
+            located: vec![located; rects.len()],
+            rms: 0.0,
+        };
+        let predicted = Located::Predicted { nearest_dy: 0.0 };
+        let b = &boxes.boxes[0];
+        // On its ring, or a pixel off it: there.
+        assert!(!placed(predicted, 0.0).ring_missing(&page, 0, b));
+        assert!(!placed(predicted, 1.0).ring_missing(&page, 0, b));
+        // On the paper beside it: not there.
+        assert!(placed(predicted, 60.0).ring_missing(&page, 0, b));
+        // A box found by its ring is not asked.
+        assert!(!placed(Located::Found, 60.0).ring_missing(&page, 0, b));
     }
 
     #[test]

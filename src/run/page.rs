@@ -605,6 +605,21 @@ fn read_form(
             r.confidence = r.confidence.min(0.2);
         }
     }
+    // A box placed from its neighbours, read as marked by ink inside, whose own printed
+    // ring does not show where it was placed (less than a weak ring match): the page may
+    // bend there, and the ink may be a label's print beside the box.
+    for (i, r) in readings.iter_mut().enumerate() {
+        let b = &pk.boxes.boxes[i];
+        if r.marked
+            && r.doubt.is_none()
+            && !r.hides_ring()
+            && r.features.inner >= crate::marks::params::INNER_MARK
+            && reg.ring_missing(&page.image, i, b)
+        {
+            r.doubt = Some(crate::marks::Doubt::Unlocated);
+            r.confidence = r.confidence.min(0.2);
+        }
+    }
     // Boxes the received image does not reach (a fax cut off in transmission) read as
     // blank paper: they are not answers.
     let (pw, ph) = (page.image.width() as i32, page.image.height() as i32);
