@@ -620,6 +620,17 @@ fn read_form(
             r.confidence = r.confidence.min(0.2);
         }
     }
+    // A box read as marked whose print fits the page better a character's width to the
+    // side: placed on its label's print, whose strokes read as the mark.
+    for (i, r) in readings.iter_mut().enumerate() {
+        if r.marked
+            && r.doubt.is_none()
+            && crate::marks::placed_aside(&view, &reg, i, &pk.boxes.boxes[i].rect, &pk.print)
+        {
+            r.doubt = Some(crate::marks::Doubt::Unlocated);
+            r.confidence = r.confidence.min(0.2);
+        }
+    }
     // Boxes the received image does not reach (a fax cut off in transmission) read as
     // blank paper: they are not answers.
     let (pw, ph) = (page.image.width() as i32, page.image.height() as i32);
