@@ -403,20 +403,18 @@ mod tests {
     use super::*;
     use crate::raster::GrayImage;
 
-    /// A 20 px box in the middle of a 200 px wide strip and a label of 口-like glyphs
-    /// after it; `mirrored`: the same page flipped left to right, the label before the
-    /// box (the box's place is the same either way).
-    fn page(mirrored: bool, marked: bool) -> (GrayImage, GrayImage, Rect, Rect) {
-        let (w, h) = (200u32, 100u32);
-        let b = Rect::new(90, 40, 20, 20);
-        let mut reference = GrayImage::from_pixel(w, h, image::Luma([255]));
-        let fill = |img: &mut GrayImage, r: Rect| {
-            for y in r.y..r.bottom() {
-                for x in r.x..r.right() {
-                    img.put_pixel(x as u32, y as u32, image::Luma([0]));
-                }
+    fn fill(img: &mut GrayImage, r: Rect) {
+        for y in r.y..r.bottom() {
+            for x in r.x..r.right() {
+                img.put_pixel(x as u32, y as u32, image::Luma([0]));
             }
-        };
+        }
+    }
+
+    /// A 200 x 100 px strip of paper with a 20 px box printed in the middle, and the box.
+    fn boxed_strip() -> (GrayImage, Rect) {
+        let b = Rect::new(90, 40, 20, 20);
+        let mut reference = GrayImage::from_pixel(200, 100, image::Luma([255]));
         for r in [
             Rect::new(90, 40, 20, 1),
             Rect::new(90, 59, 20, 1),
@@ -425,6 +423,15 @@ mod tests {
         ] {
             fill(&mut reference, r);
         }
+        (reference, b)
+    }
+
+    /// A 20 px box in the middle of a 200 px wide strip and a label of 口-like glyphs
+    /// after it; `mirrored`: the same page flipped left to right, the label before the
+    /// box (the box's place is the same either way).
+    fn page(mirrored: bool, marked: bool) -> (GrayImage, GrayImage, Rect, Rect) {
+        let w = 200u32;
+        let (mut reference, b) = boxed_strip();
         for gx in [116, 140] {
             for r in [
                 Rect::new(gx, 40, 18, 2),
@@ -494,23 +501,7 @@ mod tests {
     /// through the label.
     fn dense_label(bold: u32, struck: bool) -> BoxFeatures {
         let (w, h) = (200u32, 100u32);
-        let b = Rect::new(90, 40, 20, 20);
-        let mut reference = GrayImage::from_pixel(w, h, image::Luma([255]));
-        let fill = |img: &mut GrayImage, r: Rect| {
-            for y in r.y..r.bottom() {
-                for x in r.x..r.right() {
-                    img.put_pixel(x as u32, y as u32, image::Luma([0]));
-                }
-            }
-        };
-        for r in [
-            Rect::new(90, 40, 20, 1),
-            Rect::new(90, 59, 20, 1),
-            Rect::new(90, 40, 1, 20),
-            Rect::new(109, 40, 1, 20),
-        ] {
-            fill(&mut reference, r);
-        }
+        let (mut reference, b) = boxed_strip();
         for k in 0..7 {
             fill(&mut reference, Rect::new(116 + 7 * k, 38, 2, 24));
         }
