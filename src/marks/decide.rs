@@ -184,6 +184,11 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         if f.hidden_far >= HIDDEN_FAR && f.hidden_thick >= HIDDEN_THICK {
             return r(false, 0.4, Some(Doubt::OverLabel));
         }
+        // Part of a ring round the label, too short to read as one: on a light fax the
+        // label's print fades and leaves little for a ring's ink to be told against.
+        if f.circle >= CIRCLE_NEIGHBOUR && f.circle_run >= ARC_RUN_ASK {
+            return r(false, 0.4, Some(Doubt::Unsure));
+        }
         return r(
             false,
             1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,
@@ -511,6 +516,31 @@ mod tests {
             ..features(0, 0, 0.0, 0)
         });
         assert!(!speck.marked && speck.doubt.is_none(), "{speck:?}");
+    }
+
+    #[test]
+    fn part_of_a_ring_round_a_faded_label_is_asked_about_leftover_print_is_not() {
+        // A ring round the label's first characters, its print mostly dropped by a light
+        // fax: ink above and below the label for most of a box size.
+        let arc = classify(BoxFeatures {
+            circle: 0.18,
+            circle_run: 0.86,
+            ..features(0, 10, 0.0, 0)
+        });
+        assert_eq!(
+            (arc.marked, arc.doubt),
+            (false, Some(Doubt::Unsure)),
+            "{arc:?}"
+        );
+        // The same share in scattered leftovers of print, or a sliver of a ring.
+        for (circle, circle_run) in [(0.18, 0.3), (0.1, 0.86)] {
+            let bits = classify(BoxFeatures {
+                circle,
+                circle_run,
+                ..features(0, 10, 0.0, 0)
+            });
+            assert!(!bits.marked && bits.doubt.is_none(), "{bits:?}");
+        }
     }
 
     #[test]
