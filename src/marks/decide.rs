@@ -519,31 +519,6 @@ mod tests {
     }
 
     #[test]
-    fn part_of_a_ring_round_a_faded_label_is_asked_about_leftover_print_is_not() {
-        // A ring round the label's first characters, its print mostly dropped by a light
-        // fax: ink above and below the label for most of a box size.
-        let arc = classify(BoxFeatures {
-            circle: 0.18,
-            circle_run: 0.86,
-            ..features(0, 10, 0.0, 0)
-        });
-        assert_eq!(
-            (arc.marked, arc.doubt),
-            (false, Some(Doubt::Unsure)),
-            "{arc:?}"
-        );
-        // The same share in scattered leftovers of print, or a sliver of a ring.
-        for (circle, circle_run) in [(0.18, 0.3), (0.1, 0.86)] {
-            let bits = classify(BoxFeatures {
-                circle,
-                circle_run,
-                ..features(0, 10, 0.0, 0)
-            });
-            assert!(!bits.marked && bits.doubt.is_none(), "{bits:?}");
-        }
-    }
-
-    #[test]
     fn a_tick_struck_through_along_its_label_is_asked_about_a_tick_alone_is_not() {
         let tick = BoxFeatures {
             beyond_label: 0.5,
@@ -616,20 +591,30 @@ mod tests {
 
     #[test]
     fn scattered_ink_round_a_label_is_not_a_circle_a_short_arc_run_is_asked_about() {
-        // A bolder fax leaves bits of the printed lines above and below the label.
-        let remnants = classify(BoxFeatures {
-            circle: 0.12,
-            circle_run: 0.8,
-            ..features(0, 0, 0.0, 0)
-        });
-        assert!(!remnants.marked && remnants.doubt.is_none(), "{remnants:?}");
+        let circled = |circle: f32, circle_run: f32| {
+            classify(BoxFeatures {
+                circle,
+                circle_run,
+                ..features(0, 0, 0.0, 0)
+            })
+        };
+        // A bolder fax leaves bits of the printed lines above and below the label; a sliver
+        // of arc over a little of it is no more.
+        for (circle, run) in [(0.12, 0.8), (0.18, 0.3)] {
+            let bits = circled(circle, run);
+            assert!(!bits.marked && bits.doubt.is_none(), "{bits:?}");
+        }
         // A circle round the first words of a long label runs on.
-        let words = classify(BoxFeatures {
-            circle: 0.12,
-            circle_run: 3.5,
-            ..features(0, 0, 0.0, 0)
-        });
+        let words = circled(0.12, 3.5);
         assert!(words.marked && words.doubt.is_some(), "{words:?}");
+        // A ring round the label's first characters whose print a light fax mostly
+        // dropped: ink above and below for most of a box size, asked about.
+        let faded = circled(0.18, 0.86);
+        assert_eq!(
+            (faded.marked, faded.doubt),
+            (false, Some(Doubt::Unsure)),
+            "{faded:?}"
+        );
     }
 
     /// Two options one above the other, boxes at the left, long labels beside them.
