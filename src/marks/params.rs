@@ -183,7 +183,7 @@ pub const STRIKE_BARE_ALL: f32 = 0.9;
 /// ... or a line out past both sides: over this share of the reach on the label's side
 /// (seen between the characters' strokes, see [`super::BoxFeatures::beyond_label`]) and
 /// [`STRIKE_BARE_FAR`] on the bare side. A tick struck through with a line on along its
-/// label: on eleven synthetic sets, 5 fewer of them read as chosen with no row, for 6 more
+/// label: on eleven synthetic sets, 5 fewer of them read as chosen with no row, for 4 more
 /// rows on the two independent corpora (ticks and crosses run on over the label's first
 /// character).
 pub const STRIKE_LABEL_ALONG: f32 = 0.6;
