@@ -57,15 +57,71 @@ pub(super) struct HiddenInk {
     pub thick: u32,
 }
 
+/// The page's ink over a zone with room round it to move, and the reference's print
+/// pixels in the zone as offsets into that ink: how much of the print the page inks when
+/// moved by a shift is then one count over offsets.
+pub(super) struct PrintUnderPage {
+    /// The zone grown by the room to move, and the page's ink over it.
+    win: Rect,
+    ink: Vec<bool>,
+    on_print: Vec<i32>,
+}
+
+impl PrintUnderPage {
+    /// The page's ink over `zone` (template coordinates, box `i`'s registration) grown by
+    /// `room` pixels across and down, and the print's pixels on every `row_step`th row of
+    /// the zone.
+    pub(super) fn new(
+        page: &PageView,
+        reg: &Registration,
+        i: usize,
+        zone: Rect,
+        room: (i32, i32),
+        row_step: usize,
+        print: &PrintNear,
+    ) -> PrintUnderPage {
+        let win = Rect::new(
+            zone.x - room.0,
+            zone.y - room.1,
+            zone.w + 2 * room.0,
+            zone.h + 2 * room.1,
+        );
+        let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
+        // Every shift within the room keeps these inside the window, so a shift is an
+        // offset into it.
+        let on_print = (zone.y..zone.bottom())
+            .step_by(row_step)
+            .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
+            .filter(|&(x, y)| print.printed(x, y))
+            .map(|(x, y)| (y - win.y) * win.w + (x - win.x))
+            .collect();
+        PrintUnderPage { win, ink, on_print }
+    }
+
+    /// How many of the print's pixels the page covers with ink, moved by `(dx, dy)`
+    /// (within the room).
+    pub(super) fn covered(&self, dx: i32, dy: i32) -> usize {
+        let off = dy * self.win.w + dx;
+        self.on_print
+            .iter()
+            .filter(|&&k| self.ink[(k + off) as usize])
+            .count()
+    }
+
+    /// How many print pixels are counted.
+    pub(super) fn print_pixels(&self) -> usize {
+        self.on_print.len()
+    }
+}
+
 /// The page's ink over a zone, moved by the shift that puts most of it on the reference's
 /// print there: the registration is good to a pixel or two, and print that a fax moved by
 /// one would otherwise read as ink off the print along every stroke.
 pub(super) struct PrintFit<'p> {
     print: &'p PrintNear,
-    /// The zone grown by one pixel more than [`HIDDEN_SHIFT`] (for the four neighbours
-    /// of a shifted pixel), and the page's ink over it.
-    win: Rect,
-    ink: Vec<bool>,
+    /// The page's ink over the zone grown by one pixel more than [`HIDDEN_SHIFT`] (for
+    /// the four neighbours of a shifted pixel).
+    under: PrintUnderPage,
     shift: (i32, i32),
 }
 
@@ -80,37 +136,21 @@ impl<'p> PrintFit<'p> {
         print: &'p PrintNear,
     ) -> PrintFit<'p> {
         let m = HIDDEN_SHIFT;
-        let win = zone.inflate(m + 1);
-        let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
+        let under = PrintUnderPage::new(page, reg, i, zone, (m + 1, m + 1), 1, print);
         let mut shifts: Vec<(i32, i32)> = (-m..=m)
             .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
             .collect();
         shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
-        // The print's pixels as window indices: every shift keeps them inside the window
-        // (it is the zone grown by more than the shift), so a shift is an offset into it.
-        let on_print_at: Vec<i32> = (zone.y..zone.bottom())
-            .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
-            .filter(|&(x, y)| print.printed(x, y))
-            .map(|(x, y)| (y - win.y) * win.w + (x - win.x))
-            .collect();
-        let on_print = |(dx, dy): (i32, i32)| {
-            let off = dy * win.w + dx;
-            on_print_at
-                .iter()
-                .filter(|&&k| ink[(k + off) as usize])
-                .count()
-        };
-        let mut best = (shifts[0], on_print(shifts[0]));
-        for &sh in &shifts[1..] {
-            let n = on_print(sh);
+        let mut best = (shifts[0], under.covered(shifts[0].0, shifts[0].1));
+        for &(dx, dy) in &shifts[1..] {
+            let n = under.covered(dx, dy);
             if n > best.1 {
-                best = (sh, n);
+                best = ((dx, dy), n);
             }
         }
         PrintFit {
             print,
-            win,
-            ink,
+            under,
             shift: best.0,
         }
     }
@@ -118,12 +158,9 @@ impl<'p> PrintFit<'p> {
     /// Whether the page, moved onto the print, has ink at template pixel `(x, y)` (of the
     /// zone, or within [`HIDDEN_SHIFT`] of it).
     pub(super) fn inked(&self, x: i32, y: i32) -> bool {
-        let (lx, ly) = (x + self.shift.0 - self.win.x, y + self.shift.1 - self.win.y);
-        lx >= 0
-            && ly >= 0
-            && lx < self.win.w
-            && ly < self.win.h
-            && self.ink[(ly * self.win.w + lx) as usize]
+        let w = &self.under.win;
+        let (lx, ly) = (x + self.shift.0 - w.x, y + self.shift.1 - w.y);
+        lx >= 0 && ly >= 0 && lx < w.w && ly < w.h && self.under.ink[(ly * w.w + lx) as usize]
     }
 
     /// Whether the page has ink at `(x, y)` and its four neighbours (as [`PrintFit::inked`]):

@@ -5,8 +5,8 @@
 //! the blank form's print (the box and its label's first characters) fits the page far
 //! better a character's width to the side than where the box was placed.
 
-use super::excess::{PageView, sample_page};
-use super::hidden::PrintNear;
+use super::excess::PageView;
+use super::hidden::{PrintNear, PrintUnderPage};
 use super::params::{PLACED_BETTER, PLACED_NEAR};
 use crate::geometry::Rect;
 use crate::register::Registration;
@@ -26,31 +26,12 @@ fn print_fit(
     let zone = Rect::new(r.x - s * 3 / 2, r.y - s / 4, r.w + 3 * s, r.h + s / 2);
     let reach = s * 3 / 2;
     let near = PLACED_NEAR;
-    let win = Rect::new(
-        zone.x - reach,
-        zone.y - near,
-        zone.w + 2 * reach,
-        zone.h + 2 * near,
-    );
-    let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
     // Every other row of the print is enough to tell a fit.
-    let on_print: Vec<i32> = (zone.y..zone.bottom())
-        .step_by(2)
-        .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
-        .filter(|&(x, y)| print.printed(x, y))
-        .map(|(x, y)| (y - win.y) * win.w + (x - win.x))
-        .collect();
-    if on_print.is_empty() {
+    let under = PrintUnderPage::new(page, reg, i, zone, (reach, near), 2, print);
+    if under.print_pixels() == 0 {
         return (0.0, 0.0);
     }
-    let share = |dx: i32, dy: i32| {
-        let off = dy * win.w + dx;
-        on_print
-            .iter()
-            .filter(|&&k| ink[(k + off) as usize])
-            .count() as f32
-            / on_print.len() as f32
-    };
+    let share = |dx: i32, dy: i32| under.covered(dx, dy) as f32 / under.print_pixels() as f32;
     let mut here = 0.0f32;
     for dy in -near..=near {
         for dx in -near..=near {

@@ -605,28 +605,19 @@ fn read_form(
             r.confidence = r.confidence.min(0.2);
         }
     }
-    // A box placed from its neighbours, read as marked by ink inside, whose own printed
-    // ring does not show where it was placed (less than a weak ring match): the page may
-    // bend there, and the ink may be a label's print beside the box.
+    // A box read as marked that may not be where it was placed, its ink a label's print
+    // beside the box: placed from its neighbours, with ink inside, where its own printed
+    // ring does not show (less than a weak ring match; the page may bend there), or with
+    // its print fitting the page better a character's width to the side.
     for (i, r) in readings.iter_mut().enumerate() {
         let b = &pk.boxes.boxes[i];
-        if r.marked
-            && r.doubt.is_none()
-            && !r.hides_ring()
-            && r.features.inner >= crate::marks::params::INNER_MARK
-            && reg.ring_missing(&page.image, i, b)
-        {
-            r.doubt = Some(crate::marks::Doubt::Unlocated);
-            r.confidence = r.confidence.min(0.2);
-        }
-    }
-    // A box read as marked whose print fits the page better a character's width to the
-    // side: placed on its label's print, whose strokes read as the mark.
-    for (i, r) in readings.iter_mut().enumerate() {
-        if r.marked
-            && r.doubt.is_none()
-            && crate::marks::placed_aside(&view, &reg, i, &pk.boxes.boxes[i].rect, &pk.print)
-        {
+        let ring_missing = || {
+            !r.hides_ring()
+                && r.features.inner >= crate::marks::params::INNER_MARK
+                && reg.ring_missing(&page.image, i, b)
+        };
+        let aside = || crate::marks::placed_aside(&view, &reg, i, &b.rect, &pk.print);
+        if r.marked && r.doubt.is_none() && (ring_missing() || aside()) {
             r.doubt = Some(crate::marks::Doubt::Unlocated);
             r.confidence = r.confidence.min(0.2);
         }
