@@ -837,3 +837,101 @@ fn clinic_name(rng: &mut impl Rng) -> String {
         KINDS[rng.random_range(0..KINDS.len())]
     )
 }
+
+/// Sends pages that another fax chain already made (any resolution, bilevel or grey)
+/// through this one once more, as a clinic does when it prints a received fax and sends
+/// it on: the marks, handwriting and first chain are someone else's, the second pass is
+/// this generator's (its skew, scale, shift, threshold or dither, speckle and line
+/// errors for `profile`, and a header line of its own above the first). A page wider
+/// than it is tall (turned a quarter) is sent as it is, clipped to the scan line.
+pub fn refax(
+    pages: &[crate::ingest::PageImage],
+    profile: Profile,
+    seed: u64,
+) -> Result<Vec<FaxPage>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let print = fonts::font(FontRole::Print)?;
+    let sender = faxchain::Sender {
+        number: fax_number(&mut rng),
+        name: clinic_name(&mut rng),
+        time: format!(
+            "2026/12/{:02} {:02}:{:02}",
+            rng.random_range(1..28),
+            rng.random_range(8..23),
+            rng.random_range(0..60)
+        ),
+        style: faxchain::TtiStyle::pick(seed),
+    };
+    let copied = faxchain::Copied::pick(profile, seed);
+    let line = faxchain::Line::pick(profile, seed);
+    let total = pages.len();
+    Ok(pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Square pixels at the page's horizontal resolution: a standard-resolution
+            // page's rows repeated, as a printer prints them.
+            let rows = (p.dpi_x / p.dpi_y).round().max(1.0) as u32;
+            let src = &p.image;
+            let square = GrayImage::from_fn(src.width(), src.height() * rows, |x, y| {
+                *src.get_pixel(x, y / rows)
+            });
+            let (page, _) = faxchain::transmit(
+                &square,
+                p.dpi_x,
+                profile,
+                false,
+                copied,
+                line,
+                &sender,
+                (i + 1, total),
+                &print,
+                &mut rng,
+            );
+            page
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::PageImage;
+
+    /// A standard-resolution page (rows half the columns' resolution) with a black square
+    /// in its middle, sent on: it arrives as a fax page of a scan line's width whose ink
+    /// is the square where it was (within the chain's shift and skew) and a header line.
+    #[test]
+    fn a_received_page_sent_on_keeps_its_ink_where_it_was() {
+        let (w, h) = (1728u32, 1140u32);
+        let image = GrayImage::from_fn(w, h, |x, y| {
+            let inside = (800..928).contains(&x) && (540..604).contains(&y);
+            image::Luma([if inside { 0 } else { 255 }])
+        });
+        let page = PageImage {
+            image,
+            dpi_x: 204.0,
+            dpi_y: 98.0,
+            damage: None,
+        };
+        let sent = refax(&[page], Profile::Clean, 7).unwrap();
+        assert_eq!(sent.len(), 1);
+        let p = &sent[0];
+        assert!(p.width >= 1728, "{}", p.width);
+        // Rows of the sent page, in mm, holding ink: the header at the top, the square
+        // round the middle of the 300 mm sheet.
+        let mm = |y: usize| y as f32 * 25.4 / p.dpi_y;
+        let inked: Vec<f32> = (0..p.height)
+            .filter(|&y| p.pixels[y * p.width..(y + 1) * p.width].iter().any(|&b| b))
+            .map(mm)
+            .collect();
+        assert!(inked.iter().any(|&y| y < 8.0), "no header line");
+        let middle: Vec<f32> = inked.iter().copied().filter(|&y| y > 20.0).collect();
+        let (top, bottom) = (middle[0], middle[middle.len() - 1]);
+        // 64 rows at 98 dpi: 16.6 mm tall, from 139.9 mm down.
+        assert!(
+            (top - 139.9).abs() < 12.0 && (bottom - top - 16.6).abs() < 2.5,
+            "{top} {bottom}"
+        );
+    }
+}
