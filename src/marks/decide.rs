@@ -189,6 +189,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         if f.circle >= CIRCLE_NEIGHBOUR && f.circle_run >= ARC_RUN_ASK {
             return r(false, 0.4, Some(Doubt::Unsure));
         }
+        // A line under the label: the option underlined instead of ticked.
+        if f.underline >= UNDERLINE_ASK {
+            return r(false, 0.4, Some(Doubt::Unsure));
+        }
         return r(
             false,
             1.0 - f.inner as f32 / 10.0 - f.near as f32 / 1000.0,

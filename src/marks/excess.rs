@@ -446,12 +446,21 @@ impl Excess {
     }
 
     pub(super) fn at(&self, x: i32, y: i32) -> bool {
+        self.in_mask(&self.mask, x, y)
+    }
+
+    /// Whether ink at `(x, y)` was dropped as speckle.
+    pub(super) fn dropped_at(&self, x: i32, y: i32) -> bool {
+        self.in_mask(&self.dropped, x, y)
+    }
+
+    fn in_mask(&self, mask: &[bool], x: i32, y: i32) -> bool {
         let (lx, ly) = (x - self.rect.x, y - self.rect.y);
         lx >= 0
             && ly >= 0
             && lx < self.rect.w
             && ly < self.rect.h
-            && self.mask[(ly * self.rect.w + lx) as usize]
+            && mask[(ly * self.rect.w + lx) as usize]
     }
 
     /// How many separate pieces of the dropped speckle lie inside `r` (8-connected).

@@ -50,6 +50,10 @@ pub struct BoxFeatures {
     /// a circle drawn round part of a long label still runs on for several box sizes,
     /// while leftovers of printed text that a bolder fax thickened are scattered.
     pub circle_run: f32,
+    /// The share of the label's width with a line drawn under it (see
+    /// [`UNDERLINE_THICK`]): an option underlined instead of ticked. A ring round the
+    /// option below passes there too, but curves on down past [`UNDERLINE_DEPTH`].
+    pub underline: f32,
     /// Separate ink runs crossing just beside the box: on its bare side (before the box
     /// when its label follows it, as is usual, or when it has none; after it when its
     /// label precedes it) and on its label's side.
@@ -132,9 +136,17 @@ pub fn measure(
         e.runs_in_column(r.x - 3, y0, y1),
         e.runs_in_column(r.right() + 2, y0, y1),
     );
-    let (circle, circle_run) = label
+    let (circle, circle_run, below) = label
         .map(|l| circle_coverage(img, reg, i, l, s, explained))
-        .unwrap_or((0.0, 0.0));
+        .unwrap_or((0.0, 0.0, 0.0));
+    // Only where the box may read blank (slivers of its own sides, weak ink, nothing): a
+    // look under the label costs.
+    let underline = match label {
+        Some(l) if inner < WEAK_MARK && circle < CIRCLE_MARK && below >= UNDERLINE_BELOW => {
+            super::underline::underlined(img, reg, i, l, s, explained)
+        }
+        _ => 0.0,
+    };
     let unknown = e.count_unknown(&inside);
     let (around, enclosed) = around_share(&e, &r);
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
@@ -183,6 +195,7 @@ pub fn measure(
         close_tick,
         circle,
         circle_run,
+        underline,
         runs_bare,
         runs_label,
         unknown,
@@ -265,7 +278,7 @@ fn circle_coverage(
     l: &Rect,
     s: i32,
     explained: &Explained,
-) -> (f32, f32) {
+) -> (f32, f32, f32) {
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;
@@ -313,6 +326,7 @@ fn circle_coverage(
     (
         above.min(below) as f32 / l.w.max(1) as f32,
         longest as f32 / s.max(1) as f32,
+        below as f32 / l.w.max(1) as f32,
     )
 }
 
@@ -466,6 +480,34 @@ mod tests {
         let explained = Explained::new(&reference, EXPLAIN_GROW);
         let print = PrintNear::new(&reference);
         measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+    }
+
+    /// The box and label of [`page`], blank, with a 3 px pen line from x 112 to 160 at
+    /// row `y` (the label's characters end on row 59, its rectangle on row 61).
+    fn lined_at(y: i32) -> BoxFeatures {
+        let (reference, mut page, b, label) = page(false, false);
+        fill(&mut page, Rect::new(112, y, 48, 3));
+        let view = PageView::clean(&page);
+        let reg = Registration::identity();
+        let model = BoxModel::new(&reference, 0, 1, b);
+        let explained = Explained::new(&reference, EXPLAIN_GROW);
+        let print = PrintNear::new(&reference);
+        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+    }
+
+    #[test]
+    fn a_line_under_the_label_is_asked_about_and_one_a_row_lower_is_not() {
+        let under = lined_at(63);
+        assert!(under.underline >= UNDERLINE_ASK, "{under:?}");
+        let read = super::super::classify(under);
+        assert!(!read.marked && read.doubt.is_some(), "{read:?}");
+        // A row further down (a line struck through the option below) is not this one's.
+        for y in [80, 84] {
+            let lower = lined_at(y);
+            assert!(lower.underline < UNDERLINE_ASK, "row {y}: {lower:?}");
+            assert_eq!(super::super::classify(lower).doubt, None, "row {y}");
+        }
+        assert_eq!(features(false, false).underline, 0.0);
     }
 
     #[test]

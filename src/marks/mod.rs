@@ -7,7 +7,9 @@
 //! and how often it crosses the box's sides (struck-through corrections).
 //!
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
-//! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the label's print hides), `placed` (a box placed a character to the side of its print), `decide` (the reading), and the passes
+//! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the
+//! label's print hides), `underline` (a line drawn under the label), `placed` (a box
+//! placed a character to the side of its print), `decide` (the reading), and the passes
 //! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
 //! and `alone` (a question's only candidate mark, beside its box or weak in it, read as
 //! its answer; a correction beside a single-choice question's one sure answer).
@@ -21,6 +23,7 @@ mod measure;
 mod neighbours;
 pub mod params;
 mod placed;
+mod underline;
 
 pub use alone::{
     beside_alone_read_as_chosen, taken_back_beside_one_answer, weak_alone_read_as_chosen,

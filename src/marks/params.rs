@@ -57,6 +57,19 @@ pub const ARC_RUN: f32 = 2.0;
 /// independent ones and 7 did on the synthetic ones; rings round a label whose print a
 /// light fax had mostly dropped reached 0.86 and 1.2 (seed 12, hodanren `harsh`).
 pub const ARC_RUN_ASK: f32 = 0.5;
+/// A line under a label ([`BoxFeatures::underline`](super::BoxFeatures::underline)) is at
+/// most this thick per column on average (a pen's line on a fax is 2-5 px, a written
+/// word's strokes pile up thicker), and lies within this many box sizes below the label.
+pub const UNDERLINE_THICK: i32 = length(0.9);
+pub const UNDERLINE_DEPTH: f32 = 0.7;
+/// Paper a hand's line under a label may skip, pixels (a pen lifting for a moment).
+pub const UNDERLINE_SKIP: i32 = length(0.4);
+/// Looked for only under a label with ink under this share of it (circle evidence's
+/// band below, pieces from [`ARC_PIECE`]): a line partly hidden by the characters' feet
+/// still shows there between them.
+pub const UNDERLINE_BELOW: f32 = 0.25;
+/// An empty box whose label is underlined over this share of its width is asked about.
+pub const UNDERLINE_ASK: f32 = 0.5;
 /// Circle evidence between [`CIRCLE_MARK`] and this is read as chosen but reviewed.
 pub const CIRCLE_SURE: f32 = 0.5;
 pub const UNKNOWN_DOUBT: u32 = area(0.16);

@@ -16,6 +16,11 @@ pub enum MarkStyle {
     Blob,
     /// A circle drawn around the option's label instead of marking the box.
     CircleLabel,
+    /// A line drawn under the option's label instead of marking the box (a person reads
+    /// the option as chosen; not seen on the independent corpora, but an answer a reader
+    /// must not pass over as blank). Not in [`pick_style`]'s table: a share of
+    /// [`MarkStyle::CircleLabel`] picks ([`UNDERLINED`]).
+    UnderlineLabel,
     /// A tick or cross much larger than the box, overrunning it.
     Overrun,
     /// Drawn with little pressure: light grey that the fax threshold may break up.
@@ -42,6 +47,10 @@ impl MarkStyle {
         self != MarkStyle::Corrected
     }
 }
+
+/// Of the labels a respondent would circle, the share underlined instead (1.3 % of
+/// marks); see `synth::fill`.
+pub const UNDERLINED: f64 = 0.2;
 
 /// Draws a style with the relative frequencies seen on returned forms: most marks are
 /// ticks, the odd ones are rare.
@@ -132,6 +141,32 @@ pub fn draw(
                 ink,
                 rng,
             );
+        }
+        MarkStyle::UnderlineLabel => {
+            let l = label
+                .copied()
+                .unwrap_or(Rect::new(b.right() + 4, b.y, b.w * 4, b.h));
+            // Just under the label's characters, along most of it, sometimes from under
+            // the box; a hand's line drifts a little.
+            let from = if rng.random_bool(0.25) {
+                b.x.min(l.x) as f32
+            } else {
+                l.x as f32 + rng.random_range(0.0..0.15) * l.w as f32
+            };
+            let to = l.right() as f32 - rng.random_range(0.0..0.2) * l.w as f32;
+            let y = l.bottom() as f32 + rng.random_range(0.1..0.35) * s;
+            let drift = rng.random_range(-0.15..0.15) * s;
+            // In short strokes, each bowing a little: a long line drawn with one bow
+            // would sag by a character's height.
+            let n = ((to - from) / (3.0 * s)).ceil().max(1.0) as usize;
+            let pts: Vec<(f32, f32)> = (0..=n)
+                .map(|k| {
+                    let t = k as f32 / n as f32;
+                    let wobble = rng.random_range(-0.06..0.06) * s;
+                    (from + t * (to - from), y + t * drift + wobble)
+                })
+                .collect();
+            pen::stroke(img, &pts, width * 0.9, ink, rng);
         }
         MarkStyle::Overrun => {
             let big = s * rng.random_range(1.8..2.6);

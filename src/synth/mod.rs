@@ -691,13 +691,31 @@ fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
         let q = t.question(qid).expect("answers name template questions");
         for &code in codes {
             let o = q.option(code).expect("answers use template codes");
-            let style = marks::pick_style(rng);
+            let mut style = marks::pick_style(rng);
+            // A share of the labels that would be circled are underlined instead, decided
+            // and drawn from a stream of their own while the circle's draws are still taken
+            // (on a scratch copy): every other mark a seed gives stays as it was.
+            let mut own = ChaCha8Rng::seed_from_u64(
+                u64::from_le_bytes(rng.get_seed()[..8].try_into().expect("8 bytes"))
+                    ^ rng.get_word_pos() as u64
+                    ^ 0x0de7_11de,
+            );
+            if style == MarkStyle::CircleLabel && own.random_bool(marks::UNDERLINED) {
+                let mut scratch = pages[o.page - 1].clone();
+                marks::draw(&mut scratch, style, &o.rect, o.label_rect.as_ref(), rng);
+                style = MarkStyle::UnderlineLabel;
+            }
+            let pen = if style == MarkStyle::UnderlineLabel {
+                &mut own
+            } else {
+                &mut *rng
+            };
             marks::draw(
                 &mut pages[o.page - 1],
                 style,
                 &o.rect,
                 o.label_rect.as_ref(),
-                rng,
+                pen,
             );
             marks.push(MarkTruth {
                 question: qid.clone(),
