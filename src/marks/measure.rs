@@ -136,14 +136,23 @@ pub fn measure(
         e.runs_in_column(r.x - 3, y0, y1),
         e.runs_in_column(r.right() + 2, y0, y1),
     );
-    let (circle, circle_run, below) = label
-        .map(|l| circle_coverage(img, reg, i, l, s, explained))
+    let look = label.map(|label| LabelLook {
+        img,
+        reg,
+        i,
+        label,
+        s,
+        explained,
+    });
+    let (circle, circle_run, below) = look
+        .as_ref()
+        .map(circle_coverage)
         .unwrap_or((0.0, 0.0, 0.0));
     // Only where the box may read blank (slivers of its own sides, weak ink, nothing): a
     // look under the label costs.
-    let underline = match label {
-        Some(l) if inner < WEAK_MARK && circle < CIRCLE_MARK && below >= UNDERLINE_BELOW => {
-            super::underline::underlined(img, reg, i, l, s, explained)
+    let underline = match &look {
+        Some(look) if inner < WEAK_MARK && circle < CIRCLE_MARK && below >= UNDERLINE_BELOW => {
+            super::underline::underlined(look)
         }
         _ => 0.0,
     };
@@ -268,34 +277,46 @@ fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
     )
 }
 
+/// What a look round box `i`'s label needs: the page, its registration, the box, its
+/// label and size (pixels), and the ink the blank form explains.
+pub(super) struct LabelLook<'a> {
+    pub img: &'a PageView<'a>,
+    pub reg: &'a Registration,
+    pub i: usize,
+    pub label: &'a Rect,
+    pub s: i32,
+    pub explained: &'a Explained,
+}
+
+impl LabelLook<'_> {
+    /// The ink the blank form does not explain over `rect` (see [`Excess::sample`]).
+    pub(super) fn sample(&self, rect: Rect, drop_dots: bool, min_piece: usize) -> Excess {
+        Excess::sample(
+            self.img,
+            self.reg,
+            self.i,
+            self.explained,
+            rect,
+            drop_dots,
+            min_piece,
+        )
+    }
+}
+
 /// How much of the label's width has unexplained ink above it and below it (the smaller
 /// share), as a circle drawn around the label leaves, and the longest stretch of it (see
 /// [`BoxFeatures::circle_run`]).
-fn circle_coverage(
-    img: &PageView,
-    reg: &Registration,
-    i: usize,
-    l: &Rect,
-    s: i32,
-    explained: &Explained,
-) -> (f32, f32, f32) {
+fn circle_coverage(look: &LabelLook) -> (f32, f32, f32) {
+    let (l, s) = (look.label, look.s);
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;
-    let top = Excess::sample(
-        img,
-        reg,
-        i,
-        explained,
+    let top = look.sample(
         Rect::new(l.x - band, l.y - band, l.w + 2 * band, band + 2),
         false,
         ARC_PIECE,
     );
-    let bottom = Excess::sample(
-        img,
-        reg,
-        i,
-        explained,
+    let bottom = look.sample(
         Rect::new(l.x - band, l.bottom() - 2, l.w + 2 * band, band + 2),
         false,
         ARC_PIECE,
@@ -472,14 +493,19 @@ mod tests {
         (reference, page, b, label)
     }
 
+    /// Box `b` with its label measured on `page` against the blank `reference`.
+    fn measured(reference: &GrayImage, page: &GrayImage, b: Rect, label: Rect) -> BoxFeatures {
+        let view = PageView::clean(page);
+        let reg = Registration::identity();
+        let model = BoxModel::new(reference, 0, 1, b);
+        let explained = Explained::new(reference, EXPLAIN_GROW);
+        let print = PrintNear::new(reference);
+        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+    }
+
     fn features(mirrored: bool, marked: bool) -> BoxFeatures {
         let (reference, page, b, label) = page(mirrored, marked);
-        let view = PageView::clean(&page);
-        let reg = Registration::identity();
-        let model = BoxModel::new(&reference, 0, 1, b);
-        let explained = Explained::new(&reference, EXPLAIN_GROW);
-        let print = PrintNear::new(&reference);
-        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+        measured(&reference, &page, b, label)
     }
 
     /// The box and label of [`page`], blank, with a 3 px pen line from x 112 to 160 at
@@ -487,12 +513,7 @@ mod tests {
     fn lined_at(y: i32) -> BoxFeatures {
         let (reference, mut page, b, label) = page(false, false);
         fill(&mut page, Rect::new(112, y, 48, 3));
-        let view = PageView::clean(&page);
-        let reg = Registration::identity();
-        let model = BoxModel::new(&reference, 0, 1, b);
-        let explained = Explained::new(&reference, EXPLAIN_GROW);
-        let print = PrintNear::new(&reference);
-        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+        measured(&reference, &page, b, label)
     }
 
     #[test]

@@ -3,10 +3,9 @@
 //! Not seen on the independent corpora; `faxform synth` draws it (`underline_label`), and
 //! the box is asked about ([`super::params::UNDERLINE_ASK`]).
 
-use super::excess::{Excess, Explained, PageView};
+use super::measure::LabelLook;
 use super::params::*;
 use crate::geometry::Rect;
-use crate::register::Registration;
 
 /// [`super::BoxFeatures::underline`]: the share of the label's width spanned by a line drawn
 /// under it. The line is followed from piece to piece of unexplained ink in a band from
@@ -17,14 +16,8 @@ use crate::register::Registration;
 /// the label's grown print (which hides a line touching the characters' feet) or its bits
 /// left between the characters (too small to keep as a piece), or over at most
 /// [`UNDERLINE_SKIP`] of paper.
-pub(super) fn underlined(
-    img: &PageView,
-    reg: &Registration,
-    i: usize,
-    l: &Rect,
-    s: i32,
-    explained: &Explained,
-) -> f32 {
+pub(super) fn underlined(look: &LabelLook) -> f32 {
+    let (l, s) = (look.label, look.s);
     let top = l.bottom() - s / 2;
     let band = Rect::new(
         l.x - s,
@@ -32,7 +25,7 @@ pub(super) fn underlined(
         l.w + 2 * s,
         s / 2 + (UNDERLINE_DEPTH * s as f32) as i32 + 2,
     );
-    let e = Excess::sample(img, reg, i, explained, band, true, SPECKLE);
+    let e = look.sample(band, true, SPECKLE);
     let mut lines: Vec<(i32, i32, f32, f32)> = e
         .pieces_at()
         .into_iter()
@@ -62,7 +55,8 @@ pub(super) fn underlined(
         let row = |x: i32| (y + (y0 - y) * (x - c1) as f32 / (x0 - c1) as f32).round() as i32;
         let paper = (c1 + 1..x0)
             .filter(|&x| {
-                !(row(x) - 1..=row(x) + 1).any(|yy| explained.get(x, yy) || e.dropped_at(x, yy))
+                !(row(x) - 1..=row(x) + 1)
+                    .any(|yy| look.explained.get(x, yy) || e.dropped_at(x, yy))
             })
             .count() as i32;
         (y - y0).abs() <= (s / 4) as f32 && paper <= UNDERLINE_SKIP
