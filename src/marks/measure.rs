@@ -1,6 +1,6 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
-use super::excess::{Excess, Explained, PageView};
+use super::excess::{Excess, Explained, LabelLook, PageView};
 use super::hidden::{PrintFit, PrintNear, beside_label};
 use super::params::*;
 use crate::geometry::Rect;
@@ -275,32 +275,6 @@ fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
         hit.iter().filter(|&&h| h).count() as f32 / AROUND_DIRECTIONS as f32,
         enclosed,
     )
-}
-
-/// What a look round box `i`'s label needs: the page, its registration, the box, its
-/// label and size (pixels), and the ink the blank form explains.
-pub(super) struct LabelLook<'a> {
-    pub img: &'a PageView<'a>,
-    pub reg: &'a Registration,
-    pub i: usize,
-    pub label: &'a Rect,
-    pub s: i32,
-    pub explained: &'a Explained,
-}
-
-impl LabelLook<'_> {
-    /// The ink the blank form does not explain over `rect` (see [`Excess::sample`]).
-    pub(super) fn sample(&self, rect: Rect, drop_dots: bool, min_piece: usize) -> Excess {
-        Excess::sample(
-            self.img,
-            self.reg,
-            self.i,
-            self.explained,
-            rect,
-            drop_dots,
-            min_piece,
-        )
-    }
 }
 
 /// How much of the label's width has unexplained ink above it and below it (the smaller

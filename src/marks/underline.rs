@@ -3,7 +3,7 @@
 //! Not seen on the independent corpora; `faxform synth` draws it (`underline_label`), and
 //! the box is asked about ([`super::params::UNDERLINE_ASK`]).
 
-use super::measure::LabelLook;
+use super::excess::LabelLook;
 use super::params::*;
 use crate::geometry::Rect;
 
