@@ -5,8 +5,9 @@
 //!
 //!     cargo run --release --example mark_features -- SYNTH_DIR > features.csv
 //!
-//! Given one fax file instead of a folder, it prints every box of every page with no
-//! truth (style "none"): for looking into why one box of any fax was read as it was.
+//! Given one fax file instead of a folder, or a folder with no `truth-marks.jsonl`, it
+//! prints every box of every page with no truth (style "none"): for looking into why one
+//! box of any fax was read as it was.
 use faxform::ingest::{IngestOptions, read_file};
 use faxform::run::{Kit, StageTimes, page::read_page};
 use std::collections::HashMap;
@@ -14,7 +15,9 @@ use std::path::Path;
 fn main() {
     let arg = std::env::args().nth(1).unwrap();
     let dir = Path::new(&arg);
-    let one_file = dir.is_file();
+    // A single file, or a folder without synth's truth (an independent corpus): every
+    // page, with no truth.
+    let one_file = dir.is_file() || !dir.join("truth-marks.jsonl").exists();
     let ts = faxform::template::load_all(Path::new("templates")).unwrap();
     // truth: (file, page) -> response id (pages of responses only); response -> marks
     let page_resp = if one_file {

@@ -30,8 +30,8 @@ pub enum Doubt {
     DamagedImage,
     /// Ink just beside an empty box, crossing out past its side: a mark made beside it?
     Beside,
-    /// An empty box whose label's first characters carry pen ink the blank form does not
-    /// have: a mark made beside the box, over the label?
+    /// An empty box whose label's first words carry pen ink the blank form does not have:
+    /// a mark made beside the box, over the label, or on the label's words?
     OverLabel,
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
@@ -184,6 +184,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         if f.hidden_far >= HIDDEN_FAR && f.hidden_thick >= HIDDEN_THICK {
             return r(false, 0.4, Some(Doubt::OverLabel));
         }
+        // A tick made on the option's words, away from the box.
+        if f.label_ink.is_some_and(|ink| ink >= LABEL_TICK_INK) {
+            return r(false, 0.4, Some(Doubt::OverLabel));
+        }
         // Part of a ring round the label, too short to read as one: on a light fax the
         // label's print fades and leaves little for a ring's ink to be told against.
         if f.circle >= CIRCLE_NEIGHBOUR && f.circle_run >= ARC_RUN_ASK {
@@ -317,26 +321,32 @@ pub fn classify_page(
     out
 }
 
-/// The features with the hidden ink beside each label counted above the page's median
-/// over its labels: a fax that prints bolder than the reference, or is a pixel off all
-/// over, leaves some beside every label; a tick beside one box stands out from them.
+/// The features with the hidden ink beside each label, and the pen ink over its first
+/// words, counted above the page's median over its labels: a fax that prints bolder than
+/// the reference, or is a pixel off all over, leaves some beside and over every label; a
+/// tick beside one box, or on one label, stands out from them.
 fn above_page_print(labels: &[Option<Rect>], features: &[BoxFeatures]) -> Vec<BoxFeatures> {
-    let median = |v: fn(&BoxFeatures) -> u32| {
+    let median = |v: &dyn Fn(&BoxFeatures) -> Option<u32>| {
         let mut all: Vec<u32> = features
             .iter()
             .zip(labels)
             .filter(|(_, l)| l.is_some())
-            .map(|(f, _)| v(f))
+            .filter_map(|(f, _)| v(f))
             .collect();
         all.sort_unstable();
         all.get(all.len() / 2).copied().unwrap_or(0)
     };
-    let (far, thick) = (median(|f| f.hidden_far), median(|f| f.hidden_thick));
+    let (far, thick) = (
+        median(&|f| Some(f.hidden_far)),
+        median(&|f| Some(f.hidden_thick)),
+    );
+    let ink = median(&|f| f.label_ink);
     features
         .iter()
         .map(|f| BoxFeatures {
             hidden_far: f.hidden_far.saturating_sub(far),
             hidden_thick: f.hidden_thick.saturating_sub(thick),
+            label_ink: f.label_ink.map(|v| v.saturating_sub(ink)),
             ..*f
         })
         .collect()
@@ -634,6 +644,46 @@ mod tests {
             Some(Rect::new(50, 60, 300, 20)),
         ];
         (boxes, labels)
+    }
+
+    #[test]
+    fn pen_ink_on_one_label_is_asked_about_as_much_on_every_label_is_not() {
+        let (boxes, labels) = two_options();
+        let over = |ink: u32| BoxFeatures {
+            label_ink: Some(ink),
+            ..features(0, 0, 0.0, 0)
+        };
+        // Three labels on the page: the median is the clean ones'.
+        let (mut boxes3, mut labels3) = (boxes.clone(), labels.clone());
+        boxes3.push(boxes[1].clone());
+        labels3.push(labels[1]);
+        let read = classify_page(
+            &boxes3,
+            &labels3,
+            &[over(LABEL_TICK_INK + 3), over(3), over(0)],
+        );
+        assert_eq!(read[0].doubt, Some(Doubt::OverLabel), "{:?}", read[0]);
+        assert!(!read[0].marked);
+        assert!(read[1..].iter().all(|r| r.doubt.is_none()), "{read:?}");
+        // A page that leaves as much over every label (a grainy or bold fax).
+        let read = classify_page(&boxes, &labels, &[over(LABEL_TICK_INK + 3); 2]);
+        assert!(read.iter().all(|r| r.doubt.is_none()), "{read:?}");
+        // A box not measured (ink inside) does not pull the median down.
+        let unmeasured = BoxFeatures {
+            label_ink: None,
+            ..features(0, 0, 0.0, 0)
+        };
+        let (boxes5, labels5) = (
+            [&boxes3[..], &boxes[..]].concat(),
+            [&labels3[..], &labels[..]].concat(),
+        );
+        let busy = over(LABEL_TICK_INK + 3);
+        let read = classify_page(
+            &boxes5,
+            &labels5,
+            &[busy, busy, over(0), unmeasured, unmeasured],
+        );
+        assert!(read.iter().all(|r| r.doubt.is_none()), "{read:?}");
     }
 
     /// An option chosen by a circle round its label, the circle's arcs hugging its box.

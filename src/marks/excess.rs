@@ -106,7 +106,7 @@ impl Explained {
 
     /// Row `y` of the grown ink, if `y` is a row of the reference.
     #[inline]
-    fn row(&self, y: i32) -> Option<&[bool]> {
+    pub(super) fn row(&self, y: i32) -> Option<&[bool]> {
         (y >= 0 && y < self.height).then(|| {
             let w = self.width as usize;
             &self.ink[y as usize * w..(y as usize + 1) * w]

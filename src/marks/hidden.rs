@@ -89,12 +89,15 @@ impl PrintUnderPage {
         let (ink, _) = sample_page(page, reg, i, win, |_| &[]);
         // Every shift within the room keeps these inside the window, so a shift is an
         // offset into it.
-        let on_print = (zone.y..zone.bottom())
-            .step_by(row_step)
-            .flat_map(|y| (zone.x..zone.right()).map(move |x| (x, y)))
-            .filter(|&(x, y)| print.printed(x, y))
-            .map(|(x, y)| (y - win.y) * win.w + (x - win.x))
-            .collect();
+        let mut on_print = Vec::new();
+        for y in (zone.y..zone.bottom()).step_by(row_step) {
+            let Some(row) = print.within[0].row(y) else {
+                continue;
+            };
+            let (x0, x1) = (zone.x.max(0), zone.right().min(row.len() as i32));
+            let first = (y - win.y) * win.w - win.x;
+            on_print.extend((x0..x1).filter(|&x| row[x as usize]).map(|x| first + x));
+        }
         PrintUnderPage { win, ink, on_print }
     }
 
@@ -135,8 +138,21 @@ impl<'p> PrintFit<'p> {
         zone: Rect,
         print: &'p PrintNear,
     ) -> PrintFit<'p> {
+        PrintFit::on_rows(page, reg, i, zone, print, 1)
+    }
+
+    /// As [`PrintFit::new`], the print looked at on every `row_step`th row of the zone:
+    /// a zone many characters long has print enough on half its rows.
+    pub(super) fn on_rows(
+        page: &PageView,
+        reg: &Registration,
+        i: usize,
+        zone: Rect,
+        print: &'p PrintNear,
+        row_step: usize,
+    ) -> PrintFit<'p> {
         let m = HIDDEN_SHIFT;
-        let under = PrintUnderPage::new(page, reg, i, zone, (m + 1, m + 1), 1, print);
+        let under = PrintUnderPage::new(page, reg, i, zone, (m + 1, m + 1), row_step, print);
         let mut shifts: Vec<(i32, i32)> = (-m..=m)
             .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
             .collect();
@@ -161,6 +177,15 @@ impl<'p> PrintFit<'p> {
         let w = &self.under.win;
         let (lx, ly) = (x + self.shift.0 - w.x, y + self.shift.1 - w.y);
         lx >= 0 && ly >= 0 && lx < w.w && ly < w.h && self.under.ink[(ly * w.w + lx) as usize]
+    }
+
+    /// The page's ink moved onto the print as rows of a window, and the index in it of
+    /// template pixel `(x, y)` (which must lie within [`HIDDEN_SHIFT`] + 1 of the zone):
+    /// for loops over the zone that look at every pixel and its neighbours.
+    fn window_at(&self, x: i32, y: i32) -> (&[bool], usize, usize) {
+        let w = &self.under.win;
+        let (lx, ly) = (x + self.shift.0 - w.x, y + self.shift.1 - w.y);
+        (&self.under.ink, (ly * w.w + lx) as usize, w.w as usize)
     }
 
     /// Whether the page has ink at `(x, y)` and its four neighbours (as [`PrintFit::inked`]):
@@ -218,6 +243,56 @@ pub(super) fn beside_label(
     out
 }
 
+/// [`super::BoxFeatures::label_ink`]: pen ink over the first words of box `r`'s label
+/// (box `i` of the registration), [`LABEL_TICK_REACH`] box sizes of it at the
+/// characters' height, after fitting the page to the print there. Ink two or more pixels
+/// off the print, and ink one or two off it thicker than a print edge, is counted in each
+/// window one box size wide (about a character); the largest count is the label's.
+pub(super) fn over_label(
+    page: &PageView,
+    reg: &Registration,
+    i: usize,
+    r: &Rect,
+    label: &Rect,
+    print: &PrintNear,
+) -> u32 {
+    let s = r.w.max(r.h);
+    let reach = (LABEL_TICK_REACH * s as f32) as i32;
+    let zone = Rect::new(label.x, label.y, label.w.min(reach).max(1), label.h.max(1));
+    let fit = PrintFit::on_rows(page, reg, i, zone, print, 2);
+    let (ink, origin, stride) = fit.window_at(zone.x, zone.y);
+    let (w, h) = (zone.w as usize, zone.h as usize);
+    let tall = (LABEL_STREAK_SHARE * h as f32) as usize;
+    let cols: Vec<u32> = (0..w)
+        .map(|x| {
+            let column = || (0..h).map(move |y| origin + y * stride + x);
+            // A column inked down most of the characters' height is a fax streak (or a
+            // character's upright); a tick's stroke crosses a column in a few rows.
+            if column().filter(|&k| ink[k]).count() >= tall {
+                return 0;
+            }
+            column()
+                .enumerate()
+                .filter(|&(_, k)| ink[k])
+                .map(|(y, k)| {
+                    let d = fit.distance(zone.x + x as i32, zone.y + y as i32);
+                    // Two off and more the fax's thickening rarely reaches; a pixel of it
+                    // that is also thick counts twice, as a pen line's middle.
+                    let off = u32::from(d >= 2);
+                    let thick = (1..PRINT_NEAR).contains(&d)
+                        && ink[k - 1]
+                        && ink[k + 1]
+                        && ink[k - stride]
+                        && ink[k + stride];
+                    off + u32::from(thick)
+                })
+                .sum()
+        })
+        .collect();
+    let win = (s as usize).clamp(1, cols.len());
+    cols.windows(win).map(|c| c.iter().sum()).max().unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,7 +346,12 @@ mod tests {
     fn a_thickened_or_shifted_print_is_not_hidden_ink() {
         let (refimg, ..) = reference();
         assert_eq!(measure_on(&refimg).far, 0);
-        // Thickened by a pixel all round, as a dark fax does.
+        assert_neither_count_reaches_its_bar(&measure_on(&bolder(&refimg)));
+        assert_neither_count_reaches_its_bar(&measure_on(&moved(&refimg)));
+    }
+
+    /// Thickened by a pixel all round, as a dark fax does.
+    fn bolder(refimg: &GrayImage) -> GrayImage {
         let mut bold = refimg.clone();
         for y in 1..119 {
             for x in 1..159 {
@@ -286,18 +366,18 @@ mod tests {
                 }
             }
         }
-        assert_neither_count_reaches_its_bar(&measure_on(&bold));
-        // Moved by two pixels right and one down.
-        let mut moved = GrayImage::from_pixel(160, 120, image::Luma([255]));
-        image::imageops::replace(&mut moved, &refimg, 2, 1);
-        assert_neither_count_reaches_its_bar(&measure_on(&moved));
+        bold
     }
 
-    #[test]
-    fn a_tick_over_the_first_character_is_hidden_ink() {
-        let (mut page, ..) = reference();
-        // A tick 3 px wide from the box's right side down and up across the glyph.
-        let pts = [(58.0f32, 50.0f32), (64.0, 58.0), (78.0, 34.0)];
+    /// Moved by two pixels right and one down.
+    fn moved(refimg: &GrayImage) -> GrayImage {
+        let mut moved = GrayImage::from_pixel(160, 120, image::Luma([255]));
+        image::imageops::replace(&mut moved, refimg, 2, 1);
+        moved
+    }
+
+    /// A pen line 3 px wide through `pts`.
+    fn pen(page: &mut GrayImage, pts: &[(f32, f32)]) {
         for seg in pts.windows(2) {
             let (a, b) = (seg[0], seg[1]);
             for k in 0..=60 {
@@ -314,6 +394,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_tick_over_the_first_character_is_hidden_ink() {
+        let (mut page, ..) = reference();
+        // A tick 3 px wide from the box's right side down and up across the glyph.
+        pen(&mut page, &[(58.0, 50.0), (64.0, 58.0), (78.0, 34.0)]);
         let h = measure_on(&page);
         assert!(
             h.far >= HIDDEN_FAR && h.thick >= HIDDEN_THICK,
@@ -321,5 +408,45 @@ mod tests {
             h.far,
             h.thick
         );
+    }
+
+    fn ink_over_label(page: &GrayImage) -> u32 {
+        let (refimg, b, label) = reference();
+        let print = PrintNear::new(&refimg);
+        let view = PageView::clean(page);
+        over_label(&view, &Registration::identity(), 0, &b, &label, &print)
+    }
+
+    #[test]
+    fn a_tick_on_the_label_away_from_the_box_is_pen_ink_over_it() {
+        // Across the glyph's lower half, and on the label's paper after it, two box sizes
+        // from the box.
+        for pts in [
+            [(68.0, 50.0), (72.0, 57.0), (86.0, 38.0)],
+            [(92.0, 48.0), (96.0, 56.0), (106.0, 38.0)],
+        ] {
+            let (mut page, ..) = reference();
+            pen(&mut page, &pts);
+            let ink = ink_over_label(&page);
+            assert!(ink >= LABEL_TICK_INK, "{pts:?}: {ink}");
+        }
+    }
+
+    #[test]
+    fn print_thickened_moved_or_crossed_by_a_streak_is_not_pen_ink_over_the_label() {
+        let (refimg, ..) = reference();
+        assert_eq!(ink_over_label(&refimg), 0);
+        for page in [bolder(&refimg), moved(&refimg)] {
+            let ink = ink_over_label(&page);
+            assert!(ink < LABEL_TICK_INK / 2, "{ink}");
+        }
+        // A scanner's streak 2 px wide down the page, through the label's paper.
+        let mut streak = refimg.clone();
+        for y in 0..120 {
+            for x in 100..102 {
+                streak.put_pixel(x, y, image::Luma([0]));
+            }
+        }
+        assert_eq!(ink_over_label(&streak), 0);
     }
 }

@@ -1,7 +1,7 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
 use super::excess::{Excess, Explained, LabelLook, PageView};
-use super::hidden::{PrintFit, PrintNear, beside_label};
+use super::hidden::{PrintFit, PrintNear, beside_label, over_label};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
@@ -100,6 +100,11 @@ pub struct BoxFeatures {
     /// Of the same zone, ink one or two pixels off the print whose four neighbours are
     /// all ink: a pen line is thicker than the fringe a fax adds to print.
     pub hidden_thick: u32,
+    /// Pen ink over the first words of the label ([`super::hidden::over_label`]): a tick
+    /// made on the option's words, away from its box. Measured for a box with a label
+    /// and next to nothing inside ([`INNER_BLANK`]; else `None`); [`super::classify_page`]
+    /// reads it above the page's median.
+    pub label_ink: Option<u32>,
 }
 
 /// Measures box `i` (model `b`) of a registered page.
@@ -189,7 +194,12 @@ pub fn measure(
     };
     // Every labelled box, not only empty ones: the page's usual amount is the baseline.
     let hidden = label.map(|l| beside_label(img, reg, i, &r, l, print));
+    // Only where the box reads blank: a look over the label costs.
+    let label_ink = label
+        .filter(|_| inner <= INNER_BLANK)
+        .map(|l| over_label(img, reg, i, &r, l, print));
     BoxFeatures {
+        label_ink,
         hidden_far: hidden.as_ref().map_or(0, |h| h.far),
         hidden_thick: hidden.as_ref().map_or(0, |h| h.thick),
         inner,

@@ -39,6 +39,10 @@ pub enum MarkStyle {
     /// A tick made just beside the box instead of in it (seen on returned forms: the
     /// respondent meant the option, and a person reading the fax sees it).
     Beside,
+    /// A tick made on the label's characters, away from the box: the respondent ticked
+    /// the words, and a person reads the option as chosen. Not in [`pick_style`]'s table:
+    /// a share of [`MarkStyle::Beside`] picks ([`ON_LABEL`]).
+    LabelTick,
 }
 
 impl MarkStyle {
@@ -51,6 +55,10 @@ impl MarkStyle {
 /// Of the labels a respondent would circle, the share underlined instead (1.3 % of
 /// marks); see `synth::fill`.
 pub const UNDERLINED: f64 = 0.2;
+
+/// Of the ticks a respondent would make beside a box, the share made on the label's
+/// characters instead (1 % of marks); see `synth::fill`.
+pub const ON_LABEL: f64 = 0.33;
 
 /// Draws a style with the relative frequencies seen on returned forms: most marks are
 /// ticks, the odd ones are rare.
@@ -223,6 +231,17 @@ pub fn draw(
             let side = if rng.random_bool(0.5) { -1.0 } else { 1.0 };
             let ox = cx + side * s * rng.random_range(0.7..0.95);
             tick(img, ox, cy, s * rng.random_range(0.8..1.1), width, ink, rng)
+        }
+        MarkStyle::LabelTick => {
+            let l = label
+                .copied()
+                .unwrap_or(Rect::new(b.right() + 4, b.y, b.w * 4, b.h));
+            // Over the first words (a short label anywhere on it), at their height.
+            let from = l.x as f32 + (s * 0.6).min(l.w as f32 * 0.3);
+            let to = (l.x as f32 + (l.w as f32 * 0.6).min(s * 4.5)).max(from + 1.0);
+            let ox = rng.random_range(from..to);
+            let oy = l.center().1 + rng.random_range(-0.15..0.15) * s;
+            tick(img, ox, oy, s * rng.random_range(0.8..1.2), width, ink, rng)
         }
         MarkStyle::Corrected => {
             tick(img, cx, cy, s * 1.1, width, ink, rng);

@@ -700,12 +700,19 @@ fn fill(kit: &Kit, pages: &mut [GrayImage], rng: &mut ChaCha8Rng) -> Filled {
                     ^ rng.get_word_pos() as u64
                     ^ 0x0de7_11de,
             );
-            if style == MarkStyle::CircleLabel && own.random_bool(marks::UNDERLINED) {
+            let instead = match style {
+                MarkStyle::CircleLabel if own.random_bool(marks::UNDERLINED) => {
+                    Some(MarkStyle::UnderlineLabel)
+                }
+                MarkStyle::Beside if own.random_bool(marks::ON_LABEL) => Some(MarkStyle::LabelTick),
+                _ => None,
+            };
+            if let Some(other) = instead {
                 let mut scratch = pages[o.page - 1].clone();
                 marks::draw(&mut scratch, style, &o.rect, o.label_rect.as_ref(), rng);
-                style = MarkStyle::UnderlineLabel;
+                style = other;
             }
-            let pen = if style == MarkStyle::UnderlineLabel {
+            let pen = if instead.is_some() {
                 &mut own
             } else {
                 &mut *rng
