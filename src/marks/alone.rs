@@ -12,6 +12,8 @@
 //!   sure mark, but clear of the printed sides, or leaving the box as a pen stroke does.
 //!   Slivers of a bolder print or a pixel of misfit hug the sides; a streak or a line
 //!   from elsewhere crosses the sides many times or passes by without touching the box.
+//! - a tick on an option's words, away from its box ([`on_label_alone_asked_about`]):
+//!   in an otherwise unanswered question, weaker pen ink over the label is asked about.
 //! - a mark struck through or scribbled over in a single-choice question whose only other
 //!   mark is sure ([`taken_back_beside_one_answer`]): the respondent changed the answer.
 //!   On six corpora every such box struck across (out on both sides of it) was a mark
@@ -85,6 +87,30 @@ pub fn taken_back_beside_one_answer(
         out[k].marked = false;
         out[k].doubt = None;
         out[k].confidence = 0.6;
+    }
+}
+
+/// Asks about each box read blank with no doubt whose label carries pen ink over its
+/// first words ([`BoxFeatures::label_ink`](super::BoxFeatures::label_ink)) of at least
+/// [`LABEL_TICK_ALONE`], when no other box of its question is marked or in doubt on this
+/// page: a small tick on the words of an otherwise unanswered question leaves less ink
+/// off dense print than [`LABEL_TICK_INK`] asks for, and there a blank read costs the
+/// answer. Run after the passes that read lone ink as chosen.
+pub fn on_label_alone_asked_about(boxes: &[BoxModel], out: &mut [BoxReading]) {
+    let lone: Vec<usize> = (0..out.len())
+        .filter(|&k| {
+            !out[k].marked
+                && out[k].doubt.is_none()
+                && out[k]
+                    .features
+                    .label_ink
+                    .is_some_and(|ink| ink >= LABEL_TICK_ALONE)
+        })
+        .filter(|&k| others_in_question(boxes, k).all(|j| !out[j].marked && out[j].doubt.is_none()))
+        .collect();
+    for k in lone {
+        out[k].doubt = Some(Doubt::OverLabel);
+        out[k].confidence = 0.4;
     }
 }
 
@@ -297,5 +323,36 @@ mod tests {
         };
         let out = read(&[tail, tick], true);
         assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
+    }
+
+    #[test]
+    fn weak_ink_on_a_label_is_asked_about_only_in_an_unanswered_question() {
+        let on_label = |ink: u32| BoxFeatures {
+            label_ink: Some(ink),
+            ..BoxFeatures::default()
+        };
+        let tick = BoxFeatures {
+            inner: 80,
+            core: 60,
+            ..BoxFeatures::default()
+        };
+        // Too little for a box alone, enough in an unanswered question.
+        let weak = on_label(LABEL_TICK_ALONE);
+        assert_eq!(classify(weak).doubt, None);
+        let b = boxes(&[0, 0, 1]);
+        let mut out = classified(&[BoxFeatures::default(), weak, tick]);
+        on_label_alone_asked_about(&b, &mut out);
+        assert_eq!(out[1].doubt, Some(Doubt::OverLabel), "{:?}", out[1]);
+        assert!(!out[1].marked && out[0].doubt.is_none());
+        // Beside a mark of the same question, or below the bar, it is left.
+        let b = boxes(&[0, 0]);
+        for fs in [
+            [tick, weak],
+            [BoxFeatures::default(), on_label(LABEL_TICK_ALONE - 1)],
+        ] {
+            let mut out = classified(&fs);
+            on_label_alone_asked_about(&b, &mut out);
+            assert_eq!(out[1].doubt, None, "{:?}", out[1]);
+        }
     }
 }

@@ -26,7 +26,8 @@ mod placed;
 mod underline;
 
 pub use alone::{
-    beside_alone_read_as_chosen, taken_back_beside_one_answer, weak_alone_read_as_chosen,
+    beside_alone_read_as_chosen, on_label_alone_asked_about, taken_back_beside_one_answer,
+    weak_alone_read_as_chosen,
 };
 pub use decide::{BoxReading, Doubt, classify, classify_page, implausibly_marked};
 pub use excess::{Explained, PageView};

@@ -259,6 +259,10 @@ pub const LABEL_STREAK_SHARE: f32 = 0.8;
 /// for 9-32 of about 9,000 empty boxes a night, and 7 and 6 of the independent corpora's
 /// 4,602 and 3,204 (README, Measured).
 pub const LABEL_TICK_INK: u32 = area(1.0);
+/// The same ink, where no other box of the question is marked or in doubt (see
+/// `marks::alone`): half as much. A small tick over dense kanji leaves little ink two
+/// pixels off the print, and an unanswered question is rare enough to ask about.
+pub const LABEL_TICK_ALONE: u32 = LABEL_TICK_INK / 2;
 
 #[cfg(test)]
 mod tests {
