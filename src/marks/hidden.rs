@@ -205,16 +205,29 @@ impl<'p> PrintFit<'p> {
     }
 }
 
-/// Measures the zone one box size wide beside box `r` (box `i` of the registration) on
-/// its label's side, a quarter box above and below it.
-pub(super) fn beside_label(
-    page: &PageView,
-    reg: &Registration,
-    i: usize,
-    r: &Rect,
-    label: &Rect,
-    print: &PrintNear,
-) -> HiddenInk {
+/// A box and its label on a registered page, with the print of the blank form: what a
+/// look for pen ink that the label's print hides needs.
+pub(super) struct LabelPrint<'a> {
+    pub page: &'a PageView<'a>,
+    pub reg: &'a Registration,
+    /// The box's index in the registration.
+    pub i: usize,
+    pub r: Rect,
+    pub label: &'a Rect,
+    pub print: &'a PrintNear,
+}
+
+/// Measures the zone one box size wide beside the box on its label's side, a quarter box
+/// above and below it.
+pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
+    let LabelPrint {
+        page,
+        reg,
+        i,
+        r,
+        label,
+        print,
+    } = *at;
     let s = r.w.max(r.h);
     let x = if label.center().0 >= r.center().0 {
         r.right() + 1
@@ -243,19 +256,20 @@ pub(super) fn beside_label(
     out
 }
 
-/// [`super::BoxFeatures::label_ink`]: pen ink over the first words of box `r`'s label
-/// (box `i` of the registration), [`LABEL_TICK_REACH`] box sizes of it at the
-/// characters' height, after fitting the page to the print there. Ink two or more pixels
-/// off the print, and ink one or two off it thicker than a print edge, is counted in each
-/// window one box size wide (about a character); the largest count is the label's.
-pub(super) fn over_label(
-    page: &PageView,
-    reg: &Registration,
-    i: usize,
-    r: &Rect,
-    label: &Rect,
-    print: &PrintNear,
-) -> u32 {
+/// [`super::BoxFeatures::label_ink`]: pen ink over the first words of the box's label,
+/// [`LABEL_TICK_REACH`] box sizes of it at the characters' height, after fitting the page
+/// to the print there. Ink two or more pixels off the print, and ink one or two off it
+/// thicker than a print edge, is counted in each window one box size wide (about a
+/// character); the largest count is the label's.
+pub(super) fn over_label(at: &LabelPrint) -> u32 {
+    let LabelPrint {
+        page,
+        reg,
+        i,
+        r,
+        label,
+        print,
+    } = *at;
     let s = r.w.max(r.h);
     let reach = (LABEL_TICK_REACH * s as f32) as i32;
     let zone = Rect::new(label.x, label.y, label.w.min(reach).max(1), label.h.max(1));
@@ -297,6 +311,24 @@ pub(super) fn over_label(
 mod tests {
     use super::*;
 
+    fn at<'a>(
+        page: &'a PageView<'a>,
+        r: &Rect,
+        label: &'a Rect,
+        print: &'a PrintNear,
+    ) -> LabelPrint<'a> {
+        static IDENTITY: std::sync::LazyLock<Registration> =
+            std::sync::LazyLock::new(Registration::identity);
+        LabelPrint {
+            page,
+            reg: &IDENTITY,
+            i: 0,
+            r: *r,
+            label,
+            print,
+        }
+    }
+
     /// A box at (40, 40), 20 px, and a glyph like 日 right of it, strokes 2 px wide, as
     /// printed label characters are at 200 dpi.
     fn reference() -> (GrayImage, Rect, Rect) {
@@ -330,7 +362,7 @@ mod tests {
         let (refimg, b, label) = reference();
         let print = PrintNear::new(&refimg);
         let view = PageView::clean(page);
-        beside_label(&view, &Registration::identity(), 0, &b, &label, &print)
+        beside_label(&at(&view, &b, &label, &print))
     }
 
     fn assert_neither_count_reaches_its_bar(h: &HiddenInk) {
@@ -414,7 +446,7 @@ mod tests {
         let (refimg, b, label) = reference();
         let print = PrintNear::new(&refimg);
         let view = PageView::clean(page);
-        over_label(&view, &Registration::identity(), 0, &b, &label, &print)
+        over_label(&at(&view, &b, &label, &print))
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
 use super::excess::{Excess, Explained, LabelLook, PageView};
-use super::hidden::{PrintFit, PrintNear, beside_label, over_label};
+use super::hidden::{LabelPrint, PrintFit, PrintNear, beside_label, over_label};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
@@ -193,11 +193,17 @@ pub fn measure(
         ((runs_left, runs_right), (beyond_left, beyond_right))
     };
     // Every labelled box, not only empty ones: the page's usual amount is the baseline.
-    let hidden = label.map(|l| beside_label(img, reg, i, &r, l, print));
+    let at = label.map(|label| LabelPrint {
+        page: img,
+        reg,
+        i,
+        r,
+        label,
+        print,
+    });
+    let hidden = at.as_ref().map(beside_label);
     // Only where the box reads blank: a look over the label costs.
-    let label_ink = label
-        .filter(|_| inner <= INNER_BLANK)
-        .map(|l| over_label(img, reg, i, &r, l, print));
+    let label_ink = at.as_ref().filter(|_| inner <= INNER_BLANK).map(over_label);
     BoxFeatures {
         label_ink,
         hidden_far: hidden.as_ref().map_or(0, |h| h.far),
