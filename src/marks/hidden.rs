@@ -217,17 +217,17 @@ pub(super) struct LabelPrint<'a> {
     pub print: &'a PrintNear,
 }
 
+impl<'a> LabelPrint<'a> {
+    /// The page fitted to the print over `zone` (see [`PrintFit::on_rows`]).
+    fn fit(&self, zone: Rect, row_step: usize) -> PrintFit<'a> {
+        PrintFit::on_rows(self.page, self.reg, self.i, zone, self.print, row_step)
+    }
+}
+
 /// Measures the zone one box size wide beside the box on its label's side, a quarter box
 /// above and below it.
 pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
-    let LabelPrint {
-        page,
-        reg,
-        i,
-        r,
-        label,
-        print,
-    } = *at;
+    let (r, label) = (&at.r, at.label);
     let s = r.w.max(r.h);
     let x = if label.center().0 >= r.center().0 {
         r.right() + 1
@@ -235,7 +235,7 @@ pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
         r.x - s - 1
     };
     let zone = Rect::new(x, r.y - s / 4, s, r.h + s / 2);
-    let fit = PrintFit::new(page, reg, i, zone, print);
+    let fit = at.fit(zone, 1);
     let mut out = HiddenInk { far: 0, thick: 0 };
     for y in zone.y..zone.bottom() {
         for x in zone.x..zone.right() {
@@ -262,18 +262,11 @@ pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
 /// thicker than a print edge, is counted in each window one box size wide (about a
 /// character); the largest count is the label's.
 pub(super) fn over_label(at: &LabelPrint) -> u32 {
-    let LabelPrint {
-        page,
-        reg,
-        i,
-        r,
-        label,
-        print,
-    } = *at;
+    let (r, label) = (&at.r, at.label);
     let s = r.w.max(r.h);
     let reach = (LABEL_TICK_REACH * s as f32) as i32;
     let zone = Rect::new(label.x, label.y, label.w.min(reach).max(1), label.h.max(1));
-    let fit = PrintFit::on_rows(page, reg, i, zone, print, 2);
+    let fit = at.fit(zone, 2);
     let (ink, origin, stride) = fit.window_at(zone.x, zone.y);
     let (w, h) = (zone.w as usize, zone.h as usize);
     let tall = (LABEL_STREAK_SHARE * h as f32) as usize;
