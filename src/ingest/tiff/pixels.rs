@@ -120,6 +120,18 @@ fn to_grey(
         ColorType::CMYKA(b) => (b, 5),
         other => return Err(format!("unsupported colour type {other:?}")),
     };
+    // 8-bit grey, as scanners write it: the samples are the grey levels already (the
+    // general path below widens each to 32 bits and scales it by 255 / 255).
+    let data = match (color, data) {
+        (ColorType::Gray(8), DecodingResult::U8(mut v)) => {
+            if v.len() < w * h {
+                return Err("cannot decode image: image data too short".into());
+            }
+            v.truncate(w * h);
+            return Ok(v);
+        }
+        (_, data) => data,
+    };
     // Every sample as a value and its maximum.
     let (values, max): (Vec<u32>, u32) = match data {
         DecodingResult::U8(v) if bits < 8 => (unpack(&v, bits, samples * w, h)?, (1 << bits) - 1),
