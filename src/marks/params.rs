@@ -255,9 +255,9 @@ pub const LABEL_STREAK_SHARE: f32 = 0.8;
 /// Pen ink over an empty box's label's first words, in the window of one box size that
 /// holds most, at least this much more than over the page's median label: a tick made on
 /// the option's words, away from its box. On synthetic nights of 300 (seed 45, `fax` and
-/// `harsh`, hodanren and chiba) this asks about 53 of the 69 such ticks read blank before,
-/// for 9-32 of about 9,000 empty boxes a night, and 7 and 6 of the independent corpora's
-/// 4,602 and 3,204 (README, Measured).
+/// `harsh`, hodanren and chiba) this leaves 19 of 79 such ticks read blank unasked (66
+/// before), for 13-28 more cells to review a night, and 0 and 2 more on the independent
+/// corpora (README, Measured).
 pub const LABEL_TICK_INK: u32 = area(1.0);
 /// The same ink, where no other box of the question is marked or in doubt (see
 /// `marks::alone`): half as much. A small tick over dense kanji leaves little ink two
