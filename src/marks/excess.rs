@@ -586,32 +586,6 @@ impl Excess {
     }
 }
 
-/// What a look round box `i`'s label needs: the page, its registration, the box, its
-/// label and size (pixels), and the ink the blank form explains.
-pub(super) struct LabelLook<'a> {
-    pub img: &'a PageView<'a>,
-    pub reg: &'a Registration,
-    pub i: usize,
-    pub label: &'a Rect,
-    pub s: i32,
-    pub explained: &'a Explained,
-}
-
-impl LabelLook<'_> {
-    /// The ink the blank form does not explain over `rect` (see [`Excess::sample`]).
-    pub(super) fn sample(&self, rect: Rect, drop_dots: bool, min_piece: usize) -> Excess {
-        Excess::sample(
-            self.img,
-            self.reg,
-            self.i,
-            self.explained,
-            rect,
-            drop_dots,
-            min_piece,
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

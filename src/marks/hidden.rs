@@ -6,7 +6,7 @@
 //! reference's print locally, and ink two pixels off the print, or ink thicker than a
 //! pen line where the blank form has only a print edge, is pen ink the form does not have.
 
-use super::excess::{Explained, PageView, sample_page};
+use super::excess::{Excess, Explained, PageView, sample_page};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::raster::GrayImage;
@@ -205,37 +205,54 @@ impl<'p> PrintFit<'p> {
     }
 }
 
-/// A box and its label on a registered page, with the print of the blank form: what a
-/// look for pen ink that the label's print hides needs.
-pub(super) struct LabelPrint<'a> {
-    pub page: &'a PageView<'a>,
+/// What a look round box `i`'s label needs: the page, its registration, the box and its
+/// label, the ink the blank form explains and its print.
+pub(super) struct LabelLook<'a> {
+    pub img: &'a PageView<'a>,
     pub reg: &'a Registration,
-    /// The box's index in the registration.
     pub i: usize,
     pub r: Rect,
     pub label: &'a Rect,
+    pub explained: &'a Explained,
     pub print: &'a PrintNear,
 }
 
-impl<'a> LabelPrint<'a> {
+impl<'a> LabelLook<'a> {
+    /// The box's size (pixels), its longer side.
+    pub(super) fn s(&self) -> i32 {
+        self.r.w.max(self.r.h)
+    }
+
+    /// The ink the blank form does not explain over `rect` (see [`Excess::sample`]).
+    pub(super) fn sample(&self, rect: Rect, drop_dots: bool, min_piece: usize) -> Excess {
+        Excess::sample(
+            self.img,
+            self.reg,
+            self.i,
+            self.explained,
+            rect,
+            drop_dots,
+            min_piece,
+        )
+    }
+
     /// The page fitted to the print over `zone` (see [`PrintFit::on_rows`]).
     fn fit(&self, zone: Rect, row_step: usize) -> PrintFit<'a> {
-        PrintFit::on_rows(self.page, self.reg, self.i, zone, self.print, row_step)
+        PrintFit::on_rows(self.img, self.reg, self.i, zone, self.print, row_step)
     }
 }
 
 /// Measures the zone one box size wide beside the box on its label's side, a quarter box
 /// above and below it.
-pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
-    let (r, label) = (&at.r, at.label);
-    let s = r.w.max(r.h);
+pub(super) fn beside_label(look: &LabelLook) -> HiddenInk {
+    let (r, label, s) = (&look.r, look.label, look.s());
     let x = if label.center().0 >= r.center().0 {
         r.right() + 1
     } else {
         r.x - s - 1
     };
     let zone = Rect::new(x, r.y - s / 4, s, r.h + s / 2);
-    let fit = at.fit(zone, 1);
+    let fit = look.fit(zone, 1);
     let mut out = HiddenInk { far: 0, thick: 0 };
     for y in zone.y..zone.bottom() {
         for x in zone.x..zone.right() {
@@ -261,12 +278,11 @@ pub(super) fn beside_label(at: &LabelPrint) -> HiddenInk {
 /// to the print there. Ink two or more pixels off the print, and ink one or two off it
 /// thicker than a print edge, is counted in each window one box size wide (about a
 /// character); the largest count is the label's.
-pub(super) fn over_label(at: &LabelPrint) -> u32 {
-    let (r, label) = (&at.r, at.label);
-    let s = r.w.max(r.h);
+pub(super) fn over_label(look: &LabelLook) -> u32 {
+    let (label, s) = (look.label, look.s());
     let reach = (LABEL_TICK_REACH * s as f32) as i32;
     let zone = Rect::new(label.x, label.y, label.w.min(reach).max(1), label.h.max(1));
-    let fit = at.fit(zone, 2);
+    let fit = look.fit(zone, 2);
     let (ink, origin, stride) = fit.window_at(zone.x, zone.y);
     let (w, h) = (zone.w as usize, zone.h as usize);
     let tall = (LABEL_STREAK_SHARE * h as f32) as usize;
@@ -304,22 +320,23 @@ pub(super) fn over_label(at: &LabelPrint) -> u32 {
 mod tests {
     use super::*;
 
-    fn at<'a>(
-        page: &'a PageView<'a>,
-        r: &Rect,
-        label: &'a Rect,
-        print: &'a PrintNear,
-    ) -> LabelPrint<'a> {
-        static IDENTITY: std::sync::LazyLock<Registration> =
-            std::sync::LazyLock::new(Registration::identity);
-        LabelPrint {
-            page,
-            reg: &IDENTITY,
+    /// The reference's box `r` and its label, looked at on `page`.
+    fn looked<T>(page: &GrayImage, f: impl Fn(&LabelLook) -> T) -> T {
+        let (refimg, r, label) = reference();
+        let (explained, print) = (
+            Explained::new(&refimg, EXPLAIN_GROW),
+            PrintNear::new(&refimg),
+        );
+        let view = PageView::clean(page);
+        f(&LabelLook {
+            img: &view,
+            reg: &Registration::identity(),
             i: 0,
-            r: *r,
-            label,
-            print,
-        }
+            r,
+            label: &label,
+            explained: &explained,
+            print: &print,
+        })
     }
 
     /// A box at (40, 40), 20 px, and a glyph like 日 right of it, strokes 2 px wide, as
@@ -352,10 +369,7 @@ mod tests {
     }
 
     fn measure_on(page: &GrayImage) -> HiddenInk {
-        let (refimg, b, label) = reference();
-        let print = PrintNear::new(&refimg);
-        let view = PageView::clean(page);
-        beside_label(&at(&view, &b, &label, &print))
+        looked(page, beside_label)
     }
 
     fn assert_neither_count_reaches_its_bar(h: &HiddenInk) {
@@ -436,10 +450,7 @@ mod tests {
     }
 
     fn ink_over_label(page: &GrayImage) -> u32 {
-        let (refimg, b, label) = reference();
-        let print = PrintNear::new(&refimg);
-        let view = PageView::clean(page);
-        over_label(&at(&view, &b, &label, &print))
+        looked(page, over_label)
     }
 
     #[test]

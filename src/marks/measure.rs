@@ -1,7 +1,7 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
-use super::excess::{Excess, Explained, LabelLook, PageView};
-use super::hidden::{LabelPrint, PrintFit, PrintNear, beside_label, over_label};
+use super::excess::{Excess, Explained, PageView};
+use super::hidden::{LabelLook, PrintFit, PrintNear, beside_label, over_label};
 use super::params::*;
 use crate::geometry::Rect;
 use crate::register::{BoxModel, Registration};
@@ -145,9 +145,10 @@ pub fn measure(
         img,
         reg,
         i,
+        r,
         label,
-        s,
         explained,
+        print,
     });
     let (circle, circle_run, below) = look
         .as_ref()
@@ -193,17 +194,12 @@ pub fn measure(
         ((runs_left, runs_right), (beyond_left, beyond_right))
     };
     // Every labelled box, not only empty ones: the page's usual amount is the baseline.
-    let at = label.map(|label| LabelPrint {
-        page: img,
-        reg,
-        i,
-        r,
-        label,
-        print,
-    });
-    let hidden = at.as_ref().map(beside_label);
+    let hidden = look.as_ref().map(beside_label);
     // Only where the box reads blank: a look over the label costs.
-    let label_ink = at.as_ref().filter(|_| inner <= INNER_BLANK).map(over_label);
+    let label_ink = look
+        .as_ref()
+        .filter(|_| inner <= INNER_BLANK)
+        .map(over_label);
     BoxFeatures {
         label_ink,
         hidden_far: hidden.as_ref().map_or(0, |h| h.far),
@@ -297,7 +293,7 @@ fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
 /// share), as a circle drawn around the label leaves, and the longest stretch of it (see
 /// [`BoxFeatures::circle_run`]).
 fn circle_coverage(look: &LabelLook) -> (f32, f32, f32) {
-    let (l, s) = (look.label, look.s);
+    let (l, s) = (look.label, look.s());
     // Wide enough for a loose, tilted oval around a long label; only the bands above and
     // below the label are sampled.
     let band = s * 3 / 2;

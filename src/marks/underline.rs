@@ -3,7 +3,7 @@
 //! Not seen on the independent corpora; `faxform synth` draws it (`underline_label`), and
 //! the box is asked about ([`super::params::UNDERLINE_ASK`]).
 
-use super::excess::LabelLook;
+use super::hidden::LabelLook;
 use super::params::*;
 use crate::geometry::Rect;
 
@@ -17,7 +17,7 @@ use crate::geometry::Rect;
 /// left between the characters (too small to keep as a piece), or over at most
 /// [`UNDERLINE_SKIP`] of paper.
 pub(super) fn underlined(look: &LabelLook) -> f32 {
-    let (l, s) = (look.label, look.s);
+    let (l, s) = (look.label, look.s());
     let top = l.bottom() - s / 2;
     let band = Rect::new(
         l.x - s,
