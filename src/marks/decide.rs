@@ -84,7 +84,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     if f.unknown >= UNKNOWN_DOUBT && f.inner < INNER_MARK {
         return r(f.inner >= INNER_MARK, 0.3, Some(Doubt::LostRows));
     }
-    if f.top_band >= BAND_ROWS {
+    if f.edge_band >= BAND_ROWS {
         return r(true, 0.3, Some(Doubt::LostRows));
     }
     // Scribbles cross the sides again and again but stay near the box; big overrunning

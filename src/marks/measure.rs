@@ -11,11 +11,13 @@ use crate::register::{BoxModel, Registration};
 pub struct BoxFeatures {
     /// Unexplained ink pixels inside the box.
     pub inner: u32,
-    /// Rows, from the top inside the box, wholly inked side to side ([`BAND_FULL`]) above a
-    /// straight lower edge and paper below it ([`top_band`]): the box's top line repeated
-    /// by a fax line error, which a grey rescan of the fax no longer shows as repeated
-    /// rows. 0 when the ink is not so.
-    pub top_band: u32,
+    /// Rows inside the box, from its top side, wholly inked side to side ([`BAND_FULL`])
+    /// above a straight edge and paper beyond it ([`edge_band`]): the box's top line
+    /// repeated by a fax line error, which a grey rescan of the fax no longer shows as
+    /// repeated rows. A line error repeats the row sent before, so on a page fed upside
+    /// down and turned back the band hangs from the bottom side: both are looked at. 0
+    /// when the ink is not so.
+    pub edge_band: u32,
     /// Inside-box area sampled, pixels.
     pub inner_area: u32,
     /// The longer side of the box round the unexplained ink inside the box (pixels): a
@@ -126,8 +128,8 @@ pub fn measure(
     let bounds = e.bounds(&inside);
     let inner_span = bounds.map_or(0, |b| b.w.max(b.h) as u32);
     let inner_thin = bounds.map_or(0, |b| b.w.min(b.h) as u32);
-    let top_band = if inner >= INNER_MARK {
-        top_band(&e.row_shares(&inside, explained))
+    let edge_band = if inner >= INNER_MARK {
+        edge_band(&e.row_shares(&inside, explained))
     } else {
         0
     };
@@ -208,7 +210,7 @@ pub fn measure(
         inner_area: inside.area() as u32,
         inner_span,
         inner_thin,
-        top_band,
+        edge_band,
         core,
         near,
         close,
@@ -230,9 +232,15 @@ pub fn measure(
     }
 }
 
-/// See [`BoxFeatures::top_band`]; `shares` is each inside row's inked share of what the
-/// form leaves open, top down (`None` where the grown top side covers the row).
-fn top_band(shares: &[Option<f32>]) -> u32 {
+/// See [`BoxFeatures::edge_band`]; `shares` is each inside row's inked share of what the
+/// form leaves open, top down (`None` where a grown side covers the row).
+fn edge_band(shares: &[Option<f32>]) -> u32 {
+    let up: Vec<Option<f32>> = shares.iter().rev().copied().collect();
+    band_from_start(shares).max(band_from_start(&up))
+}
+
+/// The band of [`edge_band`] hanging from the side at the start of `shares`.
+fn band_from_start(shares: &[Option<f32>]) -> u32 {
     let rows: Vec<f32> = shares
         .iter()
         .skip_while(|v| v.is_none())
@@ -599,7 +607,7 @@ mod tests {
     }
 
     #[test]
-    fn a_line_errors_band_from_the_top_side_is_told_from_a_pens_fill() {
+    fn a_line_errors_band_from_either_side_is_told_from_a_pens_fill() {
         let rows = |v: &[f32]| -> Vec<Option<f32>> {
             [None, None]
                 .into_iter()
@@ -610,7 +618,10 @@ mod tests {
         let band = rows(&[
             1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.28, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
         ]);
-        assert_eq!(top_band(&band), 6);
+        assert_eq!(edge_band(&band), 6);
+        // The same band on a page fed upside down, turned back: from the bottom side.
+        let turned: Vec<Option<f32>> = band.iter().rev().copied().collect();
+        assert_eq!(edge_band(&turned), 6);
         // A fill to the bottom, a fill whose edge is ragged, a fill with marks below it.
         for fill in [
             rows(&[1.0; 13]),
@@ -621,7 +632,7 @@ mod tests {
                 1.0, 1.0, 1.0, 1.0, 0.1, 0.4, 0.5, 0.4, 0.3, 0.4, 0.2, 0.3, 0.0,
             ]),
         ] {
-            assert_eq!(top_band(&fill), 0, "{fill:?}");
+            assert_eq!(edge_band(&fill), 0, "{fill:?}");
         }
     }
 }

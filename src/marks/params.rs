@@ -113,12 +113,12 @@ pub const CROSSED_CLOSE: u32 = area(0.65);
 /// directions, may be a scribble over a mark rather than a filled box.
 pub const SPILL_CLOSE: u32 = area(1.94);
 pub const SPILL_AROUND: f32 = 0.3;
-/// A band of rows from the top inside a box, each at least [`BAND_FULL`] inked, ending
-/// within [`BAND_EDGE_ROWS`] rows in a row at most [`BAND_EDGE`] inked, with the box below
-/// at most [`BAND_BELOW`] inked on average over at least a third of it (see
-/// `BoxFeatures::top_band`): this many rows or more of it are a line error's repeats of
-/// the box's top line (a standard-resolution row is two), not a pen's fill, whose edge is
-/// ragged.
+/// A band of rows from the top inside a box (or from the bottom: a page fed upside down),
+/// each at least [`BAND_FULL`] inked, ending within [`BAND_EDGE_ROWS`] rows in a row at
+/// most [`BAND_EDGE`] inked, with the rest of the box at most [`BAND_BELOW`] inked on
+/// average over at least a third of it (see `BoxFeatures::edge_band`): this many rows or
+/// more of it are a line error's repeats of the box's side (a standard-resolution row is
+/// two), not a pen's fill, whose edge is ragged.
 pub const BAND_ROWS: u32 = length(0.38) as u32;
 pub const BAND_FULL: f32 = 0.85;
 pub const BAND_EDGE: f32 = 0.3;
