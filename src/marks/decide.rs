@@ -33,6 +33,9 @@ pub enum Doubt {
     /// An empty box whose label's first words carry pen ink the blank form does not have:
     /// a mark made beside the box, over the label, or on the label's words?
     OverLabel,
+    /// An empty box whose label has a line drawn under it: the option underlined instead
+    /// of ticked?
+    Underlined,
     /// The box lies (partly) beyond the edge of the received image: a fax cut short, or
     /// a page shifted off the paper. Its blank is not an answer.
     OffPage,
@@ -195,7 +198,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         }
         // A line under the label: the option underlined instead of ticked.
         if f.underline >= UNDERLINE_ASK {
-            return r(false, 0.4, Some(Doubt::Unsure));
+            return r(false, 0.4, Some(Doubt::Underlined));
         }
         return r(
             false,
@@ -287,6 +290,7 @@ pub fn classify_page(
     }
     passing_strokes_explained(boxes, labels, &mut out);
     partial_rings_read(boxes, labels, &mut out);
+    underlines_explained_by_rings_below(boxes, labels, &mut out);
     for (ci, c) in out.clone().iter().enumerate() {
         if c.features.circle < CIRCLE_NEIGHBOUR {
             continue;
@@ -365,6 +369,36 @@ fn passing_strokes_explained(boxes: &[BoxModel], labels: &[Option<Rect>], out: &
             continue;
         }
         if circled_near(boxes, labels, out, k, Sure::Only) {
+            out[k].doubt = None;
+            out[k].confidence = 0.6;
+        }
+    }
+}
+
+/// An empty box asked about for a line under its label, when the option below it is read
+/// as chosen by a ring round its label (surely or not): the line is that ring's top arc,
+/// as a person sees it. A line with no ring below it stays asked about.
+fn underlines_explained_by_rings_below(
+    boxes: &[BoxModel],
+    labels: &[Option<Rect>],
+    out: &mut [BoxReading],
+) {
+    for k in 0..out.len() {
+        let Some(lk) = labels[k] else { continue };
+        if out[k].doubt != Some(Doubt::Underlined) {
+            continue;
+        }
+        let s = boxes[k].rect.w.max(boxes[k].rect.h);
+        let ringed_below = (0..out.len()).any(|j| {
+            let Some(lj) = labels[j] else { return false };
+            let overlap = lk.right().min(lj.right()) - lk.x.max(lj.x);
+            j != k
+                && out[j].by_circle
+                && lj.y >= lk.bottom() - s / 2
+                && lj.y <= lk.bottom() + RING_BELOW_REACH * s
+                && overlap * 2 >= lk.w.min(lj.w)
+        });
+        if ringed_below {
             out[k].doubt = None;
             out[k].confidence = 0.6;
         }
@@ -750,6 +784,33 @@ mod tests {
         };
         let read = classify_page(&boxes, &labels, &[circled, arc_end]);
         assert_eq!(read[1].doubt, Some(Doubt::NeighbourCircle), "{:?}", read[1]);
+    }
+
+    #[test]
+    fn a_line_under_a_label_is_asked_about_unless_it_is_the_top_of_a_ring_round_the_option_below() {
+        let (boxes, labels) = two_options();
+        let underlined = BoxFeatures {
+            underline: UNDERLINE_ASK + 0.05,
+            ..features(0, 0, 0.0, 0)
+        };
+        let blank = features(0, 0, 0.0, 0);
+        let read = classify_page(&boxes, &labels, &[underlined, blank]);
+        assert_eq!(read[0].doubt, Some(Doubt::Underlined), "{:?}", read[0]);
+        assert!(!read[0].marked);
+        // The option below is ringed: the line is its ring's top arc.
+        let read = classify_page(&boxes, &labels, &[underlined, circled()]);
+        assert!(read[1].by_circle, "{:?}", read[1]);
+        assert!(!read[0].marked && read[0].doubt.is_none(), "{:?}", read[0]);
+        // A ring round the option above passes over this label, not under it.
+        let read = classify_page(&boxes, &labels, &[circled(), underlined]);
+        assert_eq!(read[1].doubt, Some(Doubt::Underlined), "{:?}", read[1]);
+        // A line under less of the label is not asked about.
+        let short = BoxFeatures {
+            underline: UNDERLINE_ASK - 0.05,
+            ..blank
+        };
+        let read = classify_page(&boxes, &labels, &[short, blank]);
+        assert!(read[0].doubt.is_none(), "{:?}", read[0]);
     }
 
     #[test]

@@ -485,4 +485,19 @@ mod tests {
         }
         assert_eq!(ink_over_label(&streak), 0);
     }
+
+    #[test]
+    fn a_line_drawn_under_a_label_three_quarters_of_a_box_down_is_an_underline() {
+        // The label's foot at y = 62, boxes 20 px: a hand's line under it drifts down as
+        // far as this (synth draws one up to 0.56 box sizes down plus its width).
+        let (mut page, ..) = reference();
+        pen(&mut page, &[(62.0, 76.0), (124.0, 76.0)]);
+        let share = looked(&page, super::super::underline::underlined);
+        assert!(share >= 0.9, "{share}");
+        // A line a box and a half down is under nothing (the ring round an option below
+        // passes there).
+        let (mut page, ..) = reference();
+        pen(&mut page, &[(62.0, 92.0), (124.0, 92.0)]);
+        assert_eq!(looked(&page, super::super::underline::underlined), 0.0);
+    }
 }
