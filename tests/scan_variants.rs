@@ -300,7 +300,7 @@ fn label_tick_cells(corpus: &Path) -> Vec<(String, String)> {
 /// 24 synthetic hodanren faxes (`seed`, `profile`, with `extra` synth options) read
 /// with no form page rejected, no response lost and no cell wrong unasked; the score, for
 /// more checks. Ticks made on an option's words, away from its box, are a class of their
-/// own (about one in ten read blank with no review row; README, Known limits): those
+/// own (about one in twenty read blank with no review row; README, Known limits): those
 /// are allowed, up to half of the set's.
 fn synthetic_set_reads_with_nothing_wrong_unasked(
     seed: &str,
