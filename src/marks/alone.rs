@@ -42,6 +42,7 @@ pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
 /// least [`WEAK_CORE`] of it clear of the printed sides, or also hugging the box and
 /// crossing its sides at most [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
 pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
+    let usual = median_outline(out);
     read_alone_as_chosen(boxes, out, 0.55, |r| {
         let f = r.features;
         let weak = r.marked
@@ -53,8 +54,19 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
             && f.inner_span > DOT_SPAN
             && !super::decide::side_band(&f);
         let leaving = f.close > 0 && f.runs_bare + f.runs_label <= WEAK_CROSSINGS;
-        weak && (inside || leaving)
+        // A box whose printed sides are found much less than the page's others: a line
+        // error squashed it, and its weak ink may be its own side out of place.
+        let intact = f.outline >= usual - OUTLINE_SHORT;
+        weak && intact && (inside || leaving)
     });
+}
+
+/// The page's usual share of a box's outline found (see
+/// [`BoxFeatures::outline`](super::BoxFeatures::outline)).
+fn median_outline(out: &[BoxReading]) -> f32 {
+    let mut all: Vec<f32> = out.iter().map(|r| r.features.outline).collect();
+    all.sort_by(f32::total_cmp);
+    all.get(all.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Reads as taken back (not marked, no doubt) each box asked about as a correction, its
@@ -238,6 +250,53 @@ mod tests {
             runs_label: runs,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn weak_ink_in_a_box_whose_outline_a_line_error_broke_stays_asked_about() {
+        let b = boxes(&[0, 0, 0]);
+        let intact = BoxFeatures {
+            outline: 0.95,
+            ..Default::default()
+        };
+        let tick = weak(30, 20, 0, 0, 0);
+        // Its sides found as well as the page's other boxes': read.
+        let mut out = classified(&[
+            intact,
+            BoxFeatures {
+                outline: 0.9,
+                ..tick
+            },
+            intact,
+        ]);
+        weak_alone_read_as_chosen(&b, &mut out);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        // A third of its outline missing where the others are whole: asked about.
+        let mut out = classified(&[
+            intact,
+            BoxFeatures {
+                outline: 0.6,
+                ..tick
+            },
+            intact,
+        ]);
+        weak_alone_read_as_chosen(&b, &mut out);
+        assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
+        // On a light page every box's outline is broken as much: read.
+        let light = BoxFeatures {
+            outline: 0.65,
+            ..Default::default()
+        };
+        let mut out = classified(&[
+            light,
+            BoxFeatures {
+                outline: 0.6,
+                ..tick
+            },
+            light,
+        ]);
+        weak_alone_read_as_chosen(&b, &mut out);
+        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct BoxFeatures {
     /// down and turned back the band hangs from the bottom side: both are looked at. 0
     /// when the ink is not so.
     pub edge_band: u32,
+    /// The share of the box's printed outline found inked on the page, within a pixel of
+    /// where the registration puts it: a fax that dropped or repeated rows through the box
+    /// squashed or stretched it, and what is left of its sides lies inside as weak ink.
+    pub outline: f32,
     /// Inside-box area sampled, pixels.
     pub inner_area: u32,
     /// The longer side of the box round the unexplained ink inside the box (pixels): a
@@ -133,6 +137,7 @@ pub fn measure(
     } else {
         0
     };
+    let outline = outline_found(img, reg, i, &r);
     let core = e.count_clear_of(&inside, explained, CORE_CLEAR);
     let near = e.count(&win) - inner;
     let close = e.count(&r.inflate(s / 3)) - inner;
@@ -211,6 +216,7 @@ pub fn measure(
         inner_span,
         inner_thin,
         edge_band,
+        outline,
         core,
         near,
         close,
@@ -230,6 +236,36 @@ pub fn measure(
         beyond_label,
         beyond_bare,
     }
+}
+
+/// See [`BoxFeatures::outline`].
+fn outline_found(img: &PageView, reg: &Registration, i: usize, r: &Rect) -> f32 {
+    let page = img.image;
+    let (w, h) = (page.width() as i64, page.height() as i64);
+    let inked = |x: i32, y: i32| {
+        let (px, py) = reg.map(i, x as f64, y as f64);
+        let (px, py) = (px.round() as i64, py.round() as i64);
+        (py - 1..=py + 1).any(|yy| {
+            (px - 1..=px + 1).any(|xx| {
+                xx >= 0
+                    && yy >= 0
+                    && xx < w
+                    && yy < h
+                    && crate::raster::is_ink(page.get_pixel(xx as u32, yy as u32)[0])
+            })
+        })
+    };
+    let mut points = Vec::new();
+    for x in r.x..r.right() {
+        points.push((x, r.y));
+        points.push((x, r.bottom() - 1));
+    }
+    for y in r.y + 1..r.bottom() - 1 {
+        points.push((r.x, y));
+        points.push((r.right() - 1, y));
+    }
+    let found = points.iter().filter(|&&(x, y)| inked(x, y)).count();
+    found as f32 / points.len().max(1) as f32
 }
 
 /// See [`BoxFeatures::edge_band`]; `shares` is each inside row's inked share of what the
@@ -453,6 +489,26 @@ mod tests {
             fill(&mut reference, r);
         }
         (reference, b)
+    }
+
+    #[test]
+    fn a_box_squashed_by_dropped_rows_shows_less_of_its_outline() {
+        let (page, b) = boxed_strip();
+        let reg = Registration::identity();
+        let view = PageView::clean(&page);
+        assert_eq!(outline_found(&view, &reg, 0, &b), 1.0);
+        // Six rows through the box dropped by a line error: its bottom side rises inside
+        // and the rows where it was are paper.
+        let mut squashed = GrayImage::from_pixel(200, 100, image::Luma([255]));
+        for y in 0..94u32 {
+            let from = if y < 50 { y } else { y + 6 };
+            for x in 0..200 {
+                squashed.put_pixel(x, y, *page.get_pixel(x, from));
+            }
+        }
+        let view = PageView::clean(&squashed);
+        let share = outline_found(&view, &reg, 0, &b);
+        assert!(share < 0.8, "{share}");
     }
 
     /// A 20 px box in the middle of a 200 px wide strip and a label of 口-like glyphs
