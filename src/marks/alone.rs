@@ -254,49 +254,30 @@ mod tests {
 
     #[test]
     fn weak_ink_in_a_box_whose_outline_a_line_error_broke_stays_asked_about() {
-        let b = boxes(&[0, 0, 0]);
-        let intact = BoxFeatures {
-            outline: 0.95,
-            ..Default::default()
+        // A light tick whose box shows `own` of its outline, between two empty boxes of the
+        // same question that show `others`: the tick's reading after the pass.
+        let read = |own: f32, others: f32| {
+            let b = boxes(&[0, 0, 0]);
+            let other = BoxFeatures {
+                outline: others,
+                ..Default::default()
+            };
+            let tick = BoxFeatures {
+                outline: own,
+                ..weak(30, 20, 0, 0, 0)
+            };
+            let mut out = classified(&[other, tick, other]);
+            weak_alone_read_as_chosen(&b, &mut out);
+            out[1]
         };
-        let tick = weak(30, 20, 0, 0, 0);
         // Its sides found as well as the page's other boxes': read.
-        let mut out = classified(&[
-            intact,
-            BoxFeatures {
-                outline: 0.9,
-                ..tick
-            },
-            intact,
-        ]);
-        weak_alone_read_as_chosen(&b, &mut out);
-        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        let r = read(0.9, 0.95);
+        assert!(r.marked && r.doubt.is_none(), "{r:?}");
         // A third of its outline missing where the others are whole: asked about.
-        let mut out = classified(&[
-            intact,
-            BoxFeatures {
-                outline: 0.6,
-                ..tick
-            },
-            intact,
-        ]);
-        weak_alone_read_as_chosen(&b, &mut out);
-        assert_eq!(out[1].doubt, Some(Doubt::Unsure), "{:?}", out[1]);
+        assert_eq!(read(0.6, 0.95).doubt, Some(Doubt::Unsure));
         // On a light page every box's outline is broken as much: read.
-        let light = BoxFeatures {
-            outline: 0.65,
-            ..Default::default()
-        };
-        let mut out = classified(&[
-            light,
-            BoxFeatures {
-                outline: 0.6,
-                ..tick
-            },
-            light,
-        ]);
-        weak_alone_read_as_chosen(&b, &mut out);
-        assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+        let r = read(0.6, 0.65);
+        assert!(r.marked && r.doubt.is_none(), "{r:?}");
     }
 
     #[test]
