@@ -37,7 +37,7 @@ fn main() {
                 part.save(out.join(format!("{name}-{}-{wi}.png", pi + 1)))
                     .unwrap();
                 let r =
-                    faxform::ocr::read_printed_line(&part, engine, &faxform::header::looks_numeric);
+                    faxform::ocr::read_printed_line(&part, engine, &faxform::header::number_spans);
                 texts.push(format!(
                     "[{}x{}] {}",
                     w.w,

@@ -58,10 +58,12 @@ pub fn agree(pages: &mut [HeardPage], file_name: &str) {
             continue;
         }
         // Each candidate with the shape it was read in (its hyphens, spaces, brackets).
-        let mut candidates: Vec<(&str, &str)> =
-            found.iter().map(|(r, f)| (*r, f.run.as_str())).collect();
+        let mut candidates: Vec<(String, &str)> = found
+            .iter()
+            .flat_map(|(r, f)| possible(r).into_iter().map(|c| (c, f.run.as_str())))
+            .collect();
         candidates.sort_unstable();
-        candidates.dedup_by_key(|c| c.0);
+        candidates.dedup_by(|a, b| a.0 == b.0);
         let score = |(c, own): (&str, &str)| -> f64 {
             found
                 .iter()
@@ -77,7 +79,7 @@ pub fn agree(pages: &mut [HeardPage], file_name: &str) {
         };
         let best = candidates
             .iter()
-            .map(|&c| (c.0, score(c)))
+            .map(|(c, own)| (c.as_str(), score((c, own))))
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)))
             .map(|(c, _)| c.to_string());
         for &i in g {
@@ -98,6 +100,16 @@ pub fn agree(pages: &mut [HeardPage], file_name: &str) {
                 h.sender = sender.clone();
             }
         }
+    }
+}
+
+/// The numbers a reading may stand for: itself, or where it opens with two zeros (which
+/// dial abroad: a number in Japan opens with one), the numbers with its second digit read
+/// as any other.
+fn possible(read: &str) -> Vec<String> {
+    match read.strip_prefix("00") {
+        Some(rest) => (1..=9).map(|d| format!("0{d}{rest}")).collect(),
+        None => vec![read.to_string()],
     }
 }
 
@@ -290,6 +302,26 @@ mod tests {
             bare[0].header.as_ref().unwrap().sender.as_deref(),
             Some("0476317618")
         );
+    }
+
+    #[test]
+    fn a_number_never_opens_with_two_zeros() {
+        assert_eq!(possible("0475317618"), ["0475317618"]);
+        let p = possible("0025371436");
+        assert_eq!(p.len(), 9);
+        assert!(
+            p.iter()
+                .all(|c| c.len() == 10 && c.starts_with('0') && !c.starts_with("00"))
+        );
+        // The second zero doubtful: the likeliest number that can be dialled instead.
+        let mut pages = vec![page("0025371436", &[1])];
+        agree(&mut pages, "fax00021.png");
+        let sender = pages[0].header.as_ref().unwrap().sender.clone().unwrap();
+        assert!(
+            sender.starts_with('0') && !sender.starts_with("00"),
+            "{sender}"
+        );
+        assert_eq!(&sender[2..], "25371436");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::FaxHeader;
 use regex::Regex;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 const MONTHS: [&str; 12] = [
@@ -204,19 +205,53 @@ pub fn parse(line: &str) -> FaxHeader {
     }
 }
 
-/// Whether a word read from a header is a fax number, perhaps with letters read for some
-/// digits (`047B-31-7616`, `FAX04/5-80-1215`): nine characters or more, seven in ten of
-/// them digits, hyphens or such letters, and no date or time punctuation.
-pub fn looks_numeric(word: &str) -> bool {
-    let cs: Vec<char> = word.chars().filter(|c| !c.is_whitespace()).collect();
-    let numeric = cs
-        .iter()
-        .filter(|c| c.is_ascii_digit() || "-BOo@/Il".contains(**c))
-        .count();
-    let dated = cs
-        .iter()
-        .any(|c| matches!(c, ':' | '.' | '年' | '月' | '日' | '時' | '分'));
-    cs.len() >= 9 && numeric * 10 >= cs.len() * 7 && !dated
+/// Letters and signs a recogniser takes small printed digits for (`047B-31-7616`,
+/// `04/5-80-1215`, `@376296138`).
+pub const DIGIT_LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
+/// Those among them that stand for a zero, which opens every fax number in Japan.
+const ZERO_LOOKALIKES: &str = "0Oo@DQ";
+/// A fax number has ten or eleven digits; one or two may be lost or merged in small print.
+const NUMBER_CHARS: usize = 9;
+
+/// Where a line read from a header holds a fax number, perhaps with letters read for
+/// some of its digits: character ranges (indices into `text`'s characters) to decode
+/// again as digits only. The recogniser reads the header's small print without the
+/// spaces a machine put between its parts often enough (`2026 11:29 FAX 04340//941`,
+/// `14:3bb FA× 04b6b/8421 青端台`) that the number is looked for inside a word, not only
+/// as a word of its own.
+///
+/// A number is a run of digits, hyphens, brackets and digit lookalikes, opening with a zero or a letter for one, of
+/// [`NUMBER_CHARS`] characters or more besides hyphens and brackets, six in ten of them
+/// digits. A date (`2026-12-20`, `11/10202615`) opens with another digit; a time, a
+/// page or a transmission number is shorter.
+pub fn number_spans(text: &str) -> Vec<Range<usize>> {
+    let cs: Vec<char> = text.chars().map(crate::ocr::text::narrow).collect();
+    let part = |i: usize| {
+        let c = cs[i];
+        c.is_ascii_digit() || "-()".contains(c) || DIGIT_LOOKALIKES.contains(c)
+    };
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < cs.len() {
+        if !part(i) {
+            i += 1;
+            continue;
+        }
+        let run_end = (i..cs.len()).find(|&j| !part(j)).unwrap_or(cs.len());
+        // The number opens at its zero (brackets or letters before it are not its own).
+        if let Some(open) = (i..run_end).find(|&j| ZERO_LOOKALIKES.contains(cs[j])) {
+            let body = &cs[open..run_end];
+            let chars = body.iter().filter(|c| !"-()".contains(**c)).count();
+            let digits = body.iter().filter(|c| c.is_ascii_digit()).count();
+            // A digit before the zero: a date or a count, not a number opening there.
+            let opens_at_run = (i..open).all(|j| !cs[j].is_ascii_digit());
+            if opens_at_run && chars >= NUMBER_CHARS && digits * 10 >= chars * 6 {
+                spans.push(open..run_end);
+            }
+        }
+        i = run_end;
+    }
+    spans
 }
 
 /// `text` with the characters a recogniser confuses with digits replaced where they sit
@@ -372,14 +407,38 @@ mod tests {
     }
 
     #[test]
-    fn fax_numbers_read_with_letters_are_numeric_words() {
-        assert!(looks_numeric("047B-31-7616"));
-        assert!(looks_numeric("04/5-80-1215"));
-        assert!(looks_numeric("0475862709"));
-        assert!(!looks_numeric("R08.12.05"));
-        assert!(!looks_numeric("#8555"));
-        assert!(looks_numeric("FAX020/8/1499"));
-        assert!(!looks_numeric("さくら内科クリニック"));
+    fn fax_numbers_read_with_letters_are_found_inside_words() {
+        let spans = |t: &str| -> Vec<String> {
+            let cs: Vec<char> = t.chars().collect();
+            number_spans(t)
+                .into_iter()
+                .map(|r| cs[r].iter().collect())
+                .collect()
+        };
+        assert_eq!(spans("047B-31-7616"), ["047B-31-7616"]);
+        assert_eq!(spans("04/5-80-1215"), ["04/5-80-1215"]);
+        assert_eq!(spans("0475862709"), ["0475862709"]);
+        assert_eq!(spans("FAX020/8/1499"), ["020/8/1499"]);
+        assert_eq!(spans("(0475)12-3456"), ["0475)12-3456"]);
+        // Run together with the date and the name by the recogniser.
+        assert_eq!(spans("2026 11:29 FAX 04340//941"), ["04340//941"]);
+        assert_eq!(spans("14:3bb FA× 04b6b/8421 青端台クリ"), ["04b6b/8421"]);
+        // The page after it, run on: not a part of the number.
+        assert_eq!(spans("FAX011-8616-6724P1/2"), ["011-8616-6724"]);
+        assert_eq!(spans("０４７５８６２７０９"), ["０４７５８６２７０９"]);
+        // Dates, times, page and transmission numbers are not fax numbers.
+        for t in [
+            "R08.12.05",
+            "#8555",
+            "2026-12-20",
+            "11/10202615:32",
+            "P.001",
+            "09:22",
+            "さくら内科クリニック",
+            "CLINIC",
+        ] {
+            assert!(spans(t).is_empty(), "{t}");
+        }
     }
 
     #[test]

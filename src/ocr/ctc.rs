@@ -35,6 +35,14 @@ impl Greedy {
         self.probs.iter().copied().fold(1.0, f32::min)
     }
 
+    /// This reading with its labels `labels` replaced by `by` (a reading of the same
+    /// frames under another mask).
+    pub fn splice(&mut self, labels: std::ops::Range<usize>, by: Greedy) {
+        self.labels.splice(labels.clone(), by.labels);
+        self.probs.splice(labels.clone(), by.probs);
+        self.starts.splice(labels, by.starts);
+    }
+
     /// Mean character probability (PaddleOCR's own score).
     pub fn mean_prob(&self) -> f32 {
         if self.probs.is_empty() {
@@ -51,9 +59,18 @@ impl Frames {
 
     /// Greedy decoding over the blank and the classes `allowed` admits.
     pub fn greedy(&self, allowed: impl Fn(usize) -> bool) -> Greedy {
+        self.greedy_in(0..self.frames, allowed)
+    }
+
+    /// Greedy decoding of the frames `frames` only (starts counted from frame 0).
+    pub fn greedy_in(
+        &self,
+        frames: std::ops::Range<usize>,
+        allowed: impl Fn(usize) -> bool,
+    ) -> Greedy {
         let mut out = Greedy::default();
         let mut prev = 0usize;
-        for t in 0..self.frames {
+        for t in frames.start..frames.end.min(self.frames) {
             let row = self.row(t);
             let (mut best, mut p) = (0usize, row[0]);
             for (c, &q) in row.iter().enumerate().skip(1) {

@@ -299,10 +299,10 @@ pub fn read_fields(
 pub fn read_printed_line(
     line: &GrayImage,
     kind: OcrEngine,
-    numeric: &dyn Fn(&str) -> bool,
+    numbers: &dyn Fn(&str) -> Vec<std::ops::Range<usize>>,
 ) -> Result<recognise::PrintedWord, String> {
     with_engine(kind, |e| {
-        e.read_line(line, numeric).map_err(|e| e.to_string())
+        e.read_line(line, numbers).map_err(|e| e.to_string())
     })?
 }
 

@@ -19,6 +19,7 @@ use crate::geometry::Rect;
 use crate::normalise::px_len;
 use crate::raster::GrayImage;
 use crate::template::{FieldShape, TextFormat};
+use std::ops::Range;
 
 /// Which recogniser reads handwriting.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -76,13 +77,13 @@ pub enum OcrError {
 
 pub trait Recognise {
     fn read(&mut self, field: &Field) -> Result<Reading, OcrError>;
-    /// One line of printed text (a fax header), as read, spaces kept. When `numeric`
-    /// takes the reading for a number, it is read again without the letters small printed
-    /// digits are taken for (B, O, /, I).
+    /// One line of printed text (a fax header), as read, spaces kept. Where `numbers`
+    /// finds a number in the reading (character ranges), it is read again as a number:
+    /// without the letters small printed digits are taken for (B, O, /, I).
     fn read_line(
         &mut self,
         line: &GrayImage,
-        numeric: &dyn Fn(&str) -> bool,
+        numbers: &dyn Fn(&str) -> Vec<Range<usize>>,
     ) -> Result<PrintedWord, OcrError>;
     /// Below these confidences a reading goes to a person.
     fn thresholds(&self) -> Thresholds;
@@ -133,6 +134,8 @@ pub struct PpOcr {
     /// forms such as 爱, 贺, 长), or is the space.
     japanese: Vec<bool>,
     digit: Vec<bool>,
+    /// Per class: a character of a printed number (a digit, hyphen or bracket).
+    number_char: Vec<bool>,
     /// The blank and the class of each character of a printed number
     /// ([`super::digits::ALPHABET`]), found once; `None` when the model lacks one.
     number_classes: Option<Vec<usize>>,
@@ -161,6 +164,14 @@ impl PpOcr {
                 matches!((cs.next(), cs.next()), (Some(d), None) if text::narrow(d).is_ascii_digit())
             })
             .collect();
+        let number_char = rec
+            .charset
+            .iter()
+            .map(|c| {
+                let mut cs = c.chars().map(text::narrow);
+                matches!((cs.next(), cs.next()), (Some(d), None) if d.is_ascii_digit() || "-()".contains(d))
+            })
+            .collect();
         let names = PREFECTURES
             .iter()
             .map(|(name, suffix)| {
@@ -183,6 +194,7 @@ impl PpOcr {
             det: ppocr::Detector::new()?,
             japanese,
             digit,
+            number_char,
             number_classes,
             names,
         })
@@ -262,19 +274,24 @@ impl Recognise for PpOcr {
     fn read_line(
         &mut self,
         line: &GrayImage,
-        numeric: &dyn Fn(&str) -> bool,
+        numbers: &dyn Fn(&str) -> Vec<Range<usize>>,
     ) -> Result<PrintedWord, OcrError> {
-        // Letters a small printed digit is taken for; other letters (FAX) stay.
-        const LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
         let f = self.rec.frames_padded(line, HEADER_MIN_WIDTH)?;
         // Japanese text only (時, not 时).
         let mut g = f.greedy(|c| self.japanese[c]);
-        let mut text = self.rec.spell(&g.labels);
-        if numeric(&text) {
-            g = f
-                .greedy(|c| self.japanese[c] && !LOOKALIKES.contains(self.rec.charset[c].as_str()));
-            text = self.rec.spell(&g.labels);
+        let text = self.rec.spell(&g.labels);
+        // Each number again over its own frames, as the characters of a number only;
+        // from the last, so that the labels before keep their places.
+        let mut spans = numbers(&text);
+        spans.reverse();
+        for chars in spans {
+            let labels = labels_of_chars(&g.labels, |l| self.rec.charset[l].chars().count(), chars);
+            let from = g.starts[labels.start];
+            let to = g.starts.get(labels.end).copied().unwrap_or(f.frames);
+            let again = f.greedy_in(from..to, |c| self.number_char[c]);
+            g.splice(labels, again);
         }
+        let text = self.rec.spell(&g.labels);
         let rec = &self.rec;
         let digits = self
             .number_classes
@@ -384,12 +401,16 @@ impl Recognise for Tesseract {
     fn read_line(
         &mut self,
         line: &GrayImage,
-        numeric: &dyn Fn(&str) -> bool,
+        numbers: &dyn Fn(&str) -> Vec<Range<usize>>,
     ) -> Result<PrintedWord, OcrError> {
         let (w, h) = self.set_padded(line, crate::normalise::WORKING_DPI as u32)?;
         let whole = Rect::new(0, 0, w as i32, h as i32);
         let mut text = self.engine.read(&whole, Layout::Line, "")?.text;
-        if numeric(&text) {
+        // Tesseract reads a whole line under a whitelist or none: again as digits when
+        // it is mostly a number.
+        let in_numbers: usize = numbers(&text).iter().map(|r| r.len()).sum();
+        let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+        if chars > 0 && in_numbers * 10 >= chars * 7 {
             text = self.engine.read(&whole, Layout::Line, "0123456789-")?.text;
         }
         Ok(PrintedWord {
@@ -436,5 +457,44 @@ impl Recognise for Tesseract {
             names: Vec::new(),
             unexplained: 0.0,
         })
+    }
+}
+
+/// The labels (each spelling `chars_of(label)` characters) that spell the characters
+/// `chars` of their text.
+fn labels_of_chars(
+    labels: &[usize],
+    chars_of: impl Fn(usize) -> usize,
+    chars: Range<usize>,
+) -> Range<usize> {
+    let (mut first, mut end, mut at) = (labels.len(), labels.len(), 0);
+    for (i, &l) in labels.iter().enumerate() {
+        let next = at + chars_of(l);
+        if first == labels.len() && next > chars.start {
+            first = i;
+        }
+        if next >= chars.end {
+            end = i + 1;
+            break;
+        }
+        at = next;
+    }
+    first.min(end)..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_are_found_in_the_labels_that_spell_them() {
+        // Labels spelling "20", "2", "6", " ", "F", "AX", "0", "4": the text "2026 FAX04".
+        let width = [2, 1, 1, 1, 1, 2, 1, 1];
+        let labels: Vec<usize> = (0..width.len()).collect();
+        let of = |chars| labels_of_chars(&labels, |l| width[l], chars);
+        assert_eq!(of(8..10), 6..8); // "04"
+        assert_eq!(of(0..1), 0..1); // half of a two-character label is in it
+        assert_eq!(of(5..8), 4..6); // "FAX"
+        assert_eq!(of(2..4), 1..3); // "26"
     }
 }

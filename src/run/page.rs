@@ -261,7 +261,7 @@ pub fn read_page_and_header(
             .iter()
             .map(|w| {
                 let part = crate::raster::crop(&img, w);
-                crate::ocr::read_printed_line(&part, kind, &crate::header::looks_numeric)
+                crate::ocr::read_printed_line(&part, kind, &crate::header::number_spans)
             })
             .collect();
         if let Ok(words) = read {
