@@ -691,3 +691,46 @@ fn boxes_with_broken_sides_are_found() {
         rects.len()
     );
 }
+
+/// Blanks that ask for a number are drafted as number fields (read as digits), whether a
+/// counter follows them (「常勤の医師（　）人」, an option's 「（　）件」) or a word before
+/// them asks for a count (「患者数 約（　）」); a name's blank, その他 and a comment box
+/// whose heading mentions 件数 stay text (tests/data/retyped/counts.pdf). Before, every
+/// one was text and the option's count was named `q5_2_text`, not `q5_count`.
+#[test]
+fn blanks_asking_for_numbers_are_number_fields() {
+    use faxform::template::{Kind, TextFormat};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("templates");
+    let blank = root().join("tests/data/retyped/counts.pdf");
+    let d = template("detect", &blank, &dir.join("counts-a.toml"), &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let t = template::load(&dir.join("counts-a.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let kinds: Vec<(String, Kind, TextFormat)> = t
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), q.kind, q.format))
+        .collect();
+    let want = [
+        ("q1", Kind::Text, TextFormat::Prefecture),
+        ("q2", Kind::Number, TextFormat::Digits),
+        ("q3", Kind::Number, TextFormat::Digits),
+        ("q4", Kind::Text, TextFormat::Free),
+        ("q5", Kind::Multi, TextFormat::Free),
+        ("q5_count", Kind::Number, TextFormat::Digits),
+        ("q5_other", Kind::Text, TextFormat::Free),
+        ("q6", Kind::Text, TextFormat::Free),
+    ];
+    let want: Vec<(String, Kind, TextFormat)> = want
+        .iter()
+        .map(|(id, k, f)| (id.to_string(), *k, *f))
+        .collect();
+    assert_eq!(kinds, want);
+    // Its faxes are read with no page lost.
+    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
+    synth(&dir, "counts-a", "20", "41", Some("fax"), &faxes);
+    run_no_ocr(&faxes, &run, &dir);
+    let score = score(&faxes, &run, &dir);
+    assert!(score.contains("form pages rejected 0"), "{score}");
+    assert!(wrong_cells(&score) <= 1, "{score}");
+}

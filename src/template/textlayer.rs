@@ -10,6 +10,7 @@
 //! What the text cannot say is left for a person and listed: branching (skip rules),
 //! exclusive options and sub-options.
 
+use super::FieldShape;
 use super::detect::PageFindings;
 use super::like::{Names, Naming};
 use crate::geometry::Rect;
@@ -95,6 +96,10 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             boxes_of[h].push((n - 1, code, label, b.rect));
         }
     }
+    let shapes: Vec<FieldShape> = pages
+        .iter()
+        .flat_map(|f| f.fields.iter().map(|fl| fl.shape))
+        .collect();
     let mut nf = 0;
     for (p, f) in pages.iter().enumerate() {
         for fl in &f.fields {
@@ -118,7 +123,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         let text = h.text.chars().take(40).collect::<String>();
         if boxes_of[hi].is_empty() {
             // A write-in question: its field(s).
-            for (k, &(fi, _, _)) in fields_of[hi].iter().enumerate() {
+            for (k, &(fi, page, fr)) in fields_of[hi].iter().enumerate() {
                 let fid = if k == 0 {
                     id.clone()
                 } else {
@@ -127,10 +132,21 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
                 let prefecture = ["都道府県", "都・道・府・県", "所在地"]
                     .iter()
                     .any(|w| h.text.contains(w));
+                // A count asked on the heading's row: 「医師数（　　）人」. (Not a box: a
+                // comment box under 「…件数や内容をご記入ください」 is text.)
+                let before = text_in(&glyphs[page], &Rect::new(0, fr.y, fr.x, fr.h));
+                let kind = if !prefecture
+                    && shapes[fi] != FieldShape::Box
+                    && counted(&glyphs[page], &fr, &before)
+                {
+                    "number"
+                } else {
+                    "text"
+                };
                 block(
                     &mut questions,
                     &fid,
-                    "text",
+                    kind,
                     prefecture.then_some("prefecture"),
                     &text,
                     None,
@@ -196,7 +212,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
                     text_in(&glyphs[page], &Rect::new(r.x, fr.y, fr.right() - r.x, fr.h))
                 })
                 .unwrap_or_default();
-            let counted = row_text.contains("件数") || row_text.contains("人数");
+            let counted = counted(&glyphs[page], &fr, &row_text);
             let (fid, kind, attached) = match same_row {
                 Some((_, code, l, _)) if l.starts_with("その他") => {
                     (format!("{id}_other"), "text", Some((id.clone(), *code)))
@@ -354,6 +370,31 @@ fn block(
         let _ = writeln!(out, "attached = {{ question = {q:?}, code = {c} }}");
     }
     let _ = writeln!(out);
+}
+
+/// Words before a blank that ask for a count (「件数（　）」「患者数（　）」).
+const COUNT_WORDS: [&str; 8] = [
+    "件数", "人数", "回数", "日数", "枚数", "台数", "者数", "師数",
+];
+/// Counters and units printed right after a blank that is written in figures
+/// (「（　　）件」「（　）人」「（　）％」).
+const COUNTERS: &str = "件人名回日枚台歳床円割％%";
+
+/// Whether the blank `field` asks for a number: `before` (the printed text from its option
+/// or heading up to it) asks for a count, or the first character printed after it on
+/// its row (past a closing bracket) is a counter or unit.
+fn counted(glyphs: &[Glyph], field: &Rect, before: &str) -> bool {
+    if COUNT_WORDS.iter().any(|w| before.contains(w)) {
+        return true;
+    }
+    // A character or two of the row beyond the field's end.
+    let after = Rect::new(field.right(), field.y, 3 * field.h.max(8), field.h);
+    let mut next = glyphs_in(glyphs, &after);
+    next.sort_by_key(|g| g.rect.x);
+    next.iter()
+        .map(|g| g.c)
+        .find(|c| !c.is_whitespace() && !"）)".contains(*c))
+        .is_some_and(|c| COUNTERS.contains(c))
 }
 
 /// The text printed inside `r`: the characters whose centre lies in it, without □ and
