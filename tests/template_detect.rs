@@ -695,8 +695,9 @@ fn boxes_with_broken_sides_are_found() {
 /// Blanks that ask for a number are drafted as number fields (read as digits), whether a
 /// counter follows them (「常勤の医師（　）人」, an option's 「（　）件」) or a word before
 /// them asks for a count (「患者数 約（　）」); a name's blank, その他 and a comment box
-/// whose heading mentions 件数 stay text (tests/data/retyped/counts.pdf). Before, every
-/// one was text and the option's count was named `q5_2_text`, not `q5_count`.
+/// whose heading mentions 件数 stay text; a blank followed by 県 is a prefecture though
+/// its heading does not say so (tests/data/retyped/counts.pdf). Before, every one but q1
+/// was free text and the option's count was named `q5_2_text`, not `q5_count`.
 #[test]
 fn blanks_asking_for_numbers_are_number_fields() {
     use faxform::template::{Kind, TextFormat};
@@ -720,6 +721,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
         ("q5_count", Kind::Number, TextFormat::Digits),
         ("q5_other", Kind::Text, TextFormat::Free),
         ("q6", Kind::Text, TextFormat::Free),
+        ("q7", Kind::Text, TextFormat::Prefecture),
     ];
     let want: Vec<(String, Kind, TextFormat)> = want
         .iter()

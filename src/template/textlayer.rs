@@ -129,9 +129,12 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
                 } else {
                     format!("{id}_{}", k + 1)
                 };
+                // Asked for on the heading, or the blank is followed by the suffix a
+                // prefecture takes (「（　　）県」「（　　）都・道・府・県」).
                 let prefecture = ["都道府県", "都・道・府・県", "所在地"]
                     .iter()
-                    .any(|w| h.text.contains(w));
+                    .any(|w| h.text.contains(w))
+                    || next_printed(&glyphs[page], &fr).is_some_and(|c| "都道府県".contains(c));
                 // A count asked on the heading's row: 「医師数（　　）人」. (Not a box: a
                 // comment box under 「…件数や内容をご記入ください」 is text.)
                 let before = text_in(&glyphs[page], &Rect::new(0, fr.y, fr.x, fr.h));
@@ -387,14 +390,18 @@ fn counted(glyphs: &[Glyph], field: &Rect, before: &str) -> bool {
     if COUNT_WORDS.iter().any(|w| before.contains(w)) {
         return true;
     }
-    // A character or two of the row beyond the field's end.
+    next_printed(glyphs, field).is_some_and(|c| COUNTERS.contains(c))
+}
+
+/// The first character printed after the blank `field` on its row, past a closing
+/// bracket (within a few characters' width).
+fn next_printed(glyphs: &[Glyph], field: &Rect) -> Option<char> {
     let after = Rect::new(field.right(), field.y, 3 * field.h.max(8), field.h);
     let mut next = glyphs_in(glyphs, &after);
     next.sort_by_key(|g| g.rect.x);
     next.iter()
         .map(|g| g.c)
         .find(|c| !c.is_whitespace() && !"）)".contains(*c))
-        .is_some_and(|c| COUNTERS.contains(c))
 }
 
 /// The text printed inside `r`: the characters whose centre lies in it, without □ and
