@@ -736,3 +736,29 @@ fn blanks_asking_for_numbers_are_number_fields() {
     assert!(score.contains("form pages rejected 0"), "{score}");
     assert!(wrong_cells(&score) <= 1, "{score}");
 }
+
+/// Questions numbered 「Q1．」, 「設問２」 or 「質問３」 start questions as 「問N」 does; a Q1
+/// inside a sentence does not (tests/data/retyped/headings.pdf). Before, the draft of
+/// such a blank had no names at all.
+#[test]
+fn questions_numbered_q_or_setsumon_are_headings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/headings.pdf");
+    let draft = tmp.path().join("headings-a.toml");
+    let d = template("detect", &blank, &draft, &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let qs: Vec<(&str, &str, usize)> = t
+        .questions
+        .iter()
+        .map(|q| (q.id.as_str(), q.text.as_str(), q.options.len()))
+        .collect();
+    assert_eq!(
+        qs,
+        [
+            ("q1", "医療機関の区分", 3),
+            ("q2", "電子カルテを導入していますか", 3),
+            ("q3", "ご意見をご自由にお書きください。", 0),
+        ]
+    );
+}

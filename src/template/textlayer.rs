@@ -483,16 +483,22 @@ fn rows_of<T: Copy>(items: impl IntoIterator<Item = T>, rect: impl Fn(T) -> Rect
     rows
 }
 
-/// 「問N」 headings of one page: the glyph 問, then digits (full-width or not).
+/// 「問N」 headings of one page: the glyph 問 (or 設問, 質問, Q as other forms number
+/// their questions), then digits (full-width or not).
 fn headings(g: &[Glyph]) -> Vec<Heading> {
     let mut out = Vec::new();
-    for (i, x) in g.iter().enumerate() {
-        if x.c != '問' {
+    for (i, q) in g.iter().enumerate() {
+        if !matches!(q.c, '問' | 'Q' | 'Ｑ') {
             continue;
         }
+        // 設問N, 質問N: the heading starts at the first character of its word.
+        let x = match i.checked_sub(1).map(|j| &g[j]) {
+            Some(p) if q.c == '問' && p.word == q.word && matches!(p.c, '設' | '質') => p,
+            _ => q,
+        };
         let digits: String = g[i + 1..]
             .iter()
-            .take_while(|d| d.word == x.word && digit(d.c).is_some())
+            .take_while(|d| d.word == q.word && digit(d.c).is_some())
             .filter_map(|d| digit(d.c))
             .collect();
         if digits.is_empty() {
@@ -519,10 +525,11 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
             .collect();
         rest.sort_by_key(|o| o.rect.x);
         // The question's words, up to the first box of options printed on the same line.
+        let marker = if std::ptr::eq(x, q) { 0 } else { 1 };
         let text: String = rest
             .iter()
             .map(|o| o.c)
-            .skip(digits.chars().count())
+            .skip(marker + digits.chars().count())
             .take_while(|c| *c != '□')
             .collect::<String>()
             .trim_start_matches(['】', '］', ']', '．', '.', ' ', '　'])
