@@ -738,8 +738,9 @@ fn blanks_asking_for_numbers_are_number_fields() {
 }
 
 /// Questions numbered 「Q1．」, 「設問２」 or 「質問３」 start questions as 「問N」 does; a Q1
-/// inside a sentence does not (tests/data/retyped/headings.pdf). Before, the draft of
-/// such a blank had no names at all.
+/// inside a sentence does not; 「（複数可）」 makes a multiple choice
+/// (tests/data/retyped/headings.pdf). Before, the draft of such a blank had no names at
+/// all.
 #[test]
 fn questions_numbered_q_or_setsumon_are_headings() {
     let tmp = tempfile::tempdir().unwrap();
@@ -748,17 +749,24 @@ fn questions_numbered_q_or_setsumon_are_headings() {
     let d = template("detect", &blank, &draft, &[]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
-    let qs: Vec<(&str, &str, usize)> = t
+    let qs: Vec<(&str, &str, &str, usize)> = t
         .questions
         .iter()
-        .map(|q| (q.id.as_str(), q.text.as_str(), q.options.len()))
+        .map(|q| {
+            (
+                q.id.as_str(),
+                q.kind.name(),
+                q.text.as_str(),
+                q.options.len(),
+            )
+        })
         .collect();
     assert_eq!(
         qs,
         [
-            ("q1", "医療機関の区分", 3),
-            ("q2", "電子カルテを導入していますか", 3),
-            ("q3", "ご意見をご自由にお書きください。", 0),
+            ("q1", "single", "医療機関の区分", 3),
+            ("q2", "multi", "電子カルテで困ったこと（複数可）", 3),
+            ("q3", "text", "ご意見をご自由にお書きください。", 0),
         ]
     );
 }

@@ -165,7 +165,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             .filter(|g| g.rect.y >= h.y && g.rect.y < first_box && g.rect.x >= h.x - 4)
             .map(|g| g.c)
             .collect();
-        let multi = ["複数回答", "複数選択", "いくつでも", "すべて"]
+        let multi = ["複数回答", "複数選択", "複数可", "いくつでも", "すべて"]
             .iter()
             .any(|w| h.text.contains(w) || between.contains(w));
         let kind = if multi { "multi" } else { "single" };
