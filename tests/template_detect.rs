@@ -243,6 +243,30 @@ fn wrong_cells(score: &str) -> usize {
         .expect("score prints the wrong cells")
 }
 
+/// Drafts `tests/data/retyped/<name>.pdf` into `dir` as `<id>.toml` with no other
+/// argument, as a user would: the draft and what `detect` printed.
+fn draft_retyped(name: &str, dir: &Path, id: &str) -> (Template, String) {
+    let blank = root()
+        .join("tests/data/retyped")
+        .join(format!("{name}.pdf"));
+    let path = dir.join(format!("{id}.toml"));
+    let d = template("detect", &blank, &path, &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let t = template::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    (t, String::from_utf8_lossy(&d.stdout).into_owned())
+}
+
+/// `count` synthetic faxes (`fax` profile, `seed`) of template `id` in `dir`, read without
+/// OCR: no form page rejected and at most one cell wrong without review.
+fn reads_its_faxes(tmp: &Path, dir: &Path, id: &str, count: &str, seed: &str) {
+    let (faxes, run) = (tmp.join("faxes"), tmp.join("run"));
+    synth(dir, id, count, seed, Some("fax"), &faxes);
+    run_no_ocr(&faxes, &run, dir);
+    let score = score(&faxes, &run, dir);
+    assert!(score.contains("form pages rejected 0"), "{score}");
+    assert!(wrong_cells(&score) <= 1, "{score}");
+}
+
 /// `template check` on a fresh draft draws every box with its number and names every
 /// problem at once; on a finished template it prints the summary with the columns; next
 /// to a second layout of the same questionnaire that gives other columns it fails,
@@ -570,10 +594,7 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
 fn a_grid_question_gives_one_question_per_row() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("templates");
-    let blank = root().join("tests/data/retyped/grid-boxes.pdf");
-    let d = template("detect", &blank, &dir.join("gridbox-a.toml"), &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let t = template::load(&dir.join("gridbox-a.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let (t, _) = draft_retyped("grid-boxes", &dir, "gridbox-a");
     let cols: Vec<_> = t.columns().into_iter().map(|c| c.name).collect();
     let mut want = names(&["q1", "q2", "q3_1", "q3_2", "q3_3", "q3_4"]);
     want.extend(multi("q4", 5));
@@ -625,12 +646,7 @@ fn a_grid_question_gives_one_question_per_row() {
             );
         }
     }
-    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
-    synth(&dir, "gridbox-a", "30", "31", Some("fax"), &faxes);
-    run_no_ocr(&faxes, &run, &dir);
-    let score = score(&faxes, &run, &dir);
-    assert!(score.contains("form pages rejected 0"), "{score}");
-    assert!(wrong_cells(&score) <= 1, "{score}");
+    reads_its_faxes(tmp.path(), &dir, "gridbox-a", "30", "31");
 }
 
 /// Boxes joined to a dotted leader line are found; dashed section rules are not taken for
@@ -638,11 +654,7 @@ fn a_grid_question_gives_one_question_per_row() {
 #[test]
 fn boxes_joined_by_leaders_are_found() {
     let tmp = tempfile::tempdir().unwrap();
-    let blank = root().join("tests/data/retyped/joined-boxes.pdf");
-    let draft = tmp.path().join("joined-a.toml");
-    let d = template("detect", &blank, &draft, &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let out = String::from_utf8_lossy(&d.stdout);
+    let (_, out) = draft_retyped("joined-boxes", tmp.path(), "joined-a");
     assert!(
         out.contains("page 1: 8 checkboxes (0 probable decoys), 1 write-in areas"),
         "{out}"
@@ -703,10 +715,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
     use faxform::template::{Kind, TextFormat};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("templates");
-    let blank = root().join("tests/data/retyped/counts.pdf");
-    let d = template("detect", &blank, &dir.join("counts-a.toml"), &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let t = template::load(&dir.join("counts-a.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let (t, _) = draft_retyped("counts", &dir, "counts-a");
     let kinds: Vec<(String, Kind, TextFormat)> = t
         .questions
         .iter()
@@ -728,13 +737,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
         .map(|(id, k, f)| (id.to_string(), *k, *f))
         .collect();
     assert_eq!(kinds, want);
-    // Its faxes are read with no page lost.
-    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
-    synth(&dir, "counts-a", "20", "41", Some("fax"), &faxes);
-    run_no_ocr(&faxes, &run, &dir);
-    let score = score(&faxes, &run, &dir);
-    assert!(score.contains("form pages rejected 0"), "{score}");
-    assert!(wrong_cells(&score) <= 1, "{score}");
+    reads_its_faxes(tmp.path(), &dir, "counts-a", "20", "41");
 }
 
 /// Questions numbered 「Q1．」, 「設問２」 or 「質問３」 start questions as 「問N」 does; a Q1
@@ -744,11 +747,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
 #[test]
 fn questions_numbered_q_or_setsumon_are_headings() {
     let tmp = tempfile::tempdir().unwrap();
-    let blank = root().join("tests/data/retyped/headings.pdf");
-    let draft = tmp.path().join("headings-a.toml");
-    let d = template("detect", &blank, &draft, &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let (t, _) = draft_retyped("headings", tmp.path(), "headings-a");
     let qs: Vec<(&str, &str, &str, usize)> = t
         .questions
         .iter()
