@@ -708,7 +708,8 @@ fn boxes_with_broken_sides_are_found() {
 /// counter follows them (「常勤の医師（　）人」, an option's 「（　）件」) or a word before
 /// them asks for a count (「患者数 約（　）」); a name's blank, その他 and a comment box
 /// whose heading mentions 件数 stay text; a blank followed by 県 is a prefecture though
-/// its heading does not say so (tests/data/retyped/counts.pdf). Before, every one but q1
+/// its heading does not say so; an option's label two full-width spaces after its box is
+/// found (tests/data/retyped/counts.pdf). Before, every one but q1
 /// was free text and the option's count was named `q5_2_text`, not `q5_count`.
 #[test]
 fn blanks_asking_for_numbers_are_number_fields() {
@@ -737,6 +738,24 @@ fn blanks_asking_for_numbers_are_number_fields() {
         .map(|(id, k, f)| (id.to_string(), *k, *f))
         .collect();
     assert_eq!(kinds, want);
+    // A label two full-width spaces after its box (alone on its line) is still its label,
+    // so that a ring drawn round it is looked for there.
+    let labels: Vec<&str> = t
+        .question("q5")
+        .unwrap()
+        .options
+        .iter()
+        .map(|o| o.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "資格が確認できなかった",
+            "いったん10割負担をお願いした",
+            "患者さんから苦情を言われた",
+            "その他"
+        ]
+    );
     reads_its_faxes(tmp.path(), &dir, "counts-a", "20", "41");
 }
 

@@ -370,6 +370,10 @@ fn runs(items: &[Rect], gap: i32) -> Vec<Rect> {
     out
 }
 
+/// How far (in box sizes) the label of a box alone on its line may start after it: three
+/// full-width spaces of 10.5-point type and a 3.2 mm box (about 13 mm).
+const LONE_REACH: i32 = 4;
+
 /// The printed label of box `b` on its text line: the run of text after it (「□ 医科」),
 /// up to the next box; or, on a line that prints its labels before its boxes, the run
 /// before it (see [`labels_before`]).
@@ -399,11 +403,13 @@ fn label_of(b: &Rect, line: &TextLine, boxes: &[Rect], box_size: i32) -> Option<
     let first = after.first()?;
     // Text nearer this box than the next one is its label, however widely the line is
     // spaced (「□　　費用　　□　　人手不足」); after the line's last box, text as near as
-    // half the space the line leaves between boxes.
+    // half the space the line leaves between boxes; after a box alone on its line, text
+    // within [`LONE_REACH`] boxes (「□　　患者さんから…」: two full-width spaces are wider
+    // than two boxes).
     let space = next_box
         .map(|n| n - b.right())
         .or(prev_box.map(|p| b.x - p));
-    let reach = space.map_or(0, |s| s / 2).max(box_size * 2);
+    let reach = space.map_or(box_size * LONE_REACH, |s| (s / 2).max(box_size * 2));
     if first.x - b.right() > reach {
         return None;
     }
