@@ -532,7 +532,9 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
             .skip(marker + digits.chars().count())
             .take_while(|c| *c != '□')
             .collect::<String>()
-            .trim_start_matches(['】', '］', ']', '．', '.', ' ', '　'])
+            .trim_start_matches([
+                '】', '］', ']', '．', '.', ')', '）', ':', '：', '、', ' ', '　',
+            ])
             .trim()
             .to_string();
         out.push(Heading {
