@@ -19,7 +19,7 @@ mod parse;
 
 pub use agree::{HeardPage, agree};
 pub use locate::{FORM_GAP, header_band, words};
-pub use parse::{DIGIT_LOOKALIKES, number_spans, parse};
+pub use parse::{number_spans, parse};
 
 use serde::Serialize;
 

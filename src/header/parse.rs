@@ -207,7 +207,7 @@ pub fn parse(line: &str) -> FaxHeader {
 
 /// Letters and signs a recogniser takes small printed digits for (`047B-31-7616`,
 /// `04/5-80-1215`, `@376296138`).
-pub const DIGIT_LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
+const DIGIT_LOOKALIKES: &str = "BOo@/IlDSZGbgqQ|";
 /// Those among them that stand for a zero, which opens every fax number in Japan.
 const ZERO_LOOKALIKES: &str = "0Oo@DQ";
 /// A fax number has ten or eleven digits; one or two may be lost or merged in small print.

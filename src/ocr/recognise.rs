@@ -156,22 +156,18 @@ impl PpOcr {
                     && !c.chars().any(char::is_control)
             })
             .collect();
-        let digit = rec
-            .charset
-            .iter()
-            .map(|c| {
-                let mut cs = c.chars();
-                matches!((cs.next(), cs.next()), (Some(d), None) if text::narrow(d).is_ascii_digit())
-            })
-            .collect();
-        let number_char = rec
-            .charset
-            .iter()
-            .map(|c| {
-                let mut cs = c.chars().map(text::narrow);
-                matches!((cs.next(), cs.next()), (Some(d), None) if d.is_ascii_digit() || "-()".contains(d))
-            })
-            .collect();
+        // Per class: one character (full width narrowed) that `is` admits.
+        let single = |is: fn(char) -> bool| -> Vec<bool> {
+            rec.charset
+                .iter()
+                .map(|c| {
+                    let mut cs = c.chars().map(text::narrow);
+                    matches!((cs.next(), cs.next()), (Some(d), None) if is(d))
+                })
+                .collect()
+        };
+        let digit = single(|d| d.is_ascii_digit());
+        let number_char = single(|d| d.is_ascii_digit() || "-()".contains(d));
         let names = PREFECTURES
             .iter()
             .map(|(name, suffix)| {

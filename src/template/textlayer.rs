@@ -71,9 +71,11 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             .or(Some(last))
     };
     let mut names = Names::default();
-    // Per heading: its boxes (draft box index, code, label) and fields (draft field index).
+    // Per heading: its boxes (draft box index, code, label) and fields (draft field index,
+    // page, rect, shape).
     let mut boxes_of: Vec<Vec<(usize, u32, String, Rect)>> = vec![Vec::new(); headings.len()];
-    let mut fields_of: Vec<Vec<(usize, usize, Rect)>> = vec![Vec::new(); headings.len()];
+    let mut fields_of: Vec<Vec<(usize, usize, Rect, FieldShape)>> =
+        vec![Vec::new(); headings.len()];
     let mut n = 0;
     for (p, f) in pages.iter().enumerate() {
         for b in &f.boxes {
@@ -96,17 +98,13 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             boxes_of[h].push((n - 1, code, label, b.rect));
         }
     }
-    let shapes: Vec<FieldShape> = pages
-        .iter()
-        .flat_map(|f| f.fields.iter().map(|fl| fl.shape))
-        .collect();
     let mut nf = 0;
     for (p, f) in pages.iter().enumerate() {
         for fl in &f.fields {
             nf += 1;
             names.fields.push(None);
             match under(p + 1, fl.rect.x, fl.rect.y + fl.rect.h / 2) {
-                Some(h) => fields_of[h].push((nf - 1, p, fl.rect)),
+                Some(h) => fields_of[h].push((nf - 1, p, fl.rect, fl.shape)),
                 None => names
                     .unmatched
                     .push(format!("field #{nf} stands above the first 問 heading")),
@@ -123,7 +121,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         let text = h.text.chars().take(40).collect::<String>();
         if boxes_of[hi].is_empty() {
             // A write-in question: its field(s).
-            for (k, &(fi, page, fr)) in fields_of[hi].iter().enumerate() {
+            for (k, &(fi, page, fr, shape)) in fields_of[hi].iter().enumerate() {
                 let fid = if k == 0 {
                     id.clone()
                 } else {
@@ -139,7 +137,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
                 // comment box under 「…件数や内容をご記入ください」 is text.)
                 let before = text_in(&glyphs[page], &Rect::new(0, fr.y, fr.x, fr.h));
                 let kind = if !prefecture
-                    && shapes[fi] != FieldShape::Box
+                    && shape != FieldShape::Box
                     && counted(&glyphs[page], &fr, &before)
                 {
                     "number"
@@ -186,7 +184,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
                     names.boxes[bi] = Some((rid.clone(), c as u32 + 1, grid.heads[c].clone()));
                 }
             }
-            for &(fi, _, _) in &fields_of[hi] {
+            for &(fi, ..) in &fields_of[hi] {
                 let mut fid = format!("{id}_text");
                 let mut k = 2;
                 while !seen.insert(fid.clone()) {
@@ -204,7 +202,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         }
         // Fields among the options: その他（ ） after its box, a count after its box, or
         // a box of its own below the options.
-        for &(fi, page, fr) in &fields_of[hi] {
+        for &(fi, page, fr, _) in &fields_of[hi] {
             let same_row = boxes_of[hi]
                 .iter()
                 .filter(|(_, _, _, r)| r.y < fr.bottom() && fr.y < r.bottom() && r.x < fr.x)
@@ -492,10 +490,11 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
             continue;
         }
         // 設問N, 質問N: the heading starts at the first character of its word.
-        let x = match i.checked_sub(1).map(|j| &g[j]) {
-            Some(p) if q.c == '問' && p.word == q.word && matches!(p.c, '設' | '質') => p,
-            _ => q,
+        let start = match i.checked_sub(1) {
+            Some(j) if q.c == '問' && g[j].word == q.word && matches!(g[j].c, '設' | '質') => j,
+            _ => i,
         };
+        let x = &g[start];
         let digits: String = g[i + 1..]
             .iter()
             .take_while(|d| d.word == q.word && digit(d.c).is_some())
@@ -525,11 +524,10 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
             .collect();
         rest.sort_by_key(|o| o.rect.x);
         // The question's words, up to the first box of options printed on the same line.
-        let marker = if std::ptr::eq(x, q) { 0 } else { 1 };
         let text: String = rest
             .iter()
             .map(|o| o.c)
-            .skip(marker + digits.chars().count())
+            .skip(i - start + digits.chars().count())
             .take_while(|c| *c != '□')
             .collect::<String>()
             .trim_start_matches([
