@@ -3,6 +3,7 @@
 //! The modules follow the pipeline's stages; see README.md for the overview.
 
 pub mod bits;
+pub mod chars;
 pub mod encode;
 pub mod export;
 pub mod fonts;

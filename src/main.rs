@@ -320,7 +320,14 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
     }
     let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
     let mut naming = match &reference {
-        Some(r) => Some(template::like::naming_like(r, &findings)),
+        Some(r) => {
+            let printed = template::textlayer::printed_labels(blank, dpi, &findings);
+            Some(template::like::naming_like(
+                r,
+                &findings,
+                printed.as_deref(),
+            ))
+        }
         None => template::textlayer::naming_from_text(blank, dpi, &findings),
     };
     if let Some(n) = naming.as_mut().filter(|n| n.questionnaire.is_empty()) {
@@ -377,6 +384,9 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         }
         for u in &n.names.unmatched {
             println!("  not matched: {u}");
+        }
+        for u in &n.names.notes {
+            println!("  note: {u}");
         }
         println!(
             "check it: faxform template check {} --out OVERLAY.png",

@@ -451,6 +451,67 @@ fn a_retyped_layout_is_named_like_the_known_one() {
     );
 }
 
+/// A retyping that prints options in two columns read downwards (tests/data/retyped,
+/// layout c): reading across the rows meets them out of order, so `--like` names each box
+/// by the label printed beside it, not by its place in the rows, and says so. Before, every
+/// box of 問3, 問6 and 問7 was named and the draft loaded, but half of them after the wrong
+/// option: a tick on 「30％以上」 would have been counted as 「10～20％未満」.
+#[test]
+fn options_printed_in_columns_are_named_by_their_printed_labels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/hodanren-2024-12-c.pdf");
+    let like = root().join("templates/hodanren-2024-12-a.toml");
+    let draft = tmp.path().join("hodanren-2024-12-c.toml");
+    let d = template(
+        "detect",
+        &blank,
+        &draft,
+        &["--like".as_ref(), like.as_os_str()],
+    );
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(out.contains("41 boxes and 7 fields"), "{out}");
+    for q in ["q3", "q6", "q7"] {
+        assert!(
+            out.contains(&format!("note: {q}: boxes")),
+            "{q} not said to be named by its labels: {out}"
+        );
+    }
+    let c = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let a = load("hodanren-2024-12-a");
+    assert_eq!(
+        template::layouts::problems(&[a.clone(), c.clone()]),
+        Vec::<String>::new()
+    );
+    // What is printed beside each box, from the blank's own text (the draft named from
+    // it, without --like, carries each box's printed label).
+    let text_draft = tmp.path().join("printed.toml");
+    let d = template("detect", &blank, &text_draft, &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let printed = template::load(&text_draft).unwrap_or_else(|e| panic!("{e}"));
+    let printed: Vec<_> = printed
+        .questions
+        .iter()
+        .flat_map(|q| q.options.iter().map(|o| (o.page, o.rect, o.label.clone())))
+        .collect();
+    for q in &c.questions {
+        for o in &q.options {
+            let (_, _, text) = printed
+                .iter()
+                .find(|p| p.0 == o.page && p.1 == o.rect)
+                .unwrap_or_else(|| panic!("{}:{} has no printed label", q.id, o.code));
+            // (「後期高齢」 breaks over two lines: its box prints 「後期」 on its own.)
+            assert!(
+                text.contains(&o.label) || o.label.starts_with(text.as_str()),
+                "{}:{} is named 「{}」 but its box prints 「{text}」",
+                q.id,
+                o.code,
+                o.label
+            );
+        }
+    }
+}
+
 /// A blank typed in a word processor carries its text: `template detect` alone names the
 /// boxes by the 問 headings above them and their labels by the text printed beside them,
 /// and the draft gives the contract's columns with no edit (branching, exclusive options

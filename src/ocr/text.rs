@@ -1,5 +1,7 @@
 //! Tidying what Tesseract returns for Japanese.
 
+pub use crate::chars::narrow;
+
 /// Joins lines and drops the spaces Tesseract puts between Japanese characters, keeping
 /// one space between two ASCII words; full-width ASCII becomes ASCII; vertical bars (a
 /// streak or box line read as a character; nobody writes them in a comment) go.
@@ -22,15 +24,6 @@ pub fn tidy(raw: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Full-width ASCII (ＡＢＣ１２３) to ASCII; other characters unchanged.
-pub fn narrow(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
-        _ => c,
-    }
 }
 
 /// The digits of a reading (ASCII or full-width), in order.

@@ -64,6 +64,9 @@ pub fn write_draft(
             for u in &n.names.unmatched {
                 writeln!(t, "# Not matched: {u}")?;
             }
+            for u in &n.names.notes {
+                writeln!(t, "# Note: {u}")?;
+            }
             writeln!(t, "questionnaire = {:?}", n.questionnaire)?;
             writeln!(t, "title = {:?}", n.title)?;
         }

@@ -402,6 +402,28 @@ fn next_printed(glyphs: &[Glyph], field: &Rect) -> Option<char> {
         .find(|c| !c.is_whitespace() && !"）)".contains(*c))
 }
 
+/// The label printed beside each of the draft's boxes (pages in turn, each page's boxes
+/// in the draft's order; empty where no text was found), or `None` when `pdf` has no text
+/// layer: what `--like` checks its reading-order names against.
+pub fn printed_labels(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<Vec<String>> {
+    let glyphs = glyphs(pdf, dpi)?;
+    if glyphs.iter().all(Vec::is_empty) {
+        return None;
+    }
+    Some(
+        pages
+            .iter()
+            .enumerate()
+            .flat_map(|(p, f)| {
+                let on = glyphs.get(p).map(Vec::as_slice).unwrap_or(&[]);
+                f.boxes
+                    .iter()
+                    .map(move |b| b.label_rect.map(|l| label(on, &l)).unwrap_or_default())
+            })
+            .collect(),
+    )
+}
+
 /// The text printed inside `r`: the characters whose centre lies in it, without □ and
 /// spaces, an unclosed 「（…」 at the end cut off (「その他（」 → 「その他」).
 fn label(glyphs: &[Glyph], r: &Rect) -> String {
