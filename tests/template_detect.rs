@@ -512,6 +512,48 @@ fn options_printed_in_columns_are_named_by_their_printed_labels() {
     }
 }
 
+/// Options numbered in print (tests/data/retyped/numbered.pdf: 「１．」, 「①」, 「（１）」) take
+/// their printed numbers as codes, also where they stand in columns read downwards; an
+/// unnumbered question in columns is named across the rows and said to be.
+#[test]
+fn printed_option_numbers_are_the_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let blank = root().join("tests/data/retyped/numbered.pdf");
+    let draft = tmp.path().join("numbered-a.toml");
+    let d = template("detect", &blank, &draft, &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        out.contains("note: q4: its options stand in columns"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("note: q2") && !out.contains("note: q3"),
+        "{out}"
+    );
+    let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    let digits = ["１", "２", "３", "４", "５", "６"];
+    let circled = ["①", "②", "③", "④", "⑤", "⑥"];
+    for (q, numbers) in [
+        ("q1", &digits[..3]),
+        ("q2", &circled[..]),
+        ("q3", &digits[..]),
+    ] {
+        let q = t.question(q).unwrap();
+        assert_eq!(q.options.len(), numbers.len(), "{}", q.id);
+        for (k, n) in numbers.iter().enumerate() {
+            let o = q.option(k as u32 + 1).unwrap();
+            assert!(
+                o.label.starts_with(n),
+                "{}:{} is 「{}」",
+                q.id,
+                k + 1,
+                o.label
+            );
+        }
+    }
+}
+
 /// A blank typed in a word processor carries its text: `template detect` alone names the
 /// boxes by the 問 headings above them and their labels by the text printed beside them,
 /// and the draft gives the contract's columns with no edit (branching, exclusive options

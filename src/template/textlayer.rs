@@ -196,6 +196,18 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
             }
             continue;
         }
+        // Options numbered in print (「□１．はい」「□①…」): their numbers are the printed
+        // order, whichever way the options stand. Unnumbered options in columns: reading
+        // across the rows may not be the order they were printed in, so a person looks.
+        if let Some(numbers) = printed_numbers(&boxes_of[hi]) {
+            for (b, n) in boxes_of[hi].iter_mut().zip(numbers) {
+                b.1 = n;
+            }
+        } else if in_columns(&boxes_of[hi]) {
+            names.notes.push(format!(
+                "{id}: its options stand in columns and are numbered across the rows, left to right; if they were printed down each column, renumber them"
+            ));
+        }
         block(&mut questions, &id, kind, None, &text, None);
         for (bi, code, label, _) in &boxes_of[hi] {
             names.boxes[*bi] = Some((id.clone(), *code, label.clone()));
@@ -568,6 +580,62 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
     out
 }
 
+/// The number printed at the start of each option's label (「１．」「1)」「（2）」「③」), when
+/// every option has one and together they are 1, 2, … in some order.
+fn printed_numbers(boxes: &[(usize, u32, String, Rect)]) -> Option<Vec<u32>> {
+    let numbers: Vec<u32> = boxes
+        .iter()
+        .map(|b| printed_number(&b.2))
+        .collect::<Option<_>>()?;
+    let mut sorted = numbers.clone();
+    sorted.sort_unstable();
+    (sorted.len() >= 2 && sorted.iter().zip(1..).all(|(&n, k)| n == k)).then_some(numbers)
+}
+
+/// The option number a label starts with: a circled digit, or one or two digits closed
+/// by 「．」「、」「）」 or 「：」 (opened by 「（」 when closed by 「）」). Not the number of
+/// the label's own words (「10％未満」「1～2件」「20歳代」).
+fn printed_number(label: &str) -> Option<u32> {
+    let cs: Vec<char> = label.chars().collect();
+    let first = *cs.first()?;
+    if ('①'..='⑳').contains(&first) {
+        return Some(first as u32 - '①' as u32 + 1);
+    }
+    let opened = matches!(first, '(' | '（');
+    let from = usize::from(opened);
+    let digits: String = cs[from..].iter().map_while(|&c| digit(c)).collect();
+    let closer = *cs.get(from + digits.chars().count())?;
+    let closed = if opened {
+        matches!(closer, ')' | '）')
+    } else {
+        matches!(closer, '.' | '．' | '、' | ')' | '）' | ':' | '：')
+    };
+    if digits.is_empty() || digits.len() > 2 || !closed {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Whether a question's boxes stand as a grid of columns: two rows or more, each with
+/// the same number of boxes (two or more), each column's boxes one above the other.
+fn in_columns(boxes: &[(usize, u32, String, Rect)]) -> bool {
+    let Some(size) = boxes.iter().map(|b| b.3.h).max() else {
+        return false;
+    };
+    let rows = rows_of(boxes.iter(), |b| b.3);
+    let Some(first) = rows.first() else {
+        return false;
+    };
+    rows.len() >= 2
+        && first.len() >= 2
+        && rows.iter().all(|r| {
+            r.len() == first.len()
+                && r.iter()
+                    .zip(first.iter())
+                    .all(|(a, b)| (a.3.x - b.3.x).abs() <= size)
+        })
+}
+
 /// A digit, full width (「１２」) or not.
 fn digit(c: char) -> Option<char> {
     match c {
@@ -633,4 +701,70 @@ fn glyphs(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Glyph>>> {
         rest = &after[end..];
     }
     (!pages.is_empty() && pages.iter().any(|p| !p.is_empty())).then_some(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn option(label: &str, x: i32, y: i32) -> (usize, u32, String, Rect) {
+        (0, 0, label.to_string(), Rect::new(x, y, 20, 20))
+    }
+
+    #[test]
+    fn an_option_number_is_printed_before_the_words_not_in_them() {
+        for (label, n) in [
+            ("１．個人", 1),
+            ("②外科", 2),
+            ("（３）キャッシュレス", 3),
+            ("4)なし", 4),
+            ("12：その他", 12),
+        ] {
+            assert_eq!(printed_number(label), Some(n), "{label}");
+        }
+        for label in [
+            "10％未満",
+            "1～2件あった",
+            "20歳代",
+            "（件数",
+            "個人",
+            "123．長い",
+        ] {
+            assert_eq!(printed_number(label), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn printed_numbers_count_only_when_they_number_every_option_once() {
+        let down = [
+            option("①内科", 0, 0),
+            option("③外科", 300, 0),
+            option("②眼科", 0, 40),
+        ];
+        assert_eq!(printed_numbers(&down), Some(vec![1, 3, 2]));
+        let gap = [option("①内科", 0, 0), option("③外科", 300, 0)];
+        assert_eq!(printed_numbers(&gap), None);
+        let some = [option("①内科", 0, 0), option("外科", 300, 0)];
+        assert_eq!(printed_numbers(&some), None);
+    }
+
+    #[test]
+    fn options_in_aligned_rows_stand_in_columns() {
+        let grid = [
+            option("a", 0, 0),
+            option("b", 300, 0),
+            option("c", 2, 40),
+            option("d", 305, 40),
+        ];
+        assert!(in_columns(&grid));
+        let ragged = [
+            option("a", 0, 0),
+            option("b", 300, 0),
+            option("c", 0, 40),
+            option("d", 150, 40),
+        ];
+        assert!(!in_columns(&ragged));
+        let one_row = [option("a", 0, 0), option("b", 300, 0)];
+        assert!(!in_columns(&one_row));
+    }
 }
