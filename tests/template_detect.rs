@@ -245,12 +245,17 @@ fn wrong_cells(score: &str) -> usize {
 
 /// Drafts `tests/data/retyped/<name>.pdf` into `dir` as `<id>.toml` with no other
 /// argument, as a user would: the draft and what `detect` printed.
-fn draft_retyped(name: &str, dir: &Path, id: &str) -> (Template, String) {
+fn draft_retyped(
+    name: &str,
+    dir: &Path,
+    id: &str,
+    extra: &[&std::ffi::OsStr],
+) -> (Template, String) {
     let blank = root()
         .join("tests/data/retyped")
         .join(format!("{name}.pdf"));
     let path = dir.join(format!("{id}.toml"));
-    let d = template("detect", &blank, &path, &[]);
+    let d = template("detect", &blank, &path, extra);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let t = template::load(&path).unwrap_or_else(|e| panic!("{e}"));
     (t, String::from_utf8_lossy(&d.stdout).into_owned())
@@ -459,17 +464,13 @@ fn a_retyped_layout_is_named_like_the_known_one() {
 #[test]
 fn options_printed_in_columns_are_named_by_their_printed_labels() {
     let tmp = tempfile::tempdir().unwrap();
-    let blank = root().join("tests/data/retyped/hodanren-2024-12-c.pdf");
     let like = root().join("templates/hodanren-2024-12-a.toml");
-    let draft = tmp.path().join("hodanren-2024-12-c.toml");
-    let d = template(
-        "detect",
-        &blank,
-        &draft,
+    let (c, out) = draft_retyped(
+        "hodanren-2024-12-c",
+        tmp.path(),
+        "hodanren-2024-12-c",
         &["--like".as_ref(), like.as_os_str()],
     );
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let out = String::from_utf8_lossy(&d.stdout);
     assert!(out.contains("41 boxes and 7 fields"), "{out}");
     for q in ["q3", "q6", "q7"] {
         assert!(
@@ -477,7 +478,6 @@ fn options_printed_in_columns_are_named_by_their_printed_labels() {
             "{q} not said to be named by its labels: {out}"
         );
     }
-    let c = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
     let a = load("hodanren-2024-12-a");
     assert_eq!(
         template::layouts::problems(&[a.clone(), c.clone()]),
@@ -485,10 +485,7 @@ fn options_printed_in_columns_are_named_by_their_printed_labels() {
     );
     // What is printed beside each box, from the blank's own text (the draft named from
     // it, without --like, carries each box's printed label).
-    let text_draft = tmp.path().join("printed.toml");
-    let d = template("detect", &blank, &text_draft, &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let printed = template::load(&text_draft).unwrap_or_else(|e| panic!("{e}"));
+    let (printed, _) = draft_retyped("hodanren-2024-12-c", tmp.path(), "printed", &[]);
     let printed: Vec<_> = printed
         .questions
         .iter()
@@ -518,11 +515,7 @@ fn options_printed_in_columns_are_named_by_their_printed_labels() {
 #[test]
 fn printed_option_numbers_are_the_codes() {
     let tmp = tempfile::tempdir().unwrap();
-    let blank = root().join("tests/data/retyped/numbered.pdf");
-    let draft = tmp.path().join("numbered-a.toml");
-    let d = template("detect", &blank, &draft, &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let out = String::from_utf8_lossy(&d.stdout);
+    let (t, out) = draft_retyped("numbered", tmp.path(), "numbered-a", &[]);
     assert!(
         out.contains("note: q4: its options stand in columns"),
         "{out}"
@@ -531,7 +524,6 @@ fn printed_option_numbers_are_the_codes() {
         !out.contains("note: q2") && !out.contains("note: q3"),
         "{out}"
     );
-    let t = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
     let digits = ["１", "２", "３", "４", "５", "６"];
     let circled = ["①", "②", "③", "④", "⑤", "⑥"];
     for (q, numbers) in [
@@ -697,7 +689,7 @@ fn a_sparse_form_is_identified_by_its_printed_boxes() {
 fn a_grid_question_gives_one_question_per_row() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("templates");
-    let (t, _) = draft_retyped("grid-boxes", &dir, "gridbox-a");
+    let (t, _) = draft_retyped("grid-boxes", &dir, "gridbox-a", &[]);
     let cols: Vec<_> = t.columns().into_iter().map(|c| c.name).collect();
     let mut want = names(&["q1", "q2", "q3_1", "q3_2", "q3_3", "q3_4"]);
     want.extend(multi("q4", 5));
@@ -757,7 +749,7 @@ fn a_grid_question_gives_one_question_per_row() {
 #[test]
 fn boxes_joined_by_leaders_are_found() {
     let tmp = tempfile::tempdir().unwrap();
-    let (_, out) = draft_retyped("joined-boxes", tmp.path(), "joined-a");
+    let (_, out) = draft_retyped("joined-boxes", tmp.path(), "joined-a", &[]);
     assert!(
         out.contains("page 1: 8 checkboxes (0 probable decoys), 1 write-in areas"),
         "{out}"
@@ -819,7 +811,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
     use faxform::template::{Kind, TextFormat};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("templates");
-    let (t, _) = draft_retyped("counts", &dir, "counts-a");
+    let (t, _) = draft_retyped("counts", &dir, "counts-a", &[]);
     let kinds: Vec<(String, Kind, TextFormat)> = t
         .questions
         .iter()
@@ -869,7 +861,7 @@ fn blanks_asking_for_numbers_are_number_fields() {
 #[test]
 fn questions_numbered_q_or_setsumon_are_headings() {
     let tmp = tempfile::tempdir().unwrap();
-    let (t, _) = draft_retyped("headings", tmp.path(), "headings-a");
+    let (t, _) = draft_retyped("headings", tmp.path(), "headings-a", &[]);
     let qs: Vec<(&str, &str, &str, usize)> = t
         .questions
         .iter()
