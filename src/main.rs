@@ -68,6 +68,10 @@ enum TemplateCommand {
         /// the one installed beside faxform).
         #[arg(long)]
         like: Option<String>,
+        /// Write the boxes and fields only, unnamed, to name in `template edit` (a blank
+        /// without a text layer is otherwise named from what Tesseract reads off it).
+        #[arg(long, conflicts_with = "like")]
+        unnamed: bool,
     },
     /// Serve a local page to name a draft template by keyboard; every change is saved to
     /// the TOML at once.
@@ -189,8 +193,9 @@ fn run(cli: Cli) -> Result<()> {
                     out,
                     dpi,
                     like,
+                    unnamed,
                 },
-        } => detect(&blank, &out, dpi, like.as_deref()),
+        } => detect(&blank, &out, dpi, like.as_deref(), unnamed),
         Command::Template {
             command:
                 TemplateCommand::Check {
@@ -291,7 +296,52 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> {
+/// The words printed on a blank, where they came from (said in the draft), and whether
+/// they were read off its images: its PDF text layer, or else (a scan, a PDF of page
+/// images) what Tesseract reads off its pages. `None` when neither gives any (Tesseract
+/// missing: said, and the draft goes unnamed).
+fn printed_words(
+    blank: &Path,
+    dpi: f32,
+    pages: &[(faxform::raster::GrayImage, template::detect::PageFindings)],
+) -> (Option<Vec<Vec<template::textlayer::Word>>>, String, bool) {
+    if let Some(w) = template::textlayer::pdf_words(blank, dpi) {
+        return (
+            Some(w),
+            format!("from the text of {}", blank.display()),
+            false,
+        );
+    }
+    let source = format!(
+        "from the text Tesseract read off {} (a scan: check the names)",
+        blank.display()
+    );
+    match faxform::ocr::engine::Engine::new() {
+        Ok(mut engine) => {
+            let mut words = Vec::new();
+            for (i, (img, _)) in pages.iter().enumerate() {
+                match engine.words(img, dpi as u32) {
+                    Ok(w) => words.push(w),
+                    Err(e) => {
+                        eprintln!("faxform: {} page {}: {e}", blank.display(), i + 1);
+                        words.push(Vec::new());
+                    }
+                }
+            }
+            let any = words.iter().any(|w| !w.is_empty());
+            (any.then_some(words), source, true)
+        }
+        Err(e) => {
+            eprintln!(
+                "faxform: note: {} has no text layer and it could not be read: {e}",
+                blank.display()
+            );
+            (None, source, true)
+        }
+    }
+}
+
+fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>, unnamed: bool) -> Result<()> {
     let reference = match like {
         None => None,
         Some(l) if Path::new(l).is_file() => Some(template::load(Path::new(l))?),
@@ -319,16 +369,25 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         found.push((img, f));
     }
     let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
+    let (words, read_from, scanned) = if unnamed {
+        (None, String::new(), false)
+    } else {
+        printed_words(blank, dpi, &found)
+    };
     let mut naming = match &reference {
         Some(r) => {
-            let printed = template::textlayer::printed_labels(blank, dpi, &findings);
+            let printed = words
+                .as_deref()
+                .and_then(|w| template::textlayer::printed_labels(w, &findings));
             Some(template::like::naming_like(
                 r,
                 &findings,
                 printed.as_deref(),
             ))
         }
-        None => template::textlayer::naming_from_text(blank, dpi, &findings),
+        None => words
+            .as_deref()
+            .and_then(|w| template::textlayer::naming_from_text(w, &read_from, &findings)),
     };
     if let Some(n) = naming.as_mut().filter(|n| n.questionnaire.is_empty()) {
         // The draft's name less its layout letter: `newsurvey-a` is layout a of `newsurvey`.
@@ -364,6 +423,9 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>) -> Result<()> 
         let blocks = n.questions.matches("[[question]]").count();
         let source = match &reference {
             Some(r) => format!("like {}", r.id),
+            None if scanned => {
+                "from the text Tesseract read off the blank (check the names)".into()
+            }
             None => "from the PDF's text".to_string(),
         };
         println!("named {source}: {boxes} boxes and {fields} fields, {blocks} question blocks");

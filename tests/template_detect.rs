@@ -280,9 +280,9 @@ fn reads_its_faxes(tmp: &Path, dir: &Path, id: &str, count: &str, seed: &str) {
 fn check_draws_a_draft_and_names_every_mistake() {
     let tmp = tempfile::tempdir().unwrap();
     let draft = tmp.path().join("draft.toml");
-    // A raster blank (a scan, no text to name it from): the draft is unnamed.
+    // A draft left unnamed (`--unnamed`: to name in `template edit`).
     let blank = root().join("templates/hodanren-2024-12-a.p1.png");
-    let d = template("detect", &blank, &draft, &[]);
+    let d = template("detect", &blank, &draft, &["--unnamed".as_ref()]);
     assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
     let overlay = tmp.path().join("draft.png");
     let c = template("check", &draft, &overlay, &[]);
@@ -543,6 +543,76 @@ fn printed_option_numbers_are_the_codes() {
                 o.label
             );
         }
+    }
+}
+
+/// A blank that came as a scan has no text layer: Tesseract reads its print, and the
+/// draft is named from that as from a PDF's text. The shipped hodanren blank rendered to a
+/// PNG (no text in it) gives the same questions, kinds, formats, box names and codes and
+/// field names as the PDF itself; before, an unnamed draft that would not load. And
+/// `--like` checks a scanned layout's reading order against the labels read off it.
+#[test]
+fn a_scanned_blank_is_named_from_the_print_read_off_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let render = |pdf: &Path, stem: &str| {
+        let out = tmp.path().join(stem);
+        let s = std::process::Command::new("pdftoppm")
+            .args(["-r", "200", "-gray", "-png", "-singlefile"])
+            .arg(pdf)
+            .arg(&out)
+            .status()
+            .expect("pdftoppm (make setup installs poppler-utils)");
+        assert!(s.success());
+        out.with_extension("png")
+    };
+    let scan = render(
+        &root().join("templates/blank/hodanren-2024-12-a.pdf"),
+        "scan",
+    );
+    let pdf_draft = tmp.path().join("from-pdf.toml");
+    let pdf = root().join("templates/blank/hodanren-2024-12-a.pdf");
+    assert!(template("detect", &pdf, &pdf_draft, &[]).status.success());
+    let from_pdf = template::load(&pdf_draft).unwrap();
+    let draft = tmp.path().join("from-scan.toml");
+    let d = template("detect", &scan, &draft, &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let out = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        out.contains("named from the text Tesseract read off the blank"),
+        "{out}"
+    );
+    let from_scan = template::load(&draft).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_scan.columns(), from_pdf.columns());
+    for q in &from_pdf.questions {
+        let s = from_scan.question(&q.id).unwrap();
+        assert_eq!((s.kind, s.format), (q.kind, q.format), "{}", q.id);
+        for o in &q.options {
+            let so = s.option(o.code).unwrap();
+            assert!(close(&so.rect, &o.rect, 3), "{}:{}", q.id, o.code);
+        }
+        if let (Some(a), Some(b)) = (&q.field, &s.field) {
+            assert!(close(&a.rect, &b.rect, 3), "{}", q.id);
+        }
+        assert_eq!(q.field.is_some(), s.field.is_some(), "{}", q.id);
+    }
+
+    // Layout c scanned, --like layout a: 問6 and 問7, printed down their columns, are
+    // named by the labels read off the page.
+    let scan_c = render(
+        &root().join("tests/data/retyped/hodanren-2024-12-c.pdf"),
+        "scan-c",
+    );
+    let like = root().join("templates/hodanren-2024-12-a.toml");
+    let draft_c = tmp.path().join("scan-c.toml");
+    let d = template(
+        "detect",
+        &scan_c,
+        &draft_c,
+        &["--like".as_ref(), like.as_os_str()],
+    );
+    let out = String::from_utf8_lossy(&d.stdout);
+    for q in ["q6", "q7"] {
+        assert!(out.contains(&format!("note: {q}: boxes")), "{out}");
     }
 }
 

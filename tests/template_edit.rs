@@ -1,6 +1,6 @@
 //! End-to-end: `faxform template edit` in a real headless Chromium (Debian's `chromium` and
-//! `chromium-driver`, installed by `make setup`), keyboard only. A draft detected from a
-//! blank without a text layer (every box unnamed) is named from the page until it loads;
+//! `chromium-driver`, installed by `make setup`), keyboard only. A draft detected
+//! `--unnamed` (every box unnamed, as when nothing can be read off a blank) is named from the page until it loads;
 //! each keystroke's change is in the TOML file as soon as the server answers. Also: the
 //! token is required, and a draft's page image cannot point outside its folder.
 
@@ -29,7 +29,7 @@ fn unnamed_draft(dir: &Path) -> PathBuf {
     pages[0].image.save(&png).unwrap();
     let draft = dir.join("tpl/joined-a.toml");
     let out = faxform()
-        .args(["template", "detect"])
+        .args(["template", "detect", "--unnamed"])
         .arg(&png)
         .arg("--out")
         .arg(&draft)

@@ -10,7 +10,8 @@ use crate::raster::GrayImage;
 use std::ffi::CString;
 use tesseract::plumbing::TessBaseApi;
 use tesseract::plumbing::tesseract_sys::{
-    TessPageSegMode_PSM_RAW_LINE, TessPageSegMode_PSM_SINGLE_BLOCK, TessPageSegMode_PSM_SINGLE_LINE,
+    TessPageSegMode_PSM_AUTO, TessPageSegMode_PSM_RAW_LINE, TessPageSegMode_PSM_SINGLE_BLOCK,
+    TessPageSegMode_PSM_SINGLE_LINE,
 };
 
 /// The model read with.
@@ -80,6 +81,28 @@ impl Engine {
         Ok(())
     }
 
+    /// The words printed on a whole page (8-bit grey, 0 = ink) with their places, as
+    /// Tesseract finds the page's layout: a blank form's text when it came as a scan.
+    pub fn words(
+        &mut self,
+        img: &GrayImage,
+        dpi: u32,
+    ) -> Result<Vec<crate::template::textlayer::Word>, OcrError> {
+        self.set_image(img, dpi)?;
+        self.api.set_page_seg_mode(TessPageSegMode_PSM_AUTO);
+        self.layout = None;
+        if !self.whitelist.is_empty() {
+            self.api
+                .set_variable(c"tessedit_char_whitelist", c"")
+                .map_err(|_| OcrError::Recognise)?;
+            self.whitelist.clear();
+        }
+        self.api.recognize().map_err(|_| OcrError::Recognise)?;
+        let tsv = self.api.get_tsv_text(0).map_err(|_| OcrError::Text)?;
+        let tsv = tsv.as_ref().to_string_lossy().into_owned();
+        Ok(words_of_tsv(&tsv))
+    }
+
     /// Reads one rectangle of the image set last; `whitelist` limits the characters
     /// Tesseract may answer with (empty: any).
     pub fn read(
@@ -109,5 +132,78 @@ impl Engine {
         let text = text.as_ref().to_string_lossy().into_owned();
         let confidence = self.api.mean_text_conf().clamp(0, 100) as f32 / 100.0;
         Ok(Recognised { text, confidence })
+    }
+}
+
+/// The words of Tesseract's TSV output (its level-5 rows: level, page, block, paragraph,
+/// line, word, left, top, width, height, confidence, text), each with the number of its
+/// line; 間 before a number read as 問 (the model takes one for the other; no question
+/// opens with 間 and a number).
+fn words_of_tsv(tsv: &str) -> Vec<crate::template::textlayer::Word> {
+    let mut out: Vec<crate::template::textlayer::Word> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for row in tsv.lines() {
+        let f: Vec<&str> = row.splitn(12, '\t').collect();
+        if f.len() < 12 || f[0] != "5" || f[11].trim().is_empty() {
+            continue;
+        }
+        let n = |i: usize| f[i].parse::<i32>().ok();
+        let (Some(x), Some(y), Some(w), Some(h)) = (n(6), n(7), n(8), n(9)) else {
+            continue;
+        };
+        let key = f[1..5].join(".");
+        if lines.last() != Some(&key) {
+            lines.push(key);
+        }
+        out.push(crate::template::textlayer::Word {
+            rect: Rect::new(x, y, w.max(1), h.max(1)),
+            text: f[11].trim().to_string(),
+            line: lines.len() - 1,
+        });
+    }
+    let digit_first = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| crate::chars::narrow(c).is_ascii_digit())
+    };
+    for k in 0..out.len() {
+        let Some(rest) = out[k].text.strip_prefix('間') else {
+            continue;
+        };
+        let numbered = if rest.is_empty() {
+            out.get(k + 1)
+                .is_some_and(|n| n.line == out[k].line && digit_first(&n.text))
+        } else {
+            digit_first(rest)
+        };
+        if numbered {
+            out[k].text = format!("問{rest}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_the_fifth_level_of_the_tsv_with_their_lines() {
+        let tsv = "1\t1\t0\t0\t0\t0\t0\t0\t1653\t2339\t-1\t\n\
+                   4\t1\t1\t1\t1\t0\t120\t300\t400\t30\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t120\t300\t30\t30\t96.5\t間\n\
+                   5\t1\t1\t1\t1\t2\t152\t302\t16\t28\t96.5\t1\n\
+                   5\t1\t1\t1\t1\t3\t200\t301\t150\t29\t91.0\t医療機関\n\
+                   5\t1\t1\t1\t1\t4\t380\t301\t10\t29\t12.0\t \n\
+                   5\t1\t1\t1\t2\t1\t120\t340\t30\t30\t90.0\t期間\n\
+                   5\t1\t1\t1\t3\t1\t120\t380\t30\t30\t90.0\t間\n\
+                   5\t1\t1\t1\t4\t1\t120\t420\t30\t30\t90.0\t2\n";
+        let w = words_of_tsv(tsv);
+        let texts: Vec<&str> = w.iter().map(|w| w.text.as_str()).collect();
+        // 間 and a number on another line is no heading.
+        assert_eq!(texts, ["問", "1", "医療機関", "期間", "間", "2"]);
+        let lines: Vec<usize> = w.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [0, 0, 0, 1, 2, 3]);
+        assert_eq!(w[2].rect, Rect::new(200, 301, 150, 29));
     }
 }

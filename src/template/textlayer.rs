@@ -19,13 +19,26 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
+/// A word printed on a blank, in draft pixels: from the PDF's text layer ([`pdf_words`]),
+/// or read off the page's image by a recogniser for print (a scanned blank).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub rect: Rect,
+    pub text: String,
+    /// The run of print it belongs to: itself for a text layer's word; its line for
+    /// words read off an image, which a recogniser splits between a heading's 問 and its
+    /// number.
+    pub line: usize,
+}
+
 /// One printed character with its place in draft pixels (a word's width shared evenly
 /// among its characters: Japanese type is near enough monospaced for that).
 #[derive(Debug, Clone)]
 struct Glyph {
     c: char,
     rect: Rect,
-    /// The word it was printed in (a heading's number ends with its word).
+    /// The run of print it was printed in ([`Word::line`]): a heading's number ends with
+    /// it.
     word: usize,
 }
 
@@ -39,10 +52,14 @@ struct Heading {
     text: String,
 }
 
-/// The draft's naming from `pdf`'s text layer, or `None` when it has none (or no 問
-/// headings, or pdftotext is missing).
-pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<Naming> {
-    let glyphs = glyphs(pdf, dpi)?;
+/// The draft's naming from the words printed on the blank (`words`, per page; `source`
+/// says where they came from), or `None` when there are none or no 問 headings.
+pub fn naming_from_text(
+    words: &[Vec<Word>],
+    source: &str,
+    pages: &[PageFindings],
+) -> Option<Naming> {
+    let glyphs = glyphs(words)?;
     let headings: Vec<Heading> = glyphs
         .iter()
         .enumerate()
@@ -265,7 +282,7 @@ pub fn naming_from_text(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<
         })
         .unwrap_or_default();
     Some(Naming {
-        source: format!("from the text of {}", pdf.display()),
+        source: source.to_string(),
         questionnaire: String::new(),
         title,
         names,
@@ -415,13 +432,10 @@ fn next_printed(glyphs: &[Glyph], field: &Rect) -> Option<char> {
 }
 
 /// The label printed beside each of the draft's boxes (pages in turn, each page's boxes
-/// in the draft's order; empty where no text was found), or `None` when `pdf` has no text
-/// layer: what `--like` checks its reading-order names against.
-pub fn printed_labels(pdf: &Path, dpi: f32, pages: &[PageFindings]) -> Option<Vec<String>> {
-    let glyphs = glyphs(pdf, dpi)?;
-    if glyphs.iter().all(Vec::is_empty) {
-        return None;
-    }
+/// in the draft's order; empty where no text was found), or `None` when the blank has no
+/// words: what `--like` checks its reading-order names against.
+pub fn printed_labels(words: &[Vec<Word>], pages: &[PageFindings]) -> Option<Vec<String>> {
+    let glyphs = glyphs(words)?;
     Some(
         pages
             .iter()
@@ -529,20 +543,54 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
             _ => i,
         };
         let x = &g[start];
-        let digits: String = g[i + 1..]
-            .iter()
-            .take_while(|d| d.word == q.word && digit(d.c).is_some())
-            .filter_map(|d| digit(d.c))
-            .collect();
+        // Its digits: in its run, each within half a character of the one before. Read
+        // off an image, a run is a line and glyph boxes are the ink's: 「問４　１２月」 is
+        // one run, and the 1 and 2 of 「問１２」 may stand further apart than the 4 and 1.
+        // Digits further apart (up to two line heights) count only when they make the
+        // number after the page's last heading's.
+        let (mut digits, mut tight, mut loose) = (String::new(), 0, false);
+        let mut last: Option<&Glyph> = None;
+        for d in g[i + 1..].iter().take_while(|d| d.word == q.word) {
+            let Some(n) = digit(d.c) else { break };
+            if let Some(l) = last {
+                let gap = d.rect.x - l.rect.right();
+                if gap > l.rect.h.max(l.rect.w) * 2 {
+                    break;
+                }
+                loose |= gap > l.rect.w / 2;
+            }
+            tight += usize::from(!loose);
+            digits.push(n);
+            last = Some(d);
+        }
+        if tight < digits.len() {
+            let follows = out
+                .last()
+                .and_then(|h: &Heading| h.number.parse::<u32>().ok())
+                .is_some_and(|p| digits.parse::<u32>().ok() == Some(p + 1));
+            if !follows {
+                digits.truncate(tight);
+            }
+        }
         if digits.is_empty() {
             continue;
         }
         // Only a heading that starts its line or a bracket (【問１】): not 「問１２」へ in a
         // sentence.
+        // (In a recogniser's run of print, a glyph's box may be far narrower than the
+        // glyph: its height measures the line.)
+        let near = |o: &Glyph| {
+            let size = if o.word == x.word {
+                x.rect.w.max(x.rect.h)
+            } else {
+                x.rect.w
+            };
+            x.rect.x - o.rect.right() < size * 2
+        };
         let starts = !g.iter().any(|o| {
-            o.rect.y.abs_diff(x.rect.y) <= 3
+            (o.rect.y.abs_diff(x.rect.y) <= 3 || o.word == x.word)
                 && o.rect.right() <= x.rect.x
-                && x.rect.x - o.rect.right() < x.rect.w * 2
+                && near(o)
                 && !matches!(o.c, '【' | '［' | '[')
         });
         if !starts {
@@ -552,8 +600,11 @@ fn headings(g: &[Glyph]) -> Vec<Heading> {
         let mut rest: Vec<&Glyph> = g
             .iter()
             .filter(|o| {
+                // On its line; or in its run, where a recogniser's boxes of one line of
+                // print are of many heights.
                 let cy = o.rect.y + o.rect.h / 2;
-                cy >= x.rect.y && cy <= x.rect.y + line_h && o.rect.x > x.rect.x
+                (o.word == q.word || (cy >= x.rect.y && cy <= x.rect.y + line_h))
+                    && o.rect.x > x.rect.x
             })
             .collect();
         rest.sort_by_key(|o| o.rect.x);
@@ -645,8 +696,9 @@ fn digit(c: char) -> Option<char> {
     }
 }
 
-/// Every page's characters, in draft pixels at `dpi`, from `pdftotext -bbox`.
-fn glyphs(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Glyph>>> {
+/// Every page's words, in draft pixels at `dpi`, from the text layer of `pdf`
+/// (`pdftotext -bbox`); `None` when it has none, is no PDF, or pdftotext is missing.
+pub fn pdf_words(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Word>>> {
     let out = Command::new("pdftotext")
         .arg("-bbox")
         .arg(pdf)
@@ -663,7 +715,7 @@ fn glyphs(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Glyph>>> {
     )
     .expect("a valid pattern");
     let scale = dpi as f64 / 72.0;
-    let mut pages: Vec<Vec<Glyph>> = Vec::new();
+    let mut pages: Vec<Vec<Word>> = Vec::new();
     let mut rest = html.as_ref();
     while let Some(m) = page_re.find(rest) {
         let after = &rest[m.end()..];
@@ -671,36 +723,65 @@ fn glyphs(pdf: &Path, dpi: f32) -> Option<Vec<Vec<Glyph>>> {
             .find(after)
             .map(|n| n.start())
             .unwrap_or(after.len());
-        let body = &after[..end];
-        let mut page = Vec::new();
-        for (wi, c) in word_re.captures_iter(body).enumerate() {
-            let v = |i: usize| c[i].parse::<f64>().unwrap_or(0.0) * scale;
-            let (x0, y0, x1, y1) = (v(1), v(2), v(3), v(4));
-            let text = c[5]
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&amp;", "&");
-            let chars: Vec<char> = text.chars().collect();
-            let w = (x1 - x0) / chars.len().max(1) as f64;
-            for (k, ch) in chars.into_iter().enumerate() {
-                let x = x0 + w * k as f64;
-                page.push(Glyph {
-                    word: wi,
-                    c: ch,
-                    rect: Rect::new(
-                        x.round() as i32,
-                        y0.round() as i32,
-                        (w.round() as i32).max(1),
-                        ((y1 - y0).round() as i32).max(1),
-                    ),
-                });
-            }
-        }
+        let page = word_re
+            .captures_iter(&after[..end])
+            .enumerate()
+            .map(|(i, c)| {
+                let v = |i: usize| (c[i].parse::<f64>().unwrap_or(0.0) * scale).round() as i32;
+                let (x0, y0, x1, y1) = (v(1), v(2), v(3), v(4));
+                Word {
+                    line: i,
+                    rect: Rect::new(x0, y0, (x1 - x0).max(1), (y1 - y0).max(1)),
+                    text: c[5]
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&amp;", "&"),
+                }
+            })
+            .collect();
         pages.push(page);
         rest = &after[end..];
     }
-    (!pages.is_empty() && pages.iter().any(|p| !p.is_empty())).then_some(pages)
+    pages.iter().any(|p| !p.is_empty()).then_some(pages)
+}
+
+/// Every page's characters, each word's width shared evenly among its characters;
+/// `None` when no page has any.
+fn glyphs(words: &[Vec<Word>]) -> Option<Vec<Vec<Glyph>>> {
+    let pages: Vec<Vec<Glyph>> = words
+        .iter()
+        .map(|page| {
+            page.iter()
+                .enumerate()
+                .flat_map(|(i, word)| {
+                    let chars: Vec<char> =
+                        word.text.chars().filter(|c| !c.is_whitespace()).collect();
+                    // A recogniser's word box may reach over the next words of its run
+                    // (「(複数」 drawn over 「回答可」): it ends where the next one starts.
+                    let mut r = word.rect;
+                    if let Some(next) = page.get(i + 1).filter(|n| n.line == word.line)
+                        && next.rect.x > r.x
+                        && next.rect.x < r.right()
+                    {
+                        r.w = next.rect.x - r.x;
+                    }
+                    let w = r.w as f64 / chars.len().max(1) as f64;
+                    chars.into_iter().enumerate().map(move |(k, c)| Glyph {
+                        word: word.line,
+                        c,
+                        rect: Rect::new(
+                            (r.x as f64 + w * k as f64).round() as i32,
+                            r.y,
+                            (w.round() as i32).max(1),
+                            r.h,
+                        ),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    pages.iter().any(|p| !p.is_empty()).then_some(pages)
 }
 
 #[cfg(test)]
