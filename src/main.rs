@@ -296,49 +296,71 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The words printed on a blank, where they came from (said in the draft), and whether
-/// they were read off its images: its PDF text layer, or else (a scan, a PDF of page
-/// images) what Tesseract reads off its pages. `None` when neither gives any (Tesseract
-/// missing: said, and the draft goes unnamed).
+/// Where the words naming a draft came from.
+#[derive(Clone, Copy)]
+enum Print {
+    /// The blank PDF's text layer.
+    Text,
+    /// Read off the blank's page images by Tesseract (a scan).
+    Read,
+}
+
+impl Print {
+    /// Said in the draft's header.
+    fn source(self, blank: &Path) -> String {
+        match self {
+            Print::Text => format!("from the text of {}", blank.display()),
+            Print::Read => format!(
+                "from the text Tesseract read off {} (a scan: check the names)",
+                blank.display()
+            ),
+        }
+    }
+
+    /// Said on stdout.
+    fn said(self) -> &'static str {
+        match self {
+            Print::Text => "from the PDF's text",
+            Print::Read => "from the text Tesseract read off the blank (check the names)",
+        }
+    }
+}
+
+/// The words printed on a blank and where they came from: its PDF text layer, or else (a
+/// scan, a PDF of page images) what Tesseract reads off its pages. `None` when neither
+/// gives any (Tesseract missing: said, and the draft goes unnamed).
 fn printed_words(
     blank: &Path,
     dpi: f32,
     pages: &[(faxform::raster::GrayImage, template::detect::PageFindings)],
-) -> (Option<Vec<Vec<template::textlayer::Word>>>, String, bool) {
+) -> Option<(Vec<Vec<template::textlayer::Word>>, Print)> {
     if let Some(w) = template::textlayer::pdf_words(blank, dpi) {
-        return (
-            Some(w),
-            format!("from the text of {}", blank.display()),
-            false,
-        );
+        return Some((w, Print::Text));
     }
-    let source = format!(
-        "from the text Tesseract read off {} (a scan: check the names)",
-        blank.display()
-    );
-    match faxform::ocr::engine::Engine::new() {
-        Ok(mut engine) => {
-            let mut words = Vec::new();
-            for (i, (img, _)) in pages.iter().enumerate() {
-                match engine.words(img, dpi as u32) {
-                    Ok(w) => words.push(w),
-                    Err(e) => {
-                        eprintln!("faxform: {} page {}: {e}", blank.display(), i + 1);
-                        words.push(Vec::new());
-                    }
-                }
-            }
-            let any = words.iter().any(|w| !w.is_empty());
-            (any.then_some(words), source, true)
-        }
+    let mut engine = match faxform::ocr::engine::Engine::new() {
+        Ok(e) => e,
         Err(e) => {
             eprintln!(
                 "faxform: note: {} has no text layer and it could not be read: {e}",
                 blank.display()
             );
-            (None, source, true)
+            return None;
+        }
+    };
+    let mut words = Vec::new();
+    for (i, (img, _)) in pages.iter().enumerate() {
+        match engine.words(img, dpi as u32) {
+            Ok(w) => words.push(w),
+            Err(e) => {
+                eprintln!("faxform: {} page {}: {e}", blank.display(), i + 1);
+                words.push(Vec::new());
+            }
         }
     }
+    words
+        .iter()
+        .any(|w| !w.is_empty())
+        .then_some((words, Print::Read))
 }
 
 fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>, unnamed: bool) -> Result<()> {
@@ -369,25 +391,25 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>, unnamed: bool)
         found.push((img, f));
     }
     let findings: Vec<_> = found.iter().map(|(_, f)| f.clone()).collect();
-    let (words, read_from, scanned) = if unnamed {
-        (None, String::new(), false)
+    let words = if unnamed {
+        None
     } else {
         printed_words(blank, dpi, &found)
     };
     let mut naming = match &reference {
         Some(r) => {
             let printed = words
-                .as_deref()
-                .and_then(|w| template::textlayer::printed_labels(w, &findings));
+                .as_ref()
+                .and_then(|(w, _)| template::textlayer::printed_labels(w, &findings));
             Some(template::like::naming_like(
                 r,
                 &findings,
                 printed.as_deref(),
             ))
         }
-        None => words
-            .as_deref()
-            .and_then(|w| template::textlayer::naming_from_text(w, &read_from, &findings)),
+        None => words.as_ref().and_then(|(w, print)| {
+            template::textlayer::naming_from_text(w, &print.source(blank), &findings)
+        }),
     };
     if let Some(n) = naming.as_mut().filter(|n| n.questionnaire.is_empty()) {
         // The draft's name less its layout letter: `newsurvey-a` is layout a of `newsurvey`.
@@ -423,10 +445,11 @@ fn detect(blank: &Path, out: &Path, dpi: f32, like: Option<&str>, unnamed: bool)
         let blocks = n.questions.matches("[[question]]").count();
         let source = match &reference {
             Some(r) => format!("like {}", r.id),
-            None if scanned => {
-                "from the text Tesseract read off the blank (check the names)".into()
-            }
-            None => "from the PDF's text".to_string(),
+            None => words
+                .as_ref()
+                .map_or(Print::Text, |(_, print)| *print)
+                .said()
+                .to_string(),
         };
         println!("named {source}: {boxes} boxes and {fields} fields, {blocks} question blocks");
         let answer_boxes: usize = found

@@ -81,6 +81,18 @@ impl Engine {
         Ok(())
     }
 
+    /// Limits the characters Tesseract may answer with (empty: any), when that changes.
+    fn set_whitelist(&mut self, whitelist: &str) -> Result<(), OcrError> {
+        if self.whitelist != whitelist {
+            let v = CString::new(whitelist).expect("no NUL in a whitelist");
+            self.api
+                .set_variable(c"tessedit_char_whitelist", &v)
+                .map_err(|_| OcrError::Recognise)?;
+            self.whitelist = whitelist.to_string();
+        }
+        Ok(())
+    }
+
     /// The words printed on a whole page (8-bit grey, 0 = ink) with their places, as
     /// Tesseract finds the page's layout: a blank form's text when it came as a scan.
     pub fn words(
@@ -91,12 +103,7 @@ impl Engine {
         self.set_image(img, dpi)?;
         self.api.set_page_seg_mode(TessPageSegMode_PSM_AUTO);
         self.layout = None;
-        if !self.whitelist.is_empty() {
-            self.api
-                .set_variable(c"tessedit_char_whitelist", c"")
-                .map_err(|_| OcrError::Recognise)?;
-            self.whitelist.clear();
-        }
+        self.set_whitelist("")?;
         self.api.recognize().map_err(|_| OcrError::Recognise)?;
         let tsv = self.api.get_tsv_text(0).map_err(|_| OcrError::Text)?;
         let tsv = tsv.as_ref().to_string_lossy().into_owned();
@@ -119,13 +126,7 @@ impl Engine {
             });
             self.layout = Some(layout);
         }
-        if self.whitelist != whitelist {
-            let v = CString::new(whitelist).expect("no NUL in a whitelist");
-            self.api
-                .set_variable(c"tessedit_char_whitelist", &v)
-                .map_err(|_| OcrError::Recognise)?;
-            self.whitelist = whitelist.to_string();
-        }
+        self.set_whitelist(whitelist)?;
         self.api.set_rectangle(r.x, r.y, r.w, r.h);
         self.api.recognize().map_err(|_| OcrError::Recognise)?;
         let text = self.api.get_utf8_text().map_err(|_| OcrError::Text)?;
