@@ -97,6 +97,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     limit_openmp();
+    keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -161,6 +162,23 @@ fn restore_sigpipe() {
     // SAFETY: setting a signal's disposition to its default before any thread starts.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Freed blocks stay with the process up to this size (bytes): glibc gives every block
+/// of 128 KiB or more back to the kernel when it is freed, and a run frees and takes back
+/// such blocks all night (a page is a few MB at each stage; the recogniser's tensors,
+/// without an arena, at every field), each time faulted in again page by page as zeros.
+/// Kept: 3 % less CPU with OCR (system time 0.77 -> 0.30 s on 46 pages), 3 % without; peak
+/// memory a tenth higher, and as flat in the number of pages (freed blocks are reused).
+const KEEP_FREED: i32 = 64 << 20;
+
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, KEEP_FREED);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 2 * KEEP_FREED);
     }
 }
 
