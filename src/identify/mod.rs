@@ -554,19 +554,24 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
     let mut best: Option<(usize, bool, Fit)> = None;
     // Every model's fit in each orientation tried, for the runner-up of a weak match.
     let mut fits: Vec<(usize, bool, Fit)> = Vec::new();
-    let mut pages = [Some(page), None];
+    // The page turned 180° is tried on its coarse map alone; the page is turned only if
+    // it fits so.
+    let mut turned: Option<(InkMap, Vec<Point>)> = None;
     for flip in [false, true] {
         // Most faxes arrive upright: try the turn only when upright fits poorly.
         if flip && best.as_ref().is_some_and(|b| b.2.score >= UPRIGHT_SURE) {
             break;
         }
-        if flip {
-            pages[1] = pages[0].as_ref().map(NormalPage::turned_half);
-        }
-        let p = pages[flip as usize].as_ref().unwrap();
-        let dil = p.coarse.dilated();
-        let pts = &p.coarse_points;
-        let prof = page_profiles(&p.coarse, pts, p.skew_deg);
+        let (coarse, pts) = if flip {
+            let map = crate::normalise::coarse_map_turned_half(&page.image);
+            let points = map.points();
+            let (map, points) = turned.insert((map, points));
+            (&*map, &*points)
+        } else {
+            (&page.coarse, &page.coarse_points)
+        };
+        let dil = coarse.dilated();
+        let prof = page_profiles(coarse, pts, page.skew_deg);
         let matchers: Vec<(Matcher, Matcher)> = cat
             .models
             .iter()
@@ -581,7 +586,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
             .models
             .iter()
             .zip(&matchers)
-            .map(|(m, (r, c))| rank(m, &p.coarse, &dil, pts, (r, c), p.skew_deg, sc))
+            .map(|(m, (r, c))| rank(m, coarse, &dil, pts, (r, c), page.skew_deg, sc))
             .collect();
         // The best ranked first, so that a sure fit spares the others' full check.
         let mut order: Vec<usize> = (0..ranked.len()).collect();
@@ -600,7 +605,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
                 continue;
             }
             let (rows, cols) = &matchers[mi];
-            let f = finish(m, &p.coarse, &dil, pts, (rows, cols), p.skew_deg, r);
+            let f = finish(m, coarse, &dil, pts, (rows, cols), page.skew_deg, r);
             if f.score >= UPRIGHT_SURE {
                 sure = Some(sure.map_or(f.score, |s| s.max(f.score)));
             }
@@ -621,13 +626,11 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
         return Identified {
             id: None,
             below: Vec::new(),
-            page: pages[0].take().expect("the page as given"),
+            page,
             score,
         };
     }
-    let page = pages[flip as usize]
-        .take()
-        .expect("the winning orientation was built");
+    let page = if flip { page.turned_half() } else { page };
     let id = identification(cat, mi, flip, &f, &page);
     if score >= MIN_SCORE {
         return Identified {

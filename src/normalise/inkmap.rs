@@ -72,6 +72,39 @@ impl InkMap {
         )
     }
 
+    /// The factor-4 map [`InkMap::pair`] makes of `img` turned 180°, without turning it:
+    /// the turned image's blocks are the image's counted from its far corner, so the
+    /// blocks are anchored there and the map read backwards. (Trying a page upside down
+    /// needs only this; the page itself is turned only if it fits so.)
+    pub fn coarse_turned_half(img: &GrayImage, coarse_min: u32) -> InkMap {
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let (fw, fh) = (w / 2, h / 2);
+        let (cw, ch) = (fw / 2, fh / 2);
+        if cw == 0 || ch == 0 {
+            return InkMap {
+                width: cw,
+                height: ch,
+                factor: 4,
+                cells: Vec::new(),
+            };
+        }
+        let far = |stride: usize, (w, h): (usize, usize)| (h % 2) * stride + w % 2;
+        let fine = block_sums(&img.as_raw()[far(w, (w, h))..], w, (fw, fh), |v| {
+            is_ink(v) as u8
+        });
+        let mut cells: Vec<bool> = block_sums(&fine[far(fw, (fw, fh))..], fw, (cw, ch), |n| n)
+            .into_iter()
+            .map(|n| n as u32 >= coarse_min)
+            .collect();
+        cells.reverse();
+        InkMap {
+            width: cw,
+            height: ch,
+            factor: 4,
+            cells,
+        }
+    }
+
     pub fn get(&self, x: i32, y: i32) -> bool {
         x >= 0
             && y >= 0
@@ -217,6 +250,33 @@ mod tests {
                 .collect();
             assert!(w < 8 || (!want.is_empty() && want.len() < fine.cells.len()));
             assert_eq!(fine.points(), want);
+        }
+    }
+
+    #[test]
+    fn the_coarse_map_turned_is_that_of_the_image_turned() {
+        for (w, h) in [
+            (1u32, 1u32),
+            (3, 9),
+            (8, 8),
+            (9, 8),
+            (8, 9),
+            (37, 29),
+            (203, 66),
+        ] {
+            // A sixth of the pixels inked: some coarse cells hold 3 of 16, some fewer.
+            let img = GrayImage::from_fn(w, h, |x, y| {
+                image::Luma([if (x * 37 + y * 91) % 251 < 40 { 0 } else { 255 }])
+            });
+            let (_, want) = InkMap::pair(&crate::raster::rotate180(&img), 2, 3);
+            let got = InkMap::coarse_turned_half(&img, 3);
+            assert_eq!(
+                (got.width, got.height),
+                (want.width, want.height),
+                "{w}x{h}"
+            );
+            assert_eq!(got.cells, want.cells, "{w}x{h}");
+            assert!(w < 37 || got.cells.iter().any(|&c| c) && got.cells.iter().any(|&c| !c));
         }
     }
 

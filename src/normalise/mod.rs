@@ -135,8 +135,17 @@ fn is_bilevel(px: &[u8]) -> bool {
 /// The half- and quarter-resolution ink maps of a page. Template pages and received pages
 /// must be reduced alike for identification, so this is the one definition of both.
 pub fn ink_maps(img: &GrayImage) -> (InkMap, InkMap) {
-    InkMap::pair(img, 2, 3)
+    InkMap::pair(img, FINE_MIN, COARSE_MIN)
 }
+
+/// [`ink_maps`]'s coarse map of `img` turned 180° (without turning it).
+pub fn coarse_map_turned_half(img: &GrayImage) -> InkMap {
+    InkMap::coarse_turned_half(img, COARSE_MIN)
+}
+
+/// Inked pixels that make a cell of the half- and the quarter-resolution map inked.
+const FINE_MIN: u32 = 2;
+const COARSE_MIN: u32 = 3;
 
 /// The resolution pages are read at and templates are drawn at. Stages give their
 /// constants in mm and mm² and convert them at this resolution ([`px_len`], [`px_dist`],
