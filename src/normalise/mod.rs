@@ -114,13 +114,22 @@ fn nearest(p: &PageImage, dpi: f32) -> GrayImage {
         }
         last = sy_i;
         let s = &src[sy_i * sw..(sy_i + 1) * sw];
-        // The runs cover the row's columns left to right.
-        for &(from, len) in &runs {
-            out.extend_from_slice(&s[from..from + len]);
+        // The runs cover the row's columns left to right. Widened columns (a page turned
+        // from standard resolution doubles each) make runs of a pixel or two, where a copy
+        // call per run costs more than a lookup per pixel.
+        if runs.len() * GATHER_RUN > w {
+            out.extend(xs.iter().map(|&x| s[x]));
+        } else {
+            for &(from, len) in &runs {
+                out.extend_from_slice(&s[from..from + len]);
+            }
         }
     }
     GrayImage::from_raw(w as u32, h as u32, out).expect("sized")
 }
+
+/// Runs shorter than this on average are copied a pixel at a time (see [`nearest`]).
+const GATHER_RUN: usize = 8;
 
 /// Whether every pixel is black or white. In blocks without an early exit inside, which
 /// the compiler turns into vector instructions.
@@ -461,6 +470,9 @@ mod tests {
         for (dx, dy) in [
             (204.0, 196.0),
             (204.0, 98.0),
+            // Turned from standard resolution: every column doubled (copied a pixel at a
+            // time, not in runs).
+            (98.0, 204.0),
             (196.0, 200.0),
             (400.0, 400.0),
             (75.0, 120.0),

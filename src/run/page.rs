@@ -160,11 +160,47 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
     out
 }
 
-/// The page image with an adjustment applied: turned first, then its rows (as it now
-/// stands) stretched.
-fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
-    // Turning makes a new image: only an unturned page is copied.
-    let mut q = if a.turned == 90 {
+/// The page as received and turned a quarter, each made once on first need: the tries
+/// of one page (and its tries as a copy) share them, where turning the page for every try
+/// cost as much as reading it. An adjustment is one of them with its rows' resolution
+/// halved or not.
+struct Variants<'a> {
+    given: &'a PageImage,
+    /// Turned, and its rows paired where its server doubled them (see [`Variants::turned`]).
+    turned: Option<PageImage>,
+    /// The page as received, owned, to be read at half height.
+    own: Option<PageImage>,
+}
+
+impl<'a> Variants<'a> {
+    fn new(given: &'a PageImage) -> Variants<'a> {
+        Variants {
+            given,
+            turned: None,
+            own: None,
+        }
+    }
+
+    /// The page with `a` applied (turned first, then its rows, as it now stands,
+    /// stretched), handed to `f`.
+    fn with<T>(&mut self, a: Adjustment, f: impl FnOnce(&PageImage) -> T) -> T {
+        let given = self.given;
+        let q = match (a.turned == 90, a.half_height) {
+            (false, false) => return f(given),
+            (false, true) => self.own.get_or_insert_with(|| given.clone()),
+            (true, _) => self.turned.get_or_insert_with(|| Variants::turned(given)),
+        };
+        if !a.half_height {
+            return f(q);
+        }
+        let rows = q.dpi_y;
+        q.dpi_y /= 2.0;
+        let out = f(q);
+        q.dpi_y = rows;
+        out
+    }
+
+    fn turned(p: &PageImage) -> PageImage {
         let turned = PageImage {
             image: crate::raster::rotate90(&p.image),
             dpi_x: p.dpi_y,
@@ -174,13 +210,7 @@ fn adjusted(p: &PageImage, a: Adjustment) -> PageImage {
         // Stored sideways after its server wrote each received row twice: its rows are
         // paired once turned back.
         crate::normalise::doubled::undoubled(&turned).unwrap_or(turned)
-    } else {
-        p.clone()
-    };
-    if a.half_height {
-        q.dpi_y /= 2.0;
     }
-    q
 }
 
 /// One received page: its fax header line (read when OCR is on), and the page read or why
@@ -343,7 +373,7 @@ type Match = (
 /// normalised to and did not match is left there for another search.
 fn find_form(
     kit: &Kit,
-    p: &PageImage,
+    variants: &mut Variants,
     ready: &mut Vec<(Adjustment, crate::normalise::NormalPage)>,
     tries: &[Adjustment],
     sc: crate::identify::Scales,
@@ -375,7 +405,7 @@ fn find_form(
         let t1 = Instant::now();
         let np = match ready.iter().position(|(r, _)| *r == a) {
             Some(i) => Some(ready.swap_remove(i).1),
-            None => normalise(&adjusted(p, a), kit.dpi).ok(),
+            None => variants.with(a, |q| normalise(q, kit.dpi).ok()),
         };
         let t2 = Instant::now();
         t.normalise += t2 - t1;
@@ -460,11 +490,19 @@ fn read_form(
     // were; a page that does not is tried as a copy reduced or enlarged, and read as one if
     // that fits it better (a form's regular lines can match weakly at a wrong scale).
     let mut ready = vec![(Adjustment::default(), first)];
-    let feed = find_form(kit, p, &mut ready, &tries, crate::identify::FEED, t);
+    let mut variants = Variants::new(p);
+    let feed = find_form(
+        kit,
+        &mut variants,
+        &mut ready,
+        &tries,
+        crate::identify::FEED,
+        t,
+    );
     // As a copy, the page is tried only as it came closest to a form at the feed's scales
     // (see COPY_TRY_SHARE; identification still tries each turned 180°).
-    let copied = |ready: &mut Vec<_>, at: &[Adjustment], t: &mut StageTimes| {
-        find_form(kit, p, ready, at, crate::identify::COPIED, t)
+    let mut copied = |ready: &mut Vec<_>, at: &[Adjustment], t: &mut StageTimes| {
+        find_form(kit, &mut variants, ready, at, crate::identify::COPIED, t)
             .map(|(id, page, a, reg)| (id, page, Adjustment { copied: true, ..a }, reg))
     };
     let found = match feed {
@@ -858,8 +896,11 @@ mod tests {
             [adj(90, false), adj(90, true), adj(0, false)]
         );
         // Turning and stretching: the result stands as an A4 fax.
-        let q = adjusted(&sideways, adj(90, true));
-        assert_eq!((q.image.width(), q.image.height()), (1728, 1150));
-        assert_eq!((q.dpi_x, q.dpi_y), (204.0, 102.0));
+        let mut v = Variants::new(&sideways);
+        let q = v.with(adj(90, true), |q| (q.image.dimensions(), q.dpi_x, q.dpi_y));
+        assert_eq!(q, ((1728, 1150), 204.0, 102.0));
+        // The turned page is kept as it stands, for the next try.
+        let q = v.with(adj(90, false), |q| (q.image.dimensions(), q.dpi_x, q.dpi_y));
+        assert_eq!(q, ((1728, 1150), 204.0, 204.0));
     }
 }
