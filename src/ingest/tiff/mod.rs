@@ -248,12 +248,21 @@ fn read_ccitt(
             encoding,
             strict,
         };
-        let mut region = vec![255u8; c.w * c.h];
-        let (got, err) = decode_strip(&data, settings(true), &mut region, c.w);
+        // A strip as wide as the page and inside it (most are) is decoded in place; an
+        // edge tile that overhangs the image, beside it first.
+        let in_place = c.x == 0 && c.w == w && c.y + c.h <= h;
+        let mut beside = Vec::new();
+        let region: &mut [u8] = if in_place {
+            &mut pixels[c.y * w..(c.y + c.h) * w]
+        } else {
+            beside.resize(c.w * c.h, 255u8);
+            &mut beside
+        };
+        let (got, err) = decode_strip(&data, settings(true), region, c.w);
         let (got, err) = if err.is_some() || got < c.h {
             // Damaged: once more, resynchronising where the coding allows.
             region.fill(255);
-            let (got, lenient_err) = decode_strip(&data, settings(false), &mut region, c.w);
+            let (got, lenient_err) = decode_strip(&data, settings(false), region, c.w);
             let what = err
                 .or(lenient_err)
                 .unwrap_or_else(|| "data ends early".into());
@@ -263,9 +272,11 @@ fn read_ccitt(
         };
         // The part of the chunk inside the image (edge tiles overhang it).
         let (vw, vh) = (c.w.min(w - c.x), c.h.min(h - c.y));
-        for row in 0..vh {
-            let dst = (c.y + row) * w + c.x;
-            pixels[dst..dst + vw].copy_from_slice(&region[row * c.w..row * c.w + vw]);
+        if !in_place {
+            for row in 0..vh {
+                let dst = (c.y + row) * w + c.x;
+                pixels[dst..dst + vw].copy_from_slice(&beside[row * c.w..row * c.w + vw]);
+            }
         }
         decoded_px += got.min(vh) * vw;
         if let Some(e) = err {
