@@ -416,15 +416,17 @@ struct Ranked {
     sampled: Option<f32>,
 }
 
-fn rank(
-    m: &PageModel,
-    page: &InkMap,
-    page_dilated: &InkMap,
-    points: &[(f32, f32)],
-    (rows, cols): (&Matcher, &Matcher),
+/// One orientation of the page as identification searches it: its coarse ink map, that
+/// map dilated, its ink points and its skew.
+struct PageSearch<'a> {
+    page: &'a InkMap,
+    dilated: &'a InkMap,
+    points: &'a [Point],
     skew: f32,
-    sc: Scales,
-) -> Ranked {
+}
+
+/// Template page `m`'s candidate fits at scales `sc`, ranked (see [`Ranked`]).
+fn rank(m: &PageModel, at: &PageSearch, (rows, cols): (&Matcher, &Matcher), sc: Scales) -> Ranked {
     // (y match, x match) pairs, as the coarse grids found them. The scales across are
     // the same for every match down unless they follow it (`across_within`).
     let mut across: Option<(Scales, Vec<ProfileMatch>)> = None;
@@ -449,13 +451,13 @@ fn rank(
         };
     }
     let sample = |p: &[Point]| -> Vec<Point> { p.iter().step_by(RANK_STRIDE).copied().collect() };
-    let (tpl_sample, page_sample) = (sample(&m.points), sample(points));
+    let (tpl_sample, page_sample) = (sample(&m.points), sample(at.points));
     let ((y, x), score) = combos
         .iter()
         .map(|&(y, x)| {
             let c = (x.0, y.0, x.1, y.1);
             let samples = (tpl_sample.as_slice(), page_sample.as_slice());
-            let f = judged(page, page_dilated, &m.dilated, samples, skew, c);
+            let f = judged(at, &m.dilated, samples, c);
             ((y, x), f.score)
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -468,19 +470,11 @@ fn rank(
 }
 
 /// The ranked match refined and judged on every point.
-fn finish(
-    m: &PageModel,
-    page: &InkMap,
-    page_dilated: &InkMap,
-    points: &[(f32, f32)],
-    (rows, cols): (&Matcher, &Matcher),
-    skew: f32,
-    r: &Ranked,
-) -> Fit {
+fn finish(m: &PageModel, at: &PageSearch, (rows, cols): (&Matcher, &Matcher), r: &Ranked) -> Fit {
     let (sy, dy, _) = rows.refine(r.y);
     let (sx, dx, _) = cols.refine(r.x);
-    let all = (m.points.as_slice(), points);
-    judged(page, page_dilated, &m.dilated, all, skew, (sx, sy, dx, dy))
+    let all = (m.points.as_slice(), at.points);
+    judged(at, &m.dilated, all, (sx, sy, dx, dy))
 }
 
 /// A template page whose ranked sample scores this far below a sure fit of another is
@@ -498,16 +492,15 @@ const RANK_STRIDE: usize = 8;
 /// A fit's 2-D check: template ink on page ink (precision) and page ink on template ink
 /// (recall), over the points given of each (all, or a sample of every [`RANK_STRIDE`]th).
 fn judged(
-    page: &InkMap,
-    page_dilated: &InkMap,
+    at: &PageSearch,
     tpl_dilated: &InkMap,
     (tpl_points, points): (&[Point], &[Point]),
-    skew: f32,
     (sx, sy, dx, dy): (f32, f32, f32, f32),
 ) -> Fit {
-    let t2p = cell_transform(sx, sy, dx, dy, skew, page.width, page.height);
+    let (w, h) = (at.page.width, at.page.height);
+    let t2p = cell_transform(sx, sy, dx, dy, at.skew, w, h);
     let share = |hits: usize, of: usize| hits as f32 / of.max(1) as f32;
-    let precision = share(page_dilated.hits(&t2p, tpl_points), tpl_points.len());
+    let precision = share(at.dilated.hits(&t2p, tpl_points), tpl_points.len());
     let p2t = t2p.inverse().unwrap_or(Affine::IDENTITY);
     let recall = share(tpl_dilated.hits(&p2t, points), points.len());
     let score = if precision + recall > 0.0 {
@@ -571,6 +564,12 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
             (&page.coarse, &page.coarse_points)
         };
         let dil = coarse.dilated();
+        let search = PageSearch {
+            page: coarse,
+            dilated: &dil,
+            points: pts,
+            skew: page.skew_deg,
+        };
         let prof = page_profiles(coarse, pts, page.skew_deg);
         let matchers: Vec<(Matcher, Matcher)> = cat
             .models
@@ -586,7 +585,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
             .models
             .iter()
             .zip(&matchers)
-            .map(|(m, (r, c))| rank(m, coarse, &dil, pts, (r, c), page.skew_deg, sc))
+            .map(|(m, (r, c))| rank(m, &search, (r, c), sc))
             .collect();
         // The best ranked first, so that a sure fit spares the others' full check.
         let mut order: Vec<usize> = (0..ranked.len()).collect();
@@ -605,7 +604,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
                 continue;
             }
             let (rows, cols) = &matchers[mi];
-            let f = finish(m, coarse, &dil, pts, (rows, cols), page.skew_deg, r);
+            let f = finish(m, &search, (rows, cols), r);
             if f.score >= UPRIGHT_SURE {
                 sure = Some(sure.map_or(f.score, |s| s.max(f.score)));
             }
