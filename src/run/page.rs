@@ -118,6 +118,10 @@ impl std::fmt::Display for Adjustment {
 /// 0.85 on clean faxes, 0.6–0.8 on poor ones; a wrong orientation scores under 0.5).
 const SURE_SCORE: f32 = 0.65;
 
+/// Resolutions across and down within this ratio are square pixels (fine, 204×196,
+/// among them); standard resolution (204×98) is twice.
+const SQUARE_DPI_RATIO: f32 = 1.1;
+
 /// The ways a page may have to be read: as it came, turned a quarter (identification
 /// also tries each turned half, so this covers all four), and, in an orientation where
 /// the page is too short for its width, at half height. The page's own look decides which
@@ -130,8 +134,11 @@ fn candidates(p: &PageImage, looks_sideways: bool) -> Vec<Adjustment> {
         p.image.height() as f32 / p.dpi_y,
     );
     // A portrait form page is √2 as tall as wide; a fax of square pixels only half as
-    // tall as that is a standard-resolution page stored as fine.
-    let short = |w: f32, h: f32| h < 0.8 * w * std::f32::consts::SQRT_2 && h > 0.3 * w;
+    // tall as that is a standard-resolution page stored as fine. A page whose resolution
+    // says its rows are half as dense (204×98) was stored as what it is: stretching it
+    // again, turned or not, would make a sheet no fax line sends.
+    let square = p.dpi_x.max(p.dpi_y) <= SQUARE_DPI_RATIO * p.dpi_x.min(p.dpi_y);
+    let short = |w: f32, h: f32| square && h < 0.8 * w * std::f32::consts::SQRT_2 && h > 0.3 * w;
     let mut plain = Vec::new();
     let mut half = Vec::new();
     for turned in turns {
@@ -888,6 +895,13 @@ mod tests {
         assert_eq!(
             candidates(&half, false),
             [adj(0, false), adj(0, true), adj(90, false)]
+        );
+        // A standard page that says so (204×98): as it came, then turned; never
+        // stretched, upright or turned.
+        let standard = page(1728, 1143, 204.0, 98.0);
+        assert_eq!(
+            candidates(&standard, false),
+            [adj(0, false), adj(90, false)]
         );
         // The same stored sideways: the turn first, then the turn at half height.
         let sideways = page(1150, 1728, 204.0, 204.0);
