@@ -43,19 +43,38 @@ fn block_sums(
     out
 }
 
+/// Ink counts per block, row by row, and the size in blocks (across, down).
+type Counts = (Vec<u8>, (usize, usize));
+
+/// Ink counts of `img` in 2 × 2 blocks, and in 2 × 2 blocks of those (4 × 4 pixels). The
+/// blocks are laid from the image's top-left corner, or from its bottom-right one
+/// (`from_far`: where the blocks of the image turned 180° lie); an odd row or column at
+/// the other edge is left out.
+fn block_counts(img: &GrayImage, from_far: bool) -> (Counts, Counts) {
+    // Where the first whole block of a level starts: past the odd row and column at the
+    // near edges when laid from the far corner (no block at all: nothing to pass).
+    let start = |stride: usize, (w, h): (usize, usize), (bw, bh): (usize, usize)| {
+        if from_far && bw > 0 && bh > 0 {
+            (h % 2) * stride + w % 2
+        } else {
+            0
+        }
+    };
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let (fw, fh) = (w / 2, h / 2);
+    let from = start(w, (w, h), (fw, fh));
+    let fine = block_sums(&img.as_raw()[from..], w, (fw, fh), |v| is_ink(v) as u8);
+    let (cw, ch) = (fw / 2, fh / 2);
+    let from = start(fw, (fw, fh), (cw, ch));
+    let coarse = block_sums(&fine[from..], fw, (cw, ch), |n| n);
+    ((fine, (fw, fh)), (coarse, (cw, ch)))
+}
+
 impl InkMap {
     /// The factor-2 and factor-4 maps of a page in one pass over its pixels: the fine map
     /// needs `fine_min` of its 4 pixels inked, the coarse one `coarse_min` of its 16.
     pub fn pair(img: &GrayImage, fine_min: u32, coarse_min: u32) -> (InkMap, InkMap) {
-        let (fw, fh) = (img.width() as usize / 2, img.height() as usize / 2);
-        let fine = block_sums(img.as_raw(), img.width() as usize, (fw, fh), |v| {
-            is_ink(v) as u8
-        });
-        let (cw, ch) = (fw / 2, fh / 2);
-        let coarse: Vec<bool> = block_sums(&fine, fw, (cw, ch), |n| n)
-            .into_iter()
-            .map(|n| n as u32 >= coarse_min)
-            .collect();
+        let ((fine, (fw, fh)), (coarse, (cw, ch))) = block_counts(img, false);
         (
             InkMap {
                 width: fw,
@@ -67,7 +86,7 @@ impl InkMap {
                 width: cw,
                 height: ch,
                 factor: 4,
-                cells: coarse,
+                cells: coarse.into_iter().map(|n| n as u32 >= coarse_min).collect(),
             },
         )
     }
@@ -77,25 +96,8 @@ impl InkMap {
     /// blocks are anchored there and the map read backwards. (Trying a page upside down
     /// needs only this; the page itself is turned only if it fits so.)
     pub fn coarse_turned_half(img: &GrayImage, coarse_min: u32) -> InkMap {
-        let (w, h) = (img.width() as usize, img.height() as usize);
-        let (fw, fh) = (w / 2, h / 2);
-        let (cw, ch) = (fw / 2, fh / 2);
-        if cw == 0 || ch == 0 {
-            return InkMap {
-                width: cw,
-                height: ch,
-                factor: 4,
-                cells: Vec::new(),
-            };
-        }
-        let far = |stride: usize, (w, h): (usize, usize)| (h % 2) * stride + w % 2;
-        let fine = block_sums(&img.as_raw()[far(w, (w, h))..], w, (fw, fh), |v| {
-            is_ink(v) as u8
-        });
-        let mut cells: Vec<bool> = block_sums(&fine[far(fw, (fw, fh))..], fw, (cw, ch), |n| n)
-            .into_iter()
-            .map(|n| n as u32 >= coarse_min)
-            .collect();
+        let (_, (coarse, (cw, ch))) = block_counts(img, true);
+        let mut cells: Vec<bool> = coarse.into_iter().map(|n| n as u32 >= coarse_min).collect();
         cells.reverse();
         InkMap {
             width: cw,
