@@ -365,7 +365,7 @@ pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Alig
         predicted: count(|l| matches!(l, Located::Predicted { .. })),
         disputed: count(|l| matches!(l, Located::Disputed { .. })),
         rms: rp.reg.rms,
-        unreliable: rp.reg.unreliable(),
+        unreliable: rp.reg.unreliable() || rp.reg.outvoted(),
         unsure: (0..rp.reg.located.len())
             .filter(|&i| rp.reg.unsure(i))
             .count(),

@@ -617,10 +617,12 @@ fn read_form(
     if bold.bold() {
         crate::marks::boldness::ask_about_weak_marks(bold, &mut readings);
     }
-    // If too few printed boxes were found to place the others, or nearly every box reads
-    // as marked (the boxes were placed on print, as no respondent answers), no reading of
-    // this page is trusted alone; otherwise only the boxes whose own place is uncertain.
-    let unreliable = reg.unreliable() || crate::marks::implausibly_marked(&readings);
+    // If too few printed boxes were found to place the others, or fewer than half of them
+    // (those found may agree on a wrong place), or nearly every box reads as marked (the
+    // boxes were placed on print, as no respondent answers), no reading of this page is
+    // trusted alone; otherwise only the boxes whose own place is uncertain.
+    let unreliable =
+        reg.unreliable() || reg.outvoted() || crate::marks::implausibly_marked(&readings);
     // The reading of a box at the place its own ring matched, when that is off where its
     // neighbours put it.
     let at_own_ring = |i: usize| {
