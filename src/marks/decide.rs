@@ -158,12 +158,13 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         let doubt = side_band(&f).then_some(Doubt::Unsure);
         return r(true, 0.6 + f.inner as f32 / 100.0, doubt);
     }
-    // A big mark overrunning the box crosses its sides; ink round the box that does not
-    // (slivers of its printed lines and label on rows a fax shifted sideways) is not read
-    // alone.
+    // A big mark overrunning the box leaves little inside and much round it; so do a
+    // speck or a stray stroke inside next to a neighbour's writing, a label thickened by
+    // the fax, or a side note. Less inside than a weak mark, which a person decides: on
+    // the independent corpora and six second-chain copies of them (refax seeds 31-36),
+    // 38 boxes read so were chosen and 4 were not, 2 of those with no row.
     if f.inner >= INNER_WITH_OVERRUN && f.near >= NEAR_OVERRUN {
-        let doubt = (crossings == 0).then_some(Doubt::Unsure);
-        return r(true, 0.6, doubt);
+        return r(true, 0.5, Some(Doubt::Unsure));
     }
     // A speck in the middle of an otherwise empty box: fax speckle lands anywhere, a
     // small dot made with a pencil lands here and looks the same.
@@ -868,17 +869,17 @@ mod tests {
     }
 
     #[test]
-    fn ink_round_a_box_read_as_an_overrun_only_when_it_crosses_the_sides() {
-        let overrun = classify(BoxFeatures {
-            near: 80,
-            ..features(12, 50, 0.2, 1)
-        });
-        assert!(overrun.marked && overrun.doubt.is_none(), "{overrun:?}");
-        let slivers = classify(BoxFeatures {
-            near: 80,
-            ..features(12, 50, 0.2, 0)
-        });
-        assert_eq!(slivers.doubt, Some(Doubt::Unsure), "{slivers:?}");
+    fn little_ink_inside_with_much_round_it_is_asked_about_crossing_or_not() {
+        // A big mark overrunning the box and a speck beside a neighbour's writing look
+        // alike; either way less is inside than a weak mark.
+        for crossings in [0, 1, 2] {
+            let r = classify(BoxFeatures {
+                near: 80,
+                ..features(12, 50, 0.2, crossings)
+            });
+            assert!(r.marked, "{r:?}");
+            assert_eq!(r.doubt, Some(Doubt::Unsure), "{crossings}: {r:?}");
+        }
     }
 
     #[test]
