@@ -2,7 +2,7 @@
 //! nothing else in the question is marked or in doubt, a mark that alone would be asked
 //! about is that box's answer, if its ink looks like a pen's.
 //!
-//! Three classes, all from faxes the project did not make:
+//! Four classes, all from faxes the project did not make:
 //! - a tick made just beside an empty box ([`beside_alone_read_as_chosen`]): ticks beside
 //!   an empty box were the largest share of boxes asked about; where nothing else in the
 //!   question was marked or in doubt, every one with a tick's worth of ink was a chosen
@@ -12,8 +12,9 @@
 //!   sure mark, but clear of the printed sides, or leaving the box as a pen stroke does.
 //!   Slivers of a bolder print or a pixel of misfit hug the sides; a streak or a line
 //!   from elsewhere crosses the sides many times or passes by without touching the box.
-//! - a tick on an option's words, away from its box ([`on_label_alone_asked_about`]):
-//!   in an otherwise unanswered question, weaker pen ink over the label is asked about.
+//! - a tick on an option's words, away from its box, or one hugging the box without
+//!   crossing its sides ([`lone_ink_asked_about`]): in an otherwise unanswered question,
+//!   weaker pen ink over the label, or any tick-like piece beside the box, is asked about.
 //! - a mark struck through or scribbled over in a single-choice question whose only other
 //!   mark is sure ([`taken_back_beside_one_answer`]): the respondent changed the answer.
 //!   On six corpora every such box struck across (out on both sides of it) was a mark
@@ -102,26 +103,39 @@ pub fn taken_back_beside_one_answer(
     }
 }
 
-/// Asks about each box read blank with no doubt whose label carries pen ink over its
-/// first words ([`BoxFeatures::label_ink`](super::BoxFeatures::label_ink)) of at least
-/// [`LABEL_TICK_ALONE`], when no other box of its question is marked or in doubt on this
-/// page: a small tick on the words of an otherwise unanswered question leaves less ink
-/// off dense print than [`LABEL_TICK_INK`] asks for, and there a blank read costs the
-/// answer. Run after the passes that read lone ink as chosen.
-pub fn on_label_alone_asked_about(boxes: &[BoxModel], out: &mut [BoxReading]) {
-    let lone: Vec<usize> = (0..out.len())
-        .filter(|&k| {
-            !out[k].marked
-                && out[k].doubt.is_none()
-                && out[k]
-                    .features
-                    .label_ink
-                    .is_some_and(|ink| ink >= LABEL_TICK_ALONE)
+/// Asks about each box read blank with no doubt, when no other box of its question is
+/// marked or in doubt on this page, and it has pen ink near it that may be the answer:
+/// - over its label's first words ([`BoxFeatures::label_ink`](super::BoxFeatures::label_ink))
+///   at least [`LABEL_TICK_ALONE`]: a small tick on the words leaves less ink off dense
+///   print than [`LABEL_TICK_INK`] asks for (reason: over the label);
+/// - hugging the box in a tick-like piece
+///   ([`BoxFeatures::close_tick`](super::BoxFeatures::close_tick)) that does not cross its
+///   sides, so it was not asked about as a mark beside it: a tick made just beside the box
+///   (reason: beside). On the independent corpora and six second-chain copies, the one
+///   such box of an otherwise unanswered question was a chosen mark; 80 others, in
+///   questions with an answer, were not asked about and stay so.
+///
+/// There a blank read costs the answer. Run after the passes that read lone ink as chosen.
+pub fn lone_ink_asked_about(boxes: &[BoxModel], out: &mut [BoxReading]) {
+    let lone: Vec<(usize, Doubt)> = (0..out.len())
+        .filter(|&k| !out[k].marked && out[k].doubt.is_none())
+        .filter_map(|k| {
+            let f = &out[k].features;
+            let doubt = if f.label_ink.is_some_and(|ink| ink >= LABEL_TICK_ALONE) {
+                Doubt::OverLabel
+            } else if f.close_tick > 0 {
+                Doubt::Beside
+            } else {
+                return None;
+            };
+            Some((k, doubt))
         })
-        .filter(|&k| others_in_question(boxes, k).all(|j| !out[j].marked && out[j].doubt.is_none()))
+        .filter(|&(k, _)| {
+            others_in_question(boxes, k).all(|j| !out[j].marked && out[j].doubt.is_none())
+        })
         .collect();
-    for k in lone {
-        out[k].doubt = Some(Doubt::OverLabel);
+    for (k, doubt) in lone {
+        out[k].doubt = Some(doubt);
         out[k].confidence = 0.4;
     }
 }
@@ -381,7 +395,7 @@ mod tests {
         assert_eq!(classify(weak).doubt, None);
         let b = boxes(&[0, 0, 1]);
         let mut out = classified(&[BoxFeatures::default(), weak, tick]);
-        on_label_alone_asked_about(&b, &mut out);
+        lone_ink_asked_about(&b, &mut out);
         assert_eq!(out[1].doubt, Some(Doubt::OverLabel), "{:?}", out[1]);
         assert!(!out[1].marked && out[0].doubt.is_none());
         // Beside a mark of the same question, or below the bar, it is left.
@@ -391,7 +405,45 @@ mod tests {
             [BoxFeatures::default(), on_label(LABEL_TICK_ALONE - 1)],
         ] {
             let mut out = classified(&fs);
-            on_label_alone_asked_about(&b, &mut out);
+            lone_ink_asked_about(&b, &mut out);
+            assert_eq!(out[1].doubt, None, "{:?}", out[1]);
+        }
+    }
+
+    #[test]
+    fn a_tick_hugging_an_empty_box_is_asked_about_only_in_an_unanswered_question() {
+        // Tick-like ink beside the box that never crosses its sides: read blank alone.
+        let beside = BoxFeatures {
+            close: 21,
+            close_compact: 21,
+            close_tick: 15,
+            ..BoxFeatures::default()
+        };
+        assert_eq!(classify(beside).doubt, None);
+        let tick = BoxFeatures {
+            inner: 80,
+            core: 60,
+            ..BoxFeatures::default()
+        };
+        let b = boxes(&[0, 0, 1]);
+        let mut out = classified(&[BoxFeatures::default(), beside, tick]);
+        lone_ink_asked_about(&b, &mut out);
+        assert_eq!(out[1].doubt, Some(Doubt::Beside), "{:?}", out[1]);
+        assert!(!out[1].marked && out[0].doubt.is_none());
+        // Beside a mark of the same question, or with no tick-like piece, it is left.
+        let b = boxes(&[0, 0]);
+        for fs in [
+            [tick, beside],
+            [
+                BoxFeatures::default(),
+                BoxFeatures {
+                    close_tick: 0,
+                    ..beside
+                },
+            ],
+        ] {
+            let mut out = classified(&fs);
+            lone_ink_asked_about(&b, &mut out);
             assert_eq!(out[1].doubt, None, "{:?}", out[1]);
         }
     }

@@ -26,7 +26,7 @@ mod placed;
 mod underline;
 
 pub use alone::{
-    beside_alone_read_as_chosen, on_label_alone_asked_about, taken_back_beside_one_answer,
+    beside_alone_read_as_chosen, lone_ink_asked_about, taken_back_beside_one_answer,
     weak_alone_read_as_chosen,
 };
 pub use decide::{BoxReading, Doubt, classify, classify_page, implausibly_marked};

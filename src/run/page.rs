@@ -610,7 +610,7 @@ fn read_form(
         &mut readings,
     );
     crate::marks::inside_reached_from_neighbours(&neighbours, &mut readings);
-    crate::marks::on_label_alone_asked_about(&pk.boxes.boxes, &mut readings);
+    crate::marks::lone_ink_asked_about(&pk.boxes.boxes, &mut readings);
     // On a page that prints bolder than the blank form, slivers of every line and
     // character are unexplained ink: weak evidence of a mark is asked about.
     let bold = crate::marks::boldness::measure(&view, &reg, &pk.boxes.boxes, &pk.print);
