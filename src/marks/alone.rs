@@ -379,35 +379,41 @@ mod tests {
         assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
     }
 
+    /// `lone` (ink a box alone reads blank with no doubt) is asked about as `doubt` when
+    /// its question is otherwise empty; beside a mark of the same question it is left, and
+    /// so is `short` (the same ink below the bar).
+    fn asked_about_only_alone(lone: BoxFeatures, short: BoxFeatures, doubt: Doubt) {
+        assert_eq!(classify(lone).doubt, None);
+        let tick = BoxFeatures {
+            inner: 80,
+            core: 60,
+            ..BoxFeatures::default()
+        };
+        let b = boxes(&[0, 0, 1]);
+        let mut out = classified(&[BoxFeatures::default(), lone, tick]);
+        lone_ink_asked_about(&b, &mut out);
+        assert_eq!(out[1].doubt, Some(doubt), "{:?}", out[1]);
+        assert!(!out[1].marked && out[0].doubt.is_none());
+        let b = boxes(&[0, 0]);
+        for fs in [[tick, lone], [BoxFeatures::default(), short]] {
+            let mut out = classified(&fs);
+            lone_ink_asked_about(&b, &mut out);
+            assert_eq!(out[1].doubt, None, "{:?}", out[1]);
+        }
+    }
+
     #[test]
     fn weak_ink_on_a_label_is_asked_about_only_in_an_unanswered_question() {
         let on_label = |ink: u32| BoxFeatures {
             label_ink: Some(ink),
             ..BoxFeatures::default()
         };
-        let tick = BoxFeatures {
-            inner: 80,
-            core: 60,
-            ..BoxFeatures::default()
-        };
         // Too little for a box alone, enough in an unanswered question.
-        let weak = on_label(LABEL_TICK_ALONE);
-        assert_eq!(classify(weak).doubt, None);
-        let b = boxes(&[0, 0, 1]);
-        let mut out = classified(&[BoxFeatures::default(), weak, tick]);
-        lone_ink_asked_about(&b, &mut out);
-        assert_eq!(out[1].doubt, Some(Doubt::OverLabel), "{:?}", out[1]);
-        assert!(!out[1].marked && out[0].doubt.is_none());
-        // Beside a mark of the same question, or below the bar, it is left.
-        let b = boxes(&[0, 0]);
-        for fs in [
-            [tick, weak],
-            [BoxFeatures::default(), on_label(LABEL_TICK_ALONE - 1)],
-        ] {
-            let mut out = classified(&fs);
-            lone_ink_asked_about(&b, &mut out);
-            assert_eq!(out[1].doubt, None, "{:?}", out[1]);
-        }
+        asked_about_only_alone(
+            on_label(LABEL_TICK_ALONE),
+            on_label(LABEL_TICK_ALONE - 1),
+            Doubt::OverLabel,
+        );
     }
 
     #[test]
@@ -419,32 +425,10 @@ mod tests {
             close_tick: 15,
             ..BoxFeatures::default()
         };
-        assert_eq!(classify(beside).doubt, None);
-        let tick = BoxFeatures {
-            inner: 80,
-            core: 60,
-            ..BoxFeatures::default()
+        let no_tick = BoxFeatures {
+            close_tick: 0,
+            ..beside
         };
-        let b = boxes(&[0, 0, 1]);
-        let mut out = classified(&[BoxFeatures::default(), beside, tick]);
-        lone_ink_asked_about(&b, &mut out);
-        assert_eq!(out[1].doubt, Some(Doubt::Beside), "{:?}", out[1]);
-        assert!(!out[1].marked && out[0].doubt.is_none());
-        // Beside a mark of the same question, or with no tick-like piece, it is left.
-        let b = boxes(&[0, 0]);
-        for fs in [
-            [tick, beside],
-            [
-                BoxFeatures::default(),
-                BoxFeatures {
-                    close_tick: 0,
-                    ..beside
-                },
-            ],
-        ] {
-            let mut out = classified(&fs);
-            lone_ink_asked_about(&b, &mut out);
-            assert_eq!(out[1].doubt, None, "{:?}", out[1]);
-        }
+        asked_about_only_alone(beside, no_tick, Doubt::Beside);
     }
 }
