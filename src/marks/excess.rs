@@ -2,7 +2,7 @@
 //! reference's ink grown ([`Explained`]), the page sampled through the registration,
 //! speckle and streaks dropped ([`Excess`]), and counts over it.
 
-use super::params::{STREAK_COVER, STREAK_END, STREAK_WIDTH};
+use super::params::{STREAK_COVER, STREAK_END, STREAK_PART, STREAK_WIDTH};
 use crate::geometry::{Rect, round_i64};
 use crate::raster::{GrayImage, block_all, is_ink, label_runs};
 use crate::register::Registration;
@@ -385,6 +385,11 @@ impl Excess {
     /// are ink, or hidden by print, over most of the height. A streak through a box is cut
     /// by the box's printed sides into pieces shorter than the streak rule above sees; a
     /// pen stroke stays inside or near its box and does not run the window's height.
+    /// A streak that starts or ends near the box (dirt that came or went during the scan,
+    /// or a dashed one) runs from one end of the window only: it goes too when it also
+    /// runs most of the height ([`STREAK_PART`]) and crosses two bands of print on its way
+    /// (in through the box's near side and out through its far side). A pen stroke coming
+    /// in from above or below stops in the box, across one band.
     /// `narrow`: the window's pieces no wider than a streak (see [`Excess::drop_noise`]).
     fn drop_broken_streaks(
         &mut self,
@@ -410,20 +415,31 @@ impl Excess {
             let left = group.iter().map(|n| n.bounds.0).min().unwrap_or(0);
             let top = group.iter().map(|n| n.bounds.1).min().unwrap_or(h);
             let bottom = group.iter().map(|n| n.bounds.3).max().unwrap_or(0);
-            if stop - start >= 2
-                && right - left < STREAK_WIDTH + 2
-                && top < end
-                && bottom + end >= h
-            {
-                let covered = (0..h)
-                    .filter(|&y| {
-                        (left..=right).any(|x| {
-                            self.mask[y * w + x]
-                                || printed(self.rect.x + x as i32, self.rect.y + y as i32)
-                        })
-                    })
+            let (from_top, to_bottom) = (top < end, bottom + end >= h);
+            let run = bottom.saturating_sub(top) + 1;
+            let whole = from_top && to_bottom;
+            let part = (from_top || to_bottom) && run as f32 >= STREAK_PART * h as f32;
+            if stop - start >= 2 && right - left < STREAK_WIDTH + 2 && (whole || part) {
+                let print_at = |y: usize| {
+                    (left..=right).any(|x| printed(self.rect.x + x as i32, self.rect.y + y as i32))
+                };
+                let (rows, span) = if whole {
+                    (0..h, h)
+                } else {
+                    (top..bottom + 1, run)
+                };
+                let covered = rows
+                    .clone()
+                    .filter(|&y| print_at(y) || (left..=right).any(|x| self.mask[y * w + x]))
                     .count();
-                if covered as f32 >= STREAK_COVER * h as f32 {
+                // Bands of print the run crosses (rows with print between rows without).
+                let bands = rows
+                    .map(print_at)
+                    .fold((0, false), |(n, was), now| {
+                        (n + usize::from(now && !was), now)
+                    })
+                    .0;
+                if covered as f32 >= STREAK_COVER * span as f32 && (whole || bands >= 2) {
                     for &p in group.iter().flat_map(|n| &n.pixels) {
                         self.mask[p] = false;
                     }
@@ -796,5 +812,38 @@ mod tests {
         let mut e = window(48, 48, &short);
         e.clean(1.0, 1, printed);
         assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), short.len() as u32);
+    }
+
+    #[test]
+    fn a_streak_ending_past_the_box_goes_and_one_ending_in_it_stays() {
+        // As above, a streak that came down from the top and stopped a few rows below the
+        // box (chiba, a second-chain copy: read as a light mark with no row). Through both
+        // printed sides: a streak, whichever way it ran.
+        let printed = |_: i32, y: i32| (14..17).contains(&y) || (32..35).contains(&y);
+        let down: Vec<(usize, usize)> = (0..39)
+            .filter(|&y| !printed(0, y as i32))
+            .flat_map(|y| [(20, y), (21, y)])
+            .collect();
+        let up: Vec<(usize, usize)> = (9..48)
+            .filter(|&y| !printed(0, y as i32))
+            .flat_map(|y| [(20, y), (21, y)])
+            .collect();
+        for run in [&down, &up] {
+            let mut e = window(48, 48, run);
+            e.clean(1.0, 1, printed);
+            assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 0);
+        }
+        // Across one side only, as a pen stroke from above into the box; and through both
+        // sides but off both ends of the window by more than a streak's end.
+        let into: Vec<(usize, usize)> = down.iter().copied().filter(|&(_, y)| y < 31).collect();
+        let within: Vec<(usize, usize)> = (7..41)
+            .filter(|&y| !printed(0, y as i32))
+            .flat_map(|y| [(20, y), (21, y)])
+            .collect();
+        for run in [&into, &within] {
+            let mut e = window(48, 48, run);
+            e.clean(1.0, 1, printed);
+            assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), run.len() as u32);
+        }
     }
 }

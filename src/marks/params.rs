@@ -96,8 +96,12 @@ pub const STREAK_WIDTH: usize = length(0.51) as usize;
 /// A streak broken into pieces (by the print it crosses, or by the fax) is dropped when its
 /// pieces reach within this share of the window's height from its top and its bottom ...
 pub const STREAK_END: f32 = 0.12;
-/// ... and are ink, or hidden by print, over this share of the window's rows.
+/// ... and are ink, or hidden by print, over this share of the window's rows (of the rows
+/// they run, for one that starts or ends in the window).
 pub const STREAK_COVER: f32 = 0.7;
+/// A streak that reaches only one end of the window is dropped when it runs at least this
+/// share of the window's height and crosses two bands of print (through a box).
+pub const STREAK_PART: f32 = 0.75;
 /// Less ink than this inside is a faint or small mark, or stray ink (a neighbour's stroke,
 /// a side note, a box line off by a pixel): on faxes the project did not make, these are
 /// as often unmarked boxes as light ticks, so a person decides (unless it is its
