@@ -275,6 +275,71 @@ fn a_sheet_copied_reduced_or_enlarged_reads_as_the_sheet_itself() {
     }
 }
 
+#[test]
+fn a_sheet_fed_unevenly_reads_as_fed_evenly() {
+    // A feeder that slips part way down the sheet, or a platen that drags: from a row on,
+    // the rest of the page comes out squeezed or stretched, so that at its foot the print
+    // sits a box or more from where a fit through the top puts it. A copy fitted from its
+    // top so matched a column of boxes near its foot one box further down, every box
+    // agreeing with the next, with no row (chiba, a second-chain copy). Page 1 of the
+    // chiba samples fed so, page 2 as it came.
+    for sample in ["fax-00101.tif", "fax-00102.tif"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (inbox, work) = (folder(dir.path(), "inbox"), folder(dir.path(), "work"));
+        let src = root().join("samples/chiba").join(sample);
+        std::fs::copy(&src, inbox.join("original.tif")).unwrap();
+        let pages: Vec<PageImage> =
+            read_bytes(&std::fs::read(&src).unwrap(), &IngestOptions::default())
+                .unwrap()
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+        let (img, dpi) = (
+            &pages[0].image,
+            (pages[0].dpi_x as u32, pages[0].dpi_y as u32),
+        );
+        let second = work.join("second.tif");
+        write_g4(&pages[1].image, dpi, &work, &second);
+        let (w, h) = (img.width(), img.height());
+        let mut names = Vec::new();
+        for (from, k) in FED {
+            let y0 = from * h as f32;
+            // Received row y shows the sheet's row y0 + (y - y0) / k below y0.
+            let fed = GrayImage::from_fn(w, h, |x, y| {
+                let y = y as f32;
+                let src = if y < y0 { y } else { y0 + (y - y0) / k };
+                if (src as u32) < h {
+                    *img.get_pixel(x, src as u32)
+                } else {
+                    image::Luma([255])
+                }
+            });
+            let first = work.join("first.tif");
+            write_g4(&fed, dpi, &work, &first);
+            let name = format!("fed{from}-{k}.tif");
+            let both =
+                [&first, &second, &inbox.join(&name)].map(|p| p.to_str().unwrap().to_string());
+            tool("tiffcp", &[&both[0], &both[1], &both[2]]);
+            names.push(name);
+        }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        read_as_the_original(&inbox, &dir.path().join("out"), &names, 100);
+    }
+}
+
+/// Where the feed went wrong (share of the page's height) and how the rest came out
+/// (received rows per sheet row).
+const FED: [(f32, f32); 8] = [
+    (0.3, 0.95),
+    (0.4, 0.93),
+    (0.4, 0.9),
+    (0.5, 0.9),
+    (0.5, 0.88),
+    (0.35, 1.06),
+    (0.5, 1.08),
+    (0.6, 0.85),
+];
+
 /// The cells of the ticks synth made on an option's words, away from its box
 /// (`label_tick`), as score names them: a single choice's `file:page qN: truth "c"` and a
 /// multiple choice's `file:page qN_c:`.

@@ -228,6 +228,9 @@ pub const PLACED_NEAR: i32 = length(0.25);
 /// as marked (placed on a label's character on reduced copies and a bent page) fitted
 /// 0.15–0.49 better.
 pub const PLACED_BETTER: f32 = 0.15;
+/// A box's label is compared a row up and down over its first this many box sizes (about
+/// four characters): enough print to tell one option's words from the next's.
+pub const PLACED_LABEL_CHARS: i32 = 4;
 /// A page of at least [`PAGE_MARKED_MIN_BOXES`] boxes with more than this share of them
 /// read as marked is not trusted: on the independent corpora and eight synthetic nights
 /// respondents marked at most 46 % of a page's boxes, while pages read 88–100 % marked had

@@ -4,12 +4,17 @@
 //! side, and the character's strokes inside the "box" read as a mark. Around such a box
 //! the blank form's print (the box and its label's first characters) fits the page far
 //! better a character's width to the side than where the box was placed.
+//!
+//! A column of boxes can also be matched one box up or down: on a sheet fed unevenly a
+//! fit through the page's top misses its foot by a row's height, and there every ring
+//! matches its neighbour's, each box agreeing with the next. The rings cannot tell; the
+//! labels can, each fitting the page far better a row up or down ([`placed_off_row`]).
 
 use super::excess::PageView;
 use super::hidden::{PrintNear, PrintUnderPage};
-use super::params::{PLACED_BETTER, PLACED_NEAR};
+use super::params::{PLACED_BETTER, PLACED_LABEL_CHARS, PLACED_NEAR};
 use crate::geometry::Rect;
-use crate::register::Registration;
+use crate::register::{BoxModel, Located, Registration};
 
 /// How much of the print around box `r` (box `i`) the page's ink covers where the box
 /// was placed (within [`PLACED_NEAR`] pixels), and at best up to a box size and a half to
@@ -71,6 +76,120 @@ pub fn placed_aside(
     best - here >= PLACED_BETTER
 }
 
+/// The start of label `label` (of box `i`, up to [`PLACED_LABEL_CHARS`] box sizes of it)
+/// fits the page clearly better (by [`PLACED_BETTER`] of its print) a row up or down,
+/// `rows` being the heights from this box to the boxes above and below it in its column,
+/// than where the box was placed. A label that reads like its neighbours' (「あった（1～5
+/// 件）」 above 「あった（6～10件）」) fits both about as well, and is left as placed.
+pub fn placed_off_row(
+    page: &PageView,
+    reg: &Registration,
+    i: usize,
+    (r, label): (&Rect, &Rect),
+    rows: &[i32],
+    print: &PrintNear,
+) -> bool {
+    let s = r.w.max(r.h);
+    let Some(&far) = rows.iter().map(|d| d.abs()).max().as_ref() else {
+        return false;
+    };
+    let near = PLACED_NEAR;
+    let zone = Rect::new(
+        label.x,
+        label.y,
+        label.w.min(PLACED_LABEL_CHARS * s),
+        label.h,
+    );
+    let under = PrintUnderPage::new(page, reg, i, zone, (near, far + near), 2, print);
+    if under.print_pixels() == 0 {
+        return false;
+    }
+    let share = |dx: i32, dy: i32| under.covered(dx, dy) as f32 / under.print_pixels() as f32;
+    let best_round = |y: i32| {
+        (-near..=near)
+            .flat_map(|dy| (-near..=near).map(move |dx| (dx, y + dy)))
+            .map(|(dx, dy)| share(dx, dy))
+            .fold(0.0f32, f32::max)
+    };
+    let here = best_round(0);
+    here <= 1.0 - PLACED_BETTER
+        && rows
+            .iter()
+            .any(|&dy| best_round(dy) - here >= PLACED_BETTER)
+}
+
+/// Which boxes of `boxes` (labels `labels`) sit in a column matched a box off: a box whose
+/// label fits better a row up or down ([`placed_off_row`]) next to another such in its
+/// column. Only columns with a box not found where the others put it are looked at: a
+/// column moved a box along leaves its last box on paper, or on print of another kind.
+/// (One label alone fitting better elsewhere is a faded or crossed-out label as often.)
+pub fn column_off_row(
+    page: &PageView,
+    reg: &Registration,
+    boxes: &[BoxModel],
+    labels: &[Option<Rect>],
+    print: &PrintNear,
+) -> Vec<bool> {
+    let next: Vec<Vec<usize>> = (0..boxes.len()).map(|i| column_next(boxes, i)).collect();
+    // Each box's column: the boxes reached through neighbours.
+    let mut column = vec![usize::MAX; boxes.len()];
+    for start in 0..boxes.len() {
+        if column[start] != usize::MAX {
+            continue;
+        }
+        let mut stack = vec![start];
+        column[start] = start;
+        while let Some(k) = stack.pop() {
+            for &j in &next[k] {
+                if column[j] == usize::MAX {
+                    column[j] = start;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    let unsettled = |c: usize| {
+        (0..boxes.len()).any(|j| column[j] == c && reg.located.get(j) != Some(&Located::Found))
+    };
+    let off: Vec<bool> = (0..boxes.len())
+        .map(|i| {
+            let Some(label) = labels[i] else {
+                return false;
+            };
+            let rows: Vec<i32> = next[i]
+                .iter()
+                .map(|&j| boxes[j].rect.y - boxes[i].rect.y)
+                .collect();
+            !rows.is_empty()
+                && unsettled(column[i])
+                && placed_off_row(page, reg, i, (&boxes[i].rect, &label), &rows, print)
+        })
+        .collect();
+    (0..boxes.len())
+        .map(|i| off[i] && next[i].iter().any(|&j| off[j]))
+        .collect()
+}
+
+/// The nearest box above and the nearest below box `i` in its column: boxes beginning
+/// within half a box size of its left side, one to three box sizes away.
+fn column_next(boxes: &[BoxModel], i: usize) -> Vec<usize> {
+    let r = &boxes[i].rect;
+    let s = r.w.max(r.h);
+    let near = |up: bool| {
+        boxes
+            .iter()
+            .enumerate()
+            .filter(|&(j, b)| j != i && (b.rect.x - r.x).abs() <= s / 2)
+            .filter(|(_, b)| {
+                let dy = b.rect.y - r.y;
+                (dy < 0) == up && (s..=3 * s).contains(&dy.abs())
+            })
+            .min_by_key(|(_, b)| (b.rect.y - r.y).abs())
+            .map(|(j, _)| j)
+    };
+    near(true).into_iter().chain(near(false)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +248,74 @@ mod tests {
         // The page a character's width to the side of where the box was placed.
         let (here, best) = fit(-26);
         assert!(best - here >= PLACED_BETTER, "{here} {best}");
+    }
+
+    /// Three boxes down a column, 50 px apart, each with a label of different strokes
+    /// (rows of bars, a grid, diagonals); the page is the form moved `dy` rows down.
+    fn column(dy: i64) -> Vec<bool> {
+        let mut form = GrayImage::from_pixel(300, 220, image::Luma([255]));
+        let mut ink = |x: i32, y: i32| form.put_pixel(x as u32, y as u32, image::Luma([0]));
+        let (boxes, labels): (Vec<Rect>, Vec<Rect>) = (0..3)
+            .map(|k| {
+                (
+                    Rect::new(40, 40 + 50 * k, 20, 20),
+                    Rect::new(66, 38 + 50 * k, 120, 24),
+                )
+            })
+            .unzip();
+        for (k, (b, l)) in boxes.iter().zip(&labels).enumerate() {
+            for t in 0..20 {
+                for (x, y) in [
+                    (b.x + t, b.y),
+                    (b.x + t, b.y + 19),
+                    (b.x, b.y + t),
+                    (b.x + 19, b.y + t),
+                ] {
+                    ink(x, y);
+                }
+            }
+            for y in l.y + 2..l.bottom() - 2 {
+                for x in l.x..l.right() {
+                    let on = match k {
+                        0 => (y - l.y) % 6 < 2,
+                        1 => (x - l.x) % 8 < 2 || (y - l.y) % 10 < 2,
+                        _ => (x + y) % 9 < 2,
+                    };
+                    if on {
+                        ink(x, y);
+                    }
+                }
+            }
+        }
+        let mut page = GrayImage::from_pixel(300, 220, image::Luma([255]));
+        image::imageops::replace(&mut page, &form, 0, dy);
+        let print = PrintNear::new(&form);
+        (0..3)
+            .map(|k| {
+                let rows: Vec<i32> = [-50, 50]
+                    .into_iter()
+                    .filter(|d| (0..3).contains(&(k as i32 + d / 50)))
+                    .collect();
+                placed_off_row(
+                    &PageView::clean(&page),
+                    &Registration::identity(),
+                    0,
+                    (&boxes[k], &labels[k]),
+                    &rows,
+                    &print,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_column_placed_a_row_off_has_labels_that_fit_a_row_away() {
+        // Where it is printed, or a pixel off: every label fits where its box is.
+        for dy in [0, 1] {
+            assert_eq!(column(dy), vec![false; 3], "dy {dy}");
+        }
+        // The page a row down (each box placed on the one above): the labels that have
+        // a neighbour's place to fit fit there.
+        assert_eq!(column(50), vec![true, true, false]);
     }
 }

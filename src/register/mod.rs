@@ -125,6 +125,17 @@ impl Registration {
         self.found() * 4 >= self.located.len() * 3 && self.disputed() < 2 && self.rms <= MAX_RMS_PX
     }
 
+    /// Some box not found could only be placed from boxes farther away in height than
+    /// [`PREDICT_REACH_PX`]: the fit may be right where boxes were found and wrong
+    /// between them. A page fed unevenly, fitted from its top, matched a column of boxes
+    /// near its foot one box further down, every one agreeing with the next, and left
+    /// the boxes between unfound (a fresh second-chain copy, chiba): worth the wide search.
+    fn placed_from_afar(&self) -> bool {
+        self.located.iter().any(
+            |l| matches!(l, Located::Predicted { nearest_dy } if *nearest_dy > PREDICT_REACH_PX),
+        )
+    }
+
     fn better_than(&self, other: &Registration) -> bool {
         (self.found(), usize::MAX - self.disputed())
             > (other.found(), usize::MAX - other.disputed())
@@ -228,7 +239,7 @@ pub fn register(
 ) -> Registration {
     let row = f64::from(row_scale).max(1.0);
     let first = register_from(img, boxes, *initial, row);
-    if first.clean() {
+    if first.clean() && !first.placed_from_afar() {
         return first;
     }
     match search::consensus_start(img, boxes, initial, WEAK_SCORE) {

@@ -670,6 +670,15 @@ fn read_form(
             r.confidence = r.confidence.min(0.2);
         }
     }
+    // A column of boxes matched a box off: their readings, marked or blank, are other
+    // options'. Asked about whatever they read.
+    let off_row = crate::marks::column_off_row(&view, &reg, &pk.boxes.boxes, &pk.labels, &pk.print);
+    for (r, off) in readings.iter_mut().zip(off_row) {
+        if off && r.doubt.is_none() {
+            r.doubt = Some(crate::marks::Doubt::Unlocated);
+            r.confidence = r.confidence.min(0.2);
+        }
+    }
     // Boxes the received image does not reach (a fax cut off in transmission) read as
     // blank paper: they are not answers.
     let (pw, ph) = (page.image.width() as i32, page.image.height() as i32);
