@@ -790,60 +790,51 @@ mod tests {
         }
     }
 
+    /// A 48 px window round a box printed on rows 14..16 and 32..34.
+    fn box_print(_: i32, y: i32) -> bool {
+        (14..17).contains(&y) || (32..35).contains(&y)
+    }
+
+    /// A 2 px streak in column 20 over `rows`, cut by the box's print.
+    fn streak_over(rows: std::ops::Range<usize>) -> Vec<(usize, usize)> {
+        rows.filter(|&y| !box_print(0, y as i32))
+            .flat_map(|y| [(20, y), (21, y)])
+            .collect()
+    }
+
+    /// The ink of `ink` in the 48 px window left after cleaning.
+    fn kept(ink: &[(usize, usize)]) -> u32 {
+        let mut e = window(48, 48, ink);
+        e.clean(1.0, 1, box_print);
+        e.count(&Rect::new(0, 0, 48, 48))
+    }
+
     #[test]
     fn a_streak_cut_by_the_print_it_crosses_goes_and_a_pen_stroke_stays() {
-        // A 48 px window round a box printed on rows 14..16 and 32..34: a 2 px streak in
-        // column 20 runs the window's height, cut into three pieces by the print.
-        let printed = |_: i32, y: i32| (14..17).contains(&y) || (32..35).contains(&y);
-        let streak: Vec<(usize, usize)> = (0..48)
-            .filter(|&y| !printed(0, y as i32))
-            .flat_map(|y| [(20, y), (21, y)])
-            .collect();
-        let mut e = window(48, 48, &streak);
-        e.clean(1.0, 1, printed);
-        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 0);
+        // A streak running the window's height, cut into three pieces by the print.
+        let streak = streak_over(0..48);
+        assert_eq!(kept(&streak), 0);
         // A pen stroke of the same width inside the box alone, and a streak's piece that
         // stops short of the window's bottom, stay.
         let stroke: Vec<(usize, usize)> = (18..31).flat_map(|y| [(20, y), (21, y)]).collect();
-        let mut e = window(48, 48, &stroke);
-        e.clean(1.0, 1, printed);
-        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 26);
+        assert_eq!(kept(&stroke), 26);
         let short: Vec<(usize, usize)> = streak.iter().copied().filter(|&(_, y)| y < 30).collect();
-        let mut e = window(48, 48, &short);
-        e.clean(1.0, 1, printed);
-        assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), short.len() as u32);
+        assert_eq!(kept(&short), short.len() as u32);
     }
 
     #[test]
     fn a_streak_ending_past_the_box_goes_and_one_ending_in_it_stays() {
-        // As above, a streak that came down from the top and stopped a few rows below the
-        // box (chiba, a second-chain copy: read as a light mark with no row). Through both
+        // A streak that came down from the top and stopped a few rows below the box
+        // (chiba, a second-chain copy: read as a light mark with no row). Through both
         // printed sides: a streak, whichever way it ran.
-        let printed = |_: i32, y: i32| (14..17).contains(&y) || (32..35).contains(&y);
-        let down: Vec<(usize, usize)> = (0..39)
-            .filter(|&y| !printed(0, y as i32))
-            .flat_map(|y| [(20, y), (21, y)])
-            .collect();
-        let up: Vec<(usize, usize)> = (9..48)
-            .filter(|&y| !printed(0, y as i32))
-            .flat_map(|y| [(20, y), (21, y)])
-            .collect();
-        for run in [&down, &up] {
-            let mut e = window(48, 48, run);
-            e.clean(1.0, 1, printed);
-            assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), 0);
-        }
+        let (down, up) = (streak_over(0..39), streak_over(9..48));
+        assert_eq!((kept(&down), kept(&up)), (0, 0));
         // Across one side only, as a pen stroke from above into the box; and through both
         // sides but off both ends of the window by more than a streak's end.
         let into: Vec<(usize, usize)> = down.iter().copied().filter(|&(_, y)| y < 31).collect();
-        let within: Vec<(usize, usize)> = (7..41)
-            .filter(|&y| !printed(0, y as i32))
-            .flat_map(|y| [(20, y), (21, y)])
-            .collect();
+        let within = streak_over(7..41);
         for run in [&into, &within] {
-            let mut e = window(48, 48, run);
-            e.clean(1.0, 1, printed);
-            assert_eq!(e.count(&Rect::new(0, 0, 48, 48)), run.len() as u32);
+            assert_eq!(kept(run), run.len() as u32);
         }
     }
 }
