@@ -73,9 +73,14 @@ fn median_outline(out: &[BoxReading]) -> f32 {
 /// Reads as taken back (not marked, no doubt) each box asked about as a correction, its
 /// ink crossing out over the paper before the box as well, whose question is
 /// single-choice (`single(question)`) and has exactly one other box marked, surely, and
-/// none other in doubt on this page.
+/// none other in doubt on this page. Only a box with its label printed beside it
+/// (`labelled(box)`): a line through the option runs over the label and out over the paper
+/// before the box; a box in a grid's cell has bare paper on both sides, which a big
+/// cross or a tick's overrun crosses as well (a drafted grid layout, synthetic `harsh`:
+/// a cross beside a slash in one row read as taken back, with no row).
 pub fn taken_back_beside_one_answer(
     boxes: &[BoxModel],
+    labelled: impl Fn(usize) -> bool,
     single: impl Fn(usize) -> bool,
     out: &mut [BoxReading],
 ) {
@@ -85,6 +90,7 @@ pub fn taken_back_beside_one_answer(
             // mark whose tail runs on over the label alone may be a second answer.
             let f = out[k].features;
             out[k].doubt == Some(Doubt::Correction)
+                && labelled(k)
                 && single(boxes[k].question)
                 && f.runs_bare >= 1
                 && f.beyond_bare > 0.0
@@ -354,7 +360,7 @@ mod tests {
             let b = boxes(&vec![0; fs.len()]);
             let mut out: Vec<BoxReading> = fs.iter().copied().map(classify).collect();
             assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
-            taken_back_beside_one_answer(&b, |_| single, &mut out);
+            taken_back_beside_one_answer(&b, |_| true, |_| single, &mut out);
             out
         };
         let out = read(&[struck, tick, BoxFeatures::default()], true);
@@ -376,6 +382,14 @@ mod tests {
             ..struck
         };
         let out = read(&[tail, tick], true);
+        assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
+        // Nor a box with no label beside it (a grid's cell): still asked about.
+        let b = boxes(&[0, 0, 0]);
+        let mut out: Vec<BoxReading> = [struck, tick, BoxFeatures::default()]
+            .into_iter()
+            .map(classify)
+            .collect();
+        taken_back_beside_one_answer(&b, |k| k != 0, |_| true, &mut out);
         assert_eq!(out[0].doubt, Some(Doubt::Correction), "{:?}", out[0]);
     }
 

@@ -606,6 +606,7 @@ fn read_form(
     let template = &kit.templates[id.template];
     crate::marks::taken_back_beside_one_answer(
         &pk.boxes.boxes,
+        |k| pk.labels[k].is_some(),
         |q| template.questions[q].kind == crate::template::Kind::Single,
         &mut readings,
     );
