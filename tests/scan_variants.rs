@@ -323,6 +323,8 @@ fn a_sheet_fed_unevenly_reads_as_fed_evenly() {
             names.push(name);
         }
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        // What is asked of these pages is no cell read wrong without a row: a column
+        // placed a box off goes to a person whole, so rows are not counted.
         read_as_the_original(&inbox, &dir.path().join("out"), &names, 100);
     }
 }

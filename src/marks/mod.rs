@@ -34,4 +34,4 @@ pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;
 pub use measure::{BoxFeatures, measure};
 pub use neighbours::{Neighbours, beside_explained_by_neighbours, inside_reached_from_neighbours};
-pub use placed::{column_off_row, placed_aside, placed_off_row};
+pub use placed::{column_off_row, placed_aside};

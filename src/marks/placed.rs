@@ -37,12 +37,7 @@ fn print_fit(
         return (0.0, 0.0);
     }
     let share = |dx: i32, dy: i32| under.covered(dx, dy) as f32 / under.print_pixels() as f32;
-    let mut here = 0.0f32;
-    for dy in -near..=near {
-        for dx in -near..=near {
-            here = here.max(share(dx, dy));
-        }
-    }
+    let here = best_round(&under, 0, near);
     // No fit aside can then be better by the margin asked.
     if here > 1.0 - PLACED_BETTER {
         return (here, here);
@@ -81,7 +76,7 @@ pub fn placed_aside(
 /// `rows` being the heights from this box to the boxes above and below it in its column,
 /// than where the box was placed. A label that reads like its neighbours' (「あった（1～5
 /// 件）」 above 「あった（6～10件）」) fits both about as well, and is left as placed.
-pub fn placed_off_row(
+fn placed_off_row(
     page: &PageView,
     reg: &Registration,
     i: usize,
@@ -104,18 +99,20 @@ pub fn placed_off_row(
     if under.print_pixels() == 0 {
         return false;
     }
-    let share = |dx: i32, dy: i32| under.covered(dx, dy) as f32 / under.print_pixels() as f32;
-    let best_round = |y: i32| {
-        (-near..=near)
-            .flat_map(|dy| (-near..=near).map(move |dx| (dx, y + dy)))
-            .map(|(dx, dy)| share(dx, dy))
-            .fold(0.0f32, f32::max)
-    };
-    let here = best_round(0);
+    let here = best_round(&under, 0, near);
     here <= 1.0 - PLACED_BETTER
         && rows
             .iter()
-            .any(|&dy| best_round(dy) - here >= PLACED_BETTER)
+            .any(|&dy| best_round(&under, dy, near) - here >= PLACED_BETTER)
+}
+
+/// The best share of the print the page covers moved by up to `near` pixels either way
+/// round `dy` rows down (see [`PrintUnderPage::covered`]); `under` has print.
+fn best_round(under: &PrintUnderPage, dy: i32, near: i32) -> f32 {
+    (-near..=near)
+        .flat_map(|y| (-near..=near).map(move |x| (x, dy + y)))
+        .map(|(x, y)| under.covered(x, y) as f32 / under.print_pixels() as f32)
+        .fold(0.0f32, f32::max)
 }
 
 /// Which boxes of `boxes` (labels `labels`) sit in a column matched a box off: a box whose
@@ -148,9 +145,10 @@ pub fn column_off_row(
             }
         }
     }
-    let unsettled = |c: usize| {
-        (0..boxes.len()).any(|j| column[j] == c && reg.located.get(j) != Some(&Located::Found))
-    };
+    let mut unsettled = vec![false; boxes.len()];
+    for (j, &c) in column.iter().enumerate() {
+        unsettled[c] |= reg.located.get(j) != Some(&Located::Found);
+    }
     let off: Vec<bool> = (0..boxes.len())
         .map(|i| {
             let Some(label) = labels[i] else {
@@ -161,7 +159,7 @@ pub fn column_off_row(
                 .map(|&j| boxes[j].rect.y - boxes[i].rect.y)
                 .collect();
             !rows.is_empty()
-                && unsettled(column[i])
+                && unsettled[column[i]]
                 && placed_off_row(page, reg, i, (&boxes[i].rect, &label), &rows, print)
         })
         .collect();

@@ -657,7 +657,9 @@ fn read_form(
     // A box read as marked that may not be where it was placed, its ink a label's print
     // beside the box: placed from its neighbours, with ink inside, where its own printed
     // ring does not show (less than a weak ring match; the page may bend there), or with
-    // its print fitting the page better a character's width to the side.
+    // its print fitting the page better a character's width to the side. And any box of a
+    // column matched a box off: its reading, marked or blank, is another option's.
+    let off_row = crate::marks::column_off_row(&view, &reg, &pk.boxes.boxes, &pk.labels, &pk.print);
     for (i, r) in readings.iter_mut().enumerate() {
         let b = &pk.boxes.boxes[i];
         let ring_missing = || {
@@ -666,16 +668,7 @@ fn read_form(
                 && reg.ring_missing(&page.image, i, b)
         };
         let aside = || crate::marks::placed_aside(&view, &reg, i, &b.rect, &pk.print);
-        if r.marked && r.doubt.is_none() && (ring_missing() || aside()) {
-            r.doubt = Some(crate::marks::Doubt::Unlocated);
-            r.confidence = r.confidence.min(0.2);
-        }
-    }
-    // A column of boxes matched a box off: their readings, marked or blank, are other
-    // options'. Asked about whatever they read.
-    let off_row = crate::marks::column_off_row(&view, &reg, &pk.boxes.boxes, &pk.labels, &pk.print);
-    for (r, off) in readings.iter_mut().zip(off_row) {
-        if off && r.doubt.is_none() {
+        if r.doubt.is_none() && (off_row[i] || (r.marked && (ring_missing() || aside()))) {
             r.doubt = Some(crate::marks::Doubt::Unlocated);
             r.confidence = r.confidence.min(0.2);
         }
