@@ -7,7 +7,8 @@
 //!
 //! Given one fax file instead of a folder, or a folder with no `truth-marks.jsonl`, it
 //! prints every box of every page with no truth (style "none"): for looking into why one
-//! box of any fax was read as it was.
+//! box of any fax was read as it was. A second argument names the templates folder
+//! (default: ./templates), for a drafted template's synthetic nights.
 use faxform::ingest::{IngestOptions, read_file};
 use faxform::run::{Kit, StageTimes, page::read_page};
 use std::collections::HashMap;
@@ -18,7 +19,8 @@ fn main() {
     // A single file, or a folder without synth's truth (an independent corpus): every
     // page, with no truth.
     let one_file = dir.is_file() || !dir.join("truth-marks.jsonl").exists();
-    let ts = faxform::template::load_all(Path::new("templates")).unwrap();
+    let templates = std::env::args().nth(2).unwrap_or("templates".into());
+    let ts = faxform::template::load_all(Path::new(&templates)).unwrap();
     // truth: (file, page) -> response id (pages of responses only); response -> marks
     let page_resp = if one_file {
         Default::default()

@@ -826,6 +826,34 @@ fn boxes_joined_by_leaders_are_found() {
     );
 }
 
+/// That layout is a grid (「はい」「いいえ」 heading its columns, an item per row): the
+/// draft gives the second box of each row no label, as nothing is printed beside it.
+/// synth's respondents tick beside such a box a box size or two out, or draw a line out
+/// from its foot, which a person reads as that answer. That ink is asked about
+/// (`box_in_cell`): on 60 faxes (seed 71) two such answers were read blank with no row
+/// before, none now.
+#[test]
+fn a_tick_beside_a_box_with_no_label_is_asked_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("templates");
+    let (t, _) = draft_retyped("joined-boxes", &dir, "joined-a", &[]);
+    let unlabelled = t
+        .questions
+        .iter()
+        .flat_map(|q| &q.options)
+        .filter(|o| o.label_rect.is_none())
+        .count();
+    assert!(unlabelled >= 3, "{unlabelled}");
+    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
+    synth(&dir, "joined-a", "60", "71", Some("fax"), &faxes);
+    run_no_ocr(&faxes, &run, &dir);
+    let score = score(&faxes, &run, &dir);
+    assert!(score.contains("form pages rejected 0"), "{score}");
+    assert_eq!(wrong_cells(&score), 0, "{score}");
+    let review = std::fs::read_to_string(run.join("review.csv")).unwrap();
+    assert!(review.contains("box_in_cell"), "{review}");
+}
+
 /// A scanned blank's box sides break up: with two 3-pixel gaps cut into every box's top
 /// side, the boxes are still found (none of 41 was before: the side fell below the coverage
 /// asked of an unbroken stroke).

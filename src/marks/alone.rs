@@ -114,6 +114,9 @@ pub fn taken_back_beside_one_answer(
 /// - over its label's first words ([`BoxFeatures::label_ink`](super::BoxFeatures::label_ink))
 ///   at least [`LABEL_TICK_ALONE`]: a small tick on the words leaves less ink off dense
 ///   print than [`LABEL_TICK_INK`] asks for (reason: over the label);
+/// - in the bare paper beside a box with no label
+///   ([`BoxFeatures::cell_ink`](super::BoxFeatures::cell_ink)) at least
+///   [`CELL_TICK_ALONE`] (reason: in the cell);
 /// - hugging the box in a tick-like piece
 ///   ([`BoxFeatures::close_tick`](super::BoxFeatures::close_tick)) that does not cross its
 ///   sides, so it was not asked about as a mark beside it: a tick made just beside the box
@@ -129,6 +132,8 @@ pub fn lone_ink_asked_about(boxes: &[BoxModel], out: &mut [BoxReading]) {
             let f = &out[k].features;
             let doubt = if f.label_ink.is_some_and(|ink| ink >= LABEL_TICK_ALONE) {
                 Doubt::OverLabel
+            } else if f.cell_ink.is_some_and(|ink| ink >= CELL_TICK_ALONE) {
+                Doubt::InCell
             } else if f.close_tick > 0 {
                 Doubt::Beside
             } else {
@@ -427,6 +432,19 @@ mod tests {
             on_label(LABEL_TICK_ALONE),
             on_label(LABEL_TICK_ALONE - 1),
             Doubt::OverLabel,
+        );
+    }
+
+    #[test]
+    fn weak_ink_in_an_unlabelled_box_s_cell_is_asked_about_only_in_an_unanswered_question() {
+        let in_cell = |ink: u32| BoxFeatures {
+            cell_ink: Some(ink),
+            ..BoxFeatures::default()
+        };
+        asked_about_only_alone(
+            in_cell(CELL_TICK_ALONE),
+            in_cell(CELL_TICK_ALONE - 1),
+            Doubt::InCell,
         );
     }
 

@@ -33,6 +33,9 @@ pub enum Doubt {
     /// An empty box whose label's first words carry pen ink the blank form does not have:
     /// a mark made beside the box, over the label, or on the label's words?
     OverLabel,
+    /// An empty box with no label, with pen ink in the bare paper beside it (a grid's
+    /// cell), away from the box: a mark made in the cell instead of the box?
+    InCell,
     /// An empty box whose label has a line drawn under it: the option underlined instead
     /// of ticked?
     Underlined,
@@ -192,6 +195,10 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
         if f.label_ink.is_some_and(|ink| ink >= LABEL_TICK_INK) {
             return r(false, 0.4, Some(Doubt::OverLabel));
         }
+        // A tick made in a grid's cell, away from its box.
+        if f.cell_ink.is_some_and(|ink| ink >= CELL_TICK_INK) {
+            return r(false, 0.4, Some(Doubt::InCell));
+        }
         // Part of a ring round the label, too short to read as one: on a light fax the
         // label's print fades and leaves little for a ring's ink to be told against.
         if f.circle >= CIRCLE_NEIGHBOUR && f.circle_run >= ARC_RUN_ASK {
@@ -346,12 +353,14 @@ fn above_page_print(labels: &[Option<Rect>], features: &[BoxFeatures]) -> Vec<Bo
         median(&|f| Some(f.hidden_thick)),
     );
     let ink = median(&|f| f.label_ink);
+    let cell = median(&|f| f.cell_ink);
     features
         .iter()
         .map(|f| BoxFeatures {
             hidden_far: f.hidden_far.saturating_sub(far),
             hidden_thick: f.hidden_thick.saturating_sub(thick),
             label_ink: f.label_ink.map(|v| v.saturating_sub(ink)),
+            cell_ink: f.cell_ink.map(|v| v.saturating_sub(cell)),
             ..*f
         })
         .collect()
@@ -719,6 +728,32 @@ mod tests {
             &[busy, busy, over(0), unmeasured, unmeasured],
         );
         assert!(read.iter().all(|r| r.doubt.is_none()), "{read:?}");
+    }
+
+    #[test]
+    fn pen_ink_in_the_cell_of_an_unlabelled_box_is_asked_about() {
+        let (mut boxes, _) = two_options();
+        boxes.push(boxes[1].clone());
+        let labels = vec![None; 3];
+        let cell = |ink: u32| BoxFeatures {
+            cell_ink: Some(ink),
+            ..features(0, 0, 0.0, 0)
+        };
+        let read = classify_page(
+            &boxes,
+            &labels,
+            &[cell(CELL_TICK_INK + 3), cell(2), cell(0)],
+        );
+        assert_eq!(read[0].doubt, Some(Doubt::InCell), "{:?}", read[0]);
+        assert!(!read[0].marked);
+        assert!(read[1..].iter().all(|r| r.doubt.is_none()), "{read:?}");
+        // Ink hugging the box is another reading's (a mark beside it, or an overrun).
+        let hugged = BoxFeatures {
+            close: CLOSE_BLANK,
+            ..cell(CELL_TICK_INK + 3)
+        };
+        let read = classify_page(&boxes, &labels, &[hugged, cell(0), cell(0)]);
+        assert_ne!(read[0].doubt, Some(Doubt::InCell), "{:?}", read[0]);
     }
 
     /// An option chosen by a circle round its label, the circle's arcs hugging its box.

@@ -111,6 +111,20 @@ pub struct BoxFeatures {
     /// and next to nothing inside ([`INNER_BLANK`]; else `None`); [`super::classify_page`]
     /// reads it above the page's median.
     pub label_ink: Option<u32>,
+    /// Pen ink in the bare paper beside a box with no label (see `marks::cell`), the
+    /// larger of its two sides, counted as [`BoxFeatures::label_ink`] is: a tick made in a
+    /// grid's cell, away from its box. Measured for a box with such a zone and next to
+    /// nothing inside ([`INNER_BLANK`]; else `None`); [`super::classify_page`] reads it
+    /// above the page's median.
+    pub cell_ink: Option<u32>,
+}
+
+/// What the blank form has beside a box: its label, or, for a box with none, the bare
+/// paper of its cell (see `marks::cell`).
+#[derive(Clone, Copy, Default)]
+pub struct Beside<'a> {
+    pub label: Option<&'a Rect>,
+    pub cells: &'a [Rect],
 }
 
 /// Measures box `i` (model `b`) of a registered page.
@@ -119,10 +133,11 @@ pub fn measure(
     reg: &Registration,
     i: usize,
     b: &BoxModel,
-    label: Option<&Rect>,
+    beside: Beside,
     explained: &Explained,
     print: &PrintNear,
 ) -> BoxFeatures {
+    let Beside { label, cells } = beside;
     let r = b.rect;
     let s = r.w.max(r.h);
     let win = r.inflate(s * 7 / 10);
@@ -207,8 +222,11 @@ pub fn measure(
         .as_ref()
         .filter(|_| inner <= INNER_BLANK)
         .map(over_label);
+    let cell_ink = (inner <= INNER_BLANK && !cells.is_empty())
+        .then(|| super::cell::ink(img, reg, i, explained, &r, cells));
     BoxFeatures {
         label_ink,
+        cell_ink,
         hidden_far: hidden.as_ref().map_or(0, |h| h.far),
         hidden_thick: hidden.as_ref().map_or(0, |h| h.thick),
         inner,
@@ -550,7 +568,18 @@ mod tests {
         let model = BoxModel::new(reference, 0, 1, b);
         let explained = Explained::new(reference, EXPLAIN_GROW);
         let print = PrintNear::new(reference);
-        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+        measure(
+            &view,
+            &reg,
+            0,
+            &model,
+            Beside {
+                label: Some(&label),
+                cells: &[],
+            },
+            &explained,
+            &print,
+        )
     }
 
     fn features(mirrored: bool, marked: bool) -> BoxFeatures {
@@ -640,7 +669,18 @@ mod tests {
         let explained = Explained::new(&reference, EXPLAIN_GROW);
         let print = PrintNear::new(&reference);
         let reg = Registration::identity();
-        measure(&view, &reg, 0, &model, Some(&label), &explained, &print)
+        measure(
+            &view,
+            &reg,
+            0,
+            &model,
+            Beside {
+                label: Some(&label),
+                cells: &[],
+            },
+            &explained,
+            &print,
+        )
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
 //! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the
-//! label's print hides), `underline` (a line drawn under the label), `placed` (a box
+//! label's print hides), `underline` (a line drawn under the label), `cell` (the bare paper beside a box with no
+//! label, where a grid's cell is ticked), `placed` (a box
 //! placed a character to the side of its print), `decide` (the reading), and the passes
 //! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
 //! and `alone` (a question's only candidate mark, beside its box or weak in it, read as
@@ -16,6 +17,7 @@
 
 mod alone;
 pub mod boldness;
+mod cell;
 mod decide;
 mod excess;
 mod hidden;
@@ -29,9 +31,10 @@ pub use alone::{
     beside_alone_read_as_chosen, lone_ink_asked_about, taken_back_beside_one_answer,
     weak_alone_read_as_chosen,
 };
+pub use cell::zones as cell_zones;
 pub use decide::{BoxReading, Doubt, classify, classify_page, implausibly_marked};
 pub use excess::{Explained, PageView};
 pub use hidden::PrintNear;
-pub use measure::{BoxFeatures, measure};
+pub use measure::{Beside, BoxFeatures, measure};
 pub use neighbours::{Neighbours, beside_explained_by_neighbours, inside_reached_from_neighbours};
 pub use placed::{column_off_row, placed_aside};

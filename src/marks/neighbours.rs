@@ -214,7 +214,7 @@ mod tests {
         let features: Vec<_> = boxes
             .iter()
             .enumerate()
-            .map(|(i, b)| measure(&view, &reg, i, b, None, &explained, &print))
+            .map(|(i, b)| measure(&view, &reg, i, b, Default::default(), &explained, &print))
             .collect();
         let mut out = classify_page(&boxes, &[None, None], &features);
         let page = Neighbours {

@@ -293,6 +293,25 @@ pub const LABEL_TICK_INK: u32 = area(0.8);
 /// `marks::alone`): less. A small tick over dense kanji leaves little ink two pixels off
 /// the print, and an unanswered question is rare enough to ask about.
 pub const LABEL_TICK_ALONE: u32 = area(0.5);
+/// The zone of bare paper beside a box with no label (see `marks::cell`) starts this
+/// share of a box size out from its side, where [`super::BoxFeatures::close`] ends.
+pub const CELL_GAP: f32 = 1.0 / 3.0;
+/// ... and runs at most this many box sizes out from its side: a tick made in a grid's
+/// cell beside its box lies within two box sizes of it.
+pub const CELL_REACH: f32 = 3.0;
+/// ... at the box's height and this share of a box size above and below it.
+pub const CELL_BAND: f32 = 0.25;
+/// ... and is left out when narrower than this share of a box size.
+pub const CELL_MIN_WIDTH: f32 = 0.5;
+/// Pen ink in a box-size window of the bare paper beside an empty box with no label
+/// ([`super::BoxFeatures::cell_ink`]), above the page's median: a tick made in a grid's cell.
+pub const CELL_TICK_INK: u32 = LABEL_TICK_INK;
+/// Only pieces at least this share of a box size across both ways count as a tick in
+/// the cell: a tick or a cross is as wide as it is tall, a fax's broken streak or a
+/// fragment of a thickened cell line is a few pixels across.
+pub const CELL_TICK_NARROW: f32 = 0.25;
+/// The same, where no other box of the question is marked or in doubt.
+pub const CELL_TICK_ALONE: u32 = LABEL_TICK_ALONE;
 
 #[cfg(test)]
 mod tests {

@@ -253,6 +253,7 @@ fn doubt_code(d: Doubt) -> &'static str {
         Doubt::DamagedImage => "page_damaged",
         Doubt::Beside => "box_beside",
         Doubt::OverLabel => "box_over_label",
+        Doubt::InCell => "box_in_cell",
         Doubt::Underlined => "box_underlined",
         Doubt::OffPage => "off_page",
         Doubt::BoldPrint => "box_bold_print",
@@ -272,6 +273,9 @@ fn doubt_english(d: Doubt) -> &'static str {
         Doubt::Beside => "ink just beside an empty box (a mark made beside it?)",
         Doubt::OverLabel => {
             "pen ink over the start of an empty box's label (a mark made beside it?)"
+        }
+        Doubt::InCell => {
+            "pen ink in an empty box's cell, away from the box (a mark made beside it?)"
         }
         Doubt::Underlined => "a line under an empty box's label (the option underlined?)",
         Doubt::OffPage => "box lies beyond the edge of the received page (fax cut short?)",
@@ -293,6 +297,7 @@ fn doubt_japanese(d: Doubt) -> &'static str {
         Doubt::DamagedImage => "ページの画像が壊れていて、修復して読んだ",
         Doubt::Beside => "空の枠のすぐ横に書き込み（枠の外に付けた印？）",
         Doubt::OverLabel => "空の枠の選択肢の文字に重なる書き込み（枠の外に付けた印？）",
+        Doubt::InCell => "空の枠と同じ欄の、枠から離れた所に書き込み（枠の外に付けた印？）",
         Doubt::Underlined => "空の枠の選択肢の文字に下線（枠に印を付けず下線で選んだ？）",
         Doubt::OffPage => "選択肢が受信したページの外にある（FAXが途中で切れた？）",
         Doubt::BoldPrint => "印刷が濃く太いページで枠内のインクが少ない（薄い印？印刷のにじみ？）",
@@ -334,6 +339,7 @@ mod tests {
             Doubt::DamagedImage,
             Doubt::Beside,
             Doubt::OverLabel,
+            Doubt::InCell,
             Doubt::Underlined,
             Doubt::OffPage,
             Doubt::BoldPrint,

@@ -24,6 +24,8 @@ pub struct PageKit {
     pub boxes: PageBoxes,
     /// Label rectangles per box (same order as `boxes.boxes`).
     pub labels: Vec<Option<Rect>>,
+    /// Per box, the bare paper beside it when it has no label (see `marks::cell`).
+    pub cells: Vec<Vec<Rect>>,
     pub explained: Explained,
     /// The reference's print, for pen ink the grown print hides.
     pub print: PrintNear,
@@ -183,7 +185,8 @@ fn build_from(t: &Template, ti: usize, images: &[GrayImage]) -> Result<TemplateK
                     .option(b.code)
                     .and_then(|o| o.label_rect)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let cells = crate::marks::cell_zones(&boxes.boxes, &labels, reference);
         let fields = t
             .questions
             .iter()
@@ -212,6 +215,7 @@ fn build_from(t: &Template, ti: usize, images: &[GrayImage]) -> Result<TemplateK
             boxes,
             form_top,
             labels,
+            cells,
             explained: Explained::new(reference, crate::marks::params::EXPLAIN_GROW),
             print: PrintNear::new(reference),
             fields,

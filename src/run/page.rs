@@ -587,7 +587,10 @@ fn read_form(
                 &reg,
                 i,
                 b,
-                pk.labels[i].as_ref(),
+                crate::marks::Beside {
+                    label: pk.labels[i].as_ref(),
+                    cells: &pk.cells[i],
+                },
                 &pk.explained,
                 &pk.print,
             )
@@ -634,7 +637,10 @@ fn read_form(
                 &own,
                 i,
                 b,
-                pk.labels[i].as_ref(),
+                crate::marks::Beside {
+                    label: pk.labels[i].as_ref(),
+                    cells: &pk.cells[i],
+                },
                 &pk.explained,
                 &pk.print,
             ))
