@@ -149,6 +149,7 @@ fn read_boxes(
 ) -> Vec<u32> {
     let single = q.kind == Kind::Single;
     let mut marked = Vec::new();
+    let first = findings.len();
     for o in &q.options {
         let Some(rd) = reads.get(&(qi, o.code)) else {
             continue;
@@ -169,11 +170,8 @@ fn read_boxes(
                     option: o.code,
                     label: o.label.clone(),
                 }],
-                guess: match (single, r.marked) {
-                    (true, true) => o.code.to_string(),
-                    (true, false) => String::new(),
-                    (false, m) => (m as u8).to_string(),
-                },
+                // A single-choice question's guess is set below, once all is read.
+                guess: (r.marked as u8).to_string(),
                 confidence: r.confidence,
                 option: Some(o.code),
                 at: Some(rd.area()),
@@ -181,6 +179,17 @@ fn read_boxes(
         }
     }
     if single {
+        // A doubt about one box of a single-choice question is a doubt about its one
+        // column: the guess offered is what the question reads as, not that box alone (an
+        // empty box asked about beside a sure answer guesses the answer, not a blank).
+        let guess = marked
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(";");
+        for f in &mut findings[first..] {
+            f.guess = guess.clone();
+        }
         let value = match marked[..] {
             [one] => one.to_string(),
             _ => String::new(),
@@ -392,6 +401,54 @@ mod tests {
             attached_to: None,
             line: 0,
         }
+    }
+
+    /// Reads of question 0's options: (code, marked, doubt).
+    fn reads(boxes: &[(u32, bool, Option<crate::marks::Doubt>)]) -> Reads {
+        boxes
+            .iter()
+            .map(|&(code, marked, doubt)| {
+                let reading = crate::marks::BoxReading {
+                    marked,
+                    confidence: if doubt.is_some() { 0.4 } else { 1.0 },
+                    doubt,
+                    by_circle: false,
+                    features: Default::default(),
+                };
+                let option = OptionRead {
+                    question: 0,
+                    code,
+                    rect: Rect::new(0, 0, 10, 10),
+                    label: None,
+                    reading,
+                };
+                ((0, code), Read { page: 0, option })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_doubt_about_a_box_guesses_its_question_s_reading() {
+        use crate::marks::Doubt::InCell;
+        let single = question(Kind::Single, &[1, 2, 3]);
+        let read = reads(&[(1, false, Some(InCell)), (2, false, None), (3, true, None)]);
+        let (mut cells, mut findings) = (Vec::new(), Vec::new());
+        assert_eq!(
+            read_boxes(&single, 0, &read, &mut cells, &mut findings),
+            [3]
+        );
+        assert_eq!(cells, [("q6".to_string(), "3".to_string())]);
+        // The empty box asked about guesses the answer read, not a blank column.
+        assert_eq!((findings.len(), findings[0].guess.as_str()), (1, "3"));
+        assert_eq!(findings[0].option, Some(1));
+        // Multiple choice: each box is its own column, and guesses itself.
+        let multi = question(Kind::Multi, &[1, 2, 3]);
+        let (mut cells, mut findings) = (Vec::new(), Vec::new());
+        read_boxes(&multi, 0, &read, &mut cells, &mut findings);
+        assert_eq!(
+            (findings[0].column.as_str(), findings[0].guess.as_str()),
+            ("q6_1", "0")
+        );
     }
 
     #[test]
