@@ -663,24 +663,7 @@ mod tests {
         if struck {
             fill(&mut page, Rect::new(70, 49, 95, 3));
         }
-        let label = Rect::new(114, 38, 50, 24);
-        let view = PageView::clean(&page);
-        let model = BoxModel::new(&reference, 0, 1, b);
-        let explained = Explained::new(&reference, EXPLAIN_GROW);
-        let print = PrintNear::new(&reference);
-        let reg = Registration::identity();
-        measure(
-            &view,
-            &reg,
-            0,
-            &model,
-            Beside {
-                label: Some(&label),
-                cells: &[],
-            },
-            &explained,
-            &print,
-        )
+        measured(&reference, &page, b, Rect::new(114, 38, 50, 24))
     }
 
     #[test]
