@@ -6,7 +6,7 @@ use crate::common;
 use common::synth;
 use faxform::ingest::{IngestOptions, read_all_pages};
 use faxform::template::{self, Template, detect::detect_page};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -680,20 +680,28 @@ fn round_checkboxes_are_found() {
     assert!(q3.options.iter().all(|o| o.page == 2));
 }
 
-/// The same sparse form on a `harsh` night (speckle by the thousand, streaks, lost rows):
+/// The sparse form (tests/data/retyped/round-boxes.pdf) drafted as `roundbox-a` under
+/// `tmp`, 40 synthetic faxes of it (`seed`, `profile`) and their run without OCR: the
+/// templates folder, the faxes and the run's output.
+fn sparse_night(tmp: &Path, seed: &str, profile: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = tmp.join("templates");
+    let blank = root().join("tests/data/retyped/round-boxes.pdf");
+    let d = template("detect", &blank, &dir.join("roundbox-a.toml"), &[]);
+    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+    let (faxes, run) = (tmp.join("faxes"), tmp.join("run"));
+    synth(&dir, "roundbox-a", "40", seed, Some(profile), &faxes);
+    run_no_ocr(&faxes, &run, &dir);
+    (dir, faxes, run)
+}
+
+/// The sparse form of the next test on a `harsh` night (speckle by the thousand, streaks, lost rows):
 /// its first page's five boxes, four of them found (a heavy mark hides a ring) or all,
 /// confirm matches down to a score of 0.2. On 40 faxes (seed 23) 28 form pages were
 /// rejected and 21 responses lost before (six boxes asked for, from 0.35), 6 and 3 now.
 #[test]
 fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("templates");
-    let blank = root().join("tests/data/retyped/round-boxes.pdf");
-    let d = template("detect", &blank, &dir.join("roundbox-a.toml"), &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
-    synth(&dir, "roundbox-a", "40", "23", Some("harsh"), &faxes);
-    run_no_ocr(&faxes, &run, &dir);
+    let (dir, faxes, run) = sparse_night(tmp.path(), "23", "harsh");
     let score = score(&faxes, &run, &dir);
     let rejected: usize = score
         .split("form pages rejected ")
@@ -713,13 +721,7 @@ fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
 #[test]
 fn a_sparse_form_is_identified_by_its_printed_boxes() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("templates");
-    let blank = root().join("tests/data/retyped/round-boxes.pdf");
-    let d = template("detect", &blank, &dir.join("roundbox-a.toml"), &[]);
-    assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
-    let (faxes, run) = (tmp.path().join("faxes"), tmp.path().join("run"));
-    synth(&dir, "roundbox-a", "40", "21", Some("fax"), &faxes);
-    run_no_ocr(&faxes, &run, &dir);
+    let (dir, faxes, run) = sparse_night(tmp.path(), "21", "fax");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("report.json")).unwrap()).unwrap();
     let by_boxes: Vec<String> = report["this_run"]["pages_adjusted"]
