@@ -694,10 +694,11 @@ fn sparse_night(tmp: &Path, seed: &str, profile: &str) -> (PathBuf, PathBuf, Pat
     (dir, faxes, run)
 }
 
-/// The sparse form of the next test on a `harsh` night (speckle by the thousand, streaks, lost rows):
-/// its first page's five boxes, four of them found (a heavy mark hides a ring) or all,
-/// confirm matches down to a score of 0.2. On 40 faxes (seed 23) 28 form pages were
-/// rejected and 21 responses lost before (six boxes asked for, from 0.35), 6 and 3 now.
+/// The sparse form of the next test on a `harsh` night (speckle by the thousand, streaks,
+/// lost rows): its first page's five boxes, four of them found (a heavy mark hides a
+/// ring) or all, confirm a weak match. On 40 faxes (seed 23) 28 form pages were rejected
+/// and 21 responses lost before (six boxes asked for), 12 and 5 now; the rest score
+/// under 0.35 or show too few boxes where the match puts them.
 #[test]
 fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -709,7 +710,7 @@ fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("score prints the form pages rejected");
-    assert!(rejected <= 8, "{score}");
+    assert!(rejected <= 14, "{score}");
     assert!(wrong_cells(&score) <= 1, "{score}");
 }
 
