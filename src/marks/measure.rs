@@ -112,8 +112,8 @@ pub struct BoxFeatures {
     /// reads it above the page's median.
     pub label_ink: Option<u32>,
     /// Pen ink in the bare paper beside a box with no label (see `marks::cell`), the
-    /// larger of its two sides, counted as [`BoxFeatures::label_ink`] is: a tick made in a
-    /// grid's cell, away from its box. Measured for a box with such a zone and next to
+    /// larger of its two sides, in the pieces a respondent draws there (tick-like pieces,
+    /// a line out from the box's foot): a tick made in a grid's cell, away from its box. Measured for a box with such a zone and next to
     /// nothing inside ([`INNER_BLANK`]; else `None`); [`super::classify_page`] reads it
     /// above the page's median.
     pub cell_ink: Option<u32>,

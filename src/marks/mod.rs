@@ -8,8 +8,8 @@
 //!
 //! The stage's parts: [`params`] (every constant, in one place), `excess` (the ink the
 //! blank form does not explain), `measure` (a box's features), `hidden` (pen ink the
-//! label's print hides), `underline` (a line drawn under the label), `cell` (the bare paper beside a box with no
-//! label, where a grid's cell is ticked), `placed` (a box
+//! label's print hides), `underline` (a line drawn under the label), `cell` (the bare
+//! paper beside a box with no label, where a grid's cell is ticked), `placed` (a box
 //! placed a character to the side of its print), `decide` (the reading), and the passes
 //! over a page's readings: `neighbours` (ink beside a box that a neighbour's mark explains)
 //! and `alone` (a question's only candidate mark, beside its box or weak in it, read as

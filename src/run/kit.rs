@@ -35,6 +35,16 @@ pub struct PageKit {
     pub form_top: i32,
 }
 
+impl PageKit {
+    /// What the blank form has beside box `i`: its label, or its cell's bare paper.
+    pub fn beside(&self, i: usize) -> crate::marks::Beside<'_> {
+        crate::marks::Beside {
+            label: self.labels[i].as_ref(),
+            cells: &self.cells[i],
+        }
+    }
+}
+
 /// How far above and below a comment box writing that crosses its line is read.
 const WIDE_BOX: i32 = crate::normalise::px_len(5.0);
 

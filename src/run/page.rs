@@ -581,20 +581,7 @@ fn read_form(
         .boxes
         .iter()
         .enumerate()
-        .map(|(i, b)| {
-            measure(
-                &view,
-                &reg,
-                i,
-                b,
-                crate::marks::Beside {
-                    label: pk.labels[i].as_ref(),
-                    cells: &pk.cells[i],
-                },
-                &pk.explained,
-                &pk.print,
-            )
-        })
+        .map(|(i, b)| measure(&view, &reg, i, b, pk.beside(i), &pk.explained, &pk.print))
         .collect();
     let mut readings = classify_page(&pk.boxes.boxes, &pk.labels, &features);
     let neighbours = crate::marks::Neighbours {
@@ -637,10 +624,7 @@ fn read_form(
                 &own,
                 i,
                 b,
-                crate::marks::Beside {
-                    label: pk.labels[i].as_ref(),
-                    cells: &pk.cells[i],
-                },
+                pk.beside(i),
                 &pk.explained,
                 &pk.print,
             ))

@@ -182,11 +182,7 @@ fn read_boxes(
         // A doubt about one box of a single-choice question is a doubt about its one
         // column: the guess offered is what the question reads as, not that box alone (an
         // empty box asked about beside a sure answer guesses the answer, not a blank).
-        let guess = marked
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(";");
+        let guess = codes(&marked);
         for f in &mut findings[first..] {
             f.guess = guess.clone();
         }
@@ -240,16 +236,21 @@ fn missing_pages(t: &Template, present: &[usize]) -> Vec<Finding> {
         .collect()
 }
 
+/// Option codes as a guess lists them: `1;3`.
+fn codes(marked: &[u32]) -> String {
+    marked
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// Two or more options marked in a single-choice question.
 fn two_marks(q: &Question, marked: &[u32], area: Option<(usize, Rect)>) -> Option<Finding> {
     (q.kind == Kind::Single && marked.len() > 1).then(|| Finding {
         column: q.id.clone(),
         reasons: vec![Reason::TwoMarks],
-        guess: marked
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(";"),
+        guess: codes(marked),
         confidence: 0.0,
         option: None,
         at: area,
