@@ -97,7 +97,7 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     // crosses reach much further out.
     if f.inner >= SCRIBBLE_INNER
         && f.runs_bare + f.runs_label >= SCRIBBLE_CROSSINGS
-        && f.near < SCRIBBLE_NEAR
+        && (f.near as f32) < SCRIBBLE_NEAR as f32 * side_scale(f.inner_area)
         && struck_through(&f)
     {
         return r(false, 0.4, Some(Doubt::Correction));

@@ -185,10 +185,26 @@ pub const BESIDE_TICK_WIDTH: i32 = length(0.38);
 pub const BESIDE_TICK_LENGTH: i32 = length(1.5);
 /// Heavy ink inside a box, crossing its sides this many times in all, that stays
 /// within this much ink around it: a scribble over the box (a correction), not a big
-/// overrunning cross, which reaches further out.
+/// overrunning cross, which reaches further out. The ink around is stated for a box of
+/// [`REFERENCE_INSIDE`] and grows with the box's side (see [`side_scale`]): the zone it
+/// is counted in is half a box wide, and a scribble's strokes run as far out as the box
+/// is big. (With it fixed, on drafted forms with 3.5 mm boxes, scribbles left 220-230
+/// pixels around and read as chosen with no row.)
 pub const SCRIBBLE_INNER: u32 = area(2.26);
 pub const SCRIBBLE_CROSSINGS: u32 = 3;
 pub const SCRIBBLE_NEAR: u32 = area(2.90);
+/// The inside of the boxes the ink amounts above were set on (the shipped forms' boxes,
+/// 19-20 pixels inside at 200 dpi).
+pub const REFERENCE_INSIDE: f32 = 2.5;
+
+/// How much bigger a box is than [`REFERENCE_INSIDE`], by side, from its inside area in
+/// pixels: ink drawn as strokes across or round a box grows with its side. Never below 1:
+/// the amounts hold on the boxes they were set on, 19 pixels inside as well as 20 (scaled
+/// down to hodanren's 19, three scribbles there fell below and read as chosen, asked
+/// about only as a sub-option without its parent).
+pub fn side_scale(inner_area: u32) -> f32 {
+    ((inner_area as f32).sqrt() / length(REFERENCE_INSIDE) as f32).max(1.0)
+}
 /// See [`super::BoxFeatures::beyond_label`]: how far beside the box, in box sizes, and
 /// how far off level, in degrees, a line through it is followed.
 pub const STRIKE_REACH: f32 = 1.5;

@@ -10,7 +10,7 @@ mod answers;
 mod cover;
 mod faxchain;
 mod hand;
-mod marks;
+pub(crate) mod marks;
 mod model;
 mod pen;
 mod rescan;
