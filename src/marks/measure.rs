@@ -611,6 +611,24 @@ mod tests {
     }
 
     #[test]
+    fn a_felt_pen_line_under_the_label_is_asked_about() {
+        // A sign pen's line, 1 mm across, that a fax thickens to 8-9 px: thicker than a
+        // ballpoint's, thinner than a written word's strokes piled up.
+        for thick in [8, 9] {
+            let (reference, mut page, b, label) = page(false, false);
+            fill(&mut page, Rect::new(118, 63, 44, thick));
+            let under = measured(&reference, &page, b, label);
+            assert!(under.underline >= UNDERLINE_ASK, "{thick} px: {under:?}");
+            let read = super::super::classify(under);
+            assert_eq!(
+                read.doubt,
+                Some(super::super::Doubt::Underlined),
+                "{thick} px"
+            );
+        }
+    }
+
+    #[test]
     fn ink_beside_a_box_is_measured_from_its_labels_side() {
         // A strike-through runs a little way out over the bare paper and on over the
         // label: read the same whether the label follows the box or precedes it
