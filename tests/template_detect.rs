@@ -1009,3 +1009,41 @@ fn questions_numbered_q_or_setsumon_are_headings() {
         ]
     );
 }
+
+/// A one-page form set tight (tests/data/retyped/dense.pdf: Mincho at 9 pt, 2.3 mm boxes,
+/// options in two and three columns, an その他 blank on the row below another option):
+/// drafted with no edit, every box is named, the blank after the comment box becomes the
+/// comment question's second field, named so that it cannot pass for an option's column
+/// (`q8_2` would: a scorer or a tally reads `qN_M` as option M's tick), and 20 of its
+/// synthetic faxes read.
+#[test]
+fn a_dense_form_in_columns_is_drafted_and_its_fields_named_apart_from_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (t, out) = draft_retyped("dense", &dir, "dense-a", &[]);
+    assert!(
+        out.contains("page 1: 32 checkboxes (1 probable decoys), 4 write-in areas"),
+        "{out}"
+    );
+    assert!(
+        out.contains("every box (but the probable decoys) and every field is named"),
+        "{out}"
+    );
+    let cols: Vec<String> = t.columns().into_iter().map(|c| c.name).collect();
+    let mut want = names(&["q1", "q2"]);
+    want.extend(multi("q3", 8));
+    want.extend(multi("q4", 6));
+    want.extend(names(&["q4_other", "q5", "q6", "q7", "q8", "q8_text2"]));
+    assert_eq!(cols, want);
+    // No write-in column is named as an option's would be.
+    for q in t.questions.iter().filter(|q| q.options.is_empty()) {
+        let tail = q.id.rsplit_once('_').map(|(_, t)| t);
+        assert!(
+            !tail.is_some_and(|t| t.chars().all(|c| c.is_ascii_digit())),
+            "{} looks like an option's column",
+            q.id
+        );
+    }
+    reads_its_faxes(tmp.path(), &dir, "dense-a", "20", "93");
+}

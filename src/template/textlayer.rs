@@ -137,12 +137,14 @@ pub fn naming_from_text(
         }
         let text = h.text.chars().take(40).collect::<String>();
         if boxes_of[hi].is_empty() {
-            // A write-in question: its field(s).
+            // A write-in question: its field(s). A second one is `qN_text2`, never
+            // `qN_2`: that is how a multiple-choice option's column is named (CONTRACT),
+            // and a scorer or a tally reading `q8_2` would take the text for a tick.
             for (k, &(fi, page, fr, shape)) in fields_of[hi].iter().enumerate() {
                 let fid = if k == 0 {
                     id.clone()
                 } else {
-                    format!("{id}_{}", k + 1)
+                    format!("{id}_text{}", k + 1)
                 };
                 // Asked for on the heading, or the blank is followed by the suffix a
                 // prefecture takes (「（　　）県」「（　　）都・道・府・県」).
