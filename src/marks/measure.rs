@@ -703,6 +703,18 @@ mod tests {
         }
     }
 
+    /// The sides of `r`, `t` pixels thick, inside it.
+    fn outline(img: &mut GrayImage, r: Rect, t: i32) {
+        for side in [
+            Rect::new(r.x, r.y, r.w, t),
+            Rect::new(r.x, r.bottom() - t, r.w, t),
+            Rect::new(r.x, r.y, t, r.h),
+            Rect::new(r.right() - t, r.y, t, r.h),
+        ] {
+            fill(img, side);
+        }
+    }
+
     /// A box `side` pixels across (outer) in a blank strip with a label of 口-like glyphs
     /// after it, ticked and scribbled over back and forth by `faxform synth`'s pen
     /// (seeded), measured and read.
@@ -711,25 +723,14 @@ mod tests {
         let (w, h) = (300u32, 140u32);
         let b = Rect::new(100, 50, side, side);
         let mut reference = GrayImage::from_pixel(w, h, image::Luma([255]));
-        for r in [
-            Rect::new(b.x, b.y, side, 1),
-            Rect::new(b.x, b.bottom() - 1, side, 1),
-            Rect::new(b.x, b.y, 1, side),
-            Rect::new(b.right() - 1, b.y, 1, side),
-        ] {
-            fill(&mut reference, r);
-        }
+        outline(&mut reference, b, 1);
         let lx = b.right() + 6;
         for k in 0..3 {
-            let g = Rect::new(lx + k * (side + 4), b.y, side, side);
-            for r in [
-                Rect::new(g.x, g.y, side, 2),
-                Rect::new(g.x, g.bottom() - 2, side, 2),
-                Rect::new(g.x, g.y, 2, side),
-                Rect::new(g.right() - 2, g.y, 2, side),
-            ] {
-                fill(&mut reference, r);
-            }
+            outline(
+                &mut reference,
+                Rect::new(lx + k * (side + 4), b.y, side, side),
+                2,
+            );
         }
         let label = Rect::new(lx - 2, b.y - 2, 3 * (side + 4), side + 4);
         let mut page = reference.clone();
