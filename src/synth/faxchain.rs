@@ -34,6 +34,8 @@ struct Params {
     standard_res: f64,
     threshold: (f32, f32),
     speckle_per_page: (u32, u32),
+    /// Share of pages with smudges (see [`smudge`]), and at most how many on one.
+    smudges: (f64, u32),
     streak_pages: f64,
     lost_row_pages: f64,
     lost_row_rate: f64,
@@ -71,6 +73,7 @@ impl Profile {
                 standard_res: 0.0,
                 threshold: (125.0, 135.0),
                 speckle_per_page: (0, 0),
+                smudges: (0.0, 0),
                 streak_pages: 0.0,
                 lost_row_pages: 0.0,
                 lost_row_rate: 0.0,
@@ -92,6 +95,7 @@ impl Profile {
                 standard_res: 0.5,
                 threshold: (95.0, 175.0),
                 speckle_per_page: (20, 400),
+                smudges: (0.3, 20),
                 streak_pages: 0.15,
                 lost_row_pages: 0.25,
                 lost_row_rate: 0.003,
@@ -113,6 +117,7 @@ impl Profile {
                 standard_res: 0.75,
                 threshold: (80.0, 195.0),
                 speckle_per_page: (300, 2500),
+                smudges: (0.5, 30),
                 streak_pages: 0.45,
                 lost_row_pages: 0.6,
                 lost_row_rate: 0.01,
@@ -245,6 +250,47 @@ pub fn bolder_pick(profile: Profile, seed: u64) -> usize {
     usize::from(rng.random_bool(profile.params().bold_faxes))
 }
 
+/// Grey dirt on the sheet or the sending machine's glass (a smudge, a drop, pencil dust)
+/// that its black and white turns into a cloud of scattered dots, a few millimetres
+/// across and one fax pixel each (two rows tall once a standard-resolution page is made
+/// square). The independent corpora's pages carry up to about 25 (their `speckle`
+/// noise), which land in write-in fields and boxes as a person's faint mark might. Drawn
+/// on the profile's share of pages from its own stream (the file's `seed` and the page's
+/// number), so that a file's other draws are the same with or without them; returns how
+/// many.
+pub fn smudge(p: &mut FaxPage, profile: Profile, seed: u64, page: usize) -> u32 {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x53_D6E5 ^ ((page as u64) << 40));
+    let (share, most) = profile.params().smudges;
+    if most == 0 || !rng.random_bool(share) {
+        return 0;
+    }
+    let n = rng.random_range(1..=most);
+    let (w, h) = (p.width, p.height);
+    let (per_mm_x, per_mm_y) = (p.dpi_x as f64 / 25.4, p.dpi_y as f64 / 25.4);
+    for _ in 0..n {
+        let (cx, cy) = (rng.random_range(0..w) as f64, rng.random_range(0..h) as f64);
+        let r_mm = rng.random_range(1.0..2.5);
+        let (rx, ry) = (
+            r_mm * per_mm_x,
+            r_mm * rng.random_range(0.5..1.0) * per_mm_y,
+        );
+        let density = rng.random_range(0.04..0.15);
+        let (y0, y1) = ((cy - ry).max(0.0) as usize, ((cy + ry) as usize).min(h - 1));
+        let (x0, x1) = ((cx - rx).max(0.0) as usize, ((cx + rx) as usize).min(w - 1));
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let d = ((x as f64 - cx) / rx).powi(2) + ((y as f64 - cy) / ry).powi(2);
+                // Denser towards the middle, as a grey spot is darker there.
+                if d <= 1.0 && rng.random_bool(density * (1.0 - 0.7 * d)) {
+                    p.pixels[y * w + x] = true;
+                }
+            }
+        }
+    }
+    n
+}
+
 /// Every stroke of a received page made `px` pixels bolder to the right and down, as a
 /// sending machine set to "dark" (or a bold copy) prints it: the form's lines and
 /// characters come out thicker than the blank form's, by more than a fax's own threshold
@@ -291,6 +337,8 @@ pub struct PageDamage {
     pub dpi_y: f32,
     pub threshold: f32,
     pub speckles: u32,
+    /// Clouds of dots a few millimetres across (see [`smudge`]).
+    pub smudges: u32,
     pub streaks: u32,
     pub lost_rows: u32,
     /// Line errors that dropped (negative) or inserted (positive) rows, moving what lies
@@ -765,6 +813,7 @@ pub fn transmit(
         dpi_y,
         threshold,
         speckles,
+        smudges: 0,
         streaks,
         lost_rows,
         shifted_rows,
@@ -809,6 +858,34 @@ fn tti_line(page: &mut FaxPage, s: &Sender, (n, total): (usize, usize), font: &F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn smudges_are_sparse_clouds_on_a_share_of_pages_and_none_on_clean_ones() {
+        let blank = || FaxPage {
+            width: 1728,
+            height: 1100,
+            pixels: vec![false; 1728 * 1100],
+            dpi_x: 204.0,
+            dpi_y: 98.0,
+        };
+        let mut smudged = 0;
+        for page in 1..=40 {
+            let mut p = blank();
+            let n = smudge(&mut p, Profile::Fax, 7, page);
+            let ink = p.pixels.iter().filter(|&&b| b).count();
+            assert_eq!(n == 0, ink == 0, "page {page}");
+            if n > 0 {
+                smudged += 1;
+                // Dots, not blots: each cloud (at most 5 x 2.5 mm, about 40 x 10 pixels
+                // here) keeps a few dozen of its pixels at most.
+                assert!(ink as u32 <= n * 80, "page {page}: {n} clouds, {ink} px");
+            }
+            let mut c = blank();
+            assert_eq!(smudge(&mut c, Profile::Clean, 7, page), 0);
+        }
+        // About three pages in ten.
+        assert!((5..=20).contains(&smudged), "{smudged} of 40");
+    }
 
     #[test]
     fn every_tti_style_parses_back_to_its_sender_and_time() {

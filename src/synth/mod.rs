@@ -506,6 +506,7 @@ fn render_file(kit: &Kit, plan: &FilePlan) -> Result<RenderedFile> {
                 &kit.print,
                 rng,
             );
+            damage.smudges = faxchain::smudge(&mut page, kit.profile, plan.seed, n);
             if bolder_px > 0 {
                 faxchain::bolder(&mut page, bolder_px);
                 damage.bolder_px = bolder_px;
