@@ -611,6 +611,37 @@ mod tests {
     }
 
     #[test]
+    fn a_line_under_the_label_crossed_by_a_streak_or_joined_by_a_stroke_is_asked_about() {
+        use imageproc::drawing::draw_line_segment_mut;
+        // A scanner's streak down the whole strip through the line, and a neighbour's
+        // stroke from below joining its start: the line is one piece with ink that runs
+        // out of the band under the label.
+        fn streak(page: &mut GrayImage) {
+            fill(page, Rect::new(140, 0, 2, 100));
+        }
+        fn stroke(page: &mut GrayImage) {
+            for d in 0..3 {
+                let d = d as f32;
+                let (from, to) = ((119.0 + d, 64.0), (104.0 + d, 95.0));
+                draw_line_segment_mut(page, from, to, image::Luma([0]));
+            }
+        }
+        type Draw = fn(&mut GrayImage);
+        for (what, add) in [("streak", streak as Draw), ("stroke", stroke as Draw)] {
+            let (reference, mut lined, b, label) = page(false, false);
+            fill(&mut lined, Rect::new(118, 63, 44, 3));
+            add(&mut lined);
+            let under = measured(&reference, &lined, b, label);
+            assert!(under.underline >= UNDERLINE_ASK, "{what}: {under:?}");
+            // The streak or the stroke alone is no underline.
+            let (reference, mut bare, b, label) = page(false, false);
+            add(&mut bare);
+            let alone = measured(&reference, &bare, b, label);
+            assert!(alone.underline < UNDERLINE_ASK, "{what} alone: {alone:?}");
+        }
+    }
+
+    #[test]
     fn a_felt_pen_line_under_the_label_is_asked_about() {
         // A sign pen's line, 1 mm across, that a fax thickens to 8-9 px: thicker than a
         // ballpoint's, thinner than a written word's strokes piled up.

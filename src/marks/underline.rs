@@ -15,7 +15,12 @@ use crate::geometry::Rect;
 /// the height where the last one ended, across columns where the line would pass under
 /// the label's grown print (which hides a line touching the characters' feet) or its bits
 /// left between the characters (too small to keep as a piece), or over at most
-/// [`UNDERLINE_SKIP`] of paper.
+/// [`UNDERLINE_SKIP`] of paper. A long piece that fails is looked at column by column:
+/// a streak crossing the line, or a neighbour's stroke joining it, leaves the line's
+/// columns between theirs (see [`line_of`]). On the 33 sets, that read two underlined
+/// labels left blank unasked (a streak through one, a stroke from the row below joining
+/// the other) for two more rows (a line struck through the option below, along the
+/// label's foot).
 pub(super) fn underlined(look: &LabelLook) -> f32 {
     let (l, s) = (look.label, look.s());
     let top = l.bottom() - s / 2;
@@ -26,27 +31,48 @@ pub(super) fn underlined(look: &LabelLook) -> f32 {
         s / 2 + (UNDERLINE_DEPTH * s as f32) as i32 + 2,
     );
     let e = look.sample(band, true, SPECKLE);
-    let mut lines: Vec<(i32, i32, f32, f32)> = e
-        .pieces_at()
-        .into_iter()
-        .filter_map(|p| {
-            let (x0, y0, x1, y1) = p.bounds;
-            let long = x1 - x0 + 1;
-            let thin = p.points.len() as f32 <= UNDERLINE_THICK as f32 * long as f32;
-            // Below the characters' middles (remnants of their print lie higher) and
-            // not running on out of the band.
-            let mean = p.points.iter().map(|q| q.1).sum::<i32>() as f32 / p.points.len() as f32;
-            let inside =
-                mean >= (l.bottom() - s / 6) as f32 && y0 > band.y && y1 < band.bottom() - 1;
-            // Its height at its two ends: the mean row of its first and last columns.
-            let at = |x: i32| {
-                let ys: Vec<i32> = p.points.iter().filter(|q| q.0 == x).map(|q| q.1).collect();
-                ys.iter().sum::<i32>() as f32 / ys.len().max(1) as f32
-            };
-            (thin && inside && long >= 3 && long >= (y1 - y0 + 1) / 2)
-                .then(|| (x0, x1, at(x0), at(x1)))
-        })
-        .collect();
+    let mut lines: Vec<(i32, i32, f32, f32)> = Vec::new();
+    for p in e.pieces_at() {
+        let (x0, _, x1, _) = p.bounds;
+        // Each column's rows of the piece: first, last, how many, their sum.
+        let mut cols: Vec<Column> = vec![(i32::MAX, i32::MIN, 0, 0); (x1 - x0 + 1) as usize];
+        for &(x, y) in &p.points {
+            let c = &mut cols[(x - x0) as usize];
+            *c = (c.0.min(y), c.1.max(y), c.2 + 1, c.3 + y);
+        }
+        if let Some(line) = line_of(x0, &cols, l, s, &band) {
+            lines.push(line);
+            continue;
+        }
+        // A line crossed by a streak, or joined at one end by a stroke from a neighbour's
+        // mark, is one piece that runs out of the band: what is left of it between the
+        // columns where ink reaches the band's edge or piles up thicker than a line
+        // (a ring round the option below leaves its top arc so, and is told apart
+        // afterwards, see `decide::underlines_explained_by_rings_below`). Only for pieces
+        // a box size long or more: a character's remnants are shorter.
+        if x1 - x0 + 1 < s {
+            continue;
+        }
+        let crossing = |c: &Column| {
+            c.2 > 0
+                && (c.1 - c.0 + 1 > UNDERLINE_THICK || c.0 <= band.y || c.1 >= band.bottom() - 1)
+        };
+        let mut from = 0;
+        while from < cols.len() {
+            if cols[from].2 == 0 || crossing(&cols[from]) {
+                from += 1;
+                continue;
+            }
+            let mut to = from;
+            while to + 1 < cols.len() && cols[to + 1].2 > 0 && !crossing(&cols[to + 1]) {
+                to += 1;
+            }
+            if let Some(line) = line_of(x0 + from as i32, &cols[from..=to], l, s, &band) {
+                lines.push(line);
+            }
+            from = to + 1;
+        }
+    }
     lines.sort_by_key(|l| l.0);
     // Whether the line may run on from column `c1` at height `y` to a piece starting at
     // column `x0` at height `y0`: not far off its height, and hidden or inked (bits too
@@ -77,4 +103,41 @@ pub(super) fn underlined(look: &LabelLook) -> f32 {
         chain = Some(next);
     }
     best as f32 / l.w.max(1) as f32
+}
+
+/// A column of a piece of ink: its first and last rows, how many pixels, their rows' sum.
+type Column = (i32, i32, i32, i32);
+
+/// A piece of ink (its columns from `x0`, see [`Column`]) that may be part
+/// of a line under label `l` in `band`: as thin per column as a pen's line
+/// ([`UNDERLINE_THICK`]), below the characters' middles (remnants of their print lie
+/// higher) and not running on out of the band, longer than tall. Its first and last
+/// columns and its height at each (the mean row there).
+fn line_of(
+    x0: i32,
+    cols: &[Column],
+    l: &Rect,
+    s: i32,
+    band: &Rect,
+) -> Option<(i32, i32, f32, f32)> {
+    let inked: Vec<(i32, &Column)> = cols
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.2 > 0)
+        .map(|(k, c)| (x0 + k as i32, c))
+        .collect();
+    let (&(first, _), &(last, _)) = (inked.first()?, inked.last()?);
+    let long = last - first + 1;
+    let n: i32 = inked.iter().map(|(_, c)| c.2).sum();
+    let (y0, y1) = inked.iter().fold((i32::MAX, i32::MIN), |(a, b), (_, c)| {
+        (a.min(c.0), b.max(c.1))
+    });
+    let thin = n as f32 <= UNDERLINE_THICK as f32 * long as f32;
+    let mean = inked.iter().map(|(_, c)| c.3 as f32).sum::<f32>() / n.max(1) as f32;
+    let mid = |c: &Column| c.3 as f32 / c.2.max(1) as f32;
+    let inside = mean >= (l.bottom() - s / 6) as f32 && y0 > band.y && y1 < band.bottom() - 1;
+    (thin && inside && long >= 3 && long >= (y1 - y0 + 1) / 2).then(|| {
+        let at = |x: i32| cols[(x - x0) as usize];
+        (first, last, mid(&at(first)), mid(&at(last)))
+    })
 }
