@@ -386,8 +386,10 @@ fn passing_strokes_explained(boxes: &[BoxModel], labels: &[Option<Rect>], out: &
 }
 
 /// An empty box asked about for a line under its label, when the option below it is read
-/// as chosen by a ring round its label (surely or not): the line is that ring's top arc,
-/// as a person sees it. A line with no ring below it stays asked about.
+/// as chosen by a ring round its label (surely or not) and the line lies within
+/// [`RING_ARC_ABOVE`] of that label: the line is that ring's top arc, as a person sees
+/// it. A line with no ring below it, or far above the ringed label (drawn under this
+/// one, the next row's ring apart), stays asked about.
 fn underlines_explained_by_rings_below(
     boxes: &[BoxModel],
     labels: &[Option<Rect>],
@@ -399,6 +401,8 @@ fn underlines_explained_by_rings_below(
             continue;
         }
         let s = boxes[k].rect.w.max(boxes[k].rect.h);
+        // Where the line lies: a ring's top arc passes just above the label it rings.
+        let line_y = lk.bottom() as f32 + out[k].features.underline_below * s as f32;
         let ringed_below = (0..out.len()).any(|j| {
             let Some(lj) = labels[j] else { return false };
             let overlap = lk.right().min(lj.right()) - lk.x.max(lj.x);
@@ -406,6 +410,7 @@ fn underlines_explained_by_rings_below(
                 && out[j].by_circle
                 && lj.y >= lk.bottom() - s / 2
                 && lj.y <= lk.bottom() + RING_BELOW_REACH * s
+                && lj.y as f32 - line_y <= RING_ARC_ABOVE * s as f32
                 && overlap * 2 >= lk.w.min(lj.w)
         });
         if ringed_below {
@@ -847,6 +852,34 @@ mod tests {
         };
         let read = classify_page(&boxes, &labels, &[short, blank]);
         assert!(read[0].doubt.is_none(), "{:?}", read[0]);
+    }
+
+    #[test]
+    fn a_line_just_under_a_label_stays_asked_about_when_the_ringed_option_below_is_far() {
+        // Rows wide apart (a grid's leader rows): the next label starts 1.5 box sizes
+        // under this one's foot.
+        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
+        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 70, 20, 20)]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .collect();
+        let labels = vec![
+            Some(Rect::new(50, 20, 300, 20)),
+            Some(Rect::new(50, 70, 300, 20)),
+        ];
+        let under = |below: f32| BoxFeatures {
+            underline: UNDERLINE_ASK + 0.2,
+            underline_below: below,
+            ..features(0, 0, 0.0, 0)
+        };
+        // Just under this label (0.2 box sizes): drawn under it, the ring below apart.
+        let read = classify_page(&boxes, &labels, &[under(0.2), circled()]);
+        assert!(read[1].by_circle, "{:?}", read[1]);
+        assert_eq!(read[0].doubt, Some(Doubt::Underlined), "{:?}", read[0]);
+        // Half a box size above the ringed label: that ring's top arc.
+        let read = classify_page(&boxes, &labels, &[under(1.0), circled()]);
+        assert!(read[0].doubt.is_none() && !read[0].marked, "{:?}", read[0]);
     }
 
     #[test]

@@ -492,12 +492,17 @@ mod tests {
         // far as this (synth draws one up to 0.56 box sizes down plus its width).
         let (mut page, ..) = reference();
         pen(&mut page, &[(62.0, 76.0), (124.0, 76.0)]);
-        let share = looked(&page, super::super::underline::underlined);
-        assert!(share >= 0.9, "{share}");
+        let line = looked(&page, super::super::underline::underlined);
+        assert!(line.share >= 0.9, "{line:?}");
+        // Its height measured: 76 (the pen's middle) is 0.7 box sizes under the foot.
+        assert!((line.below - 0.7).abs() <= 0.1, "{line:?}");
         // A line a box and a half down is under nothing (the ring round an option below
         // passes there).
         let (mut page, ..) = reference();
         pen(&mut page, &[(62.0, 92.0), (124.0, 92.0)]);
-        assert_eq!(looked(&page, super::super::underline::underlined), 0.0);
+        assert_eq!(
+            looked(&page, super::super::underline::underlined).share,
+            0.0
+        );
     }
 }

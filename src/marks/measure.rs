@@ -60,6 +60,10 @@ pub struct BoxFeatures {
     /// [`UNDERLINE_THICK`]): an option underlined instead of ticked. A ring round the
     /// option below passes there too, but curves on down past [`UNDERLINE_DEPTH`].
     pub underline: f32,
+    /// How far below the label's foot that line lies, in box sizes (its mean height; 0
+    /// with no line): a ring round the option below passes just above that option's
+    /// label, a line drawn under this one just under it.
+    pub underline_below: f32,
     /// Separate ink runs crossing just beside the box: on its bare side (before the box
     /// when its label follows it, as is usual, or when it has none; after it when its
     /// label precedes it) and on its label's side.
@@ -182,7 +186,7 @@ pub fn measure(
         Some(look) if inner < WEAK_MARK && circle < CIRCLE_MARK && below >= UNDERLINE_BELOW => {
             super::underline::underlined(look)
         }
-        _ => 0.0,
+        _ => Default::default(),
     };
     let unknown = e.count_unknown(&inside);
     let (around, enclosed) = around_share(&e, &r);
@@ -242,7 +246,8 @@ pub fn measure(
         close_tick,
         circle,
         circle_run,
-        underline,
+        underline: underline.share,
+        underline_below: underline.below,
         runs_bare,
         runs_label,
         unknown,

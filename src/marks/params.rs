@@ -87,6 +87,13 @@ pub const UNDERLINE_ASK: f32 = 0.4;
 /// empty boxes asked about, each under a ring round the next option's label; with this,
 /// none.
 pub const RING_BELOW_REACH: i32 = 2;
+/// ... and only where the line lies within this many box sizes above that label's top: a
+/// ring's top arc hugs the label it rings (-0.06 to 0.63 box sizes above it, every line so
+/// explained on twelve of the sets, independent and synthetic), while a line drawn under
+/// this label lies just under it: on a form with rows wide apart (a grid's leader rows,
+/// 1.4 box sizes) 1.2 above the next row's label, which read blank with no row when that
+/// row was ringed too.
+pub const RING_ARC_ABOVE: f32 = 1.0;
 /// Circle evidence between [`CIRCLE_MARK`] and this is read as chosen but reviewed.
 pub const CIRCLE_SURE: f32 = 0.5;
 pub const UNKNOWN_DOUBT: u32 = area(0.16);

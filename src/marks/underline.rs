@@ -21,7 +21,7 @@ use crate::geometry::Rect;
 /// labels left blank unasked (a streak through one, a stroke from the row below joining
 /// the other) for two more rows (a line struck through the option below, along the
 /// label's foot).
-pub(super) fn underlined(look: &LabelLook) -> f32 {
+pub(super) fn underlined(look: &LabelLook) -> Underline {
     let (l, s) = (look.label, look.s());
     let top = l.bottom() - s / 2;
     let band = Rect::new(
@@ -89,20 +89,37 @@ pub(super) fn underlined(look: &LabelLook) -> f32 {
     };
     // The longest chain of pieces, as the label's columns it spans.
     let span = |a: i32, b: i32| (b.min(l.right() - 1) - a.max(l.x) + 1).max(0);
-    let mut best = 0;
-    // The chain so far: its first and last columns and its height at the last.
-    let mut chain: Option<(i32, i32, f32)> = None;
+    let (mut best, mut best_y) = (0, 0.0);
+    // The chain so far: its first and last columns, its height at the first and at the
+    // last.
+    let mut chain: Option<(i32, i32, f32, f32)> = None;
     for &(x0, x1, y_start, y_end) in &lines {
         let next = match chain {
             // Overlapping the chain: it runs on if this piece reaches further.
-            Some((c0, c1, y)) if x0 <= c1 + 1 => (c0, c1.max(x1), if x1 > c1 { y_end } else { y }),
-            Some((c0, c1, y)) if bridged(c1, y, x0, y_start) => (c0, x1, y_end),
-            _ => (x0, x1, y_end),
+            Some((c0, c1, y_first, y)) if x0 <= c1 + 1 => {
+                (c0, c1.max(x1), y_first, if x1 > c1 { y_end } else { y })
+            }
+            Some((c0, c1, y_first, y)) if bridged(c1, y, x0, y_start) => (c0, x1, y_first, y_end),
+            _ => (x0, x1, y_start, y_end),
         };
-        best = best.max(span(next.0, next.1));
+        let reach = span(next.0, next.1);
+        if reach > best {
+            (best, best_y) = (reach, (next.2 + next.3) / 2.0);
+        }
         chain = Some(next);
     }
-    best as f32 / l.w.max(1) as f32
+    Underline {
+        share: best as f32 / l.w.max(1) as f32,
+        below: (best_y - l.bottom() as f32) / s.max(1) as f32,
+    }
+}
+
+/// A line under a label: the share of the label's width it spans, and how far below the
+/// label's foot it lies (its mean height, in box sizes; 0 with no line).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Underline {
+    pub(super) share: f32,
+    pub(super) below: f32,
 }
 
 /// A column of a piece of ink: its first and last rows, how many pixels, their rows' sum.
