@@ -682,16 +682,21 @@ mod tests {
 
     /// Two options one above the other, boxes at the left, long labels beside them.
     fn two_options() -> (Vec<BoxModel>, Vec<Option<Rect>>) {
+        options_at(&[20, 60])
+    }
+
+    /// A 20 px box with a 300 px label after it at each of the rows `ys`.
+    fn options_at(ys: &[i32]) -> (Vec<BoxModel>, Vec<Option<Rect>>) {
         let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
-        let boxes = [Rect::new(20, 20, 20, 20), Rect::new(20, 60, 20, 20)]
+        let boxes = ys
             .iter()
             .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
+            .map(|(i, &y)| BoxModel::new(&reference, 0, i as u32 + 1, Rect::new(20, y, 20, 20)))
             .collect();
-        let labels = vec![
-            Some(Rect::new(50, 20, 300, 20)),
-            Some(Rect::new(50, 60, 300, 20)),
-        ];
+        let labels = ys
+            .iter()
+            .map(|&y| Some(Rect::new(50, y, 300, 20)))
+            .collect();
         (boxes, labels)
     }
 
@@ -858,16 +863,7 @@ mod tests {
     fn a_line_just_under_a_label_stays_asked_about_when_the_ringed_option_below_is_far() {
         // Rows wide apart (a grid's leader rows): the next label starts 1.5 box sizes
         // under this one's foot.
-        let reference = crate::raster::GrayImage::from_pixel(400, 200, image::Luma([255]));
-        let boxes: Vec<BoxModel> = [Rect::new(20, 20, 20, 20), Rect::new(20, 70, 20, 20)]
-            .iter()
-            .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, 0, i as u32 + 1, *r))
-            .collect();
-        let labels = vec![
-            Some(Rect::new(50, 20, 300, 20)),
-            Some(Rect::new(50, 70, 300, 20)),
-        ];
+        let (boxes, labels) = options_at(&[20, 70]);
         let under = |below: f32| BoxFeatures {
             underline: UNDERLINE_ASK + 0.2,
             underline_below: below,
