@@ -117,9 +117,9 @@ pub struct BoxFeatures {
     pub label_ink: Option<u32>,
     /// Pen ink in the bare paper beside a box with no label (see `marks::cell`), the
     /// larger of its two sides, in the pieces a respondent draws there (tick-like pieces,
-    /// a line out from the box's foot): a tick made in a grid's cell, away from its box. Measured for a box with such a zone and next to
-    /// nothing inside ([`INNER_BLANK`]; else `None`); [`super::classify_page`] reads it
-    /// above the page's median.
+    /// a line out from the box's foot): a tick made in a grid's cell, away from its box.
+    /// Measured for a box with such a zone and next to nothing inside ([`INNER_BLANK`];
+    /// else `None`); [`super::classify_page`] reads it above the page's median.
     pub cell_ink: Option<u32>,
 }
 
@@ -499,18 +499,23 @@ mod tests {
         }
     }
 
+    /// The sides of `r`, `t` pixels thick, inside it.
+    fn outline(img: &mut GrayImage, r: Rect, t: i32) {
+        for side in [
+            Rect::new(r.x, r.y, r.w, t),
+            Rect::new(r.x, r.bottom() - t, r.w, t),
+            Rect::new(r.x, r.y, t, r.h),
+            Rect::new(r.right() - t, r.y, t, r.h),
+        ] {
+            fill(img, side);
+        }
+    }
+
     /// A 200 x 100 px strip of paper with a 20 px box printed in the middle, and the box.
     fn boxed_strip() -> (GrayImage, Rect) {
         let b = Rect::new(90, 40, 20, 20);
         let mut reference = GrayImage::from_pixel(200, 100, image::Luma([255]));
-        for r in [
-            Rect::new(90, 40, 20, 1),
-            Rect::new(90, 59, 20, 1),
-            Rect::new(90, 40, 1, 20),
-            Rect::new(109, 40, 1, 20),
-        ] {
-            fill(&mut reference, r);
-        }
+        outline(&mut reference, b, 1);
         (reference, b)
     }
 
@@ -541,14 +546,7 @@ mod tests {
         let w = 200u32;
         let (mut reference, b) = boxed_strip();
         for gx in [116, 140] {
-            for r in [
-                Rect::new(gx, 40, 18, 2),
-                Rect::new(gx, 58, 18, 2),
-                Rect::new(gx, 40, 2, 20),
-                Rect::new(gx + 16, 40, 2, 20),
-            ] {
-                fill(&mut reference, r);
-            }
+            outline(&mut reference, Rect::new(gx, 40, 18, 20), 2);
         }
         let mut page = reference.clone();
         if marked {
@@ -736,18 +734,6 @@ mod tests {
             let plain = dense_label(bold, false);
             assert!(plain.beyond_label < STRIKE_LABEL, "bold {bold}: {plain:?}");
             assert_eq!(crate::marks::classify(plain).doubt, None, "bold {bold}");
-        }
-    }
-
-    /// The sides of `r`, `t` pixels thick, inside it.
-    fn outline(img: &mut GrayImage, r: Rect, t: i32) {
-        for side in [
-            Rect::new(r.x, r.y, r.w, t),
-            Rect::new(r.x, r.bottom() - t, r.w, t),
-            Rect::new(r.x, r.y, t, r.h),
-            Rect::new(r.right() - t, r.y, t, r.h),
-        ] {
-            fill(img, side);
         }
     }
 

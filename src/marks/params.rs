@@ -60,11 +60,11 @@ pub const ARC_RUN_ASK: f32 = 0.5;
 /// A line under a label ([`BoxFeatures::underline`](super::BoxFeatures::underline)) is at
 /// most this thick per column on average (a ballpoint's line on a fax is 2-5 px, a sign
 /// pen's 1 mm line 8-9 px; a written word's strokes pile up thicker), and lies within this
-/// many box sizes below the label. At 0.9 mm, a thick line under a drafted layout's label
-/// (7.5 px a column on a `harsh` night) read blank unasked; 1.2 mm changed no other review
-/// row on the 33 sets.
-/// At 0.7, a hand's line drifting down to three quarters of a box size (its pen's width
-/// included) touched the band's edge and counted as running on out of it: 5 of 22
+/// many box sizes below the label.
+/// Thickness at 0.9 mm: a thick line under a drafted layout's label (7.5 px a column on a
+/// `harsh` night) read blank unasked; 1.2 mm changed no other review row on the 33 sets.
+/// Depth at 0.7: a hand's line drifting down to three quarters of a box size (its pen's
+/// width included) touched the band's edge and counted as running on out of it: 5 of 22
 /// underlined labels left unasked on twelve synthetic nights. Deeper, the band reaches
 /// the top arc of a ring round the option below (see `RING_BELOW_REACH`).
 pub const UNDERLINE_THICK: i32 = length(1.2);

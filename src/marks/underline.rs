@@ -143,7 +143,7 @@ fn line_of(
         .filter(|(_, c)| c.2 > 0)
         .map(|(k, c)| (x0 + k as i32, c))
         .collect();
-    let (&(first, _), &(last, _)) = (inked.first()?, inked.last()?);
+    let (&(first, at_first), &(last, at_last)) = (inked.first()?, inked.last()?);
     let long = last - first + 1;
     let n: i32 = inked.iter().map(|(_, c)| c.2).sum();
     let (y0, y1) = inked.iter().fold((i32::MAX, i32::MIN), |(a, b), (_, c)| {
@@ -153,8 +153,6 @@ fn line_of(
     let mean = inked.iter().map(|(_, c)| c.3 as f32).sum::<f32>() / n.max(1) as f32;
     let mid = |c: &Column| c.3 as f32 / c.2.max(1) as f32;
     let inside = mean >= (l.bottom() - s / 6) as f32 && y0 > band.y && y1 < band.bottom() - 1;
-    (thin && inside && long >= 3 && long >= (y1 - y0 + 1) / 2).then(|| {
-        let at = |x: i32| cols[(x - x0) as usize];
-        (first, last, mid(&at(first)), mid(&at(last)))
-    })
+    (thin && inside && long >= 3 && long >= (y1 - y0 + 1) / 2)
+        .then(|| (first, last, mid(at_first), mid(at_last)))
 }
