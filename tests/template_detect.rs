@@ -697,8 +697,9 @@ fn sparse_night(tmp: &Path, seed: &str, profile: &str) -> (PathBuf, PathBuf, Pat
 /// The sparse form of the next test on a `harsh` night (speckle by the thousand, streaks,
 /// lost rows): its first page's five boxes, four of them found (a heavy mark hides a
 /// ring) or all, confirm a weak match. On 40 faxes (seed 23) 28 form pages were rejected
-/// and 21 responses lost before (six boxes asked for), 12 and 5 now; the rest score
-/// under 0.35 or show too few boxes where the match puts them.
+/// and 21 responses lost before (six boxes asked for), 12 and 5 with four; 3 form pages
+/// since identification leaves specks and streaks out of the ink it matches (the rest
+/// score under 0.35 or show too few boxes where the match puts them).
 #[test]
 fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -710,7 +711,7 @@ fn a_sparse_form_on_a_noisy_night_is_identified_by_its_printed_boxes() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .expect("score prints the form pages rejected");
-    assert!(rejected <= 14, "{score}");
+    assert!(rejected <= 4, "{score}");
     assert!(wrong_cells(&score) <= 1, "{score}");
 }
 

@@ -163,7 +163,7 @@ impl PageModel {
     /// The model of page `page` of template number `template` from its reference image.
     pub fn new(template: usize, page: usize, reference: &crate::raster::GrayImage) -> PageModel {
         let (_, map) = crate::normalise::ink_maps(reference);
-        let points = map.points();
+        let points = crate::normalise::printing_points(&map);
         PageModel {
             template,
             page,
@@ -561,7 +561,7 @@ pub fn identify(cat: &Catalogue, page: NormalPage, sc: Scales) -> Identified {
         }
         let (coarse, pts) = if flip {
             let map = crate::normalise::coarse_map_turned_half(&page.image);
-            let points = map.points();
+            let points = crate::normalise::printing_points(&map);
             let (map, points) = turned.insert((map, points));
             (&*map, &*points)
         } else {

@@ -150,6 +150,111 @@ impl InkMap {
         self.cells.len() == self.width * self.height
     }
 
+    /// Centres of the inked cells that can be printing: not in 8-connected groups of at
+    /// most `speck_cells` cells (a speck of fax noise), nor in a vertical run of at least
+    /// `streak_cells` cells with no ink two cells to either side (a scanner's streak; ink
+    /// crossing it stays). In rows, left to right, as [`InkMap::points`].
+    pub fn printing_points(&self, speck_cells: usize, streak_cells: usize) -> Vec<(f32, f32)> {
+        if self.width == 0 {
+            return Vec::new();
+        }
+        let streaked = self.without_streaks(streak_cells);
+        let cells = streaked.as_deref().unwrap_or(&self.cells);
+        // Groups are joined from runs along rows (a union-find over runs, not cells: a
+        // page has a tenth as many runs as inked cells).
+        let runs = Runs::of(cells, self.width);
+        let mut parent: Vec<u32> = (0..runs.len() as u32).collect();
+        let root = |parent: &mut Vec<u32>, mut i: u32| {
+            while parent[i as usize] != i {
+                let up = parent[parent[i as usize] as usize];
+                parent[i as usize] = up;
+                i = up;
+            }
+            i
+        };
+        for y in 1..self.height {
+            let (above, here) = (runs.row(y - 1), runs.row(y));
+            let mut a = above.start;
+            for r in here {
+                // Runs above ending left of this one's left neighbour touch nothing more.
+                while a < above.end && runs.x1[a] < runs.x0[r] {
+                    a += 1;
+                }
+                let mut b = a;
+                while b < above.end && runs.x0[b] <= runs.x1[r] {
+                    let (ra, rb) = (root(&mut parent, r as u32), root(&mut parent, b as u32));
+                    parent[ra.max(rb) as usize] = ra.min(rb);
+                    b += 1;
+                }
+            }
+        }
+        let mut size = vec![0usize; runs.len()];
+        let roots: Vec<u32> = (0..runs.len() as u32)
+            .map(|i| root(&mut parent, i))
+            .collect();
+        for (i, &r) in roots.iter().enumerate() {
+            size[r as usize] += (runs.x1[i] - runs.x0[i]) as usize;
+        }
+        let mut out = Vec::new();
+        for y in 0..self.height {
+            for i in runs.row(y) {
+                if size[roots[i] as usize] > speck_cells {
+                    let yc = y as f32 + 0.5;
+                    out.extend((runs.x0[i]..runs.x1[i]).map(|x| (x as f32 + 0.5, yc)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The cells with the thin parts of long vertical runs cleared (see
+    /// [`InkMap::printing_points`]), or `None` when there are none.
+    fn without_streaks(&self, streak_cells: usize) -> Option<Vec<bool>> {
+        let (w, h) = (self.width, self.height);
+        if streak_cells == 0 || w == 0 || h < streak_cells {
+            return None;
+        }
+        // Each column's inked run so far, as its length; updated a row at a time, which
+        // the compiler turns into vector instructions, and a run's end looked at only
+        // where some column's run is long enough.
+        let mut run = vec![0u32; w];
+        let mut long: Vec<(usize, usize, usize)> = Vec::new();
+        let need = streak_cells as u32;
+        for y in 0..=h {
+            let row = if y < h {
+                &self.cells[y * w..(y + 1) * w]
+            } else {
+                &[][..]
+            };
+            let ended = |x: usize| row.get(x).is_none_or(|&c| !c);
+            if run.iter().any(|&n| n >= need) {
+                for (x, n) in run.iter().enumerate() {
+                    if *n >= need && ended(x) {
+                        long.push((x, y - *n as usize, y));
+                    }
+                }
+            }
+            if y < h {
+                for (n, &c) in run.iter_mut().zip(row) {
+                    *n = (*n + 1) * u32::from(c);
+                }
+            }
+        }
+        if long.is_empty() {
+            return None;
+        }
+        let mut cells = self.cells.clone();
+        for (x, from, to) in long {
+            for y in from..to {
+                let row = &self.cells[y * w..(y + 1) * w];
+                if (x < 2 || !row[x - 2]) && (x + 2 >= w || !row[x + 2]) {
+                    cells[y * w + x] = false;
+                }
+            }
+        }
+        Some(cells)
+    }
+
     /// Centres of inked cells.
     pub fn points(&self) -> Vec<(f32, f32)> {
         let mut v = Vec::new();
@@ -221,6 +326,54 @@ impl InkMap {
     }
 }
 
+/// A map's inked runs along rows: run `i` covers columns `x0[i]..x1[i]` of its row, and
+/// the runs of row `y` are `row(y)`, left to right.
+struct Runs {
+    x0: Vec<u32>,
+    x1: Vec<u32>,
+    row_start: Vec<usize>,
+}
+
+impl Runs {
+    fn of(cells: &[bool], w: usize) -> Runs {
+        let mut runs = Runs {
+            x0: Vec::new(),
+            x1: Vec::new(),
+            row_start: vec![0],
+        };
+        for row in cells.chunks_exact(w.max(1)) {
+            let mut x = 0;
+            while x < w {
+                // Most of a page is paper: eight empty cells are passed over at once.
+                if x + 8 <= w && !row[x..x + 8].iter().fold(false, |any, &c| any | c) {
+                    x += 8;
+                    continue;
+                }
+                if !row[x] {
+                    x += 1;
+                    continue;
+                }
+                let from = x;
+                while x < w && row[x] {
+                    x += 1;
+                }
+                runs.x0.push(from as u32);
+                runs.x1.push(x as u32);
+            }
+            runs.row_start.push(runs.x0.len());
+        }
+        runs
+    }
+
+    fn len(&self) -> usize {
+        self.x0.len()
+    }
+
+    fn row(&self, y: usize) -> std::ops::Range<usize> {
+        self.row_start[y]..self.row_start[y + 1]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +406,118 @@ mod tests {
             assert!(w < 8 || (!want.is_empty() && want.len() < fine.cells.len()));
             assert_eq!(fine.points(), want);
         }
+    }
+
+    /// A map drawn in rows of `#` (ink) and `.` (paper).
+    fn drawn(rows: &[&str]) -> InkMap {
+        InkMap {
+            width: rows[0].len(),
+            height: rows.len(),
+            factor: 4,
+            cells: rows
+                .iter()
+                .flat_map(|r| r.bytes().map(|b| b == b'#'))
+                .collect(),
+        }
+    }
+
+    /// The sizes of the 8-connected groups of inked cells, cell by cell, by flood fill.
+    fn group_sizes(map: &InkMap) -> Vec<usize> {
+        let (w, h) = (map.width as i64, map.height as i64);
+        let mut size = vec![0; map.cells.len()];
+        let mut seen = vec![false; map.cells.len()];
+        for start in 0..map.cells.len() {
+            if !map.cells[start] || seen[start] {
+                continue;
+            }
+            let (mut group, mut stack) = (Vec::new(), vec![start]);
+            seen[start] = true;
+            while let Some(i) = stack.pop() {
+                group.push(i);
+                let (x, y) = ((i % map.width) as i64, (i / map.width) as i64);
+                for (nx, ny) in (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (x + dx, y + dy))) {
+                    let j = (ny * w + nx) as usize;
+                    if nx >= 0 && ny >= 0 && nx < w && ny < h && map.cells[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
+            }
+            for &i in &group {
+                size[i] = group.len();
+            }
+        }
+        size
+    }
+
+    #[test]
+    fn printing_points_are_the_cells_of_groups_larger_than_a_speck() {
+        // Random maps from sparse to dense: groups of every size and shape, runs joined
+        // above, below and only corner to corner.
+        for (w, h, per_mille) in [
+            (1, 7, 300),
+            (13, 1, 500),
+            (37, 29, 80),
+            (64, 41, 300),
+            (97, 53, 550),
+        ] {
+            let mut state = 0x2545_f491_u32 ^ (w * h) as u32;
+            let cells = (0..w * h)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    state % 1000 < per_mille
+                })
+                .collect();
+            let map = InkMap {
+                width: w,
+                height: h,
+                factor: 4,
+                cells,
+            };
+            let size = group_sizes(&map);
+            for speck in [0, 1, 3, 6] {
+                let want: Vec<(f32, f32)> = map
+                    .points()
+                    .into_iter()
+                    .filter(|&(x, y)| size[y as usize * w + x as usize] > speck)
+                    .collect();
+                // No run is as long as the map is tall: no streak.
+                assert_eq!(
+                    map.printing_points(speck, h + 1),
+                    want,
+                    "{w}x{h} speck {speck}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_thin_vertical_run_is_left_out_but_ink_crossing_it_stays() {
+        let map = drawn(&[
+            "..#.....#...",
+            "..#.....#...",
+            "..#.....#.##",
+            "###.....#...",
+            "..#.........",
+            "..#..#..#...",
+            "..#.....#...",
+        ]);
+        // Column 2 runs the whole height: streak but where the stroke joins it (its own
+        // cell two to the left is ink). Column 8 breaks after four rows: kept at 5. The
+        // lone cell at (5, 5) is a speck.
+        let got = map.printing_points(1, 5);
+        let want = [(0, 3), (1, 3), (2, 3)]
+            .into_iter()
+            .chain((0..4).map(|y| (8, y)))
+            .chain([(10, 2), (11, 2)])
+            .chain((5..7).map(|y| (8, y)));
+        let mut want: Vec<(f32, f32)> = want
+            .map(|(x, y)| (x as f32 + 0.5, y as f32 + 0.5))
+            .collect();
+        want.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+        assert_eq!(got, want);
     }
 
     #[test]
