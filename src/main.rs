@@ -578,7 +578,7 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
                     continue;
                 }
             };
-            let total = a.found + a.predicted + a.disputed;
+            let total = a.found + a.printed + a.predicted + a.disputed;
             // The verdict the night batch would reach on this page's boxes.
             let verdict = if a.unreliable {
                 format!(
@@ -593,10 +593,11 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
                 "the run would read every box".to_string()
             };
             println!(
-                "scan page {} = template page {}: {} of {total} boxes found where their neighbours agree, {} placed from neighbours, {} disputed; misfit {:.1} px; {verdict}",
+                "scan page {} = template page {}: {} of {total} boxes found where their neighbours agree ({} of them by the printing beside them), {} placed from neighbours, {} disputed; misfit {:.1} px; {verdict}",
                 i + 1,
                 a.page,
-                a.found,
+                a.found + a.printed,
+                a.printed,
                 a.predicted,
                 a.disputed,
                 a.rms

@@ -77,6 +77,12 @@ impl PageBoxes {
                 boxes.push(BoxModel::new(reference, qi, o.code, o.rect));
             }
         }
+        PageBoxes::with_printing(boxes, reference)
+    }
+
+    /// `boxes` with a sample of the reference's other printing: its ink pixels on a grid
+    /// of [`PRINTING_STEP`], away from the boxes.
+    pub fn with_printing(boxes: Vec<BoxModel>, reference: &GrayImage) -> PageBoxes {
         let near_box = |x: u32, y: u32| {
             boxes
                 .iter()

@@ -334,9 +334,11 @@ pub struct Aligned {
     /// 1-based template page.
     pub page: usize,
     pub image: crate::raster::GrayImage,
-    /// The page's boxes: found by their ring where their neighbours agree, placed from
-    /// their neighbours, and disputed (a ring match where the others say it cannot be).
+    /// The page's boxes: found by their ring where their neighbours agree, found by the
+    /// printing beside them (their ring did not show), placed from their neighbours, and
+    /// disputed (a ring match where the others say it cannot be).
     pub found: usize,
+    pub printed: usize,
     pub predicted: usize,
     pub disputed: usize,
     /// Root-mean-square misfit of the found boxes, pixels.
@@ -362,6 +364,7 @@ pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Alig
         page: rp.page,
         image: img,
         found: count(|l| *l == Located::Found),
+        printed: count(|l| *l == Located::Printed),
         predicted: count(|l| matches!(l, Located::Predicted { .. })),
         disputed: count(|l| matches!(l, Located::Disputed { .. })),
         rms: rp.reg.rms,
