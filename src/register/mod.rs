@@ -70,7 +70,10 @@ mod defs {
     /// ... and at every shift [`BESIDE_APART`] or more from it, at least this share less.
     /// On indep-hodanren-a's boxes found by their rings (5,151), the printing so matched
     /// (4,491 of them) put 97 % within a pixel of the ring and 8 three or more pixels
-    /// (0.4 mm) from it, as strict bars did (0.9, 0.3: 6 of 3,428).
+    /// (0.4 mm) from it, as strict bars did (0.9, 0.3: 6 of 3,428). Matches sharing
+    /// 0.75-0.85 were as close on harsh refaxed hodanren nights (746 boxes, 0.4-1.1 %
+    /// three pixels off), but taken from 0.75 one box under a mark made beside it was
+    /// read blank unasked (rhh rx000104): the bar stays at 0.85.
     pub const BESIDE_MARGIN: f32 = 0.2;
     pub const BESIDE_APART: i32 = px_len(0.635);
 }
@@ -350,9 +353,16 @@ fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine, row: f64) ->
                     score,
                     by_printing: false,
                 }
-            } else if let Some(m) = beside[i]
-                .get_or_insert_with(|| printing::Beside::of(boxes, i))
-                .locate(img, &predicted)
+            } else if let Some(m) = cands[i]
+                // A ring matched strongly (if off where its neighbours put it, disputed)
+                // says more about the box than its label: the printing does not replace it.
+                .is_none_or(|c| c.by_printing || c.score <= FOUND_SCORE)
+                .then(|| {
+                    beside[i]
+                        .get_or_insert_with(|| printing::Beside::of(boxes, i))
+                        .locate(img, &predicted)
+                })
+                .flatten()
             {
                 Candidate {
                     at: (px + m.0 as f64, py + m.1 as f64),
