@@ -518,16 +518,22 @@ mod tests {
     use super::*;
     use crate::geometry::Rect;
 
-    #[test]
-    fn four_boxes_found_confirm_a_form_three_in_four_of_its_boxes() {
-        let with = |found: usize, missed: usize| Registration {
+    /// A registration with `found` boxes found by their rings and `missed` placed from
+    /// them.
+    fn found_and_missed(found: usize, missed: usize) -> Registration {
+        Registration {
             located: [
                 vec![Located::Found; found],
                 vec![Located::Predicted { nearest_dy: 0.0 }; missed],
             ]
             .concat(),
             ..Registration::identity()
-        };
+        }
+    }
+
+    #[test]
+    fn four_boxes_found_confirm_a_form_three_in_four_of_its_boxes() {
+        let with = found_and_missed;
         // A sparse page's five boxes, all found or one hidden by a mark: its
         // constellation identifies it.
         assert!(with(5, 0).confirms_form());
@@ -542,14 +548,7 @@ mod tests {
 
     #[test]
     fn a_small_page_is_placed_from_all_its_boxes_but_one() {
-        let with = |found: usize, missed: usize| Registration {
-            located: [
-                vec![Located::Found; found],
-                vec![Located::Predicted { nearest_dy: 0.0 }; missed],
-            ]
-            .concat(),
-            ..Registration::identity()
-        };
+        let with = found_and_missed;
         // Five boxes: one may hide under a fill, two may not; three is the least.
         assert!(!with(4, 1).unreliable());
         assert!(with(3, 2).unreliable());

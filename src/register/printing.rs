@@ -5,6 +5,7 @@
 use super::defs::{
     BESIDE_APART, BESIDE_MARGIN, BESIDE_MIN_POINTS, BESIDE_REACH, BESIDE_SHARE, SEARCH,
 };
+use super::rings::Frame;
 use crate::geometry::{Affine, round_i64};
 use crate::raster::{GrayImage, is_ink};
 
@@ -59,16 +60,7 @@ impl Beside {
                 (round_i64(u), round_i64(v))
             })
             .collect();
-        let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
-        for &(x, y) in &pts {
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-        }
-        let pad = radius as i64 + 1;
-        let (ox, oy) = (x0 - pad, y0 - pad);
-        let (w, h) = (
-            (x1 - x0 + 1 + 2 * pad) as usize,
-            (y1 - y0 + 1 + 2 * pad) as usize,
-        );
+        let Frame { ox, oy, w, h } = Frame::round(pts.iter(), radius);
         let (iw, ih) = (img.width() as i64, img.height() as i64);
         let raw = img.as_raw();
         let inked = |x: i64, y: i64| {

@@ -126,6 +126,32 @@ impl PageBoxes {
     }
 }
 
+/// The page pixels round some points, padded by a search radius and a pixel more on
+/// every side, so that every shift within the radius is a plain index: its top-left
+/// corner and size.
+pub(super) struct Frame {
+    pub ox: i64,
+    pub oy: i64,
+    pub w: usize,
+    pub h: usize,
+}
+
+impl Frame {
+    pub fn round<'a>(points: impl Iterator<Item = &'a (i64, i64)>, radius: i32) -> Frame {
+        let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+        for &(x, y) in points {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        let pad = radius as i64 + 1;
+        Frame {
+            ox: x0 - pad,
+            oy: y0 - pad,
+            w: (x1 - x0 + 1 + 2 * pad) as usize,
+            h: (y1 - y0 + 1 + 2 * pad) as usize,
+        }
+    }
+}
+
 /// Coarse searches this many shifts wide or narrower (the local search round a predicted
 /// box) are counted in fixed-width rows.
 const NARROW: usize = 16;
@@ -158,16 +184,7 @@ impl Window {
         };
         let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
         let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
-        let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
-        for &(x, y) in ring.iter().chain(&halo) {
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-        }
-        let pad = radius as i64 + 1;
-        let (ox, oy) = (x0 - pad, y0 - pad);
-        let (w, h) = (
-            (x1 - x0 + 1 + 2 * pad) as usize,
-            (y1 - y0 + 1 + 2 * pad) as usize,
-        );
+        let Frame { ox, oy, w, h } = Frame::round(ring.iter().chain(&halo), radius);
         let (iw, ih) = (img.width() as i64, img.height() as i64);
         let raw = img.as_raw();
         let mut ink = vec![false; w * h];
