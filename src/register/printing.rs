@@ -7,7 +7,7 @@ use super::defs::{
 };
 use super::rings::Frame;
 use crate::geometry::{Affine, round_i64};
-use crate::raster::{GrayImage, is_ink};
+use crate::raster::GrayImage;
 
 /// The form's printing samples (template pixels) near one box, matched as one piece.
 pub struct Beside {
@@ -60,27 +60,16 @@ impl Beside {
                 (round_i64(u), round_i64(v))
             })
             .collect();
-        let Frame { ox, oy, w, h } = Frame::round(pts.iter(), radius);
-        let (iw, ih) = (img.width() as i64, img.height() as i64);
-        let raw = img.as_raw();
-        let inked = |x: i64, y: i64| {
-            x >= 0 && y >= 0 && x < iw && y < ih && is_ink(raw[(y * iw + x) as usize])
-        };
+        let frame = Frame::round(pts.iter(), radius);
+        let (ox, oy, w) = (frame.ox, frame.oy, frame.w);
         // Per pixel: 2 on ink, 1 beside ink (the ink grown by a pixel, as
         // `PageBoxes::printing_agreement` counts it), 0 on paper.
-        let mut level = vec![0u8; w * h];
-        for ly in 0..h as i64 {
-            for lx in 0..w as i64 {
-                let (x, y) = (ox + lx, oy + ly);
-                level[ly as usize * w + lx as usize] = if inked(x, y) {
-                    2
-                } else {
-                    u8::from(
-                        inked(x - 1, y) || inked(x + 1, y) || inked(x, y - 1) || inked(x, y + 1),
-                    )
-                };
-            }
-        }
+        let (ink, grown) = frame.ink(img);
+        let level: Vec<u8> = ink
+            .iter()
+            .zip(&grown)
+            .map(|(&i, &g)| u8::from(i) + u8::from(g))
+            .collect();
         let (r, side) = (radius as usize, (2 * radius + 1) as usize);
         // Samples on grown ink per shift, and on the ink itself (which of a few shifts
         // the grown ink ties is the match).
@@ -132,6 +121,7 @@ impl Beside {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raster::is_ink;
 
     /// A label of strokes at random (a 140 × 24 px patch) at `(x, y)` on a page.
     fn label(page: &mut GrayImage, x: u32, y: u32) {

@@ -150,6 +150,36 @@ impl Frame {
             h: (y1 - y0 + 1 + 2 * pad) as usize,
         }
     }
+
+    /// The page's ink over the frame (paper beyond the page's edges), row by row, and
+    /// that ink grown by a pixel to its four neighbours (the frame's outermost pixels,
+    /// which no shift within the radius reads, as they are).
+    pub fn ink(&self, img: &GrayImage) -> (Vec<bool>, Vec<bool>) {
+        let (w, h) = (self.w, self.h);
+        let (iw, ih) = (img.width() as i64, img.height() as i64);
+        let raw = img.as_raw();
+        let mut ink = vec![false; w * h];
+        for ly in 0..h {
+            let y = self.oy + ly as i64;
+            if y < 0 || y >= ih {
+                continue;
+            }
+            for lx in 0..w {
+                let x = self.ox + lx as i64;
+                if x >= 0 && x < iw {
+                    ink[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
+                }
+            }
+        }
+        let mut grown = ink.clone();
+        for ly in 1..h.saturating_sub(1) {
+            for lx in 1..w.saturating_sub(1) {
+                let i = ly * w + lx;
+                grown[i] = ink[i] || ink[i - 1] || ink[i + 1] || ink[i - w] || ink[i + w];
+            }
+        }
+        (ink, grown)
+    }
 }
 
 /// Coarse searches this many shifts wide or narrower (the local search round a predicted
@@ -184,29 +214,9 @@ impl Window {
         };
         let ring: Vec<(i64, i64)> = b.ring.iter().map(round).collect();
         let halo: Vec<(i64, i64)> = b.halo.iter().map(round).collect();
-        let Frame { ox, oy, w, h } = Frame::round(ring.iter().chain(&halo), radius);
-        let (iw, ih) = (img.width() as i64, img.height() as i64);
-        let raw = img.as_raw();
-        let mut ink = vec![false; w * h];
-        for ly in 0..h {
-            let y = oy + ly as i64;
-            if y < 0 || y >= ih {
-                continue;
-            }
-            for lx in 0..w {
-                let x = ox + lx as i64;
-                if x >= 0 && x < iw {
-                    ink[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
-                }
-            }
-        }
-        let mut grown = ink.clone();
-        for ly in 1..h - 1 {
-            for lx in 1..w - 1 {
-                let i = ly * w + lx;
-                grown[i] = ink[i] || ink[i - 1] || ink[i + 1] || ink[i - w] || ink[i + w];
-            }
-        }
+        let frame = Frame::round(ring.iter().chain(&halo), radius);
+        let (ink, grown) = frame.ink(img);
+        let Frame { ox, oy, w, .. } = frame;
         let idx = |v: &[(i64, i64)]| -> Vec<usize> {
             v.iter()
                 .map(|&(x, y)| (y - oy) as usize * w + (x - ox) as usize)
