@@ -378,23 +378,41 @@ fn register_from(img: &GrayImage, boxes: &PageBoxes, start: Affine, row: f64) ->
                 cands[i] = Some(c);
             }
         }
-        let pairs = |min: f32| -> Vec<PointPair> {
+        let pairs = |min: f32, printed: bool| -> Vec<PointPair> {
             cands
                 .iter()
                 .zip(&centres)
-                .filter_map(|(c, &t)| c.filter(|c| c.score > min).map(|c| (t, c.at)))
+                .filter_map(|(c, &t)| {
+                    c.filter(|c| c.score > min || (printed && c.by_printing))
+                        .map(|c| (t, c.at))
+                })
                 .collect()
         };
-        let strong = pairs(FOUND_SCORE);
+        let strong = pairs(FOUND_SCORE, false);
         let basis = if strong.len() >= 3 {
             strong
         } else {
-            pairs(WEAK_SCORE)
+            pairs(WEAK_SCORE, false)
         };
         if basis.is_empty() {
             break;
         }
-        transform = robust_fit(&basis, &transform, FIT_TOLERANCE_PX);
+        let by_rings = robust_fit(&basis, &transform, FIT_TOLERANCE_PX);
+        // Rings matched on label glyphs (国, 口) a column over, where the fax all but
+        // erased the real ones, bend the fit onto the labels; boxes placed by their
+        // printing then say otherwise. Neither kind is right every time: the fit that
+        // puts more of the form's printing on the page's ink is kept.
+        let with_printing = pairs(FOUND_SCORE, true);
+        transform = if with_printing.len() > basis.len() {
+            let by_both = robust_fit(&with_printing, &transform, FIT_TOLERANCE_PX);
+            if boxes.printing_agreement(img, &by_both) > boxes.printing_agreement(img, &by_rings) {
+                by_both
+            } else {
+                by_rings
+            }
+        } else {
+            by_rings
+        };
         settled = settle(&cands, &centres, &transform, row);
         if changed == 0 {
             break;
@@ -775,5 +793,58 @@ mod tests {
         let reg = register(&blank, &boxes, &Affine::IDENTITY, 1.0);
         assert_eq!(reg.found(), 0);
         assert!(reg.unreliable());
+    }
+
+    #[test]
+    fn rings_matched_on_label_glyphs_do_not_bend_the_page_onto_its_labels() {
+        // Three rows of four labelled boxes, then five rows of one (a column of options).
+        let lower = |x: i32, y: i32| y >= 80 + 3 * 60 - 10 && x >= 100 + 200 - 20;
+        let keep_upper = |img: &mut GrayImage| {
+            for y in 0..img.height() {
+                for x in 0..img.width() {
+                    if lower(x as i32, y as i32) {
+                        img.put_pixel(x, y, image::Luma([255]));
+                    }
+                }
+            }
+        };
+        let (mut reference, rects) = labelled(8, (0, 0), true);
+        keep_upper(&mut reference);
+        let rects: Vec<Rect> = rects.into_iter().filter(|r| !lower(r.x, r.y)).collect();
+        let models = rects
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BoxModel::new(&reference, i, 1, *r))
+            .collect();
+        let boxes = PageBoxes::with_printing(models, &reference);
+        // The page's top rows show their rings; below, the fax erased the rings and kept
+        // the labels, and every other label opens with a ring-shaped glyph (国) 10 px
+        // right of its box: those glyphs alone would shear the lower page onto them.
+        let (mut page, _) = labelled(8, (0, 0), false);
+        keep_upper(&mut page);
+        let (rings, _) = boxes_at(3, |_, _| (0, 0));
+        image::imageops::replace(&mut page, &rings, 0, 0);
+        for r in rects
+            .iter()
+            .filter(|r| r.y >= 80 + 3 * 60 && (r.y - 80) % 120 == 60)
+        {
+            for y in 0..20 {
+                for x in 0..20 {
+                    if x < 2 || y < 2 || x >= 18 || y >= 18 {
+                        page.put_pixel((r.x + 10 + x) as u32, (r.y + y) as u32, image::Luma([0]));
+                    }
+                }
+            }
+        }
+        let reg = register(&page, &boxes, &Affine::IDENTITY, 1.0);
+        for (i, b) in boxes.boxes.iter().enumerate() {
+            let (cx, cy) = b.centre();
+            let (x, y) = reg.map(i, cx, cy);
+            assert!(
+                ((x - cx).abs() <= 2.0 && (y - cy).abs() <= 2.0) || reg.unsure(i),
+                "box {i} at ({x:.1}, {y:.1}), not ({cx}, {cy}): {:?}",
+                reg.located[i]
+            );
+        }
     }
 }
