@@ -88,18 +88,19 @@ pub fn beside_explained_by_neighbours(page: &Neighbours, out: &mut [BoxReading])
     }
 }
 
-/// Sends to a person box `k` read surely as marked with less than a heavy mark's ink
-/// inside, when every piece of that ink comes in across its printed sides and a stroke
-/// outside runs from its sides to the side of a neighbour read as marked with more ink
-/// inside: the long arm of a big tick or cross made in the neighbour, drawn on across
-/// this box. A person cannot tell that from a second answer made with one stroke, and
-/// read alone it was a silent second answer (rows of options close together: a grid, or
-/// labels before their boxes on two lines).
+/// Sends to a person box `k` read surely as marked when every piece of the ink inside
+/// comes in across its printed sides and a stroke outside runs from its sides to the side
+/// of a neighbour read as marked with more ink inside: the long arm of a big tick or
+/// cross made in the neighbour, drawn on across this box. A person cannot tell that from
+/// a second answer made with one stroke, and read alone it was a silent second answer
+/// (rows of options close together: a grid, or labels before their boxes on two lines).
+/// However much ink the arm leaves inside: a broad pen's arm across a grid's box holds as
+/// much as a heavy mark of its own (two such on a fresh drafted night, read unasked).
 pub fn inside_reached_from_neighbours(page: &Neighbours, out: &mut [BoxReading]) {
     let boxes = page.boxes;
     for k in 0..out.len() {
         let f = out[k].features;
-        if !out[k].marked || out[k].doubt.is_some() || out[k].by_circle || f.inner >= HEAVY_INNER {
+        if !out[k].marked || out[k].doubt.is_some() || out[k].by_circle {
             continue;
         }
         let r = boxes[k].rect;
@@ -257,6 +258,26 @@ mod tests {
         let out = read(&two);
         assert!(out[0].marked && out[0].doubt.is_none(), "{:?}", out[0]);
         assert!(out[1].marked && out[1].doubt.is_none(), "{:?}", out[1]);
+    }
+
+    #[test]
+    fn a_heavy_arm_of_a_big_cross_below_drawn_across_the_box_above_is_asked_about() {
+        // A cross made with a broad pen in the lower box, one arm running on up across the
+        // upper box: as much ink inside the upper box as a heavy mark of its own (a grid
+        // of options, a fresh drafted layout's night: read ticked unasked).
+        let mut cross = Vec::new();
+        for k in 0..9 {
+            let d = k as f32;
+            cross.push(((41.0 + d, 74.0), (47.0 + d, 42.0)));
+            if k < 6 {
+                cross.push(((42.0 + d, 74.0), (52.0 + d, 90.0)));
+                cross.push(((52.0 + d, 74.0), (42.0 + d, 90.0)));
+            }
+        }
+        let out = read(&cross);
+        assert!(out[1].marked && out[1].features.inner > out[0].features.inner);
+        assert!(out[0].features.inner >= HEAVY_INNER, "{:?}", out[0]);
+        assert_eq!(out[0].doubt, Some(Doubt::Unsure), "{:?}", out[0]);
     }
 
     #[test]
