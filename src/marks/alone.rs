@@ -39,7 +39,8 @@ pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
 
 /// Reads as chosen each box asked about only for having less ink inside than a sure mark
 /// ([`WEAK_MARK`]) whose question has no other box marked or in doubt on this page, when
-/// its ink is a pen's: either wholly inside, larger than a dot ([`DOT_SPAN`]), with at
+/// its ink is a pen's: either wholly inside, one piece of it larger than a dot
+/// ([`DOT_SPAN`]; blots hanging from a printed side are dots apart), with at
 /// least [`WEAK_CORE`] of it clear of the printed sides, or also hugging the box and
 /// crossing its sides at most [`WEAK_CROSSINGS`] times. Run after [`beside_alone_read_as_chosen`].
 pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
@@ -52,7 +53,7 @@ pub fn weak_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
             && (INNER_MARK..WEAK_MARK).contains(&f.inner);
         let inside = f.near == 0
             && f.core as f32 >= WEAK_CORE * f.inner as f32
-            && f.inner_span > DOT_SPAN
+            && f.inner_piece_span > DOT_SPAN
             && !super::decide::side_band(&f);
         let leaving = f.close > 0 && f.runs_bare + f.runs_label <= WEAK_CROSSINGS;
         // A box whose printed sides are found much less than the page's others: a line
@@ -268,6 +269,7 @@ mod tests {
             inner,
             // A light tick's ink, not a dot's.
             inner_span: 12,
+            inner_piece_span: 12,
             inner_thin: 9,
             core,
             near,
@@ -329,6 +331,13 @@ mod tests {
             // A dot or a blot of speckle in the middle, no more than 0.9 mm either way.
             BoxFeatures {
                 inner_span: DOT_SPAN,
+                inner_piece_span: DOT_SPAN,
+                ..weak(30, 20, 0, 0, 0)
+            },
+            // Blots of fax speckle hanging from the top side, apart as a stroke's ends but
+            // each a dot (a drafted layout's harsh night: read ticked unasked).
+            BoxFeatures {
+                inner_piece_span: DOT_SPAN / 2,
                 ..weak(30, 20, 0, 0, 0)
             },
         ] {

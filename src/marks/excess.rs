@@ -523,6 +523,26 @@ impl Excess {
             .collect()
     }
 
+    /// The longer side of the box round the largest-spanning single piece of ink within
+    /// `r`, counting only each piece's pixels inside `r` (0 when there are none).
+    pub(super) fn longest_piece_span(&self, r: &Rect) -> u32 {
+        self.pieces_at()
+            .iter()
+            .filter_map(|p| {
+                let inside = p
+                    .points
+                    .iter()
+                    .filter(|&&(x, y)| r.contains_point(x as f32, y as f32));
+                let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+                for &(x, y) in inside {
+                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+                }
+                (x1 >= x0).then(|| (x1 - x0 + 1).max(y1 - y0 + 1) as u32)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The bounding box of this window's ink inside `r`, if any.
     pub(super) fn bounds(&self, r: &Rect) -> Option<Rect> {
         let c = r.intersection(&self.rect)?;

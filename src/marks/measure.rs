@@ -27,6 +27,11 @@ pub struct BoxFeatures {
     /// The longer side of the box round the unexplained ink inside the box (pixels): a
     /// dot or a blot of speckle is small both ways, a pen stroke of as much ink runs on.
     pub inner_span: u32,
+    /// The same for the one piece of that ink that spans farthest, measured only for weak
+    /// ink (at least [`INNER_MARK`], less than [`WEAK_MARK`]; else equal to
+    /// [`BoxFeatures::inner_span`]): fax blots hanging from a printed side lie apart like a
+    /// stroke's ends, each no bigger than a dot.
+    pub inner_piece_span: u32,
     /// The shorter side of the same box (pixels): a printed side that the registration
     /// missed by a few pixels lies inside as a straight band as thin as a line.
     pub inner_thin: u32,
@@ -151,6 +156,11 @@ pub fn measure(
     let bounds = e.bounds(&inside);
     let inner_span = bounds.map_or(0, |b| b.w.max(b.h) as u32);
     let inner_thin = bounds.map_or(0, |b| b.w.min(b.h) as u32);
+    let inner_piece_span = if (INNER_MARK..WEAK_MARK).contains(&inner) {
+        e.longest_piece_span(&inside)
+    } else {
+        inner_span
+    };
     let edge_band = if inner >= INNER_MARK {
         edge_band(&e.row_shares(&inside, explained))
     } else {
@@ -236,6 +246,7 @@ pub fn measure(
         inner,
         inner_area: inside.area() as u32,
         inner_span,
+        inner_piece_span,
         inner_thin,
         edge_band,
         outline,
