@@ -857,4 +857,21 @@ mod tests {
             assert_eq!(kept(run), run.len() as u32);
         }
     }
+
+    #[test]
+    fn a_dashed_streak_goes() {
+        // Dirt that skips: dashes of 4 rows every 9 (60 % of the rows inked, with the
+        // print), through the window's height or down from its top past the box.
+        let dashed = |rows: std::ops::Range<usize>| -> Vec<(usize, usize)> {
+            streak_over(rows)
+                .into_iter()
+                .filter(|&(_, y)| y % 9 < 4)
+                .collect()
+        };
+        let (whole, down) = (dashed(0..48), dashed(0..39));
+        assert_eq!((kept(&whole), kept(&down)), (0, 0));
+        // A pen stroke across one side stays, dashed or not.
+        let into: Vec<(usize, usize)> = down.iter().copied().filter(|&(_, y)| y < 31).collect();
+        assert_eq!(kept(&into), into.len() as u32);
+    }
 }

@@ -107,8 +107,10 @@ pub const STREAK_WIDTH: usize = length(0.51) as usize;
 /// pieces reach within this share of the window's height from its top and its bottom ...
 pub const STREAK_END: f32 = 0.12;
 /// ... and are ink, or hidden by print, over this share of the window's rows (of the rows
-/// they run, for one that starts or ends in the window).
-pub const STREAK_COVER: f32 = 0.7;
+/// they run, for one that starts or ends in the window). Dirt that skips draws a streak in
+/// dashes inked over half to three quarters of its length; a pen stroke as thin that runs
+/// most of the window's height through the box is no mark of this box either.
+pub const STREAK_COVER: f32 = 0.45;
 /// A streak that reaches only one end of the window is dropped when it runs at least this
 /// share of the window's height and crosses two bands of print (through a box).
 pub const STREAK_PART: f32 = 0.75;
