@@ -227,12 +227,17 @@ fn ring_confidence(around: f32) -> f32 {
     0.5 + around / 2.0
 }
 
-/// The ink inside is one straight band as thin as a printed line and most of the box
-/// long: the box's own side, placed a few pixels off by the registration, more often
-/// than a pen's dash.
+/// The ink inside is one straight band as thin as a printed line (or as a broken box's
+/// side, see [`SIDE_BAND_THICK_BROKEN`]) and most of the box long: the box's own side,
+/// placed a few pixels off by the registration, more often than a pen's dash.
 pub(super) fn side_band(f: &BoxFeatures) -> bool {
     let side = (f.inner_area as f32).sqrt();
-    f.inner_thin <= SIDE_BAND_THICK && f.inner_span as f32 >= SIDE_BAND_LONG * side
+    let thick = if f.outline < 1.0 - OUTLINE_SHORT {
+        SIDE_BAND_THICK_BROKEN
+    } else {
+        SIDE_BAND_THICK
+    };
+    f.inner_thin <= thick && f.inner_span as f32 >= SIDE_BAND_LONG * side
 }
 
 /// Some circle round the label: a share of it from [`CIRCLE_BLANK`], running on for
@@ -630,6 +635,12 @@ mod tests {
         assert!(tick.marked && tick.doubt.is_none(), "{tick:?}");
         // A short dash in the middle is a pen's.
         assert!(!side_band(&ink(24, 8, 3)));
+        // A band 5 px thick is a side only where the box's outline is broken.
+        let thick = |outline| BoxFeatures {
+            outline,
+            ..ink(60, 14, 5)
+        };
+        assert!(side_band(&thick(0.7)) && !side_band(&thick(1.0)));
     }
 
     #[test]

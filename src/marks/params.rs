@@ -160,6 +160,11 @@ pub const BAND_BELOW: f32 = 0.15;
 /// printed side, missed by 3 px where a fax dropped or stretched the lines round them;
 /// no pen mark read without a row on the independent corpora was such a band.
 pub const SIDE_BAND_THICK: u32 = length(0.38) as u32;
+/// ... and up to this thick where the box's printed outline shows [`OUTLINE_SHORT`] less
+/// than whole: a line error that broke the box's sides leaves one of them inside doubled
+/// on a standard-resolution page and a pixel thicker for every pixel it leans (drafted
+/// grid layout, harsh night: a box read ticked unasked on a 5 px band).
+pub const SIDE_BAND_THICK_BROKEN: u32 = length(0.64) as u32;
 pub const SIDE_BAND_LONG: f32 = 0.6;
 /// Speckle-sized ink in the middle of an empty box that a person should see.
 pub const CENTRE_DOT: u32 = area(0.19);
