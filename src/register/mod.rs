@@ -758,15 +758,20 @@ mod tests {
         (img, rects)
     }
 
-    #[test]
-    fn boxes_whose_rings_the_fax_erased_are_found_by_the_printing_beside_them() {
-        let (reference, rects) = labelled(6, (0, 0), true);
+    /// The boxes at `rects` of the blank form `reference`, with its printing sampled.
+    fn with_printing(reference: &GrayImage, rects: &[Rect]) -> PageBoxes {
         let models = rects
             .iter()
             .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, i, 1, *r))
+            .map(|(i, r)| BoxModel::new(reference, i, 1, *r))
             .collect();
-        let boxes = PageBoxes::with_printing(models, &reference);
+        PageBoxes::with_printing(models, reference)
+    }
+
+    #[test]
+    fn boxes_whose_rings_the_fax_erased_are_found_by_the_printing_beside_them() {
+        let (reference, rects) = labelled(6, (0, 0), true);
+        let boxes = with_printing(&reference, &rects);
         // The page's box lines faded away; its labels, moved 3 px right and 4 up, show.
         let (page, _) = labelled(6, (3, -4), false);
         let reg = register(&page, &boxes, &Affine::IDENTITY, 1.0);
@@ -811,12 +816,7 @@ mod tests {
         let (mut reference, rects) = labelled(8, (0, 0), true);
         keep_upper(&mut reference);
         let rects: Vec<Rect> = rects.into_iter().filter(|r| !lower(r.x, r.y)).collect();
-        let models = rects
-            .iter()
-            .enumerate()
-            .map(|(i, r)| BoxModel::new(&reference, i, 1, *r))
-            .collect();
-        let boxes = PageBoxes::with_printing(models, &reference);
+        let boxes = with_printing(&reference, &rects);
         // The page's top rows show their rings; below, the fax erased the rings and kept
         // the labels, and every other label opens with a ring-shaped glyph (国) 10 px
         // right of its box: those glyphs alone would shear the lower page onto them.
