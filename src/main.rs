@@ -605,12 +605,18 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
             bases.push((
                 a.page,
                 a.image,
+                a.moved,
                 format!(" (scan page {} = template page {})", i + 1, a.page),
             ));
         }
     } else {
         for p in &t.pages {
-            bases.push((p.number, t.reference_image(p.number)?, String::new()));
+            bases.push((
+                p.number,
+                t.reference_image(p.number)?,
+                Vec::new(),
+                String::new(),
+            ));
         }
     }
     if bases.is_empty() {
@@ -621,8 +627,8 @@ fn check(path: &Path, scan: Option<&Path>, out: &Path) -> Result<()> {
         );
     }
     let n = bases.len();
-    for (i, (page, base, shows)) in bases.into_iter().enumerate() {
-        let img = template::overlay::draw_page(&t, page, &base)?;
+    for (i, (page, base, moved, shows)) in bases.into_iter().enumerate() {
+        let img = template::overlay::draw_page_moved(&t, page, &base, &moved)?;
         let target = page_path(out, i + 1, n);
         img.save(&target)
             .with_context(|| format!("writing {}", target.display()))?;

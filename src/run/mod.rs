@@ -347,6 +347,9 @@ pub struct Aligned {
     /// aligned" (`unreliable`), or these many as "not located".
     pub unreliable: bool,
     pub unsure: usize,
+    /// Each box's template rectangle and its own shift off the page's fit (template
+    /// pixels, rounded): where the run reads it in `image`.
+    pub moved: Vec<(crate::geometry::Rect, (i32, i32))>,
 }
 
 pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Aligned, String> {
@@ -355,6 +358,23 @@ pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Alig
     let t = &kit.templates[rp.template];
     let tp = &t.pages[rp.page - 1];
     let img = rp.reg.template_view(&rp.image, tp.width, tp.height);
+    // Offsets are page pixels; the fit's linear part, inverted, turns them into the
+    // template's.
+    let linear = crate::geometry::Affine {
+        c: 0.0,
+        f: 0.0,
+        ..rp.reg.transform
+    }
+    .inverse();
+    let boxes = &kit.pages[rp.template][rp.page - 1].boxes.boxes;
+    let moved = boxes
+        .iter()
+        .zip(&rp.reg.offsets)
+        .filter_map(|(b, &(dx, dy))| {
+            let (x, y) = linear?.apply(dx, dy);
+            Some((b.rect, (x.round() as i32, y.round() as i32)))
+        })
+        .collect();
     let count = |want: fn(&crate::register::Located) -> bool| {
         rp.reg.located.iter().filter(|l| want(l)).count()
     };
@@ -372,6 +392,7 @@ pub fn align_to_template(kit: &Kit, p: &crate::ingest::PageImage) -> Result<Alig
         unsure: (0..rp.reg.located.len())
             .filter(|&i| rp.reg.unsure(i))
             .count(),
+        moved,
     })
 }
 

@@ -37,6 +37,24 @@ fn faded(base: &GrayImage) -> RgbImage {
 /// Draws every box, label region and field of page `page` over `base` (the reference
 /// image, or a scan already registered to the template's coordinates).
 pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<RgbImage> {
+    draw_page_moved(t, page, base, &[])
+}
+
+/// [`draw_page`] over a registered scan, each box (and its label) drawn where it is read:
+/// `moved` pairs a box's template rectangle with its own shift off the page's fit, in
+/// template pixels (a fax line error moves bands of boxes that no single fit follows).
+pub fn draw_page_moved(
+    t: &Template,
+    page: usize,
+    base: &GrayImage,
+    moved: &[(Rect, (i32, i32))],
+) -> anyhow::Result<RgbImage> {
+    let shift = |r: &Rect| {
+        moved
+            .iter()
+            .find(|(m, _)| m == r)
+            .map_or((0, 0), |&(_, s)| s)
+    };
     let mut out = faded(base);
     let f = font(FontRole::Print)?;
     // Tags readable at 100 %: digits about 3 mm high on the 200-dpi reference.
@@ -44,16 +62,18 @@ pub fn draw_page(t: &Template, page: usize, base: &GrayImage) -> anyhow::Result<
     for (qi, q) in t.questions.iter().enumerate() {
         let c = PALETTE[qi % PALETTE.len()];
         for o in q.options.iter().filter(|o| o.page == page) {
-            outline(&mut out, &o.rect.inflate(2), c, 3);
+            let (dx, dy) = shift(&o.rect);
+            let at = |r: &Rect| Rect::new(r.x + dx, r.y + dy, r.w, r.h);
+            outline(&mut out, &at(&o.rect).inflate(2), c, 3);
             if let Some(l) = &o.label_rect {
-                outline(&mut out, l, c, 1);
+                outline(&mut out, &at(l), c, 1);
             }
             caption(
                 &mut out,
                 &f,
                 caption_px,
-                o.rect.x,
-                o.rect.y - 2,
+                o.rect.x + dx,
+                o.rect.y + dy - 2,
                 &format!("{}:{}", q.id, o.code),
                 c,
             );
@@ -187,5 +207,34 @@ fn caption(
         for (v, ck) in d.0.iter_mut().zip(c) {
             *v = (*v as f32 * (1.0 - a) + ck as f32 * a) as u8;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_box_moved_off_the_fit_is_drawn_where_it_is_read() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let t = crate::template::load(&root.join("templates/hodanren-2024-12-a.toml")).unwrap();
+        let (qi, q) = t
+            .questions
+            .iter()
+            .enumerate()
+            .find(|(_, q)| q.options.iter().any(|o| o.page == 1))
+            .unwrap();
+        let o = q.options.iter().find(|o| o.page == 1).unwrap();
+        let base = GrayImage::from_pixel(t.pages[0].width, t.pages[0].height, image::Luma([255]));
+        let colour = PALETTE[qi % PALETTE.len()];
+        // The outline's outermost row below the box, 3 px thick round the rectangle grown by 2.
+        let below = |img: &RgbImage, dy: i32| {
+            let y = (o.rect.bottom() + 2 + dy) as u32;
+            img.get_pixel((o.rect.x + o.rect.w / 2) as u32, y).0 == colour
+        };
+        let still = draw_page(&t, 1, &base).unwrap();
+        let moved = draw_page_moved(&t, 1, &base, &[(o.rect, (0, 8))]).unwrap();
+        assert!(below(&still, 0) && !below(&still, 8));
+        assert!(below(&moved, 8) && !below(&moved, 0));
     }
 }
