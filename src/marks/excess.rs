@@ -137,6 +137,19 @@ impl Piece {
         (x1 - x0).max(y1 - y0) + 1
     }
 
+    /// [`Piece::span`] of its pixels inside `r` alone, if any lie there.
+    pub(super) fn span_within(&self, r: &Rect) -> Option<i32> {
+        let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
+        for &(x, y) in self
+            .points
+            .iter()
+            .filter(|&&(x, y)| r.contains_point(x as f32, y as f32))
+        {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        (x1 >= x0).then(|| (x1 - x0).max(y1 - y0) + 1)
+    }
+
     /// Its width or height, whichever is smaller.
     pub(super) fn narrow(&self) -> i32 {
         let (x0, y0, x1, y1) = self.bounds;
@@ -528,19 +541,9 @@ impl Excess {
     pub(super) fn longest_piece_span(&self, r: &Rect) -> u32 {
         self.pieces_at()
             .iter()
-            .filter_map(|p| {
-                let inside = p
-                    .points
-                    .iter()
-                    .filter(|&&(x, y)| r.contains_point(x as f32, y as f32));
-                let (mut x0, mut y0, mut x1, mut y1) = (i32::MAX, i32::MAX, i32::MIN, i32::MIN);
-                for &(x, y) in inside {
-                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-                }
-                (x1 >= x0).then(|| (x1 - x0 + 1).max(y1 - y0 + 1) as u32)
-            })
+            .filter_map(|p| p.span_within(r))
             .max()
-            .unwrap_or(0)
+            .map_or(0, |s| s as u32)
     }
 
     /// The bounding box of this window's ink inside `r`, if any.

@@ -585,17 +585,21 @@ mod tests {
                 let rect = Rect::new(100 + c * 200, 80 + r * 60, 20, 20);
                 rects.push(rect);
                 let (dx, dy) = shift(rect.x, rect.y);
-                for y in 0..20 {
-                    for x in 0..20 {
-                        if x < 2 || y < 2 || x >= 18 || y >= 18 {
-                            let (px, py) = (rect.x + dx + x, rect.y + dy + y);
-                            img.put_pixel(px as u32, py as u32, image::Luma([0]));
-                        }
-                    }
-                }
+                ring_at(&mut img, rect.x + dx, rect.y + dy);
             }
         }
         (img, rects)
+    }
+
+    /// An empty box's ring, 20 px with 2 px lines, its top-left corner at `(x, y)`.
+    fn ring_at(img: &mut GrayImage, x: i32, y: i32) {
+        for dy in 0..20 {
+            for dx in 0..20 {
+                if dx < 2 || dy < 2 || dx >= 18 || dy >= 18 {
+                    img.put_pixel((x + dx) as u32, (y + dy) as u32, image::Luma([0]));
+                }
+            }
+        }
     }
 
     fn model(rects: &[Rect]) -> PageBoxes {
@@ -828,13 +832,7 @@ mod tests {
             .iter()
             .filter(|r| r.y >= 80 + 3 * 60 && (r.y - 80) % 120 == 60)
         {
-            for y in 0..20 {
-                for x in 0..20 {
-                    if x < 2 || y < 2 || x >= 18 || y >= 18 {
-                        page.put_pixel((r.x + 10 + x) as u32, (r.y + y) as u32, image::Luma([0]));
-                    }
-                }
-            }
+            ring_at(&mut page, r.x + 10, r.y);
         }
         let reg = register(&page, &boxes, &Affine::IDENTITY, 1.0);
         for (i, b) in boxes.boxes.iter().enumerate() {
