@@ -67,6 +67,16 @@ PY
       python3 "$(dirname "$0")/by_style.py" "$d" "../shared/corpora/$name"
     fi
   done
+  # Which write-in fields have any ink on the fax (the corpora's generator left some
+  # responses' writing off the page): text.py prints its figures again on those.
+  cargo build --release --example field_dump >/dev/null 2>&1
+  for c in ../shared/corpora/*/; do
+    name=$(basename "$c"); rm -rf "$OUT/fields-$name"
+    for f in "$c"*; do
+      case "$f" in *.csv|*.jsonl|*.md) continue ;; esac
+      target/release/examples/field_dump "$f" "$OUT/fields-$name" 2>/dev/null | grep -v '^file,' || true
+    done >"$OUT/fields-$name.csv"
+  done
   # Handwriting and fax headers, by engine: PP-OCR (the default) and Tesseract.
   for engine in ppocr tesseract; do
     bin="$BIN"; [ "$engine" = tesseract ] && bin="$(dirname "$0")/tesseract.sh"
@@ -75,7 +85,7 @@ PY
     for d in "$OUT/corpora-$engine"/*/; do
       name=$(basename "$d")
       echo "-- $name"
-      python3 "$(dirname "$0")/text.py" "$d" "../shared/corpora/$name" "$engine"
+      python3 "$(dirname "$0")/text.py" "$d" "../shared/corpora/$name" "$engine" "$OUT/fields-$name.csv"
       python3 "$(dirname "$0")/headers.py" "$d" "../shared/corpora/$name"
     done
   done
