@@ -27,13 +27,14 @@ use super::params::*;
 use crate::register::BoxModel;
 
 /// Reads as chosen each box asked about for ink beside it whose hugging ink is mostly
-/// tick-like pieces (see [`BESIDE_TICK`]) and whose question has no other box marked or
-/// in doubt on this page. Run after every pass that may clear or add a doubt beside a box
+/// tick-like pieces (see [`BESIDE_TICK`]; bars along a side apart, see [`SIDE_BAR_THICK`])
+/// and whose question has no other box marked or in doubt on this page. Run after every pass that may clear or add a doubt beside a box
 /// (neighbours' marks, circles round labels).
 pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
     read_alone_as_chosen(boxes, out, 0.6, |r| {
         let f = r.features;
-        r.doubt == Some(Doubt::Beside) && f.close_tick >= BESIDE_TICK && f.close_tick * 2 >= f.close
+        let tick = f.close_tick - f.close_side;
+        r.doubt == Some(Doubt::Beside) && tick >= BESIDE_TICK && tick * 2 >= f.close
     });
 }
 
@@ -256,6 +257,11 @@ mod tests {
                 ..beside(30, 34)
             },
             beside(30, 80),
+            // The box's own side, moved out of place by a line error.
+            BoxFeatures {
+                close_side: 30,
+                ..beside(30, 34)
+            },
         ] {
             let mut out = vec![classify(f)];
             beside_alone_read_as_chosen(&b, &mut out);

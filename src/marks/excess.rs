@@ -2,7 +2,10 @@
 //! reference's ink grown ([`Explained`]), the page sampled through the registration,
 //! speckle and streaks dropped ([`Excess`]), and counts over it.
 
-use super::params::{STREAK_COVER, STREAK_END, STREAK_PART, STREAK_WIDTH};
+use super::params::{
+    SIDE_BAR_GAP, SIDE_BAR_SHARE, SIDE_BAR_THICK, STREAK_COVER, STREAK_END, STREAK_PART,
+    STREAK_WIDTH,
+};
 use crate::geometry::{Rect, round_i64};
 use crate::raster::{GrayImage, block_all, is_ink, label_runs};
 use crate::register::Registration;
@@ -156,6 +159,25 @@ impl Piece {
         (x1 - x0).min(y1 - y0) + 1
     }
 
+    /// Whether it lies along a side of box `r` as that side would, moved out of place by a
+    /// fax line error (rows dropped or repeated through the box, or shifted sideways): a
+    /// bar at most [`SIDE_BAR_THICK`] thick, running along at least [`SIDE_BAR_SHARE`] of
+    /// the side, within [`SIDE_BAR_GAP`] of it outside the box.
+    pub(super) fn along_side(&self, r: &Rect) -> bool {
+        let (x0, y0, x1, y1) = self.bounds;
+        let overlap = |a0: i32, a1: i32, b0: i32, b1: i32| (a1.min(b1) - a0.max(b0) + 1).max(0);
+        let near = |p0: i32, p1: i32, lo: i32, hi: i32| {
+            (p0 > hi && p0 - hi <= SIDE_BAR_GAP + 1) || (p1 < lo && lo - p1 <= SIDE_BAR_GAP + 1)
+        };
+        let flat = y1 - y0 < SIDE_BAR_THICK
+            && overlap(x0, x1, r.x, r.right() - 1) as f32 >= SIDE_BAR_SHARE * r.w as f32
+            && near(y0, y1, r.y, r.bottom() - 1);
+        let upright = x1 - x0 < SIDE_BAR_THICK
+            && overlap(y0, y1, r.y, r.bottom() - 1) as f32 >= SIDE_BAR_SHARE * r.h as f32
+            && near(x0, x1, r.x, r.right() - 1);
+        flat || upright
+    }
+
     /// Whether any of its pixels lies inside `zone`.
     pub(super) fn reaches(&self, zone: &Rect) -> bool {
         self.points
@@ -257,6 +279,16 @@ impl WindowPiece {
         let (x0, y0, x1, y1) = self.bounds;
         (x1 - x0 + 1, y1 - y0 + 1)
     }
+}
+
+/// Ink near a box in pieces of a mark's size (see [`Excess::compact_in`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Compact {
+    pub(super) all: u32,
+    /// In pieces as wide and long as a pen stroke ...
+    pub(super) wide: u32,
+    /// ... of which lying along a side of the box.
+    pub(super) side: u32,
 }
 
 /// A window of unexplained ink in template coordinates.
@@ -571,25 +603,29 @@ impl Excess {
 
     /// Ink pixels inside `zone` but outside `hole` that belong to pieces spanning less
     /// than `extent` pixels either way (within this window; a piece cut by its edge
-    /// spans at least to it), and of those, the ink in stroke-like pieces: at least
-    /// `width` pixels across both ways and `length` pixels long one way.
+    /// spans at least to it); of those, the ink in stroke-like pieces: at least `width`
+    /// pixels across both ways and `length` pixels long one way; and of those, the ink in
+    /// pieces lying along a side of box `r` (see [`Piece::along_side`]).
     pub(super) fn compact_in(
         &self,
         zone: &Rect,
         hole: &Rect,
+        r: &Rect,
         extent: i32,
         (width, length): (i32, i32),
-    ) -> (u32, u32) {
-        let mut all = 0;
-        let mut wide = 0;
+    ) -> Compact {
+        let mut c = Compact::default();
         for p in self.pieces_at().iter().filter(|p| p.span() < extent) {
             let n = p.count_in(zone, hole);
-            all += n;
+            c.all += n;
             if p.narrow() >= width && p.span() >= length {
-                wide += n;
+                c.wide += n;
+                if p.along_side(r) {
+                    c.side += n;
+                }
             }
         }
-        (all, wide)
+        c
     }
 
     /// Ink pixels inside `r` farther than `clear` pixels (either way) from explained ink.
@@ -769,6 +805,29 @@ mod tests {
         }
     }
 
+    fn piece(x0: i32, y0: i32, x1: i32, y1: i32) -> Piece {
+        Piece {
+            points: (y0..=y1)
+                .flat_map(|y| (x0..=x1).map(move |x| (x, y)))
+                .collect(),
+            bounds: (x0, y0, x1, y1),
+        }
+    }
+
+    #[test]
+    fn a_bar_along_a_side_just_outside_the_box_is_that_side_out_of_place() {
+        let r = Rect::new(100, 100, 22, 22);
+        // The bottom side 2 px low (a line error repeated rows through the box), the
+        // right side 3 px to the right, the top side 1 px high and a little short.
+        assert!(piece(100, 124, 121, 127).along_side(&r));
+        assert!(piece(125, 101, 128, 120).along_side(&r));
+        assert!(piece(103, 95, 120, 98).along_side(&r));
+        // A tick's stroke beside the box is wider than a side, or shorter, or farther.
+        assert!(!piece(124, 100, 134, 118).along_side(&r));
+        assert!(!piece(100, 124, 110, 127).along_side(&r));
+        assert!(!piece(100, 132, 121, 135).along_side(&r));
+    }
+
     #[test]
     fn compact_ink_counts_small_pieces_only() {
         // A 100 px window: a long stroke along row 10 and a small tick near (50, 30).
@@ -796,8 +855,12 @@ mod tests {
         assert_eq!(e.count(&zone), 30 + 8 + 12);
         // Both short pieces are compact; only the diagonal is wide both ways, and only
         // while it is long enough.
-        assert_eq!(e.compact_in(&zone, &hole, 50, (3, 8)), (8 + 12, 8));
-        assert_eq!(e.compact_in(&zone, &hole, 50, (3, 9)), (8 + 12, 0));
+        let c = |w| {
+            let c = e.compact_in(&zone, &hole, &hole, 50, w);
+            (c.all, c.wide, c.side)
+        };
+        assert_eq!(c((3, 8)), (8 + 12, 8, 0));
+        assert_eq!(c((3, 9)), (8 + 12, 0, 0));
     }
 
     fn window(w: usize, h: usize, ink: &[(usize, usize)]) -> Excess {

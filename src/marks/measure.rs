@@ -1,6 +1,6 @@
 //! Measuring one box: the features the decision reads (see [`BoxFeatures`]).
 
-use super::excess::{Excess, Explained, PageView};
+use super::excess::{Compact, Excess, Explained, PageView};
 use super::hidden::{LabelLook, PrintFit, PrintNear, beside_label, over_label};
 use super::params::*;
 use crate::geometry::Rect;
@@ -54,6 +54,9 @@ pub struct BoxFeatures {
     /// streak's dash or a fragment of a thin line passing by is narrower one way, a
     /// cluster of fax speckle shorter. Measured where `close_compact` is (else 0).
     pub close_tick: u32,
+    /// Of [`BoxFeatures::close_tick`], the ink in bars along one of the box's sides (see
+    /// [`SIDE_BAR_THICK`]): the side itself, moved by a line error.
+    pub close_side: u32,
     /// The smaller of the shares of the label's width with unexplained ink above it and
     /// below it (a circle drawn around the label).
     pub circle: f32,
@@ -208,16 +211,20 @@ pub fn measure(
         0
     };
     // Only where the box would go to a person for ink beside it: a wider look costs.
-    let (close_compact, close_tick) = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
+    let compact = if inner <= INNER_BLANK && close >= BESIDE_CLOSE {
         let wide = Excess::sample(img, reg, i, explained, r.inflate(s * 2), true, SPECKLE);
         wide.compact_in(
             &r.inflate(s / 3),
             &inside,
+            &r,
             (PASSING_STROKE * s as f32) as i32,
             (BESIDE_TICK_WIDTH, BESIDE_TICK_LENGTH),
         )
     } else {
-        (close, 0)
+        Compact {
+            all: close,
+            ..Compact::default()
+        }
     };
     let (beyond_right, beyond_left) = if inner >= INNER_MARK {
         beside_at_mid_height(img, reg, i, explained, print, &r)
@@ -253,8 +260,9 @@ pub fn measure(
         core,
         near,
         close,
-        close_compact,
-        close_tick,
+        close_compact: compact.all,
+        close_tick: compact.wide,
+        close_side: compact.side,
         circle,
         circle_run,
         underline: underline.share,
