@@ -87,6 +87,11 @@ pub struct BoxFeatures {
     /// and bottom): a ring round the box, however partial, does this; an arc passing by
     /// a corner, round a neighbouring label, does not.
     pub enclosed: bool,
+    /// How many of the box's four corners have ink just outside them, in the directions
+    /// of its diagonals (each the diagonal and the direction either side): a cross drawn
+    /// big over the box runs out at all four; a line struck through a mark runs out at
+    /// the middles of two opposite sides or at two opposite corners.
+    pub corners: u32,
     /// Speckle-sized ink dropped from the middle of the box (its central half): where a
     /// small deliberate dot is made.
     pub centre_specks: u32,
@@ -202,7 +207,11 @@ pub fn measure(
         _ => Default::default(),
     };
     let unknown = e.count_unknown(&inside);
-    let (around, enclosed) = around_share(&e, &r);
+    let Around {
+        share: around,
+        enclosed,
+        corners,
+    } = around_share(&e, &r);
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
     let specks = e.count_in(&e.dropped, &inside);
     let speck_pieces = if inner <= INNER_BLANK && specks as usize >= SPECKLE {
@@ -272,6 +281,7 @@ pub fn measure(
         unknown,
         around,
         enclosed,
+        corners,
         centre_specks,
         specks,
         speck_pieces,
@@ -341,9 +351,17 @@ fn band_from_start(shares: &[Option<f32>]) -> u32 {
     }
 }
 
-/// See [`BoxFeatures::around`] and [`BoxFeatures::enclosed`]: each direction is followed
-/// from just outside the box's side to about two thirds of the box's size beyond it.
-fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
+/// Where ink lies just outside a box (see [`BoxFeatures::around`],
+/// [`BoxFeatures::enclosed`] and [`BoxFeatures::corners`]).
+struct Around {
+    share: f32,
+    enclosed: bool,
+    corners: u32,
+}
+
+/// Each direction is followed from just outside the box's side to about two thirds of
+/// the box's size beyond it.
+fn around_share(e: &Excess, r: &Rect) -> Around {
     let (cx, cy) = r.center();
     let half = r.w.max(r.h) as f32 / 2.0;
     let hit: Vec<bool> = (0..AROUND_DIRECTIONS)
@@ -366,13 +384,20 @@ fn around_share(e: &Excess, r: &Rect) -> (f32, bool) {
         .collect();
     // The middle of each side: its normal and the directions either side of it.
     let q = AROUND_DIRECTIONS / 4;
-    let side =
-        |k: usize| (0..3).any(|j| hit[(k * q + AROUND_DIRECTIONS + j - 1) % AROUND_DIRECTIONS]);
+    let side = |k: usize| side_at(&hit, k * q);
     let enclosed = (side(0) && side(2)) || (side(1) && side(3));
-    (
-        hit.iter().filter(|&&h| h).count() as f32 / AROUND_DIRECTIONS as f32,
+    // The corners lie half way between the sides' middles.
+    let corner = |k: usize| side_at(&hit, k * q + q / 2);
+    Around {
+        share: hit.iter().filter(|&&h| h).count() as f32 / AROUND_DIRECTIONS as f32,
         enclosed,
-    )
+        corners: (0..4).filter(|&k| corner(k)).count() as u32,
+    }
+}
+
+/// Whether ink lies in direction `k` (of [`AROUND_DIRECTIONS`]) or the one either side.
+fn side_at(hit: &[bool], k: usize) -> bool {
+    (0..3).any(|j| hit[(k + AROUND_DIRECTIONS + j - 1) % AROUND_DIRECTIONS])
 }
 
 /// How much of the label's width has unexplained ink above it and below it (the smaller
@@ -704,6 +729,35 @@ mod tests {
             let blank = features(mirrored, false);
             assert_eq!((blank.inner, blank.runs_bare, blank.runs_label), (0, 0, 0));
         }
+    }
+
+    /// A 3 px pen line from `a` to `b` on `img`.
+    fn line(img: &mut GrayImage, a: (f32, f32), b: (f32, f32)) {
+        let n = (b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as i32;
+        for k in 0..=n {
+            let t = k as f32 / n as f32;
+            let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+            fill(img, Rect::new(x as i32 - 1, y as i32 - 1, 3, 3));
+        }
+    }
+
+    #[test]
+    fn a_big_cross_runs_out_at_four_corners_and_a_struck_line_through_two_sides() {
+        let (reference, b) = boxed_strip();
+        let label = Rect::new(114, 40, 50, 20);
+        // A cross drawn over the box and 8 px past each corner.
+        let mut cross = reference.clone();
+        line(&mut cross, (82.0, 32.0), (118.0, 68.0));
+        line(&mut cross, (118.0, 32.0), (82.0, 68.0));
+        let f = measured(&reference, &cross, b, label);
+        assert_eq!((f.corners, f.enclosed), (4, false), "{f:?}");
+        // A tick in the box struck through by a line from the paper before it on past it.
+        let mut struck = reference.clone();
+        line(&mut struck, (94.0, 48.0), (99.0, 55.0));
+        line(&mut struck, (99.0, 55.0), (107.0, 43.0));
+        line(&mut struck, (78.0, 52.0), (125.0, 48.0));
+        let f = measured(&reference, &struck, b, label);
+        assert!(f.enclosed && f.corners < 4, "{f:?}");
     }
 
     /// A 20 px box and a label of dense upright strokes (2 px wide, 7 px apart): grown by
