@@ -339,33 +339,40 @@ pub fn classify_page(
 }
 
 /// The features with the hidden ink beside each label, and the pen ink over its first
-/// words, counted above the page's median over its labels: a fax that prints bolder than
-/// the reference, or is a pixel off all over, leaves some beside and over every label; a
-/// tick beside one box, or on one label, stands out from them.
+/// words, counted above the median over the page's other labels: a fax that prints bolder
+/// than the reference, or is a pixel off all over, leaves some beside and over every
+/// label; a tick beside one box, or on one label, stands out from them. The box's own
+/// label is left out of its baseline: on a form with few labels the median of all is the
+/// tick's own (a drafted grid form's night: a clear tick on the one blank label of two
+/// counted as nothing over the page's print, and its question read blank with no row).
 fn above_page_print(labels: &[Option<Rect>], features: &[BoxFeatures]) -> Vec<BoxFeatures> {
-    let median = |v: &dyn Fn(&BoxFeatures) -> Option<u32>| {
+    let others = |i: usize, v: &dyn Fn(&BoxFeatures) -> Option<u32>| {
         let mut all: Vec<u32> = features
             .iter()
             .zip(labels)
-            .filter(|(_, l)| l.is_some())
-            .filter_map(|(f, _)| v(f))
+            .enumerate()
+            .filter(|&(j, (_, l))| j != i && l.is_some())
+            .filter_map(|(_, (f, _))| v(f))
             .collect();
         all.sort_unstable();
         all.get(all.len() / 2).copied().unwrap_or(0)
     };
-    let (far, thick) = (
-        median(&|f| Some(f.hidden_far)),
-        median(&|f| Some(f.hidden_thick)),
-    );
-    let ink = median(&|f| f.label_ink);
-    let cell = median(&|f| f.cell_ink);
     features
         .iter()
-        .map(|f| BoxFeatures {
-            hidden_far: f.hidden_far.saturating_sub(far),
-            hidden_thick: f.hidden_thick.saturating_sub(thick),
-            label_ink: f.label_ink.map(|v| v.saturating_sub(ink)),
-            cell_ink: f.cell_ink.map(|v| v.saturating_sub(cell)),
+        .enumerate()
+        .map(|(i, f)| BoxFeatures {
+            hidden_far: f
+                .hidden_far
+                .saturating_sub(others(i, &|f| Some(f.hidden_far))),
+            hidden_thick: f
+                .hidden_thick
+                .saturating_sub(others(i, &|f| Some(f.hidden_thick))),
+            label_ink: f
+                .label_ink
+                .map(|v| v.saturating_sub(others(i, &|f| f.label_ink))),
+            cell_ink: f
+                .cell_ink
+                .map(|v| v.saturating_sub(others(i, &|f| f.cell_ink))),
             ..*f
         })
         .collect()
@@ -730,6 +737,10 @@ mod tests {
         assert_eq!(read[0].doubt, Some(Doubt::OverLabel), "{:?}", read[0]);
         assert!(!read[0].marked);
         assert!(read[1..].iter().all(|r| r.doubt.is_none()), "{read:?}");
+        // Two labels on the page, one ticked: the tick is not its own baseline.
+        let read = classify_page(&boxes, &labels, &[over(LABEL_TICK_INK + 3), over(0)]);
+        assert_eq!(read[0].doubt, Some(Doubt::OverLabel), "{:?}", read[0]);
+        assert!(read[1].doubt.is_none(), "{:?}", read[1]);
         // A page that leaves as much over every label (a grainy or bold fax).
         let read = classify_page(&boxes, &labels, &[over(LABEL_TICK_INK + 3); 2]);
         assert!(read.iter().all(|r| r.doubt.is_none()), "{read:?}");
