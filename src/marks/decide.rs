@@ -149,6 +149,18 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }
+    // A tick struck through with a short line: out over the bare paper before the box as
+    // far as only strikes reach, its other end hidden in the label's print (a tick whose
+    // arms run out on both sides is a tick), and little other ink round the box (a mark
+    // overrunning the box leaves much).
+    if f.inner >= INNER_MARK
+        && f.beyond_bare >= STRIKE_BARE_FAR
+        && f.beyond_label < STRIKE_LABEL
+        && (f.near as f32) < STRUCK_SHORT_NEAR as f32 * side_scale(f.inner_area)
+        && f.around <= STRUCK_SHORT_AROUND
+    {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
     if f.inner >= INNER_MARK && f.inner < WEAK_MARK {
         // A ring drawn round the box that touches it leaves a little ink inside; it runs
         // past both sides and round half the directions or more.
@@ -517,6 +529,37 @@ mod tests {
             ..features(150, 200, 0.8, 2)
         });
         assert_eq!(scribble.doubt, Some(Doubt::Correction), "{scribble:?}");
+    }
+
+    #[test]
+    fn a_tick_struck_through_with_a_short_line_out_before_the_box_is_asked_about() {
+        // A tick (85 px inside) with a line out a third of the reach over the bare paper,
+        // its other end in the label's print, and little else round the box.
+        let struck = BoxFeatures {
+            beyond_bare: 0.33,
+            near: 35,
+            runs_label: 0,
+            ..features(85, 20, 0.08, 1)
+        };
+        let read = classify(struck);
+        assert!(read.marked, "{read:?}");
+        assert_eq!(read.doubt, Some(Doubt::Correction), "{read:?}");
+        // A big tick overrunning the box as far leaves much more ink round it, in more
+        // directions: the answer.
+        let overrun = BoxFeatures {
+            near: 190,
+            close: 99,
+            around: 0.25,
+            ..struck
+        };
+        let read = classify(overrun);
+        assert!(read.marked && read.doubt.is_none(), "{read:?}");
+        // A tick whose arm stops short of the bare paper's reach: the answer.
+        let read = classify(BoxFeatures {
+            beyond_bare: 0.15,
+            ..struck
+        });
+        assert!(read.marked && read.doubt.is_none(), "{read:?}");
     }
 
     #[test]
