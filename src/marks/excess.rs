@@ -165,17 +165,23 @@ impl Piece {
     /// the side, within [`SIDE_BAR_GAP`] of it outside the box.
     pub(super) fn along_side(&self, r: &Rect) -> bool {
         let (x0, y0, x1, y1) = self.bounds;
-        let overlap = |a0: i32, a1: i32, b0: i32, b1: i32| (a1.min(b1) - a0.max(b0) + 1).max(0);
-        let near = |p0: i32, p1: i32, lo: i32, hi: i32| {
-            (p0 > hi && p0 - hi <= SIDE_BAR_GAP + 1) || (p1 < lo && lo - p1 <= SIDE_BAR_GAP + 1)
+        // One way: the piece's extent across a side (`a`) and along it (`b`), and the
+        // box's the same ways.
+        let bar = |a: (i32, i32), b: (i32, i32), box_a: (i32, i32), box_b: (i32, i32)| {
+            let gap = if a.0 > box_a.1 {
+                a.0 - box_a.1
+            } else if a.1 < box_a.0 {
+                box_a.0 - a.1
+            } else {
+                return false;
+            };
+            let overlap = (b.1.min(box_b.1) - b.0.max(box_b.0) + 1).max(0);
+            a.1 - a.0 < SIDE_BAR_THICK
+                && overlap as f32 >= SIDE_BAR_SHARE * (box_b.1 - box_b.0 + 1) as f32
+                && gap <= SIDE_BAR_GAP + 1
         };
-        let flat = y1 - y0 < SIDE_BAR_THICK
-            && overlap(x0, x1, r.x, r.right() - 1) as f32 >= SIDE_BAR_SHARE * r.w as f32
-            && near(y0, y1, r.y, r.bottom() - 1);
-        let upright = x1 - x0 < SIDE_BAR_THICK
-            && overlap(y0, y1, r.y, r.bottom() - 1) as f32 >= SIDE_BAR_SHARE * r.h as f32
-            && near(x0, x1, r.x, r.right() - 1);
-        flat || upright
+        let (xs, ys) = ((r.x, r.right() - 1), (r.y, r.bottom() - 1));
+        bar((y0, y1), (x0, x1), ys, xs) || bar((x0, x1), (y0, y1), xs, ys)
     }
 
     /// Whether any of its pixels lies inside `zone`.

@@ -384,10 +384,10 @@ fn around_share(e: &Excess, r: &Rect) -> Around {
         .collect();
     // The middle of each side: its normal and the directions either side of it.
     let q = AROUND_DIRECTIONS / 4;
-    let side = |k: usize| side_at(&hit, k * q);
+    let side = |k: usize| towards(&hit, k * q);
     let enclosed = (side(0) && side(2)) || (side(1) && side(3));
     // The corners lie half way between the sides' middles.
-    let corner = |k: usize| side_at(&hit, k * q + q / 2);
+    let corner = |k: usize| towards(&hit, k * q + q / 2);
     Around {
         share: hit.iter().filter(|&&h| h).count() as f32 / AROUND_DIRECTIONS as f32,
         enclosed,
@@ -396,7 +396,7 @@ fn around_share(e: &Excess, r: &Rect) -> Around {
 }
 
 /// Whether ink lies in direction `k` (of [`AROUND_DIRECTIONS`]) or the one either side.
-fn side_at(hit: &[bool], k: usize) -> bool {
+fn towards(hit: &[bool], k: usize) -> bool {
     (0..3).any(|j| hit[(k + AROUND_DIRECTIONS + j - 1) % AROUND_DIRECTIONS])
 }
 
