@@ -9,8 +9,9 @@ BIN=${BIN:-target/release/faxform}
 OUT=${OUT:-bench-out}
 N=${N:-10}
 command -v valgrind >/dev/null || { echo "profile: valgrind is missing (make setup)"; exit 1; }
-corpus="$OUT/profile-corpus-$N"
-[ -f "$corpus/truth.csv" ] || { rm -rf "$corpus"; "$BIN" synth --template hodanren-2024-12-a --count "$N" --seed 1717 --profile fax --line 1728 --out "$corpus" >/dev/null; }
+# CORPUS=DIR profiles a folder of received faxes instead (e.g. a sample of a corpus).
+corpus="${CORPUS:-$OUT/profile-corpus-$N}"
+[ -n "${CORPUS:-}" ] || [ -f "$corpus/truth.csv" ] || { rm -rf "$corpus"; "$BIN" synth --template hodanren-2024-12-a --count "$N" --seed 1717 --profile fax --line 1728 --out "$corpus" >/dev/null; }
 mkdir -p "$OUT/profile/empty"
 # A run of nothing first, so that the template models are in their cache as on any
 # night but the first after a change (the profile is of a run, not of building them).

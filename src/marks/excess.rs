@@ -249,21 +249,59 @@ pub(super) fn sample_page<'a>(
             {
                 continue;
             }
-            for x in x0..=last {
-                let tx = rect.x + x;
-                if tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false) {
+            // The run in pieces on one page row each (the map is monotone along a row: a
+            // row's pixels are consecutive, found by halving): the row's flags once per
+            // piece, then the columns alone, by the same arithmetic as `at`.
+            let (tx0, n) = (rect.x + x0, (last - x0 + 1) as usize);
+            let v_at = |k: usize| round_i64(t.d * (tx0 + k as i32) as f64 + ey + t.f + dy);
+            // The skip row over the run, when it covers the run (as it does inside the
+            // reference); otherwise looked up pixel by pixel.
+            let skip_run = (tx0 >= 0)
+                .then(|| skip_row.get(tx0 as usize..(rect.x + last + 1) as usize))
+                .flatten();
+            let out = row + x0 as usize;
+            let mut start = 0;
+            while start < n {
+                let yi = if start == 0 { v0 } else { v_at(start) };
+                let end = if yi == v1 {
+                    n - 1
+                } else {
+                    let (mut on, mut off) = (start, n - 1);
+                    while off - on > 1 {
+                        let mid = (on + off) / 2;
+                        if v_at(mid) == yi {
+                            on = mid;
+                        } else {
+                            off = mid;
+                        }
+                    }
+                    on
+                };
+                let piece = start..=end;
+                start = end + 1;
+                if yi < 0 || yi >= ih || page.line_rows.get(yi as usize).copied().unwrap_or(false) {
                     continue;
                 }
-                let (xi, yi) = at(tx);
-                if xi >= 0 && yi >= 0 && xi < iw && yi < ih {
-                    let on_line = page.line_rows.get(yi as usize).copied().unwrap_or(false);
-                    let ink = !on_line && is_ink(raw[(yi * iw + xi) as usize]);
+                let suspect = page.suspect_rows.get(yi as usize).copied().unwrap_or(false);
+                let page_row = &raw[(yi * iw) as usize..((yi + 1) * iw) as usize];
+                for k in piece {
+                    let tx = tx0 + k as i32;
+                    let skipped = match skip_run {
+                        Some(s) => s[k],
+                        None => tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false),
+                    };
+                    if skipped {
+                        continue;
+                    }
+                    let xi = round_i64(t.a * tx as f64 + by + t.c + dx);
                     // Ink on a repeated row may be a copy of the row above (a box edge
                     // smeared down): unknown. Paper there is paper.
-                    if ink && page.suspect_rows.get(yi as usize).copied().unwrap_or(false) {
-                        unknown[row + x as usize] = true;
-                    } else {
-                        mask[row + x as usize] = ink;
+                    if xi >= 0 && xi < iw && is_ink(page_row[xi as usize]) {
+                        if suspect {
+                            unknown[out + k] = true;
+                        } else {
+                            mask[out + k] = true;
+                        }
                     }
                 }
             }

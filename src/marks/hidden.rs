@@ -12,6 +12,9 @@ use crate::geometry::Rect;
 use crate::raster::GrayImage;
 use crate::register::Registration;
 
+/// Shifts tried either way in one axis by [`PrintFit`].
+const NEAR_SIDE: usize = (2 * HIDDEN_SHIFT + 1) as usize;
+
 /// How far each template pixel is from the reference's print, up to [`PRINT_NEAR`]
 /// pixels (Chebyshev distance), the print taken as every pixel darker than
 /// [`PRINT_GREY`].
@@ -111,6 +114,26 @@ impl PrintUnderPage {
             .count()
     }
 
+    /// [`PrintUnderPage::covered`] for every shift within [`HIDDEN_SHIFT`], indexed
+    /// `[dy + HIDDEN_SHIFT][dx + HIDDEN_SHIFT]`: one pass over the print, each pixel's
+    /// neighbourhood rows read once, instead of one pass per shift.
+    fn covered_near(&self) -> [[usize; NEAR_SIDE]; NEAR_SIDE] {
+        let m = HIDDEN_SHIFT;
+        let mut counts = [[0usize; NEAR_SIDE]; NEAR_SIDE];
+        for &k in &self.on_print {
+            for (dy, row) in (-m..=m).zip(counts.iter_mut()) {
+                let start = (k + dy * self.win.w - m) as usize;
+                let near: &[bool; NEAR_SIDE] = self.ink[start..start + NEAR_SIDE]
+                    .try_into()
+                    .expect("within the room");
+                for (c, &v) in row.iter_mut().zip(near) {
+                    *c += usize::from(v);
+                }
+            }
+        }
+        counts
+    }
+
     /// How many print pixels are counted.
     pub(super) fn print_pixels(&self) -> usize {
         self.on_print.len()
@@ -157,9 +180,11 @@ impl<'p> PrintFit<'p> {
             .flat_map(|dy| (-m..=m).map(move |dx| (dx, dy)))
             .collect();
         shifts.sort_by_key(|&(dx, dy)| dx.abs() + dy.abs());
-        let mut best = (shifts[0], under.covered(shifts[0].0, shifts[0].1));
+        let counts = under.covered_near();
+        let covered = |dx: i32, dy: i32| counts[(dy + m) as usize][(dx + m) as usize];
+        let mut best = (shifts[0], covered(shifts[0].0, shifts[0].1));
         for &(dx, dy) in &shifts[1..] {
-            let n = under.covered(dx, dy);
+            let n = covered(dx, dy);
             if n > best.1 {
                 best = ((dx, dy), n);
             }

@@ -583,7 +583,20 @@ fn remove_streaks(img: &mut GrayImage) {
                 let c = centre[y as usize];
                 (-1..=1).any(|d| ink_at(src, c + d, y))
             };
-            let on = (0..h).filter(|&y| inked(y)).count() as f32;
+            // Followed only while enough rows are left to reach the least ink either
+            // test below asks for (the broken line's, at most the whole line's).
+            let least = STREAK_FILL_BROKEN.min(need) * h as f32;
+            let mut on = 0;
+            for y in 0..h {
+                if ((on + h - y) as f32) < least {
+                    break;
+                }
+                on += i32::from(inked(y));
+            }
+            let on = on as f32;
+            if on < least {
+                continue;
+            }
             let end_to_end = (0..end).any(inked) && (h - end..h).any(inked);
             let broken = end_to_end && on >= STREAK_FILL_BROKEN.min(need) * h as f32;
             if on < need * h as f32 && !broken {

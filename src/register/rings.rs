@@ -159,23 +159,36 @@ impl Frame {
         let (iw, ih) = (img.width() as i64, img.height() as i64);
         let raw = img.as_raw();
         let mut ink = vec![false; w * h];
-        for ly in 0..h {
+        // The frame's columns on the page, the same for every row.
+        let (lx0, lx1) = (
+            (-self.ox).clamp(0, w as i64),
+            (iw - self.ox).clamp(0, w as i64),
+        );
+        for (ly, row) in ink.chunks_exact_mut(w.max(1)).enumerate() {
             let y = self.oy + ly as i64;
-            if y < 0 || y >= ih {
+            if y < 0 || y >= ih || lx0 >= lx1 {
                 continue;
             }
-            for lx in 0..w {
-                let x = self.ox + lx as i64;
-                if x >= 0 && x < iw {
-                    ink[ly * w + lx] = is_ink(raw[(y * iw + x) as usize]);
-                }
+            let from = (y * iw + self.ox + lx0) as usize;
+            let src = &raw[from..from + (lx1 - lx0) as usize];
+            for (o, &v) in row[lx0 as usize..lx1 as usize].iter_mut().zip(src) {
+                *o = is_ink(v);
             }
         }
+        // Row by row over slices of the rows above, at and below (a loop the compiler
+        // turns into vector instructions).
         let mut grown = ink.clone();
-        for ly in 1..h.saturating_sub(1) {
-            for lx in 1..w.saturating_sub(1) {
-                let i = ly * w + lx;
-                grown[i] = ink[i] || ink[i - 1] || ink[i + 1] || ink[i - w] || ink[i + w];
+        if w >= 3 {
+            for ly in 1..h.saturating_sub(1) {
+                let (up, at, down) = (
+                    &ink[(ly - 1) * w..ly * w],
+                    &ink[ly * w..(ly + 1) * w],
+                    &ink[(ly + 1) * w..(ly + 2) * w],
+                );
+                let out = &mut grown[ly * w + 1..(ly + 1) * w - 1];
+                for (lx, o) in out.iter_mut().enumerate() {
+                    *o = at[lx + 1] | at[lx] | at[lx + 2] | up[lx + 1] | down[lx + 1];
+                }
             }
         }
         (ink, grown)
