@@ -566,6 +566,30 @@ fn remove_streaks(img: &mut GrayImage) {
             band as f32 >= STREAK_FILL_BROKEN.min(need) * h as f32
         })
         .collect();
+    // Ink as 0/1 in rows padded by paper either side, so that the looks below at a few
+    // pixels round a line's column are plain reads (the same answers as [`ink_at`]).
+    const PAD: i32 = 16;
+    let pw = w + 2 * PAD;
+    let mut padded = vec![false; (pw * h) as usize];
+    for (row, src_row) in padded
+        .chunks_exact_mut(pw as usize)
+        .zip(src.as_raw().chunks_exact(w as usize))
+    {
+        for (o, &v) in row[PAD as usize..(PAD + w) as usize]
+            .iter_mut()
+            .zip(src_row)
+        {
+            *o = is_ink(v);
+        }
+    }
+    // Whether any of `offsets` from column `c` of row `y` is ink; a column so far off the
+    // field that all of them lie in paper is none.
+    let any_at = |c: i32, y: i32, offsets: &[i32]| {
+        (-(PAD - 6)..w + PAD - 6).contains(&c) && {
+            let i = y * pw + c + PAD;
+            offsets.iter().any(|&d| padded[(i + d) as usize])
+        }
+    };
     let mut wipe: Vec<(i32, f32)> = Vec::new();
     let end = ((STREAK_END * h as f32).ceil() as i32).max(1);
     // The line's column in each row, worked out once per line (as f32 rounded, without a
@@ -579,10 +603,7 @@ fn remove_streaks(img: &mut GrayImage) {
             for (y, c) in centre.iter_mut().enumerate() {
                 *c = round_i64((x0 as f32 + top_shift + slope * y as f32) as f64) as i32;
             }
-            let inked = |y: i32| {
-                let c = centre[y as usize];
-                (-1..=1).any(|d| ink_at(src, c + d, y))
-            };
+            let inked = |y: i32| any_at(centre[y as usize], y, &[-1, 0, 1]);
             // Followed only while enough rows are left to reach the least ink either
             // test below asks for (the broken line's, at most the whole line's).
             let least = STREAK_FILL_BROKEN.min(need) * h as f32;
@@ -604,10 +625,7 @@ fn remove_streaks(img: &mut GrayImage) {
             }
             // Paper beside it: writing is dense around its strokes, a streak is alone.
             let beside = (0..h)
-                .filter(|&y| {
-                    let c = centre[y as usize];
-                    [-5, -4, 4, 5].iter().any(|&d| ink_at(src, c + d, y))
-                })
+                .filter(|&y| any_at(centre[y as usize], y, &[-5, -4, 4, 5]))
                 .count() as f32;
             if beside <= 0.15 * h as f32 {
                 wipe.push((x0, slope));
