@@ -20,8 +20,14 @@ const NEAR_SIDE: usize = (2 * HIDDEN_SHIFT + 1) as usize;
 /// [`PRINT_GREY`].
 #[derive(serde::Serialize, serde::Deserialize)]
 pub struct PrintNear {
-    /// `within[d]`: print within `d` pixels.
-    within: [Explained; PRINT_NEAR],
+    /// The print itself.
+    print: Explained,
+    width: i32,
+    height: i32,
+    /// Each pixel's distance, row by row: read once per pixel where a search through
+    /// maps grown by each distance read up to [`PRINT_NEAR`] of them.
+    #[serde(with = "crate::bits::bytes")]
+    distance: Vec<u8>,
 }
 
 impl PrintNear {
@@ -30,26 +36,45 @@ impl PrintNear {
         for p in print.pixels_mut() {
             p[0] = if p[0] < PRINT_GREY { 0 } else { 255 };
         }
+        let within: [Explained; PRINT_NEAR] =
+            std::array::from_fn(|d| Explained::new(&print, d as i32));
+        let (width, height) = (reference.width() as i32, reference.height() as i32);
+        let mut distance = Vec::with_capacity((width * height).max(0) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let d = (0..PRINT_NEAR).find(|&d| within[d].get(x, y));
+                distance.push(d.unwrap_or(PRINT_NEAR) as u8);
+            }
+        }
+        let [print, ..] = within;
         PrintNear {
-            within: std::array::from_fn(|d| Explained::new(&print, d as i32)),
+            print,
+            width,
+            height,
+            distance,
         }
     }
 
-    /// Whether every mask is whole (a cached copy read back).
+    /// Whether the maps are whole (a cached copy read back).
     pub fn consistent(&self) -> bool {
-        self.within.iter().all(Explained::consistent)
+        self.print.consistent()
+            && self.width >= 0
+            && self.height >= 0
+            && self.distance.len() == (self.width * self.height) as usize
     }
 
     /// Whether the blank form prints at `(x, y)`.
     pub(super) fn printed(&self, x: i32, y: i32) -> bool {
-        self.within[0].get(x, y)
+        self.print.get(x, y)
     }
 
-    /// Distance to the print, [`PRINT_NEAR`] for that far or farther.
+    /// Distance to the print, [`PRINT_NEAR`] for that far or farther (and off the form).
     fn distance(&self, x: i32, y: i32) -> usize {
-        (0..PRINT_NEAR)
-            .find(|&d| self.within[d].get(x, y))
-            .unwrap_or(PRINT_NEAR)
+        if x >= 0 && y >= 0 && x < self.width && y < self.height {
+            self.distance[(y * self.width + x) as usize] as usize
+        } else {
+            PRINT_NEAR
+        }
     }
 }
 
@@ -94,7 +119,7 @@ impl PrintUnderPage {
         // offset into it.
         let mut on_print = Vec::new();
         for y in (zone.y..zone.bottom()).step_by(row_step) {
-            let Some(row) = print.within[0].row(y) else {
+            let Some(row) = print.print.row(y) else {
                 continue;
             };
             let (x0, x1) = (zone.x.max(0), zone.right().min(row.len() as i32));
