@@ -35,59 +35,61 @@ const UNPACKED: [[bool; 8]; 256] = {
 };
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<bool>, D::Error> {
-    struct Bits;
-    impl<'de> de::Visitor<'de> for Bits {
-        type Value = Vec<bool>;
+    from_bytes(d, "a packed bit mask", |b| {
+        let (len, bits) = b
+            .split_first_chunk::<8>()
+            .ok_or("bit mask without its length")?;
+        let len = u64::from_le_bytes(*len) as usize;
+        if bits.len() != len.div_ceil(8) {
+            return Err("bit mask of the wrong length");
+        }
+        // A byte's eight pixels at once, from a table: masks are read at every start.
+        let mut v = Vec::with_capacity(bits.len() * 8);
+        for &byte in bits {
+            v.extend_from_slice(&UNPACKED[byte as usize]);
+        }
+        v.truncate(len);
+        Ok(v)
+    })
+}
+
+/// A value made by `make` from one byte string (`what` names it in errors; `make` says
+/// why the bytes are not one).
+fn from_bytes<'de, D: Deserializer<'de>, T>(
+    d: D,
+    what: &'static str,
+    make: fn(&[u8]) -> Result<T, &'static str>,
+) -> Result<T, D::Error> {
+    struct Maker<T> {
+        what: &'static str,
+        make: fn(&[u8]) -> Result<T, &'static str>,
+    }
+    impl<'de, T> de::Visitor<'de> for Maker<T> {
+        type Value = T;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a packed bit mask")
+            f.write_str(self.what)
         }
-        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Vec<bool>, E> {
-            let (len, bits) = b
-                .split_first_chunk::<8>()
-                .ok_or_else(|| E::custom("bit mask without its length"))?;
-            let len = u64::from_le_bytes(*len) as usize;
-            if bits.len() != len.div_ceil(8) {
-                return Err(E::custom("bit mask of the wrong length"));
-            }
-            // A byte's eight pixels at once, from a table: masks are read at every start.
-            let mut v = Vec::with_capacity(bits.len() * 8);
-            for &byte in bits {
-                v.extend_from_slice(&UNPACKED[byte as usize]);
-            }
-            v.truncate(len);
-            Ok(v)
+        fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<T, E> {
+            (self.make)(b).map_err(E::custom)
         }
-        fn visit_byte_buf<E: de::Error>(self, b: Vec<u8>) -> Result<Vec<bool>, E> {
+        fn visit_byte_buf<E: de::Error>(self, b: Vec<u8>) -> Result<T, E> {
             self.visit_bytes(&b)
         }
     }
-    d.deserialize_bytes(Bits)
+    d.deserialize_bytes(Maker { what, make })
 }
 
 /// `#[serde(with = "crate::bits::bytes")]` for a `Vec<u8>` map (a value per pixel):
 /// written and read as one byte string, not element by element.
 pub mod bytes {
-    use serde::{Deserializer, Serializer, de};
+    use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(v)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        struct Bytes;
-        impl<'de> de::Visitor<'de> for Bytes {
-            type Value = Vec<u8>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a byte map")
-            }
-            fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Vec<u8>, E> {
-                Ok(b.to_vec())
-            }
-            fn visit_byte_buf<E: de::Error>(self, b: Vec<u8>) -> Result<Vec<u8>, E> {
-                Ok(b)
-            }
-        }
-        d.deserialize_bytes(Bytes)
+        super::from_bytes(d, "a byte map", |b| Ok(b.to_vec()))
     }
 }
 
