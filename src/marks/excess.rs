@@ -12,6 +12,7 @@ use crate::register::Registration;
 
 /// Window pixels looked at as one run when the page is paper under all of it.
 const PAPER_RUN: i32 = 32;
+const RUN: usize = PAPER_RUN as usize;
 
 /// The page as mark reading sees it.
 pub struct PageView<'a> {
@@ -260,6 +261,24 @@ pub(super) fn sample_page<'a>(
                 .then(|| skip_row.get(tx0 as usize..(rect.x + last + 1) as usize))
                 .flatten();
             let out = row + x0 as usize;
+            // Where the run's pixels k0..=k1 map to consecutive pixels of a page row, the
+            // first of them. Along a row the map is t.a·x plus a constant; with every term
+            // under 2^20 it is computed to within 1e-8 of a pixel. So with t.a more than
+            // 1e-6 above 1 every step moves at least one pixel, below it at most one, and
+            // steps adding up to one a pixel are each one (on the page, where rounding is
+            // flooring half a pixel on). At t.a of about 1 steps of 0 and 2 could cancel:
+            // looked at pixel by pixel.
+            let u_at = |k: usize| round_i64(t.a * (tx0 + k as i32) as f64 + by + t.c + dx);
+            let small = |v: f64| v.abs() < (1 << 20) as f64;
+            let steady = t.a > 0.0
+                && (t.a - 1.0).abs() > 1e-6
+                && [by, t.c, dx, tx0 as f64, t.a * (tx0 + RUN as i32) as f64]
+                    .into_iter()
+                    .all(small);
+            let side_by_side = |k0: usize, k1: usize| {
+                let (x0, x1) = (u_at(k0), u_at(k1));
+                (steady && x0 >= 0 && x1 < iw && x1 - x0 == (k1 - k0) as i64).then_some(x0 as usize)
+            };
             let mut start = 0;
             while start < n {
                 let yi = if start == 0 { v0 } else { v_at(start) };
@@ -284,6 +303,31 @@ pub(super) fn sample_page<'a>(
                 }
                 let suspect = page.suspect_rows.get(yi as usize).copied().unwrap_or(false);
                 let page_row = &raw[(yi * iw) as usize..((yi + 1) * iw) as usize];
+                // The piece's page pixels side by side on the row: read as one slice.
+                let (k0, k1) = (*piece.start(), *piece.end());
+                if let Some(from) = side_by_side(k0, k1) {
+                    let src = &page_row[from..=from + (k1 - k0)];
+                    // Ink on a repeated row may be a copy of the row above (a box edge
+                    // smeared down): unknown. Paper there is paper.
+                    let into = if suspect { &mut unknown } else { &mut mask };
+                    let dst = &mut into[out + k0..=out + k1];
+                    match skip_run {
+                        Some(skip) => {
+                            for ((o, &v), &sk) in dst.iter_mut().zip(src).zip(&skip[k0..=k1]) {
+                                *o = is_ink(v) & !sk;
+                            }
+                        }
+                        None => {
+                            for (k, (o, &v)) in (k0..).zip(dst.iter_mut().zip(src)) {
+                                let tx = tx0 + k as i32;
+                                let sk =
+                                    tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false);
+                                *o = is_ink(v) & !sk;
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for k in piece {
                     let tx = tx0 + k as i32;
                     let skipped = match skip_run {
