@@ -12,7 +12,6 @@ use crate::register::Registration;
 
 /// Window pixels looked at as one run when the page is paper under all of it.
 const PAPER_RUN: i32 = 32;
-const RUN: usize = PAPER_RUN as usize;
 
 /// The page as mark reading sees it.
 pub struct PageView<'a> {
@@ -223,10 +222,20 @@ pub(super) fn sample_page<'a>(
     let (dx, dy) = reg.offsets.get(i).copied().unwrap_or((0.0, 0.0));
     let (iw, ih) = (img.width() as i64, img.height() as i64);
     let raw = img.as_raw();
+    // Whether the map along the window's rows is steady enough to read side by side (see
+    // `side_by_side` below): its scale away from 1, and every term under 2^20.
+    let small = |v: f64| v.abs() < (1 << 20) as f64;
+    let (wx0, wx1) = (rect.x as f64, rect.right() as f64);
+    let steady_window = t.a > 0.0
+        && (t.a - 1.0).abs() > 1e-6
+        && [t.c, dx, wx0, wx1, t.a * wx0, t.a * wx1]
+            .into_iter()
+            .all(small);
     for y in 0..rect.h {
         let ty = rect.y + y;
         let skip_row = skip(ty);
         let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
+        let steady = steady_window && small(by);
         let row = (y * rect.w) as usize;
         let at = |tx: i32| {
             let txf = tx as f64;
@@ -269,14 +278,10 @@ pub(super) fn sample_page<'a>(
             // flooring half a pixel on). At t.a of about 1 steps of 0 and 2 could cancel:
             // looked at pixel by pixel.
             let u_at = |k: usize| round_i64(t.a * (tx0 + k as i32) as f64 + by + t.c + dx);
-            let small = |v: f64| v.abs() < (1 << 20) as f64;
-            let steady = t.a > 0.0
-                && (t.a - 1.0).abs() > 1e-6
-                && [by, t.c, dx, tx0 as f64, t.a * (tx0 + RUN as i32) as f64]
-                    .into_iter()
-                    .all(small);
             let side_by_side = |k0: usize, k1: usize| {
-                let (x0, x1) = (u_at(k0), u_at(k1));
+                // The run's ends were mapped already (`at`, the same arithmetic).
+                let x0 = if k0 == 0 { u0 } else { u_at(k0) };
+                let x1 = if k1 == n - 1 { u1 } else { u_at(k1) };
                 (steady && x0 >= 0 && x1 < iw && x1 - x0 == (k1 - k0) as i64).then_some(x0 as usize)
             };
             let mut start = 0;
