@@ -221,6 +221,18 @@ pub fn runs_where<T>(
     })
 }
 
+/// Calls `f` with each place of `row` that is set, in order. Most rows of a page or a
+/// template are mostly paper: eight unset places are passed over at once.
+pub fn each_set(row: &[bool], mut f: impl FnMut(usize)) {
+    for (i, eight) in row.chunks(8).enumerate() {
+        if eight.iter().fold(false, |any, &c| any | c) {
+            for (x, _) in (i * 8..).zip(eight).filter(|(_, c)| **c) {
+                f(x);
+            }
+        }
+    }
+}
+
 /// Groups increasing positions (inked rows or columns) into half-open spans `(first,
 /// last + 1)`, a span bridging gaps of up to `gap` positions without ink.
 pub fn spans(inked: impl IntoIterator<Item = i32>, gap: i32) -> Vec<(i32, i32)> {
@@ -322,6 +334,17 @@ pub fn sample_bilinear(img: &GrayImage, x: f64, y: f64) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_set_gives_every_set_place_in_order_whatever_the_length() {
+        for n in [0usize, 1, 7, 8, 9, 23, 64, 100] {
+            let row: Vec<bool> = (0..n).map(|i| (i * 7 + 3) % 5 == 0 || i == n - 1).collect();
+            let mut got = Vec::new();
+            each_set(&row, |x| got.push(x));
+            let want: Vec<usize> = (0..n).filter(|&i| row[i]).collect();
+            assert_eq!(got, want, "{n}");
+        }
+    }
 
     /// The pixel-by-pixel union-find `components` replaced, as the reference.
     fn components_pixel_by_pixel(img: &GrayImage) -> Vec<Component> {

@@ -28,8 +28,9 @@ use crate::register::BoxModel;
 
 /// Reads as chosen each box asked about for ink beside it whose hugging ink is mostly
 /// tick-like pieces (see [`BESIDE_TICK`]; bars along a side apart, see [`SIDE_BAR_THICK`])
-/// and whose question has no other box marked or in doubt on this page. Run after every pass that may clear or add a doubt beside a box
-/// (neighbours' marks, circles round labels).
+/// and whose question has no other box marked or in doubt on this page. Run after every
+/// pass that may clear or add a doubt beside a box (neighbours' marks, circles round
+/// labels).
 pub fn beside_alone_read_as_chosen(boxes: &[BoxModel], out: &mut [BoxReading]) {
     read_alone_as_chosen(boxes, out, 0.6, |r| {
         let f = r.features;

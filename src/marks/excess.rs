@@ -237,19 +237,16 @@ pub(super) fn sample_page<'a>(
         let (by, ey) = (t.b * ty as f64, t.e * ty as f64);
         let steady = steady_window && small(by);
         let row = (y * rect.w) as usize;
-        let at = |tx: i32| {
-            let txf = tx as f64;
-            (
-                round_i64(t.a * txf + by + t.c + dx),
-                round_i64(t.d * txf + ey + t.f + dy),
-            )
-        };
+        let column_at = |tx: i32| round_i64(t.a * tx as f64 + by + t.c + dx);
+        let row_at = |tx: i32| round_i64(t.d * tx as f64 + ey + t.f + dy);
         for x0 in (0..rect.w).step_by(PAPER_RUN as usize) {
             // A run of window pixels whose page pixels (all within the box of its first and
             // last ones: a float affine map rounded is monotone along a row) are paper or
             // off the page reads as paper: skipped whole.
             let last = (x0 + PAPER_RUN).min(rect.w) - 1;
-            let ((u0, v0), (u1, v1)) = (at(rect.x + x0), at(rect.x + last));
+            let (tx0, tx1) = (rect.x + x0, rect.x + last);
+            let ((u0, v0), (u1, v1)) =
+                ((column_at(tx0), row_at(tx0)), (column_at(tx1), row_at(tx1)));
             let (c0, c1) = (u0.min(u1).max(0), u0.max(u1).min(iw - 1));
             let (r0, r1) = (v0.min(v1).max(0), v0.max(v1).min(ih - 1));
             let cols = (c0 as usize, c1 as usize);
@@ -261,14 +258,20 @@ pub(super) fn sample_page<'a>(
             }
             // The run in pieces on one page row each (the map is monotone along a row: a
             // row's pixels are consecutive, found by halving): the row's flags once per
-            // piece, then the columns alone, by the same arithmetic as `at`.
-            let (tx0, n) = (rect.x + x0, (last - x0 + 1) as usize);
-            let v_at = |k: usize| round_i64(t.d * (tx0 + k as i32) as f64 + ey + t.f + dy);
+            // piece, then the columns alone.
+            let n = (last - x0 + 1) as usize;
             // The skip row over the run, when it covers the run (as it does inside the
             // reference); otherwise looked up pixel by pixel.
             let skip_run = (tx0 >= 0)
-                .then(|| skip_row.get(tx0 as usize..(rect.x + last + 1) as usize))
+                .then(|| skip_row.get(tx0 as usize..(tx1 + 1) as usize))
                 .flatten();
+            let skipped = |k: usize| match skip_run {
+                Some(s) => s[k],
+                None => {
+                    let tx = tx0 + k as i32;
+                    tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false)
+                }
+            };
             let out = row + x0 as usize;
             // Where the run's pixels k0..=k1 map to consecutive pixels of a page row, the
             // first of them. Along a row the map is t.a·x plus a constant; with every term
@@ -277,23 +280,34 @@ pub(super) fn sample_page<'a>(
             // steps adding up to one a pixel are each one (on the page, where rounding is
             // flooring half a pixel on). At t.a of about 1 steps of 0 and 2 could cancel:
             // looked at pixel by pixel.
-            let u_at = |k: usize| round_i64(t.a * (tx0 + k as i32) as f64 + by + t.c + dx);
             let side_by_side = |k0: usize, k1: usize| {
-                // The run's ends were mapped already (`at`, the same arithmetic).
-                let x0 = if k0 == 0 { u0 } else { u_at(k0) };
-                let x1 = if k1 == n - 1 { u1 } else { u_at(k1) };
+                // The run's ends are mapped already.
+                let x0 = if k0 == 0 {
+                    u0
+                } else {
+                    column_at(tx0 + k0 as i32)
+                };
+                let x1 = if k1 == n - 1 {
+                    u1
+                } else {
+                    column_at(tx0 + k1 as i32)
+                };
                 (steady && x0 >= 0 && x1 < iw && x1 - x0 == (k1 - k0) as i64).then_some(x0 as usize)
             };
             let mut start = 0;
             while start < n {
-                let yi = if start == 0 { v0 } else { v_at(start) };
+                let yi = if start == 0 {
+                    v0
+                } else {
+                    row_at(tx0 + start as i32)
+                };
                 let end = if yi == v1 {
                     n - 1
                 } else {
                     let (mut on, mut off) = (start, n - 1);
                     while off - on > 1 {
                         let mid = (on + off) / 2;
-                        if v_at(mid) == yi {
+                        if row_at(tx0 + mid as i32) == yi {
                             on = mid;
                         } else {
                             off = mid;
@@ -301,22 +315,22 @@ pub(super) fn sample_page<'a>(
                     }
                     on
                 };
-                let piece = start..=end;
+                let (k0, k1) = (start, end);
                 start = end + 1;
                 if yi < 0 || yi >= ih || page.line_rows.get(yi as usize).copied().unwrap_or(false) {
                     continue;
                 }
-                let suspect = page.suspect_rows.get(yi as usize).copied().unwrap_or(false);
                 let page_row = &raw[(yi * iw) as usize..((yi + 1) * iw) as usize];
+                // Ink on a repeated row may be a copy of the row above (a box edge smeared
+                // down): unknown. Paper there is paper.
+                let suspect = page.suspect_rows.get(yi as usize).copied().unwrap_or(false);
+                let into = if suspect { &mut unknown } else { &mut mask };
                 // The piece's page pixels side by side on the row: read as one slice.
-                let (k0, k1) = (*piece.start(), *piece.end());
                 if let Some(from) = side_by_side(k0, k1) {
                     let src = &page_row[from..=from + (k1 - k0)];
-                    // Ink on a repeated row may be a copy of the row above (a box edge
-                    // smeared down): unknown. Paper there is paper.
-                    let into = if suspect { &mut unknown } else { &mut mask };
                     let dst = &mut into[out + k0..=out + k1];
                     match skip_run {
+                        // The skip row as a slice too: a loop that vectorises.
                         Some(skip) => {
                             for ((o, &v), &sk) in dst.iter_mut().zip(src).zip(&skip[k0..=k1]) {
                                 *o = is_ink(v) & !sk;
@@ -324,33 +338,19 @@ pub(super) fn sample_page<'a>(
                         }
                         None => {
                             for (k, (o, &v)) in (k0..).zip(dst.iter_mut().zip(src)) {
-                                let tx = tx0 + k as i32;
-                                let sk =
-                                    tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false);
-                                *o = is_ink(v) & !sk;
+                                *o = is_ink(v) & !skipped(k);
                             }
                         }
                     }
                     continue;
                 }
-                for k in piece {
-                    let tx = tx0 + k as i32;
-                    let skipped = match skip_run {
-                        Some(s) => s[k],
-                        None => tx >= 0 && skip_row.get(tx as usize).copied().unwrap_or(false),
-                    };
-                    if skipped {
+                for k in k0..=k1 {
+                    if skipped(k) {
                         continue;
                     }
-                    let xi = round_i64(t.a * tx as f64 + by + t.c + dx);
-                    // Ink on a repeated row may be a copy of the row above (a box edge
-                    // smeared down): unknown. Paper there is paper.
+                    let xi = column_at(tx0 + k as i32);
                     if xi >= 0 && xi < iw && is_ink(page_row[xi as usize]) {
-                        if suspect {
-                            unknown[out + k] = true;
-                        } else {
-                            mask[out + k] = true;
-                        }
+                        into[out + k] = true;
                     }
                 }
             }

@@ -9,7 +9,7 @@
 use super::excess::{Excess, Explained, PageView, sample_page};
 use super::params::*;
 use crate::geometry::Rect;
-use crate::raster::GrayImage;
+use crate::raster::{GrayImage, each_set};
 use crate::register::Registration;
 
 /// Shifts tried either way in one axis by [`PrintFit`].
@@ -127,13 +127,10 @@ impl PrintUnderPage {
             if x0 >= x1 {
                 continue;
             }
-            // Most of a zone is paper: eight pixels without print are passed over at once.
-            for (i, eight) in row[x0 as usize..x1 as usize].chunks(8).enumerate() {
-                if eight.iter().fold(false, |any, &p| any | p) {
-                    let at = first + x0 + 8 * i as i32;
-                    on_print.extend((0..).zip(eight).filter(|(_, p)| **p).map(|(k, _)| at + k));
-                }
-            }
+            let at = first + x0;
+            each_set(&row[x0 as usize..x1 as usize], |k| {
+                on_print.push(at + k as i32)
+            });
         }
         PrintUnderPage { win, ink, on_print }
     }

@@ -2,7 +2,7 @@
 //! representation in which skew, orientation and form identity are decided cheaply.
 
 use crate::geometry::{Affine, floor_i32};
-use crate::raster::{GrayImage, is_ink};
+use crate::raster::{GrayImage, each_set, is_ink};
 
 /// A page reduced by `factor` in both directions; a block is inked when enough of its
 /// pixels are (see [`InkMap::pair`]).
@@ -259,14 +259,7 @@ impl InkMap {
     pub fn points(&self) -> Vec<(f32, f32)> {
         let mut v = Vec::new();
         for (y, row) in self.cells.chunks_exact(self.width.max(1)).enumerate() {
-            // Most of a page is paper: eight empty cells are passed over at once.
-            for (i, eight) in row.chunks(8).enumerate() {
-                if eight.iter().fold(false, |any, &c| any | c) {
-                    for (k, _) in eight.iter().enumerate().filter(|(_, c)| **c) {
-                        v.push(((i * 8 + k) as f32 + 0.5, y as f32 + 0.5));
-                    }
-                }
-            }
+            each_set(row, |x| v.push((x as f32 + 0.5, y as f32 + 0.5)));
         }
         v
     }

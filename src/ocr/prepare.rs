@@ -557,13 +557,16 @@ fn remove_streaks(img: &mut GrayImage) {
             *c += is_ink(v) as u32;
         }
     }
+    // The least ink a line is followed for: the broken line's share, at most the whole
+    // line's.
+    let least = STREAK_FILL_BROKEN.min(need) * h as f32;
     let candidates: Vec<i32> = (-4..w + 4)
         .filter(|&x0| {
             let band: u32 = (x0 - reach..=x0 + reach)
                 .filter(|&x| x >= 0 && x < w)
                 .map(|x| column_ink[x as usize])
                 .sum();
-            band as f32 >= STREAK_FILL_BROKEN.min(need) * h as f32
+            band as f32 >= least
         })
         .collect();
     // Ink as 0/1 in rows padded by paper either side, so that the looks below at a few
@@ -604,9 +607,7 @@ fn remove_streaks(img: &mut GrayImage) {
                 *c = round_i64((x0 as f32 + top_shift + slope * y as f32) as f64) as i32;
             }
             let inked = |y: i32| any_at(centre[y as usize], y, &[-1, 0, 1]);
-            // Followed only while enough rows are left to reach the least ink either
-            // test below asks for (the broken line's, at most the whole line's).
-            let least = STREAK_FILL_BROKEN.min(need) * h as f32;
+            // Followed only while enough rows are left to reach the least ink.
             let mut on = 0;
             for y in 0..h {
                 if ((on + h - y) as f32) < least {
@@ -618,8 +619,8 @@ fn remove_streaks(img: &mut GrayImage) {
             if on < least {
                 continue;
             }
-            let end_to_end = (0..end).any(inked) && (h - end..h).any(inked);
-            let broken = end_to_end && on >= STREAK_FILL_BROKEN.min(need) * h as f32;
+            // With that least ink, a line from end to end is a broken streak.
+            let broken = (0..end).any(inked) && (h - end..h).any(inked);
             if on < need * h as f32 && !broken {
                 continue;
             }
