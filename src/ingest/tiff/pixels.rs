@@ -130,6 +130,9 @@ fn to_grey(
             v.truncate(w * h);
             return Ok(v);
         }
+        // Bilevel, as fax servers write uncompressed and PackBits pages: a byte's eight
+        // pixels at once (the general path below takes every bit through 32 bits).
+        (ColorType::Gray(1), DecodingResult::U8(v)) => return bilevel(&v, w, h),
         (_, data) => data,
     };
     // Every sample as a value and its maximum.
@@ -173,6 +176,27 @@ fn to_grey(
     })
 }
 
+/// 1-bit grey samples (rows padded to whole bytes, most significant bit first) as 0 for
+/// a 0 bit and 255 for a 1.
+fn bilevel(v: &[u8], w: usize, h: usize) -> Result<Vec<u8>, String> {
+    let stride = w.div_ceil(8);
+    if v.len() < stride * h {
+        return Err("cannot decode image: image data too short".into());
+    }
+    let mut out = vec![0u8; w * h];
+    if w == 0 {
+        return Ok(out);
+    }
+    for (row, o) in v.chunks_exact(stride).zip(out.chunks_exact_mut(w)) {
+        for (&byte, px) in row.iter().zip(o.chunks_mut(8)) {
+            for (k, p) in px.iter_mut().enumerate() {
+                *p = 0u8.wrapping_sub(byte >> (7 - k) & 1);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Sub-byte samples, rows padded to whole bytes, most significant bits first.
 fn unpack(v: &[u8], bits: u8, per_row: usize, h: usize) -> Result<Vec<u32>, String> {
     let bits = bits as usize;
@@ -208,6 +232,22 @@ mod tests {
             1,
         );
         assert_eq!(g.unwrap(), [0, 255]);
+    }
+
+    #[test]
+    fn bilevel_rows_read_as_the_general_path_reads_them() {
+        // Width 11: each row padded to two bytes, the padding bits not read.
+        let (w, h) = (11, 3);
+        let data = vec![0b1011_0010, 0b1101_1111, 0x00, 0xE0, 0x5A, 0x3F];
+        let fast = bilevel(&data, w, h).unwrap();
+        let general: Vec<u8> = unpack(&data, 1, w, h)
+            .unwrap()
+            .into_iter()
+            .map(|v| (v * 255) as u8)
+            .collect();
+        assert_eq!(fast, general);
+        assert_eq!(&fast[..4], [255, 0, 255, 255]);
+        assert!(bilevel(&data[..5], w, h).is_err());
     }
 
     #[test]
