@@ -149,6 +149,16 @@ pub fn classify(f: BoxFeatures) -> BoxReading {
     {
         return r(true, 0.4, Some(Doubt::Correction));
     }
+    // ... or one on along the label's words further than any tick's or cross's arm
+    // reaches, with little ink hugging the box (a fill or a heavy mark spills round it,
+    // and the fringes of a label a fax thickened pass for a line there).
+    if f.inner >= INNER_MARK
+        && f.along_label >= STRIKE_ALONG
+        && f.close < HEAVY_CLOSE
+        && f.around <= STRUCK_ALONG_AROUND
+    {
+        return r(true, 0.4, Some(Doubt::Correction));
+    }
     // A tick struck through with a short line: out over the bare paper before the box as
     // far as only strikes reach, its other end hidden in the label's print (a tick whose
     // arms run out on both sides is a tick), and little other ink round the box (a mark
@@ -650,6 +660,20 @@ mod tests {
             ..tick
         });
         assert_eq!(struck.doubt, Some(Doubt::Correction), "{struck:?}");
+        // Struck on along the label's words, though the label's print hides the line
+        // near the box and it starts at the box's side; not when much ink hugs the box.
+        let along = BoxFeatures {
+            beyond_label: 0.3,
+            beyond_bare: 0.0,
+            along_label: STRIKE_ALONG,
+            ..tick
+        };
+        assert_eq!(classify(along).doubt, Some(Doubt::Correction), "{along:?}");
+        let filled = BoxFeatures {
+            close: HEAVY_CLOSE,
+            ..along
+        };
+        assert_eq!(classify(filled).doubt, None, "{filled:?}");
     }
 
     #[test]

@@ -114,6 +114,14 @@ pub struct BoxFeatures {
     /// with one line leaves less ink inside than a heavy mark.
     pub beyond_label: f32,
     pub beyond_bare: f32,
+    /// As [`BoxFeatures::beyond_label`], over [`STRIKE_ALONG_REACH`] box sizes on the
+    /// label's side: a line struck through the option runs on along the label's words,
+    /// where a tick's or a cross's arm ends within a box or two of the box. Measured for
+    /// every labelled box with a mark's ink inside that is not ringed round its label
+    /// ([`CIRCLE_MARK`]: a ring passes the box at mid-height too) and has little ink round
+    /// it (under [`HEAVY_CLOSE`] hugging it, in at most [`STRUCK_ALONG_AROUND`] of the
+    /// directions); else 0.
+    pub along_label: f32,
     /// Ink exactly two pixels off the print in the box-sized zone beside the box on its
     /// label's side, after fitting the page to the print there (see [`super::hidden`]):
     /// where the grown print hides a tick made over the label's first characters.
@@ -212,6 +220,26 @@ pub fn measure(
         enclosed,
         corners,
     } = around_share(&e, &r);
+    // Only where it can decide (see `classify`): a fill, a heavy mark or a ring spills
+    // round the box, and following a line far along the label costs.
+    let along_label = if inner >= INNER_MARK
+        && label.is_some()
+        && circle < CIRCLE_MARK
+        && close < HEAVY_CLOSE
+        && around <= STRUCK_ALONG_AROUND
+    {
+        let long = (STRIKE_ALONG_REACH * s as f32).round() as i32;
+        let (left, right) = if label_before { (long, 0) } else { (0, long) };
+        let follow = Follow {
+            left,
+            right,
+            one_in: ALONG_SEEN_ONE_IN,
+        };
+        let (right, left) = beside_at_mid_height(img, reg, i, explained, print, &r, follow);
+        if label_before { left } else { right }
+    } else {
+        0.0
+    };
     let centre_specks = e.count_in(&e.dropped, &r.inflate(-(s / 4)));
     let specks = e.count_in(&e.dropped, &inside);
     let speck_pieces = if inner <= INNER_BLANK && specks as usize >= SPECKLE {
@@ -235,8 +263,21 @@ pub fn measure(
             ..Compact::default()
         }
     };
+    let reach = (STRIKE_REACH * s as f32).round() as i32;
     let (beyond_right, beyond_left) = if inner >= INNER_MARK {
-        beside_at_mid_height(img, reg, i, explained, print, &r)
+        beside_at_mid_height(
+            img,
+            reg,
+            i,
+            explained,
+            print,
+            &r,
+            Follow {
+                left: reach,
+                right: reach,
+                one_in: 3,
+            },
+        )
     } else {
         (0.0, 0.0)
     };
@@ -287,6 +328,7 @@ pub fn measure(
         speck_pieces,
         beyond_label,
         beyond_bare,
+        along_label,
     }
 }
 
@@ -448,8 +490,20 @@ fn circle_coverage(look: &LabelLook) -> (f32, f32, f32) {
     )
 }
 
-/// [`BoxFeatures::beyond_label`] and [`BoxFeatures::beyond_bare`] of a box whose label
-/// follows it: how far ink runs on to its right and to its left.
+/// How far [`beside_at_mid_height`] follows lines through a box: `left` and `right`
+/// pixels beside it (a side given 0 reads 0), on lines of which the grown print leaves at
+/// least one column in `one_in` in view.
+#[derive(Debug, Clone, Copy)]
+struct Follow {
+    left: i32,
+    right: i32,
+    one_in: i32,
+}
+
+/// How far ink runs on beside the box at mid-height to its right and to its left, as far
+/// as `follow` says: [`BoxFeatures::beyond_label`] and
+/// [`BoxFeatures::beyond_bare`] over [`STRIKE_REACH`] box sizes either side,
+/// [`BoxFeatures::along_label`] further on the label's.
 fn beside_at_mid_height(
     img: &PageView,
     reg: &Registration,
@@ -457,17 +511,27 @@ fn beside_at_mid_height(
     explained: &Explained,
     print: &PrintNear,
     r: &Rect,
+    Follow {
+        left,
+        right,
+        one_in,
+    }: Follow,
 ) -> (f32, f32) {
     let s = r.w.max(r.h);
-    let reach = (STRIKE_REACH * s as f32).round() as i32;
-    let win = Rect::new(r.x - reach - 3, r.y - s / 2, r.w + 2 * reach + 6, r.h + s);
-    let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     let (cx, _) = r.center();
+    let (x_lo, x_hi) = (r.x - 2 - left, r.right() + 2 + right);
+    let tan = (STRIKE_SLANT_DEG as f32).to_radians().tan();
+    // Tall enough for the steepest line tried at its far end (a long reach drifts past
+    // the half box above and below that is enough within a box size or two).
+    let drift = (tan * (cx - x_lo as f32).max(x_hi as f32 - cx)).ceil() as i32 + 2;
+    let top = (r.y - s / 2).min(r.y + s / 4 - drift);
+    let bottom = (r.y - s / 2 + r.h + s).max(r.bottom() - s / 4 + drift);
+    let win = Rect::new(x_lo - 1, top, x_hi - x_lo + 2, bottom - top);
+    let e = Excess::sample(img, reg, i, explained, win, true, SPECKLE);
     // Each column's ink and print as bits, one per row from `y_lo`: the lines tried ask
     // three rows of a column at a time. Rows past the 128 kept (boxes over about 70 px)
     // read as paper the form leaves open.
-    let (x_lo, x_hi) = (r.x - 2 - reach, r.right() + 2 + reach);
-    let dy = (STRIKE_SLANT_DEG as f32).to_radians().tan() * (x_hi - x_lo) as f32;
+    let dy = tan * (x_hi - x_lo) as f32;
     let y_lo = r.y + s / 4 - dy.ceil() as i32 - 2;
     let rows = (r.bottom() - s / 4 + dy.ceil() as i32 + 2 - y_lo + 1).clamp(0, 128);
     // Where the grown print hides a column (a line struck on through the label's
@@ -489,7 +553,7 @@ fn beside_at_mid_height(
         })
         .collect();
     // Share of columns x0..x1 with ink within a pixel of the line; a line that the printed
-    // form hides for more than two thirds of its length says nothing.
+    // form hides for all but one column in `one_in` of its length says nothing.
     let share = |y0: i32, slope: f32, x0: i32, x1: i32| {
         let (mut ink, mut seen) = (0, 0);
         for x in x0..x1 {
@@ -511,7 +575,7 @@ fn beside_at_mid_height(
             seen += 1;
             ink += (three(ink_bits) != 0) as i32;
         }
-        if seen * 3 < x1 - x0 {
+        if seen * one_in < x1 - x0 {
             0.0
         } else {
             ink as f32 / seen as f32
@@ -521,10 +585,12 @@ fn beside_at_mid_height(
     for deg in (-STRIKE_SLANT_DEG..=STRIKE_SLANT_DEG).step_by(2) {
         let slope = (deg as f32).to_radians().tan();
         for y0 in r.y + s / 4..=r.bottom() - s / 4 {
-            best.0 = best
-                .0
-                .max(share(y0, slope, r.right() + 2, r.right() + 2 + reach));
-            best.1 = best.1.max(share(y0, slope, r.x - 2 - reach, r.x - 2));
+            if right > 0 {
+                best.0 = best.0.max(share(y0, slope, r.right() + 2, x_hi));
+            }
+            if left > 0 {
+                best.1 = best.1.max(share(y0, slope, x_lo, r.x - 2));
+            }
         }
     }
     best
@@ -758,6 +824,47 @@ mod tests {
         line(&mut struck, (78.0, 52.0), (125.0, 48.0));
         let f = measured(&reference, &struck, b, label);
         assert!(f.enclosed && f.corners < 4, "{f:?}");
+    }
+
+    #[test]
+    fn a_line_struck_on_along_the_labels_words_runs_further_than_a_ticks_arm() {
+        // A label of characters 10 px apart (two upright strokes each, 2 px wide and 4 px
+        // apart) over four box sizes after the box.
+        let (mut reference, b) = boxed_strip();
+        for k in 0..8 {
+            fill(&mut reference, Rect::new(116 + 10 * k, 40, 2, 20));
+            fill(&mut reference, Rect::new(120 + 10 * k, 40, 2, 20));
+        }
+        let label = Rect::new(114, 38, 78, 24);
+        let ticked = |page: &mut GrayImage| {
+            line(page, (94.0, 48.0), (99.0, 55.0));
+            line(page, (99.0, 55.0), (107.0, 43.0));
+        };
+        // Struck from the box's side on along the words, rising a little.
+        let mut struck = reference.clone();
+        ticked(&mut struck);
+        line(&mut struck, (92.0, 51.0), (196.0, 48.0));
+        let f = measured(&reference, &struck, b, label);
+        assert!(f.along_label >= STRIKE_ALONG, "{f:?}");
+        assert_eq!(
+            crate::marks::classify(f).doubt,
+            Some(super::super::Doubt::Correction)
+        );
+        // A tick whose long arm runs out over the label, and a cross overrunning the box:
+        // their arms leave it at a slant and end within a box size.
+        let mut tick = reference.clone();
+        line(&mut tick, (94.0, 48.0), (99.0, 55.0));
+        line(&mut tick, (99.0, 55.0), (128.0, 28.0));
+        let mut cross = reference.clone();
+        line(&mut cross, (82.0, 32.0), (118.0, 68.0));
+        line(&mut cross, (118.0, 32.0), (82.0, 68.0));
+        for page in [tick, cross] {
+            let f = measured(&reference, &page, b, label);
+            assert!(
+                f.inner >= INNER_MARK && f.along_label < STRIKE_ALONG / 2.0,
+                "{f:?}"
+            );
+        }
     }
 
     /// A 20 px box and a label of dense upright strokes (2 px wide, 7 px apart): grown by
