@@ -538,9 +538,19 @@ fn beside_at_mid_height(
     // characters), the page fitted to the print there still shows the line two pixels off
     // it, between the strokes: ink as thick as a pen's, which a fax's fringe is not.
     let fit = PrintFit::new(img, reg, i, Rect::new(x_lo, y_lo, x_hi - x_lo, rows), print);
+    // The lines are read beside the box only: its own columns are left empty.
+    let unread = r.x - 2..r.right() + 2;
     let columns: Vec<[u128; 3]> = (x_lo..x_hi)
         .map(|x| {
-            (0..rows).fold([0u128; 3], |[ink, print, off_ink], k| {
+            if unread.contains(&x) {
+                return [0u128; 3];
+            }
+            // Only the rows a line tried can pass (with the row either side it reads), a
+            // band that widens away from the box.
+            let spread = tan * (x as f32 - cx).abs();
+            let from = ((r.y + s / 4) as f32 - spread).floor() as i32 - 3 - y_lo;
+            let to = ((r.bottom() - s / 4) as f32 + spread).ceil() as i32 + 4 - y_lo;
+            (from.max(0)..to.min(rows)).fold([0u128; 3], |[ink, print, off_ink], k| {
                 let y = y_lo + k;
                 let hidden = explained.get(x, y);
                 let far = hidden && fit.distance(x, y) == 2;
