@@ -35,10 +35,9 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<PageImage, FileError> {
     })
 }
 
-/// A one-bit greyscale PNG (how fax software saves a page), its rows widened eight pixels
-/// at a time from a table, to 0 and 255 as the image crate widens them (it does so a pixel
-/// at a time, which cost more than the rest of the page's reading). `None` for any other
-/// PNG, and for one that does not decode, which the image crate then reads or names.
+/// A one-bit greyscale PNG (how fax software saves a page), its rows widened by
+/// [`super::widen_bilevel`] to 0 and 255 as the image crate widens them. `None` for any
+/// other PNG, and for one that does not decode, which the image crate then reads or names.
 fn bilevel_png(bytes: &[u8]) -> Option<GrayImage> {
     if !bytes.starts_with(b"\x89PNG") {
         return None;
@@ -57,24 +56,7 @@ fn bilevel_png(bytes: &[u8]) -> Option<GrayImage> {
     let mut packed = vec![0u8; reader.output_buffer_size()?];
     let frame = reader.next_frame(&mut packed).ok()?;
     let (w, h) = (frame.width as usize, frame.height as usize);
-    let widened: [[u8; 8]; 256] = std::array::from_fn(|b| {
-        std::array::from_fn(|i| if b & (0x80 >> i) != 0 { 255 } else { 0 })
-    });
-    let mut px = vec![0u8; w * h];
-    for (row, out) in packed
-        .chunks(frame.line_size)
-        .zip(px.chunks_exact_mut(w.max(1)))
-    {
-        let mut eights = out.chunks_exact_mut(8);
-        for (o, &b) in eights.by_ref().zip(row) {
-            o.copy_from_slice(&widened[b as usize]);
-        }
-        let rest = eights.into_remainder();
-        let n = rest.len();
-        if let Some(&b) = row.get(w / 8) {
-            rest.copy_from_slice(&widened[b as usize][..n]);
-        }
-    }
+    let px = super::widen_bilevel(&packed, frame.line_size, w, h);
     GrayImage::from_raw(w as u32, h as u32, px)
 }
 

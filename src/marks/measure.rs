@@ -275,7 +275,7 @@ pub fn measure(
             Follow {
                 left: reach,
                 right: reach,
-                one_in: 3,
+                one_in: STRIKE_SEEN_ONE_IN,
             },
         )
     } else {

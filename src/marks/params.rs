@@ -237,6 +237,9 @@ pub fn side_scale(inner_area: u32) -> f32 {
 /// how far off level, in degrees, a line through it is followed.
 pub const STRIKE_REACH: f32 = 1.5;
 pub const STRIKE_SLANT_DEG: i32 = 10;
+/// A line is read there where the grown print leaves at least one column in this many in
+/// view (see [`ALONG_SEEN_ONE_IN`] further along the label).
+pub const STRIKE_SEEN_ONE_IN: i32 = 3;
 /// Heavy ink crossing the box's sides is a correction only where a line through the box
 /// runs on beside it, for this share of the reach on the label's side (whose print a fax
 /// thickens into fringes the blank form does not explain) or on the bare side. Crosses and big ticks that cross the sides at the corners do not:

@@ -130,8 +130,8 @@ fn to_grey(
             v.truncate(w * h);
             return Ok(v);
         }
-        // Bilevel, as fax servers write uncompressed and PackBits pages: a byte's eight
-        // pixels at once (the general path below takes every bit through 32 bits).
+        // Bilevel, as fax servers write uncompressed and PackBits pages: widened from a
+        // table (the general path below takes every bit through 32 bits).
         (ColorType::Gray(1), DecodingResult::U8(v)) => return bilevel(&v, w, h),
         (_, data) => data,
     };
@@ -183,18 +183,7 @@ fn bilevel(v: &[u8], w: usize, h: usize) -> Result<Vec<u8>, String> {
     if v.len() < stride * h {
         return Err("cannot decode image: image data too short".into());
     }
-    let mut out = vec![0u8; w * h];
-    if w == 0 {
-        return Ok(out);
-    }
-    for (row, o) in v.chunks_exact(stride).zip(out.chunks_exact_mut(w)) {
-        for (&byte, px) in row.iter().zip(o.chunks_mut(8)) {
-            for (k, p) in px.iter_mut().enumerate() {
-                *p = 0u8.wrapping_sub(byte >> (7 - k) & 1);
-            }
-        }
-    }
-    Ok(out)
+    Ok(crate::ingest::widen_bilevel(v, stride, w, h))
 }
 
 /// Sub-byte samples, rows padded to whole bytes, most significant bits first.
